@@ -1,0 +1,34 @@
+# The two commands a newcomer needs: `make run` and `make test`. Both create the environment first.
+SHELL := /bin/bash
+UV := scripts/uv
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+ENV_STAMP := .venv/.envol-synced
+TEST_ENV := ENVOL_DATA_DIR=var/test
+
+.PHONY: run test test-sqlite test-postgres lint env messages
+
+$(ENV_STAMP): pyproject.toml uv.lock
+	$(UV) sync --frozen --python "$$(scripts/find-python)"
+	touch $@
+
+env: $(ENV_STAMP)
+
+run: env
+	$(UV) run --frozen envol migrate
+	$(UV) run --frozen envol run
+
+lint: env
+	$(UV) run --frozen ruff check src tests scripts
+	$(UV) run --frozen ruff format --check src tests scripts
+	$(UV) run --frozen mypy
+
+test-sqlite: env
+	$(TEST_ENV) $(UV) run --frozen pytest
+
+test-postgres: env
+	$(TEST_ENV) DATABASE_URL=$(PG_URL) $(UV) run --frozen pytest
+
+test: lint test-sqlite test-postgres
+
+messages: env
+	$(UV) run --frozen python scripts/i18n.py update

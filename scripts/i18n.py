@@ -1,0 +1,67 @@
+"""Keep the translation catalogues in step with the code.
+
+    uv run python scripts/i18n.py update   # extract strings, fill the English catalogue, compile
+    uv run python scripts/i18n.py compile  # .po -> .mo only
+
+English is the source language: its catalogue repeats each msgid so that both catalogues can be
+checked the same way (tests/web/test_translations.py). French entries are written by hand.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import polib
+
+PACKAGE = Path(__file__).resolve().parent.parent / "src" / "envol"
+LOCALES = ("en", "fr")
+SOURCE_LANGUAGE = "en"
+
+
+def catalogue(language: str) -> Path:
+    return PACKAGE / "locale" / language / "LC_MESSAGES" / "django.po"
+
+
+def extract() -> None:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "envol.core.settings"}
+    args = ["django-admin", "makemessages", "--no-obsolete", "--no-location"]
+    for language in LOCALES:
+        args += ["-l", language]
+    subprocess.run(args, cwd=PACKAGE, env=env, check=True)  # noqa: S603
+
+
+def fill_source_language() -> None:
+    po = polib.pofile(str(catalogue(SOURCE_LANGUAGE)))
+    for entry in po:
+        if entry.msgid_plural:
+            entry.msgstr_plural = {0: entry.msgid, 1: entry.msgid_plural}
+        elif not entry.msgstr:
+            entry.msgstr = entry.msgid
+        if "fuzzy" in entry.flags:
+            entry.flags.remove("fuzzy")
+    po.save()
+
+
+def compile_all() -> None:
+    for language in LOCALES:
+        po = polib.pofile(str(catalogue(language)))
+        po.save_as_mofile(str(catalogue(language).with_suffix(".mo")))
+
+
+def main(argv: list[str]) -> int:
+    command = argv[1] if len(argv) > 1 else "update"
+    if command == "update":
+        extract()
+        fill_source_language()
+    elif command != "compile":
+        print(__doc__, file=sys.stderr)  # noqa: T201
+        return 2
+    compile_all()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

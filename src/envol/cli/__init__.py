@@ -1,0 +1,1 @@
+"""The `envol` command: a thin layer over the services."""

@@ -1,0 +1,11 @@
+import os
+import warnings
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "envol.core.settings")
+# WhiteNoise hands Django small static files as synchronous iterators; under ASGI Django warns about
+# it on every request. The files are a few kilobytes, so the warning is noise here.
+warnings.filterwarnings("ignore", message="StreamingHttpResponse must consume synchronous iterators")
+
+application = get_asgi_application()

@@ -1,0 +1,106 @@
+"""Every setting an operator can change, read from the environment.
+
+Each entry is documented here (``help``) and in docs/configuration.md; a test keeps the two in step
+and fails when code reads an ``ENVOL_`` variable that is not declared below.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "ENVOL_ENV",
+        "development",
+        "`development` or `production`. Production refuses to start "
+        "without its secret key, token-encryption keys and pseudonym key.",
+    ),
+    Setting(
+        "ENVOL_SECRET_KEY",
+        "",
+        "Django's secret key (sessions, CSRF). Generated and kept in "
+        "`ENVOL_DATA_DIR/dev-secrets.json` in development; required in production.",
+    ),
+    Setting(
+        "ENVOL_TOKEN_KEYS",
+        "",
+        "Comma-separated Fernet keys that encrypt platform tokens at rest; "
+        "the first encrypts, all decrypt (rotation). Required in production.",
+    ),
+    Setting(
+        "ENVOL_PSEUDONYM_KEY",
+        "",
+        "Hex key (at least 32 hex digits) of the keyed pseudonym applied to "
+        "X ids. Never stored in the database. Required in production.",
+    ),
+    Setting(
+        "DATABASE_URL",
+        "",
+        "Database URL. Empty: a SQLite file `envol.sqlite3` in `ENVOL_DATA_DIR`. "
+        "Production: `postgres://user@host:5432/name`.",
+    ),
+    Setting(
+        "ENVOL_DATA_DIR", "var", "Folder for the SQLite file, development secrets and temporary uploads."
+    ),
+    Setting(
+        "ENVOL_ALLOWED_HOSTS", "127.0.0.1,localhost", "Comma-separated host names the service answers to."
+    ),
+    Setting("ENVOL_DEBUG", "", "`1` shows Django's debug pages (development only; ignored in production)."),
+    Setting(
+        "ENVOL_LOG_FORMAT",
+        "",
+        "`json` (one JSON object a line) or `text`. Default: json in production, text in development.",
+    ),
+    Setting("ENVOL_LOG_LEVEL", "INFO", "Minimum level of log records: DEBUG, INFO, WARNING, ERROR."),
+    Setting(
+        "ENVOL_RECONNECT_FROM",
+        "",
+        "ISO date (e.g. `2027-01-20`) from which automatic reconnection "
+        "runs; the pages announce it. Empty: not scheduled yet.",
+    ),
+    Setting(
+        "ENVOL_OPERATOR_NAME",
+        "",
+        "Who runs this instance (legal notice). Empty: the notice says it is not configured.",
+    ),
+    Setting("ENVOL_OPERATOR_ADDRESS", "", "Postal address of the operator (legal notice)."),
+    Setting(
+        "ENVOL_CONTACT_EMAIL",
+        "",
+        "Address for questions and data-protection requests (legal notice, privacy page).",
+    ),
+    Setting("ENVOL_HOSTING_PROVIDER", "", "Name and address of the hosting provider (legal notice)."),
+    Setting(
+        "ENVOL_HEARTBEAT_SECONDS",
+        "15",
+        "How often a worker records that it is alive; `/healthz` "
+        "reports a worker stale after four missed beats.",
+    ),
+)
+
+_DEFAULTS = {s.name: s.default for s in SETTINGS}
+
+
+def env(name: str) -> str:
+    """The value of a declared setting (its default when unset or blank)."""
+    if name not in _DEFAULTS:
+        raise KeyError(f"{name} is not a declared setting (envol.core.config.SETTINGS)")
+    value = os.environ.get(name, "").strip()
+    return value or _DEFAULTS[name]
+
+
+def env_flag(name: str) -> bool:
+    return env(name).lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str) -> list[str]:
+    return [part.strip() for part in env(name).split(",") if part.strip()]

@@ -1,0 +1,83 @@
+"""Where the service's keys come from, and the refusal to run in production without them.
+
+In development the keys are generated once into a file under the data folder, so that `make run`
+needs no configuration and pseudonyms stay stable across restarts. The file lives outside the
+database on purpose: a copy of the database alone must not be enough to reverse pseudonyms.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+from envol.core.config import env, env_list
+
+DEV_SECRETS_FILE = "dev-secrets.json"
+MIN_PSEUDONYM_KEY_HEX = 32
+
+
+@dataclass(frozen=True, slots=True)
+class Keys:
+    secret_key: str
+    token_keys: tuple[str, ...]
+    pseudonym_key: bytes
+
+
+def _new_dev_secrets() -> dict[str, str]:
+    return {
+        "ENVOL_SECRET_KEY": secrets.token_urlsafe(50),
+        "ENVOL_TOKEN_KEYS": base64.urlsafe_b64encode(os.urandom(32)).decode(),
+        "ENVOL_PSEUDONYM_KEY": secrets.token_hex(32),
+    }
+
+
+def _dev_secrets(data_dir: Path) -> dict[str, str]:
+    path = data_dir / DEV_SECRETS_FILE
+    if path.exists():
+        stored: dict[str, str] = json.loads(path.read_text())
+        return stored
+    data_dir.mkdir(parents=True, exist_ok=True)
+    generated = _new_dev_secrets()
+    # Created with owner-only permissions from the start, never world-readable even briefly.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(generated, handle)
+    return generated
+
+
+def _pseudonym_key(hex_key: str) -> bytes:
+    try:
+        key = bytes.fromhex(hex_key)
+    except ValueError as exc:
+        raise ImproperlyConfigured("ENVOL_PSEUDONYM_KEY must be hexadecimal") from exc
+    if len(hex_key) < MIN_PSEUDONYM_KEY_HEX:
+        raise ImproperlyConfigured(f"ENVOL_PSEUDONYM_KEY needs at least {MIN_PSEUDONYM_KEY_HEX} hex digits")
+    return key
+
+
+def load_keys(*, production: bool, data_dir: Path) -> Keys:
+    """The keys from the environment; in development, missing ones come from the dev-secrets file."""
+    names = ("ENVOL_SECRET_KEY", "ENVOL_TOKEN_KEYS", "ENVOL_PSEUDONYM_KEY")
+    values = {name: env(name) for name in names}
+    missing = [name for name, value in values.items() if not value]
+    if missing and production:
+        raise ImproperlyConfigured(
+            "Refusing to start in production without " + ", ".join(missing) + " (see docs/configuration.md)"
+        )
+    if missing:
+        fallback = _dev_secrets(data_dir)
+        values.update({name: fallback[name] for name in missing})
+    if production and values["ENVOL_SECRET_KEY"].startswith("django-insecure"):
+        raise ImproperlyConfigured("Refusing to start in production with a default secret key")
+    token_keys = tuple(env_list("ENVOL_TOKEN_KEYS")) or (values["ENVOL_TOKEN_KEYS"],)
+    return Keys(
+        secret_key=values["ENVOL_SECRET_KEY"],
+        token_keys=token_keys,
+        pseudonym_key=_pseudonym_key(values["ENVOL_PSEUDONYM_KEY"]),
+    )

@@ -1,0 +1,125 @@
+"""Django settings for Envol. Operators change behaviour through environment variables only:
+each one is declared and documented in envol.core.config (and docs/configuration.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+from envol.core.config import env, env_flag, env_list
+from envol.core.logs import logging_config
+from envol.core.secrets import load_keys
+
+SRC_DIR = Path(__file__).resolve().parent.parent
+PRODUCTION = env("ENVOL_ENV") == "production"
+DATA_DIR = Path(env("ENVOL_DATA_DIR")).resolve()
+
+KEYS = load_keys(production=PRODUCTION, data_dir=DATA_DIR)
+SECRET_KEY = KEYS.secret_key
+DEBUG = env_flag("ENVOL_DEBUG") and not PRODUCTION
+ALLOWED_HOSTS = env_list("ENVOL_ALLOWED_HOSTS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_tasks_db",
+    "envol.core",
+    "envol.web",
+]
+
+MIDDLEWARE = [
+    "envol.core.middleware.RequestLogMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "envol.core.urls"
+ASGI_APPLICATION = "envol.core.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "envol.web.context.site",
+            ],
+        },
+    },
+]
+
+
+def _database() -> dict[str, Any]:
+    url = env("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'envol.sqlite3'}"
+    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # One file shared by the web threads and the in-process worker: WAL lets readers go on
+        # while one writer commits, IMMEDIATE takes the write lock up front (no upgrade deadlocks).
+        config["CONN_MAX_AGE"] = 0
+        config["OPTIONS"] = {
+            "timeout": 30,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+        # A file, not Django's shared-cache memory database: tests run the worker in threads, and
+        # shared-cache SQLite answers "table is locked" at once instead of waiting for the lock.
+        config["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+    return config
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("fr", _("French"))]
+LOCALE_PATHS = [SRC_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "UTC"
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True  # serve straight from the apps' static folders: no collectstatic step
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if PRODUCTION:
+    SECURE_HSTS_SECONDS = 31_536_000
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+LOGGING = logging_config(
+    json_format=(env("ENVOL_LOG_FORMAT") or ("json" if PRODUCTION else "text")) == "json",
+    level=env("ENVOL_LOG_LEVEL").upper(),
+)
+
+HEARTBEAT_SECONDS = float(env("ENVOL_HEARTBEAT_SECONDS"))
+RECONNECT_FROM = env("ENVOL_RECONNECT_FROM")

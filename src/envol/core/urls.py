@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from envol.core import health
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("", include("envol.web.urls")),
+]
+
+handler404 = "envol.web.views.page_not_found"
+handler500 = "envol.web.views.server_error"

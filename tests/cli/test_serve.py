@@ -1,0 +1,74 @@
+"""`envol run` serves pages with its worker, and one Ctrl-C stops both cleanly."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+from envol.cli.main import _commands
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _get(url: str, language: str = "en") -> tuple[int, str]:
+    request = urllib.request.Request(url, headers={"Accept-Language": language})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def test_help_lists_every_command() -> None:
+    result = subprocess.run(["envol", "--help"], capture_output=True, text=True, check=True)
+    for command in _commands():
+        assert f"    {command.name} " in result.stdout
+        assert command.help.split()[0] in result.stdout
+
+
+def test_run_serves_both_languages_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ENVOL_") and k != "DATABASE_URL"}
+    env.update(ENVOL_DATA_DIR=str(tmp_path), ENVOL_HEARTBEAT_SECONDS="1")
+    process = subprocess.Popen(
+        ["envol", "run", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        health: dict[str, str] = {}
+        while time.monotonic() < deadline:
+            try:
+                status, body = _get(f"{base}/healthz")
+                health = json.loads(body)
+                if status == 200:
+                    break
+            except OSError:
+                pass
+            time.sleep(0.2)
+        assert health.get("worker") == "ok", health
+        assert (
+            tmp_path / "envol.sqlite3"
+        ).exists()  # migrations applied to the SQLite file under the data dir
+        assert "Quittez X, gardez vos liens" in _get(base + "/", "fr")[1]
+        assert "Leave X, keep your people" in _get(base + "/", "en")[1]
+    finally:
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=30)
+    assert process.returncode == 0, output
+    assert "stopped" in output  # the embedded worker finished too, not just the web server

@@ -1,0 +1,88 @@
+"""Every string the code marks for translation is translated in English and in French.
+
+The test extracts the strings afresh from a copy of the source (Django's makemessages), so a new
+string that nobody added to the catalogues fails here rather than showing up untranslated.
+"""
+
+from __future__ import annotations
+
+import gettext
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import polib
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+
+import envol
+
+PACKAGE = Path(envol.__file__).resolve().parent
+LANGUAGES = ("en", "fr")
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\w*\}")
+
+
+@pytest.fixture(scope="module")
+def extracted(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
+    copy = tmp_path_factory.mktemp("src") / "envol"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("locale", "__pycache__", "static"))
+    (copy / "locale").mkdir()
+    with override_settings(LOCALE_PATHS=[copy / "locale"]), _cwd(copy):
+        call_command("makemessages", locale=["fr"], verbosity=0, no_location=True)
+    return {
+        entry.msgid for entry in polib.pofile(str(copy / "locale/fr/LC_MESSAGES/django.po")) if entry.msgid
+    }
+
+
+class _cwd:
+    def __init__(self, path: Path) -> None:
+        self.path, self.previous = path, Path.cwd()
+
+    def __enter__(self) -> None:
+        import os
+
+        os.chdir(self.path)
+
+    def __exit__(self, *exc: object) -> None:
+        import os
+
+        os.chdir(self.previous)
+
+
+def _catalogue(language: str) -> polib.POFile:
+    return polib.pofile(str(PACKAGE / "locale" / language / "LC_MESSAGES" / "django.po"))
+
+
+def _entries(language: str) -> Iterator[polib.POEntry]:
+    return (entry for entry in _catalogue(language) if entry.msgid and not entry.obsolete)
+
+
+def test_extraction_finds_the_strings(extracted: set[str]) -> None:
+    assert "Leave X, keep your people" in extracted
+    assert len(extracted) > 50
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_string_is_translated(extracted: set[str], language: str) -> None:
+    translated = {e.msgid for e in _entries(language) if e.msgstr and "fuzzy" not in e.flags}
+    missing = sorted(extracted - translated)
+    assert not missing, f"untranslated in {language} (run scripts/i18n.py update): {missing[:5]}"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_placeholders_survive_translation(language: str) -> None:
+    for entry in _entries(language):
+        assert sorted(PLACEHOLDER.findall(entry.msgid)) == sorted(PLACEHOLDER.findall(entry.msgstr)), (
+            entry.msgid
+        )
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_compiled_catalogue_matches_the_source(language: str) -> None:
+    mo = PACKAGE / "locale" / language / "LC_MESSAGES" / "django.mo"
+    with mo.open("rb") as handle:
+        compiled = gettext.GNUTranslations(handle)
+    for entry in _entries(language):
+        assert compiled.gettext(entry.msgid) == entry.msgstr, f"{mo} is stale: run scripts/i18n.py compile"

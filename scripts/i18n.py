@@ -30,7 +30,7 @@ def extract() -> None:
     args = ["django-admin", "makemessages", "--no-obsolete", "--no-location"]
     for language in LOCALES:
         args += ["-l", language]
-    subprocess.run(args, cwd=PACKAGE, env=env, check=True)  # noqa: S603
+    subprocess.run(args, cwd=PACKAGE, env=env, check=True)
 
 
 def fill_source_language() -> None:
@@ -57,7 +57,7 @@ def main(argv: list[str]) -> int:
         extract()
         fill_source_language()
     elif command != "compile":
-        print(__doc__, file=sys.stderr)  # noqa: T201
+        print(__doc__, file=sys.stderr)
         return 2
     compile_all()
     return 0

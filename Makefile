@@ -5,7 +5,9 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 ENV_STAMP := .venv/.envol-synced
 TEST_ENV := ENVOL_DATA_DIR=var/test
 
-.PHONY: run test test-sqlite test-postgres lint env messages
+.PHONY: run test test-sqlite test-postgres lint env messages bench system-deps
+
+include tools/bsky-local/make.mk
 
 $(ENV_STAMP): pyproject.toml uv.lock
 	$(UV) sync --frozen --python "$$(scripts/find-python)"
@@ -13,22 +15,28 @@ $(ENV_STAMP): pyproject.toml uv.lock
 
 env: $(ENV_STAMP)
 
+system-deps:
+	scripts/install-system-deps
+
 run: env
 	$(UV) run --frozen envol migrate
 	$(UV) run --frozen envol run
 
 lint: env
-	$(UV) run --frozen ruff check src tests scripts
-	$(UV) run --frozen ruff format --check src tests scripts
+	$(UV) run --frozen ruff check src tests scripts bench
+	$(UV) run --frozen ruff format --check src tests scripts bench
 	$(UV) run --frozen mypy
 
-test-sqlite: env
+test-sqlite: env system-deps bsky-local-install
 	$(TEST_ENV) $(UV) run --frozen pytest
 
-test-postgres: env
+test-postgres: env system-deps bsky-local-install
 	$(TEST_ENV) DATABASE_URL=$(PG_URL) $(UV) run --frozen pytest
 
 test: lint test-sqlite test-postgres
 
 messages: env
 	$(UV) run --frozen python scripts/i18n.py update
+
+bench: env
+	$(UV) run --frozen python -m bench

@@ -25,9 +25,9 @@ def setup_django() -> None:
 
 
 def _commands() -> list[Command]:
-    from envol.cli import serve
+    from envol.cli import address, ingest, serve
 
-    return [*serve.COMMANDS]
+    return [*serve.COMMANDS, *ingest.COMMANDS, *address.COMMANDS]
 
 
 def build_parser(commands: Sequence[Command]) -> argparse.ArgumentParser:

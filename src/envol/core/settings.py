@@ -31,6 +31,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks_db",
     "envol.core",
+    "envol.registry",
+    "envol.archive",
+    "envol.graph",
     "envol.web",
 ]
 

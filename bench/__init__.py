@@ -1,0 +1,1 @@
+"""Benchmarks, run by `make bench`. Each prints a table and writes its figures under bench/out/."""

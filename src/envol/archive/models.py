@@ -1,0 +1,36 @@
+"""One row per shared X archive: whose it is, whether that is proven, and how many ids it held.
+
+The archive itself is never stored; its ids become `graph.Edge` rows keyed by pseudonyms.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from envol.registry.models import Person
+
+
+class Source(models.TextChoices):
+    COMMAND_LINE = "cli", "command line"
+    UPLOAD = "upload", "server-side upload"
+    BROWSER = "browser", "read in the browser"
+
+
+class ArchiveImport(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="archive_imports")
+    # The owner's own X id, in clear: it is the person's own account (they consented). Text,
+    # because X ids are unsigned 64-bit and do not fit a signed BIGINT in general.
+    owner_x_id = models.CharField(max_length=20)
+    owner_handle = models.CharField(max_length=255, blank=True)
+    owner_verified = models.BooleanField(help_text="the person proved this X account by signing in with X")
+    followers_count = models.PositiveBigIntegerField(default=0)
+    following_count = models.PositiveBigIntegerField(default=0)
+    source = models.CharField(max_length=16, choices=Source.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        # One current import per person: a new one replaces the previous in one transaction.
+        constraints = [models.UniqueConstraint(fields=["person"], name="archive_import_one_per_person")]
+
+    def __str__(self) -> str:
+        return f"archive of @{self.owner_handle or self.owner_x_id} ({self.followers_count} followers)"

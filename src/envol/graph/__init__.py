@@ -1,0 +1,1 @@
+"""Who follows whom, as imported from X archives: edges keyed by pseudonyms."""

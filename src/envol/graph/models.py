@@ -1,0 +1,32 @@
+"""Edges of the X follow graph, one row per (import, direction, pseudonymised X id).
+
+An edge never names a third party in clear: `x_key` is the keyed pseudonym of their X id
+(envol.core.pseudonym). The owner side of every edge is the import's owner.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Direction(models.IntegerChoices):
+    FOLLOWER = 1, "follows the owner"  # from follower.js
+    FOLLOWING = 2, "followed by the owner"  # from following.js
+
+
+class Edge(models.Model):
+    # The primary key doubles as the index that lists an import's edges in key order, which is
+    # also the order bulk loads write in (appends, not random B-tree inserts).
+    pk = models.CompositePrimaryKey("archive_import", "direction", "x_key")
+    archive_import = models.ForeignKey(
+        "archive.ArchiveImport", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    direction = models.SmallIntegerField(choices=Direction.choices)
+    x_key = models.BigIntegerField()
+
+    class Meta:
+        # Matching starts from a person's own X key: "whose lists am I in?"
+        indexes = [models.Index(fields=["x_key", "direction"], name="edge_x_key")]
+
+    def __str__(self) -> str:
+        return f"import {self.archive_import_id} {self.get_direction_display()} {self.x_key}"

@@ -1,0 +1,1 @@
+"""Persons and their proven (or merely claimed) accounts on X, Bluesky and Mastodon."""

@@ -1,0 +1,50 @@
+"""A person owns accounts; an account is a stable id on one platform, verified or only claimed.
+
+Only verified accounts ever cause an automatic follow (the design's trust rules). Keys are stable
+ids (X numeric id, Bluesky DID, Mastodon actor URI), never handles: handles change.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from envol.core.ids import Platform
+
+
+class Person(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"person {self.pk}"
+
+
+class Verification(models.TextChoices):
+    VERIFIED = "verified", "verified (signed in)"
+    CLAIMED = "claimed", "claimed (not proven)"
+
+
+class Account(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="accounts")
+    platform = models.CharField(max_length=16, choices=[(p.value, p.name.title()) for p in Platform])
+    stable_id = models.CharField(max_length=512)
+    handle = models.CharField(max_length=255, blank=True)
+    display_name = models.CharField(max_length=255, blank=True)
+    verification = models.CharField(max_length=16, choices=Verification.choices)
+    # X accounts only: the keyed pseudonym of the X id, the value graph edges carry, so that
+    # matching can join edges to accounts without ever storing third parties' ids in clear.
+    x_key = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["platform", "stable_id"], name="account_unique_stable_id"),
+        ]
+        indexes = [models.Index(fields=["x_key"], name="account_x_key")]
+
+    def __str__(self) -> str:
+        return f"{self.platform}:{self.handle or self.stable_id} ({self.verification})"
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verification == Verification.VERIFIED

@@ -1,0 +1,27 @@
+"""A strict fake Mastodon server for the test suite (see docs/testing-fake-mastodon.md).
+
+with FakeMastodon(domain="mastodon.test") as m:
+    m.add_account("alice")
+    token = m.issue_token("alice", "read:accounts write:follows")
+    httpx.get(m.url("/api/v1/accounts/verify_credentials"), headers={"Authorization": f"Bearer {token}"})
+"""
+
+from .auth import LEGACY_SCOPES, MASTODON_SCOPES
+from .clock import FakeClock, iso_micro, parse_iso
+from .federation import Federation, RemoteProfile
+from .instance import FakeMastodon, LoggedRequest
+from .limits import Limits, Throttle
+
+__all__ = [
+    "LEGACY_SCOPES",
+    "MASTODON_SCOPES",
+    "FakeClock",
+    "FakeMastodon",
+    "Federation",
+    "Limits",
+    "LoggedRequest",
+    "RemoteProfile",
+    "Throttle",
+    "iso_micro",
+    "parse_iso",
+]

@@ -80,6 +80,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("ENVOL_HOSTING_PROVIDER", "", "Name and address of the hosting provider (legal notice)."),
     Setting(
+        "ENVOL_ALLOW_PRIVATE_HOSTS",
+        "",
+        "`1` lets Envol call platform servers on private, loopback or link-local addresses "
+        "(tests, closed networks). Never on a public deployment.",
+    ),
+    Setting(
         "ENVOL_HEARTBEAT_SECONDS",
         "15",
         "How often a worker records that it is alive; `/healthz` "

@@ -65,6 +65,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "envol.web.context.site",
+                "envol.web.context.person",
             ],
         },
     },
@@ -106,7 +107,15 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-WHITENOISE_USE_FINDERS = True  # serve straight from the apps' static folders: no collectstatic step
+WHITENOISE_USE_FINDERS = True
+
+# Uploaded archives go straight to temporary files under the data folder (never into memory); the
+# request deletes them when it ends.
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.TemporaryFileUploadHandler"]
+FILE_UPLOAD_TEMP_DIR = str(DATA_DIR / "uploads")
+(DATA_DIR / "uploads").mkdir(
+    parents=True, exist_ok=True
+)  # serve straight from the apps' static folders: no collectstatic step
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

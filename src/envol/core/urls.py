@@ -7,6 +7,8 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("", include("envol.registry.urls")),
+    path("", include("envol.archive.urls")),
     path("", include("envol.web.urls")),
 ]
 

@@ -8,6 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from envol.core.config import env
+from envol.registry.session import current_person
 
 
 def reconnect_from() -> date | None:
@@ -25,3 +26,7 @@ def site(request: HttpRequest) -> dict[str, Any]:
             "host": env("ENVOL_HOSTING_PROVIDER"),
         },
     }
+
+
+def person(request: HttpRequest) -> dict[str, Any]:
+    return {"person": current_person(request)}

@@ -1,0 +1,66 @@
+"""The server-side upload: for people without JavaScript, and for API clients.
+
+Files are streamed by Django to temporary files on disk (never held in memory), read in place by
+the parser, and deleted when the request ends, whatever happened.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+
+from envol.archive.errors import ArchiveError
+from envol.archive.messages import describe
+from envol.archive.models import ArchiveImport, Source
+from envol.archive.service import ingest
+from envol.registry.models import Person
+from envol.registry.session import person_required
+
+MAX_FILES = 8  # a zip, or the .js files: follower(-partN), following(-partN), account, manifest
+
+
+@require_http_methods(["GET", "POST"])
+@person_required
+def upload(request: HttpRequest, person: Person) -> HttpResponse:
+    context: dict[str, object] = {
+        "page": "upload",
+        "current": ArchiveImport.objects.filter(person=person).first(),
+    }
+    if request.method == "POST":
+        files = request.FILES.getlist("files")
+        status = 400
+        if not files:
+            context["error"] = describe_missing()
+        elif len(files) > MAX_FILES:
+            context["error"] = describe_too_many()
+        else:
+            paths = [Path(f.temporary_file_path()) for f in files]  # type: ignore[attr-defined]
+            names = {path.name: f.name or "" for path, f in zip(paths, files, strict=True)}
+            try:
+                context["result"] = ingest(paths, person=person, source=Source.UPLOAD)
+                context["current"] = ArchiveImport.objects.filter(person=person).first()
+                status = 200
+            except ArchiveError as error:
+                context["error"] = describe(error, names)
+            finally:
+                for f in files:
+                    f.close()  # deletes the temporary file
+        return render(request, "archive/upload.html", context, status=status)
+    return render(request, "archive/upload.html", context)
+
+
+def describe_missing() -> str:
+    from django.utils.translation import gettext
+
+    return gettext("Choose your archive zip, or its follower.js and following.js files.")
+
+
+def describe_too_many() -> str:
+    from django.utils.translation import gettext
+
+    return gettext(
+        "Too many files: send the archive zip, or only its follower, following, account and manifest files."
+    )

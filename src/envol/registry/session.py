@@ -1,0 +1,55 @@
+"""Who is signed in: a person id in the Django session, set only after a platform sign-in.
+
+Persons are not Django users: they have no password and never see the admin. Operators are
+Django staff users, kept apart on purpose (an operator account is not a person's data).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Concatenate
+
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from envol.registry.models import Person
+
+SESSION_KEY = "envol_person_id"
+
+
+def current_person(request: HttpRequest) -> Person | None:
+    """The signed-in person, looked up once per request."""
+    if not hasattr(request, "_envol_person"):
+        person_id = request.session.get(SESSION_KEY)
+        request._envol_person = Person.objects.filter(pk=person_id).first() if person_id else None  # type: ignore[attr-defined]
+    person: Person | None = request._envol_person  # type: ignore[attr-defined]
+    return person
+
+
+def sign_in(request: HttpRequest, person: Person) -> None:
+    request.session.cycle_key()  # a new session id at sign-in: no session fixation
+    request.session[SESSION_KEY] = person.pk
+    request._envol_person = person  # type: ignore[attr-defined]
+
+
+def sign_out(request: HttpRequest) -> None:
+    request.session.flush()
+    request._envol_person = None  # type: ignore[attr-defined]
+
+
+def person_required[**P](
+    view: Callable[Concatenate[HttpRequest, Person, P], HttpResponseBase],
+) -> Callable[Concatenate[HttpRequest, P], HttpResponseBase]:
+    """Views that act for a person get it as their second argument; others are sent to sign in."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponseBase:
+        person = current_person(request)
+        if person is None:
+            response: HttpResponse = redirect(reverse("sign_in") + f"?next={request.path}")
+            return response
+        return view(request, person, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]  # functools.wraps' type drops the ParamSpec

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["support.atproto_plugin", "fakes.mastodon.fixtures"]
+pytest_plugins = ["support.atproto_plugin", "fakes.mastodon.fixtures", "fakes.x.fixtures"]
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"

@@ -20,7 +20,7 @@ from envol.archive.errors import ArchiveError
 from envol.archive.models import ArchiveImport, Source
 from envol.archive.parse import open_archive
 from envol.core.pseudonym import pseudonymizer
-from envol.graph.bulk import load_edges
+from envol.graph.bulk import count_distinct, load_edges
 from envol.graph.models import Direction as EdgeDirection
 from envol.registry.models import Person
 from envol.registry.service import person_for_claimed_x_owner, verified_x_account
@@ -88,8 +88,8 @@ def ingest(
             owner_x_id=str(owner.x_id),
             owner_handle=owner.handle,
             owner_verified=verified,
-            followers_count=len(keys["follower"]),
-            following_count=len(keys["following"]),
+            followers_count=count_distinct(keys["follower"]),
+            following_count=count_distinct(keys["following"]),
             source=source,
         )
         for direction, values in keys.items():
@@ -127,7 +127,8 @@ def _check_owner(person: Person, owner: ArchiveOwner | None, label: str) -> tupl
 def _read_keys(
     chunks: Iterable[NDArray[np.uint64]], expected: int | None, direction: Direction, report: Progress
 ) -> NDArray[np.int64]:
-    """All pseudonyms of one list, sorted and without repeats, read in bounded extra memory."""
+    """All pseudonyms of one list, sorted (repeats, rare, are dropped when stored), read into one
+    array sized from the manifest, so memory stays at eight bytes an id."""
     buffer = np.empty(expected or 1 << 16, dtype=np.uint64)
     filled = 0
     for chunk in chunks:
@@ -139,5 +140,4 @@ def _read_keys(
     ids = buffer[:filled]
     keys = pseudonymizer().keys(ids, out=ids.view(np.int64))  # in place: no second copy of 10M ids
     keys.sort()
-    repeats = keys[1:] == keys[:-1]
-    return keys[np.concatenate(([True], ~repeats))] if repeats.any() else keys
+    return keys

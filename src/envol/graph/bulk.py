@@ -7,6 +7,7 @@ Runs inside the caller's transaction: nothing is visible until the whole import 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import numpy as np
 from django.db import connection
@@ -16,6 +17,8 @@ from envol.graph.models import Edge
 
 ROWS_PER_BATCH = 1 << 20
 SQLITE_LOAD_CACHE_KIB = 128 * 1024
+# Each statement's keys exist three times at once (Python ints, a list, the JSON text): keep it small.
+SQLITE_ROWS_PER_STATEMENT = 1 << 18
 
 # PostgreSQL's binary COPY row: field count, then (length, big-endian value) per column.
 _COPY_ROW = np.dtype(
@@ -26,7 +29,26 @@ _COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + (0).to_bytes(4, "big") + (0).to_bytes(4
 _COPY_TRAILER = (-1).to_bytes(2, "big", signed=True)
 
 
+def distinct_batches(keys: NDArray[np.int64], size: int) -> Iterator[NDArray[np.int64]]:
+    """Consecutive slices of sorted ``keys`` with repeats dropped, never copying the whole array
+    (a 10-million-key copy would cost 80 MB of peak memory)."""
+    previous: np.int64 | None = None
+    for start in range(0, len(keys), size):
+        chunk = keys[start : start + size]
+        keep = np.empty(len(chunk), dtype=bool)
+        keep[0] = previous is None or chunk[0] != previous
+        np.not_equal(chunk[1:], chunk[:-1], out=keep[1:])
+        previous = chunk[-1]
+        yield chunk if keep.all() else chunk[keep]
+
+
+def count_distinct(keys: NDArray[np.int64]) -> int:
+    """How many different values sorted ``keys`` hold."""
+    return len(keys) - int(np.count_nonzero(keys[1:] == keys[:-1])) if len(keys) else 0
+
+
 def load_edges(import_id: int, direction: int, keys: NDArray[np.int64]) -> None:
+    """Store one edge per distinct key; ``keys`` must be sorted (repeats are allowed)."""
     if connection.vendor == "postgresql":
         _copy(import_id, direction, keys)
     else:
@@ -46,8 +68,7 @@ def _copy(import_id: int, direction: int, keys: NDArray[np.int64]) -> None:
         cursor.execute("SET LOCAL synchronous_commit TO OFF")
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
         copy.write(_COPY_HEADER)
-        for start in range(0, len(keys), ROWS_PER_BATCH):
-            chunk = keys[start : start + ROWS_PER_BATCH]
+        for chunk in distinct_batches(keys, ROWS_PER_BATCH):
             batch = rows[: len(chunk)]
             batch["x_key"] = chunk
             copy.write(batch.tobytes())
@@ -65,8 +86,7 @@ def _sqlite_insert(import_id: int, direction: int, keys: NDArray[np.int64]) -> N
     # A larger page cache while loading keeps both B-trees' hot pages in memory.
     raw.execute(f"PRAGMA cache_size = -{SQLITE_LOAD_CACHE_KIB}")
     try:
-        for start in range(0, len(keys), ROWS_PER_BATCH):
-            chunk = keys[start : start + ROWS_PER_BATCH]
+        for chunk in distinct_batches(keys, SQLITE_ROWS_PER_STATEMENT):
             raw.execute(sql, (import_id, direction, json.dumps(chunk.tolist())))
     finally:
         raw.execute(f"PRAGMA cache_size = {int(previous)}")

@@ -1,0 +1,46 @@
+"""Mastodon connector (and servers speaking its client API: GoToSocial, Pleroma/Akkoma, Takahē).
+
+Sign-in half: `discover` the instance, `register_app`, send the browser to `authorization_url`,
+`exchange_code`, `verify_credentials`, `revoke`. Pure: the caller passes the HTTP client
+(`SafeHttp` in production, an `httpx.Client` in tests).
+"""
+
+from envol.platforms.mastodon.address import instance_domain
+from envol.platforms.mastodon.discovery import MASTODON_API_SOFTWARE, InstanceInfo, discover
+from envol.platforms.mastodon.identity import MastodonIdentity, full_acct, verify_credentials
+from envol.platforms.mastodon.oauth import (
+    SCOPE_CHOICES,
+    MastodonToken,
+    Pkce,
+    RegisteredApp,
+    authorization_url,
+    code_from_callback,
+    exchange_code,
+    new_pkce,
+    new_state,
+    register_app,
+    revoke,
+)
+from envol.platforms.mastodon.wire import HttpClient
+
+__all__ = [
+    "MASTODON_API_SOFTWARE",
+    "SCOPE_CHOICES",
+    "HttpClient",
+    "InstanceInfo",
+    "MastodonIdentity",
+    "MastodonToken",
+    "Pkce",
+    "RegisteredApp",
+    "authorization_url",
+    "code_from_callback",
+    "discover",
+    "exchange_code",
+    "full_acct",
+    "instance_domain",
+    "new_pkce",
+    "new_state",
+    "register_app",
+    "revoke",
+    "verify_credentials",
+]

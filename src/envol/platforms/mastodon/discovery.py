@@ -1,0 +1,108 @@
+"""Learn what an instance is before signing in: NodeInfo (which software), instance API, OAuth metadata.
+
+The caller passes the HTTP client; in production it is the SSRF-safe `SafeHttp` (DESIGN §7).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from envol.platforms.errors import NotFound, Transient
+from envol.platforms.mastodon.address import instance_domain
+from envol.platforms.mastodon.wire import HttpClient, call, json_object, text
+
+NODEINFO_SCHEMA = "http://nodeinfo.diaspora.software/ns/schema/2."
+# Softwares that speak Mastodon's client API well enough for sign-in and follows (DESIGN §7).
+MASTODON_API_SOFTWARE = frozenset({"mastodon", "gotosocial", "pleroma", "akkoma", "takahe"})
+
+
+@dataclass(frozen=True, slots=True)
+class InstanceInfo:
+    """An instance as Envol talks to it.
+
+    `domain` is the handle domain (LOCAL_DOMAIN: the `domain` of `user@domain`); `base_url` is where
+    its API answers (WEB_DOMAIN, which may differ). `software` is NodeInfo's name, lower case.
+    """
+
+    domain: str
+    base_url: str
+    software: str
+    version: str
+    pkce: bool = False  # the server advertised S256 in its OAuth metadata (Mastodon >= 4.3)
+    scopes_supported: frozenset[str] = frozenset()  # empty: the server did not say
+
+    @property
+    def speaks_mastodon_api(self) -> bool:
+        return self.software in MASTODON_API_SOFTWARE
+
+    def url(self, path: str) -> str:
+        return f"{self.base_url}{path}"
+
+
+def discover(instance: str, http: HttpClient, *, base_url: str | None = None) -> InstanceInfo:
+    """Everything sign-in needs to know about the instance named by `instance` (any written form).
+
+    `base_url` forces where the server is reached (tests point it at a fake on loopback); otherwise
+    it is `https://{domain}`, then wherever NodeInfo says the server lives.
+    """
+    domain = instance_domain(instance)
+    base = (base_url or f"https://{domain}").rstrip("/")
+    document_url = _nodeinfo_url(http, base)
+    if base_url is None:
+        # A server whose handles are @u@example.com may live at social.example.com: example.com only
+        # redirects /.well-known/*. NodeInfo's link points at the real host; the API is there too.
+        parts = urlsplit(document_url)
+        base = f"{parts.scheme}://{parts.netloc}"
+    software = json_object(call(http, "GET", document_url)).get("software")
+    software = software if isinstance(software, dict) else {}
+    pkce, scopes = _oauth_metadata(http, base)
+    return InstanceInfo(
+        domain=_local_domain(http, base) or domain,
+        base_url=base,
+        software=text(software, "name").lower(),
+        version=text(software, "version"),
+        pkce=pkce,
+        scopes_supported=scopes,
+    )
+
+
+def _nodeinfo_url(http: HttpClient, base: str) -> str:
+    """The newest NodeInfo 2.x document linked from /.well-known/nodeinfo."""
+    index = json_object(call(http, "GET", f"{base}/.well-known/nodeinfo"))
+    links = index.get("links")
+    found: dict[str, str] = {}
+    for link in links if isinstance(links, list) else []:
+        if isinstance(link, dict) and text(link, "rel").startswith(NODEINFO_SCHEMA) and text(link, "href"):
+            found[text(link, "rel")] = text(link, "href")
+    if not found:
+        raise Transient(f"{base}: /.well-known/nodeinfo links to no NodeInfo 2.x document")
+    return found[max(found)]  # "…/2.1" sorts after "…/2.0"
+
+
+def _local_domain(http: HttpClient, base: str) -> str:
+    """The handle domain from the instance API (v2 `domain`, else v1 `uri`); '' when not given."""
+    try:
+        return text(json_object(call(http, "GET", f"{base}/api/v2/instance")), "domain").lower()
+    except NotFound:
+        pass  # Mastodon < 4.0 and Pleroma have only v1
+    uri = text(json_object(call(http, "GET", f"{base}/api/v1/instance")), "uri")
+    # Mastodon writes a bare domain; Pleroma and Akkoma write a URL.
+    return (urlsplit(uri).hostname or "") if "//" in uri else uri.lower()
+
+
+def _oauth_metadata(http: HttpClient, base: str) -> tuple[bool, frozenset[str]]:
+    """(PKCE S256 offered, scopes_supported) from RFC 8414 metadata; a 404 means Mastodon < 4.3."""
+    try:
+        body: dict[str, Any] = json_object(
+            call(http, "GET", f"{base}/.well-known/oauth-authorization-server")
+        )
+    except NotFound:
+        return False, frozenset()
+    methods = body.get("code_challenge_methods_supported")
+    scopes = body.get("scopes_supported")
+    return (
+        isinstance(methods, list) and "S256" in methods,
+        frozenset(s for s in scopes if isinstance(s, str)) if isinstance(scopes, list) else frozenset(),
+    )

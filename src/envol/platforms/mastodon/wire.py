@@ -1,0 +1,114 @@
+"""One HTTP call to a Mastodon-API server, with its failures mapped to the canonical errors.
+
+Every module of the connector goes through `call`, so no httpx exception and no raw status code
+ever leaves ``platforms/mastodon/`` (docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+import httpx
+
+from envol.platforms.errors import (
+    AuthExpired,
+    NotFound,
+    PlatformError,
+    RateLimited,
+    Rejected,
+    Transient,
+)
+
+# Used only when a 429 carries no usable X-RateLimit-Reset: Mastodon's shortest API window is 5 min.
+DEFAULT_BACKOFF = timedelta(minutes=5)
+
+
+class HttpClient(Protocol):
+    """What the connector needs from its HTTP client: `envol.platforms.http.SafeHttp` in production,
+    a plain `httpx.Client` in tests. It is expected to follow redirects (SafeHttp does, checking each
+    hop): a handle domain may redirect /.well-known/* to the host where the server lives.
+    """
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        data: Mapping[str, str] | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response: ...
+
+
+def call(http: HttpClient, method: str, url: str, **kwargs: Any) -> httpx.Response:
+    """Send one request; return the response when it is a 2xx, raise a canonical error otherwise."""
+    try:
+        response = http.request(method, url, **kwargs)
+    except httpx.TransportError as error:  # DNS, refused connection, reset, timeout
+        raise Transient(f"{method} {url}: {error.__class__.__name__}: {error}") from error
+    if response.is_success:
+        return response
+    raise error_for(response)
+
+
+def error_for(response: httpx.Response) -> PlatformError:
+    """The canonical error for a non-2xx answer (401 AuthExpired, 403/422 Rejected, 404 NotFound...)."""
+    status = response.status_code
+    message = f"{response.request.method} {response.request.url.path}: {status} {_reason(response)}"
+    if status == 429:
+        return RateLimited(message, retry_at=retry_at(response), status=status)
+    if status == 401:
+        return AuthExpired(message, status=status)
+    if status == 404 or status == 410:
+        return NotFound(message, status=status)
+    if status >= 500:
+        return Transient(message, status=status)
+    # 400 (OAuth invalid_grant, bad parameters), 403, 422 and anything else: asking again won't help.
+    return Rejected(message, status=status)
+
+
+def retry_at(response: httpx.Response) -> datetime:
+    """When to try again: X-RateLimit-Reset is an ISO 8601 timestamp on Mastodon (notes §1)."""
+    reset = response.headers.get("X-RateLimit-Reset", "")
+    try:
+        parsed = datetime.fromisoformat(reset)
+    except ValueError:
+        parsed = None
+    if parsed is not None:
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    seconds = response.headers.get("Retry-After", "")  # not Mastodon's, but some proxies send it
+    if seconds.isdigit():
+        return datetime.now(UTC) + timedelta(seconds=int(seconds))
+    return datetime.now(UTC) + DEFAULT_BACKOFF
+
+
+def json_object(response: httpx.Response) -> dict[str, Any]:
+    """The body as a JSON object; anything else (a proxy's HTML page) is a passing fault."""
+    try:
+        body = response.json()
+    except ValueError as error:
+        raise Transient(f"{response.request.url.path}: the answer is not JSON") from error
+    if not isinstance(body, dict):
+        raise Transient(f"{response.request.url.path}: expected a JSON object")
+    return body
+
+
+def text(body: dict[str, Any], key: str) -> str:
+    """A string field, '' when absent or null (servers other than Mastodon omit optional fields)."""
+    value = body.get(key)
+    return value if isinstance(value, str) else ""
+
+
+def _reason(response: httpx.Response) -> str:
+    """Mastodon's `error` (+ Doorkeeper's `error_description`), or the bare reason phrase."""
+    try:
+        body = response.json()
+    except ValueError:
+        return response.reason_phrase
+    if not isinstance(body, dict):
+        return response.reason_phrase
+    parts = [str(body[k]) for k in ("error", "error_description") if body.get(k)]
+    return ": ".join(parts) or response.reason_phrase

@@ -28,7 +28,6 @@ _PREFIX_RE = re.compile(
 _WHITESPACE_AND_SEMICOLON = b" \t\r\n\f\v;"
 _LIST_END_RE = re.compile(rb"\s*\]\s*;?\s*")
 _ID_RE = re.compile(rb'"accountId"\s*:\s*"(\d{1,20})"')
-_OPEN_BRACE, _CLOSE_BRACE = ord("{"), ord("}")
 # Used only to name the culprit once the fast pass has seen an id it could not read.
 _ANY_ID_RE = re.compile(rb'"accountId"\s*:\s*("[^"\n]{0,40}"?|[^\s,}\]]{1,40})')
 _MAX_ITEM_BYTES = 1 * MIB  # a real item is ~150 bytes: no "}" for this long means garbage
@@ -153,9 +152,9 @@ class _ListTally:
         # so both always fall in the same segment.
         if len(found) != buf.count(self.item_key, start, end):
             raise _bad_id_error(buf[start:end], self.member, self.direction)
-        view = np.frombuffer(buf, dtype=np.uint8, count=end - start, offset=start)
-        self.opens += int(np.count_nonzero(view == _OPEN_BRACE))
-        self.closes += int(np.count_nonzero(view == _CLOSE_BRACE))
+        # bytes.count runs in C without temporaries (faster than a NumPy compare over the chunk).
+        self.opens += buf.count(b"{", start, end)
+        self.closes += buf.count(b"}", start, end)
         self.ids += len(found)
         return _to_uint64(found, self.member) if found else None
 

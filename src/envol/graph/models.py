@@ -15,11 +15,17 @@ class Direction(models.IntegerChoices):
 
 
 class Edge(models.Model):
-    # The primary key doubles as the index that lists an import's edges in key order, which is
-    # also the order bulk loads write in (appends, not random B-tree inserts).
+    # On SQLite the primary key is the table (WITHOUT ROWID), in the order bulk loads write; on
+    # PostgreSQL the table has no primary-key index but a BRIN index on the import. No foreign-key
+    # constraint: Django cascades deletes itself, and per-row checks dominated bulk loads. The
+    # migration creates this storage by hand (decision 0003).
     pk = models.CompositePrimaryKey("archive_import", "direction", "x_key")
     archive_import = models.ForeignKey(
-        "archive.ArchiveImport", on_delete=models.CASCADE, related_name="+", db_index=False
+        "archive.ArchiveImport",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     direction = models.SmallIntegerField(choices=Direction.choices)
     x_key = models.BigIntegerField()

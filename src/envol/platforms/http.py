@@ -33,7 +33,7 @@ import ssl
 import time
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Protocol, Self
 
 import httpx
 
@@ -142,6 +142,23 @@ def _redirect_method(status: int, method: str) -> str:
     if status in (301, 302) and method == "POST":
         return "GET"
     return method
+
+
+class HttpClient(Protocol):
+    """What connectors need from an HTTP client: `SafeHttp` in production, a plain `httpx.Client`
+    (with ``follow_redirects=True``) in tests. Redirects must be followed: a handle domain may
+    redirect /.well-known/* to the host where the server lives."""
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        data: Mapping[str, str] | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response: ...
 
 
 class SafeHttp:

@@ -6,9 +6,8 @@ ever leaves ``platforms/mastodon/`` (docs/architecture.md).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 import httpx
 
@@ -20,27 +19,12 @@ from envol.platforms.errors import (
     Rejected,
     Transient,
 )
+from envol.platforms.http import HttpClient
 
 # Used only when a 429 carries no usable X-RateLimit-Reset: Mastodon's shortest API window is 5 min.
 DEFAULT_BACKOFF = timedelta(minutes=5)
 
-
-class HttpClient(Protocol):
-    """What the connector needs from its HTTP client: `envol.platforms.http.SafeHttp` in production,
-    a plain `httpx.Client` in tests. It is expected to follow redirects (SafeHttp does, checking each
-    hop): a handle domain may redirect /.well-known/* to the host where the server lives.
-    """
-
-    def request(
-        self,
-        method: str,
-        url: str,
-        *,
-        params: Mapping[str, str] | None = None,
-        data: Mapping[str, str] | None = None,
-        json: Any = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> httpx.Response: ...
+__all__ = ["DEFAULT_BACKOFF", "HttpClient", "call", "json_object", "text"]
 
 
 def call(http: HttpClient, method: str, url: str, **kwargs: Any) -> httpx.Response:

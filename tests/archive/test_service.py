@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from envol.archive.base import Limits
 from envol.archive.errors import ArchiveError
 from envol.archive.models import ArchiveImport, Source
 from envol.archive.parse import open_archive
@@ -218,6 +219,29 @@ def test_bad_input_leaves_the_database_unchanged(tmp_path: Path, make: object, c
     path = make(tmp_path)  # type: ignore[operator]
     with pytest.raises(ArchiveError) as caught:
         ingest(path)
+    assert caught.value.code == code, caught.value
+    assert _row_counts() == before
+
+
+def _no_lists(tmp_path: Path) -> Path:
+    path = tmp_path / "tweets-only.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("data/tweets.js", "window.YTD.tweets.part0 = [ ]")
+    return path
+
+
+@pytest.mark.parametrize(("make", "limits", "code"), [
+    (_no_lists, None, "no_lists"),
+    (lambda p: write_synthetic_archive(p / "big.zip", owner_id=1, handle="o", followers=20_000).path,
+     Limits(max_member_bytes=1 << 20), "zip_bomb"),
+])  # fmt: skip
+def test_refused_archives_leave_the_database_unchanged(
+    tmp_path: Path, make: object, limits: Limits | None, code: str
+) -> None:
+    ingest(write_synthetic_archive(tmp_path / "ok.zip", owner_id=1, handle="o", followers=3).path)
+    before = _row_counts()
+    with pytest.raises(ArchiveError) as caught:
+        ingest(make(tmp_path), limits=limits)  # type: ignore[operator]
     assert caught.value.code == code, caught.value
     assert _row_counts() == before
 

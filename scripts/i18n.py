@@ -36,9 +36,11 @@ def extract() -> None:
 def fill_source_language() -> None:
     po = polib.pofile(str(catalogue(SOURCE_LANGUAGE)))
     for entry in po:
+        # Always the msgid itself: makemessages "guesses" a fuzzy msgstr from a similar old string,
+        # and a guess would put another sentence on the English pages.
         if entry.msgid_plural:
             entry.msgstr_plural = {0: entry.msgid, 1: entry.msgid_plural}
-        elif not entry.msgstr:
+        else:
             entry.msgstr = entry.msgid
         if "fuzzy" in entry.flags:
             entry.flags.remove("fuzzy")

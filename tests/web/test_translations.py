@@ -86,3 +86,9 @@ def test_compiled_catalogue_matches_the_source(language: str) -> None:
         compiled = gettext.GNUTranslations(handle)
     for entry in _entries(language):
         assert compiled.gettext(entry.msgid) == entry.msgstr, f"{mo} is stale: run scripts/i18n.py compile"
+
+
+def test_the_source_language_says_what_the_code_says() -> None:
+    """English is the source language: a translation that differs from its msgid is a stale guess."""
+    for entry in _entries("en"):
+        assert entry.msgstr == entry.msgid, entry.msgid

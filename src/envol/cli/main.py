@@ -25,9 +25,9 @@ def setup_django() -> None:
 
 
 def _commands() -> list[Command]:
-    from envol.cli import address, ingest, serve
+    from envol.cli import address, ingest, keys, serve
 
-    return [*serve.COMMANDS, *ingest.COMMANDS, *address.COMMANDS]
+    return [*serve.COMMANDS, *ingest.COMMANDS, *address.COMMANDS, *keys.COMMANDS]
 
 
 def build_parser(commands: Sequence[Command]) -> argparse.ArgumentParser:

@@ -86,6 +86,33 @@ SETTINGS: tuple[Setting, ...] = (
         "(tests, closed networks). Never on a public deployment.",
     ),
     Setting(
+        "ENVOL_PUBLIC_URL",
+        "",
+        "The address people reach this instance at (e.g. `https://envol.example`), used to build "
+        "the sign-in callback URLs registered with X and Mastodon. Empty: taken from each request.",
+    ),
+    Setting(
+        "ENVOL_X_CLIENT_ID",
+        "",
+        "Client id of this instance's app in X's developer portal. Empty: sign-in with X is off "
+        "and the sign-in page says so.",
+    ),
+    Setting(
+        "ENVOL_X_CLIENT_SECRET",
+        "",
+        "Client secret of the X app (confidential client). Empty: a public client.",
+    ),
+    Setting("ENVOL_X_AUTHORIZE_URL", "https://x.com/i/oauth2/authorize", "X's OAuth 2.0 authorization page."),
+    Setting("ENVOL_X_TOKEN_URL", "https://api.x.com/2/oauth2/token", "X's OAuth 2.0 token endpoint."),
+    Setting("ENVOL_X_REVOKE_URL", "https://api.x.com/2/oauth2/revoke", "X's OAuth 2.0 revocation endpoint."),
+    Setting("ENVOL_X_API_URL", "https://api.x.com/2", "Base URL of X's API (for `users/me`)."),
+    Setting(
+        "ENVOL_MASTODON_INSTANCE_URLS",
+        "",
+        "Comma-separated `domain=URL` pairs that send Envol to a given address for a Mastodon "
+        "domain (tests and closed networks, with `ENVOL_ALLOW_PRIVATE_HOSTS`). Never on a public deployment.",
+    ),
+    Setting(
         "ENVOL_HEARTBEAT_SECONDS",
         "15",
         "How often a worker records that it is alive; `/healthz` "

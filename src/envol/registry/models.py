@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from envol.core.fields import EncryptedTextField
 from envol.core.ids import Platform
 
 
@@ -16,6 +17,31 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return f"person {self.pk}"
+
+
+class MastodonApp(models.Model):
+    """Envol's app registration on one Mastodon instance, reused by every person of that instance.
+
+    Keyed by (handle domain, redirect URI): the redirect URI is part of the registration, so a change
+    of Envol's public address needs a new app. Deleted and registered again when the instance no
+    longer knows the client (Mastodon once vacuumed unused apps).
+    """
+
+    domain = models.CharField(max_length=255)  # the handle domain: `domain` of `user@domain`
+    base_url = models.CharField(max_length=512)  # where the API answers (may differ from the domain)
+    client_id = models.CharField(max_length=255)
+    client_secret = EncryptedTextField()
+    scopes = models.CharField(max_length=255)
+    redirect_uri = models.CharField(max_length=512)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["domain", "redirect_uri"], name="mastodon_app_unique_domain"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Envol app on {self.domain}"
 
 
 class Verification(models.TextChoices):
@@ -35,6 +61,15 @@ class Account(models.Model):
     x_key = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     verified_at = models.DateTimeField(null=True, blank=True)
+    # Mastodon (later Bluesky): the person's token, encrypted at rest, and the scope it was granted.
+    # X accounts never hold one: X's token is revoked as soon as it told us who signed in.
+    access_token = EncryptedTextField(null=True, blank=True)
+    token_scope = models.CharField(max_length=255, blank=True)
+    mastodon_app = models.ForeignKey(MastodonApp, null=True, blank=True, on_delete=models.SET_NULL)
+    # Set when the platform said the stored token no longer works (AuthExpired): nothing is done
+    # with the account until the person signs in with it again, which clears it.
+    needs_reauth = models.BooleanField(default=False)
+    reauth_reason = models.CharField(max_length=255, blank=True)
 
     class Meta:
         constraints = [

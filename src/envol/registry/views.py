@@ -1,19 +1,108 @@
-"""Signing in and out. The platform sign-in flows live beside this, one module per platform."""
+"""Signing in and out, and the "Your accounts" page. The platform flows live beside this, one
+module per platform (`x_signin.py`, `mastodon_signin.py`)."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from envol.core.config import env
+from envol.core.ids import Platform
+from envol.platforms.http import SafeHttp
+from envol.registry.errors import LastAccountError
+from envol.registry.flow import PLATFORM_NAMES, account_label, shown_handle
+from envol.registry.linking import unlink as unlink_account
+from envol.registry.mastodon_apps import revoke_quietly
+from envol.registry.models import Account, Person, Verification
+from envol.registry.session import person_required
 from envol.registry.session import sign_out as end_session
 
 
+def _x_configured() -> bool:
+    return bool(env("ENVOL_X_CLIENT_ID"))
+
+
 def sign_in(request: HttpRequest) -> HttpResponse:
-    return render(request, "registry/sign_in.html", {"page": "sign_in", "next": request.GET.get("next", "")})
+    context = {"page": "sign_in", "next": request.GET.get("next", ""), "x_configured": _x_configured()}
+    return render(request, "registry/sign_in.html", context)
 
 
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
     end_session(request)
     return redirect("home")
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRow:
+    account: Account
+    platform: str
+    handle: str
+    verified: bool
+    powers: list[str]  # what Envol may do with it, in plain words
+
+
+def mastodon_powers(scope: str) -> list[str]:
+    """The granted scope in plain words. `read`/`write` and the deprecated `follow` include the
+    narrower scopes (Mastodon's scope hierarchy)."""
+    granted = set(scope.split())
+    powers = []
+    if granted & {"read", "read:follows", "follow"}:
+        powers.append(_("see which accounts you follow"))
+    if granted & {"write", "write:follows", "follow"}:
+        powers.append(_("follow accounts for you, and stop following them when you undo"))
+    if granted & {"read", "read:search"}:
+        powers.append(_("look accounts up through your instance"))
+    return powers
+
+
+def _row(account: Account) -> AccountRow:
+    platform = Platform(account.platform)
+    if platform == Platform.X:
+        powers = [_("nothing: Envol only learned your X id and handle, and gave X's key back at once")]
+    elif platform == Platform.MASTODON:
+        powers = mastodon_powers(account.token_scope) if account.access_token else []
+    else:
+        powers = [_("nothing yet: this arrives with Bluesky sign-in")]
+    return AccountRow(account, PLATFORM_NAMES[platform], shown_handle(platform, account.handle),
+                      account.verification == Verification.VERIFIED, powers)  # fmt: skip
+
+
+@person_required
+def accounts(request: HttpRequest, person: Person) -> HttpResponse:
+    rows = [_row(a) for a in person.accounts.order_by("platform", "pk")]
+    linked = {row.account.platform for row in rows if row.verified}
+    context = {
+        "page": "accounts",
+        "rows": rows,
+        "x_configured": _x_configured(),
+        "can_link_x": Platform.X.value not in linked,
+        "can_link_mastodon": Platform.MASTODON.value not in linked,
+    }
+    return render(request, "registry/accounts.html", context)
+
+
+@require_POST
+@person_required
+def unlink(request: HttpRequest, person: Person, account_id: int) -> HttpResponse:
+    try:
+        account = unlink_account(person, account_id)
+    except Account.DoesNotExist as missing:
+        raise Http404 from missing
+    except LastAccountError:
+        text = _(
+            "This is the only account you sign in with, so it cannot be unlinked: "
+            "you could never sign in again."
+        )
+        messages.error(request, text)
+        return redirect("accounts")
+    if account.platform == Platform.MASTODON:
+        with SafeHttp() as http:
+            revoke_quietly(account, http)  # the instance forgets Envol's key too
+    messages.success(request, _("%(account)s is no longer linked.") % {"account": account_label(account)})
+    return redirect("accounts")

@@ -6,6 +6,7 @@ users/me has answered (and also when it has not), never stored.
 
 from __future__ import annotations
 
+import base64
 import hmac
 import logging
 from collections.abc import Callable, Mapping
@@ -16,6 +17,7 @@ from urllib.parse import urlencode
 import httpx
 
 from envol.platforms.errors import PlatformError, Rejected, Transient
+from envol.platforms.http import HttpClient
 
 from .config import XOAuthConfig
 from .pkce import new_state, new_verifier, s256_challenge
@@ -69,18 +71,21 @@ def read_callback(params: Mapping[str, str], *, expected_state: str) -> str:
     return code
 
 
-def _client_auth(config: XOAuthConfig, form: dict[str, str]) -> httpx.BasicAuth | None:
+def _client_auth(config: XOAuthConfig, form: dict[str, str]) -> dict[str, str]:
     # Confidential clients authenticate with Basic; X still wants client_id in the form for public ones.
     form["client_id"] = config.client_id
-    return httpx.BasicAuth(config.client_id, config.client_secret) if config.client_secret else None
+    if not config.client_secret:
+        return {}
+    pair = f"{config.client_id}:{config.client_secret}".encode()
+    return {"Authorization": "Basic " + base64.b64encode(pair).decode("ascii")}
 
 
 def _post(
-    http: httpx.Client, url: str, config: XOAuthConfig, form: dict[str, str], now: Callable[[], datetime]
+    http: HttpClient, url: str, config: XOAuthConfig, form: dict[str, str], now: Callable[[], datetime]
 ) -> httpx.Response:
-    auth = _client_auth(config, form)
+    headers = _client_auth(config, form)
     try:
-        response = http.post(url, data=form, auth=auth) if auth else http.post(url, data=form)
+        response = http.request("POST", url, data=form, headers=headers)
     except httpx.TransportError as error:
         raise Transient(f"X unreachable: {error}") from error
     if response.is_error:
@@ -89,7 +94,7 @@ def _post(
 
 
 def _exchange(
-    config: XOAuthConfig, code: str, verifier: str, http: httpx.Client, now: Callable[[], datetime]
+    config: XOAuthConfig, code: str, verifier: str, http: HttpClient, now: Callable[[], datetime]
 ) -> str:
     form = {
         "code": code,
@@ -104,9 +109,11 @@ def _exchange(
     return token
 
 
-def _me(config: XOAuthConfig, token: str, http: httpx.Client, now: Callable[[], datetime]) -> XIdentity:
+def _me(config: XOAuthConfig, token: str, http: HttpClient, now: Callable[[], datetime]) -> XIdentity:
     try:
-        response = http.get(f"{config.api_base_url}/users/me", headers={"Authorization": f"Bearer {token}"})
+        response = http.request(
+            "GET", f"{config.api_base_url}/users/me", headers={"Authorization": f"Bearer {token}"}
+        )
     except httpx.TransportError as error:
         raise Transient(f"X unreachable: {error}") from error
     if response.is_error:
@@ -122,7 +129,7 @@ def _me(config: XOAuthConfig, token: str, http: httpx.Client, now: Callable[[], 
     return XIdentity(int(x_id), username, name if isinstance(name, str) else "")
 
 
-def _revoke(config: XOAuthConfig, token: str, http: httpx.Client, now: Callable[[], datetime]) -> None:
+def _revoke(config: XOAuthConfig, token: str, http: HttpClient, now: Callable[[], datetime]) -> None:
     form = {"token": token, "token_type_hint": "access_token"}
     try:
         _post(http, config.revoke_url, config, form, now)
@@ -137,7 +144,7 @@ def finish_authorization(
     *,
     code: str,
     code_verifier: str,
-    http: httpx.Client,
+    http: HttpClient,
     now: Callable[[], datetime] = _utcnow,
 ) -> XIdentity:
     """Exchange the code, ask users/me who signed in, revoke the token. Raises canonical errors only."""

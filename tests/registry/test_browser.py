@@ -1,0 +1,97 @@
+"""The acceptance test, in real Chromium against a live Envol: sign in with X, link Mastodon, see
+both verified, unlink one, sign out, and sign in again with the other. On a phone-sized screen."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+
+import pytest
+from playwright import sync_api
+from pytest_django.live_server_helper import LiveServer
+
+from envol.core.ids import Platform
+from envol.registry.models import Account, Person
+from fakes.mastodon.fixtures import FakeMastodonFactory
+from fakes.x import FakeX
+
+from .conftest import ALICE_X, point_mastodon_at, point_x_at
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def page() -> Iterator[sync_api.Page]:
+    chromium = shutil.which("chromium")
+    assert chromium, "Chromium is missing: `make test` installs it (scripts/install-system-deps)"
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+        context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-GB", is_mobile=True)
+        yield context.new_page()
+        browser.close()
+
+
+def _fits_the_screen(page: sync_api.Page) -> bool:
+    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
+
+
+def test_sign_in_with_x_link_mastodon_unlink_and_sign_in_with_the_other(
+    live_server: LiveServer,
+    fake_mastodon: FakeMastodonFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    page: sync_api.Page,
+) -> None:
+    # Playwright's sync API runs an event loop in this thread; the ORM checks below are plain sync code.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    home = fake_mastodon("mastodon.test", version="4.3.0")
+    home.add_account("alice", display_name="Alice on Mastodon")
+    point_mastodon_at(monkeypatch, home)
+    accounts_url = f"{live_server.url}/accounts/"
+    with FakeX(redirect_uri=f"{live_server.url}/sign-in/x/callback/") as x:
+        x.add_user(str(ALICE_X), "alice_x", "Alice")
+        x.login_as(ALICE_X)
+        point_x_at(monkeypatch, x)
+
+        page.goto(f"{live_server.url}/sign-in/")
+        page.get_by_role("button", name="Sign in with X").click()
+        page.get_by_role("button", name="Authorize app").click()
+        page.wait_for_url(accounts_url)
+        sync_api.expect(page.get_by_text("You are signed in with your X account @alice_x.")).to_be_visible()
+
+        page.get_by_label("Your Mastodon address or instance").fill("@alice@mastodon.test")
+        page.get_by_role("button", name="Link your Mastodon account").click()
+        page.fill("#username", "alice")  # the instance's own log-in, then its consent page
+        page.get_by_role("button", name="Log in").click()
+        page.get_by_role("button", name="Authorize").click()
+        page.wait_for_url(accounts_url)
+        sync_api.expect(
+            page.get_by_text("Your Mastodon account @alice@mastodon.test is linked.")
+        ).to_be_visible()
+        cards = page.locator("li.phase")
+        sync_api.expect(cards).to_have_count(2)
+        sync_api.expect(cards.filter(has_text="Verified")).to_have_count(2)
+        assert _fits_the_screen(page)
+        assert x.live_tokens() == []
+
+        page.get_by_role("button", name="Unlink this X account").click()
+        page.wait_for_url(accounts_url)
+        sync_api.expect(page.get_by_text("X @alice_x is no longer linked.")).to_be_visible()
+        sync_api.expect(cards).to_have_count(1)
+
+        page.get_by_role("button", name="Sign out").click()
+        page.wait_for_url(re.compile(r".*/$"))
+        sync_api.expect(page.get_by_role("link", name="Sign in", exact=True)).to_be_visible()
+
+        page.goto(f"{live_server.url}/sign-in/")
+        page.get_by_label("Your Mastodon address or instance").fill("mastodon.test")
+        page.get_by_role("button", name="Sign in with Mastodon").click()
+        page.get_by_role("button", name="Authorize").click()  # still logged in on the instance
+        page.wait_for_url(accounts_url)
+        welcome = "You are signed in with your Mastodon account @alice@mastodon.test."
+        sync_api.expect(page.get_by_text(welcome)).to_be_visible()
+        sync_api.expect(page.get_by_role("heading", name="Mastodon @alice@mastodon.test")).to_be_visible()
+
+    person = Person.objects.get()
+    assert list(person.accounts.values_list("platform", flat=True)) == [Platform.MASTODON.value]
+    assert Account.objects.get().handle == "alice@mastodon.test"

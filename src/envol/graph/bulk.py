@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 from envol.graph.models import Edge
 
 ROWS_PER_BATCH = 1 << 20
-SQLITE_LOAD_CACHE_KIB = 128 * 1024
+SQLITE_LOAD_CACHE_KIB = 64 * 1024
 # Each statement's keys exist three times at once (Python ints, a list, the JSON text): keep it small.
 SQLITE_ROWS_PER_STATEMENT = 1 << 18
 

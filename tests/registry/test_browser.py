@@ -8,6 +8,7 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
+from django.db import connections
 from playwright import sync_api
 from pytest_django.live_server_helper import LiveServer
 
@@ -32,6 +33,14 @@ def page() -> Iterator[sync_api.Page]:
         browser.close()
 
 
+@pytest.fixture
+def orm_beside_playwright(page: sync_api.Page) -> Iterator[None]:
+    """ORM calls made while Playwright's event loop runs get a connection of their own (Django keys
+    connections by async context); close it before the test database is dropped."""
+    yield
+    connections.close_all()
+
+
 def _fits_the_screen(page: sync_api.Page) -> bool:
     return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
 
@@ -41,6 +50,7 @@ def test_sign_in_with_x_link_mastodon_unlink_and_sign_in_with_the_other(
     fake_mastodon: FakeMastodonFactory,
     monkeypatch: pytest.MonkeyPatch,
     page: sync_api.Page,
+    orm_beside_playwright: None,
 ) -> None:
     # Playwright's sync API runs an event loop in this thread; the ORM checks below are plain sync code.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

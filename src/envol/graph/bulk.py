@@ -1,6 +1,7 @@
 """Writing millions of edges at once: binary COPY on PostgreSQL, INSERT … SELECT json_each on SQLite.
 
-Callers pass pseudonyms sorted ascending, so both engines append to the primary key's B-tree.
+Callers pass pseudonyms sorted ascending, so inserts append to the B-trees (the x_key index on both
+engines, and the primary key that is SQLite's table) instead of landing at random places in them.
 Runs inside the caller's transaction: nothing is visible until the whole import commits.
 """
 

@@ -452,11 +452,15 @@ def test_appview_profiles_and_follows(atproto_network_appview: AtprotoNetwork) -
 
         r = apply_writes(client, follower, [follow_create(bob.did)])
         assert r.status_code == 200, r.text
-        # The AppView indexes from the PDS firehose asynchronously: poll.
+        # The AppView indexes from the PDS firehose asynchronously: poll. Until it has seen the new
+        # account itself, it answers 400 "Actor not found".
         deadline = time.monotonic() + 15
         follows: list[str] = []
         while time.monotonic() < deadline:
             r = client.get("/xrpc/app.bsky.graph.getFollows", params={"actor": follower.did}, headers=auth)
+            if r.status_code == 400 and "Actor not found" in r.text:
+                time.sleep(0.1)
+                continue
             assert r.status_code == 200, r.text
             follows = [f["did"] for f in r.json()["follows"]]
             if follows:

@@ -25,9 +25,9 @@ def setup_django() -> None:
 
 
 def _commands() -> list[Command]:
-    from envol.cli import address, ingest, keys, serve
+    from envol.cli import address, ingest, keys, match, serve
 
-    return [*serve.COMMANDS, *ingest.COMMANDS, *address.COMMANDS, *keys.COMMANDS]
+    return [*serve.COMMANDS, *ingest.COMMANDS, *address.COMMANDS, *keys.COMMANDS, *match.COMMANDS]
 
 
 def build_parser(commands: Sequence[Command]) -> argparse.ArgumentParser:

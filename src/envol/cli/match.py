@@ -1,0 +1,56 @@
+"""`envol match`: how many of a person's X people are on Bluesky and Mastodon, by direction."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from envol.cli.main import Command, setup_django
+
+_NETWORK_NAMES = {"bluesky": "Bluesky", "mastodon": "Mastodon"}
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    every = "every person with an archive or a verified X account"
+    parser.add_argument("--person", type=int, metavar="ID", help=f"only this person (default: {every})")
+    parser.add_argument("--json", action="store_true", help="print the counts as JSON")
+
+
+def run(args: argparse.Namespace) -> int:
+    setup_django()
+    from envol.matching.service import UnknownPersonError, all_match_summaries, match_summary
+
+    result: dict[str, Any] | list[dict[str, Any]]
+    if args.person is not None:
+        try:
+            result = match_summary(args.person)
+        except UnknownPersonError as error:
+            print(f"envol match: {error}", file=sys.stderr)
+            return 2
+    else:
+        result = all_match_summaries()
+    if args.json:
+        print(json.dumps(result))
+        return 0
+    summaries = [result] if isinstance(result, dict) else result
+    if not summaries:
+        print("No person has an archive or a verified X account yet.")
+    for summary in summaries:
+        print(_plain(summary))
+    return 0
+
+
+def _plain(summary: dict[str, Any]) -> str:
+    lines = [f"Person {summary['person_id']}:"]
+    for key, name in _NETWORK_NAMES.items():
+        c = summary[key]
+        lines.append(
+            f"  {name + ':':<10} {c['total']:>7,} found — {c['followee_only']:,} you follow, "
+            f"{c['follower_only']:,} follow you, {c['mutual']:,} mutual"
+        )
+    return "\n".join(lines)
+
+
+COMMANDS = [Command("match", "count who of a person's X people is on Bluesky and Mastodon", configure, run)]

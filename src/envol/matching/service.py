@@ -1,0 +1,47 @@
+"""What the command line and (later) the web pages call to learn who of a person's X people is where."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+
+from envol.core.ids import Platform
+from envol.matching.candidates import NETWORKS, DirectionCounts, counts_for
+from envol.registry.models import Person, Verification
+
+
+class UnknownPersonError(LookupError):
+    """No person has this id."""
+
+    def __init__(self, person_id: int) -> None:
+        super().__init__(f"no person has the id {person_id}")
+        self.person_id = person_id
+
+
+def persons_to_match() -> list[int]:
+    """Ids of every person who can have candidates: an import (a) or a verified X account (b)."""
+    has_links = Q(archive_imports__isnull=False) | Q(
+        accounts__platform=Platform.X, accounts__verification=Verification.VERIFIED
+    )
+    return list(Person.objects.filter(has_links).distinct().order_by("pk").values_list("pk", flat=True))
+
+
+def match_summary(person_id: int, *, check: bool = True) -> dict[str, Any]:
+    """``{"person_id": N, "bluesky": DirectionCounts, "mastodon": DirectionCounts}`` for one person.
+
+    With ``check``, an unknown id raises UnknownPersonError (one extra query) instead of reporting
+    zeros, which would look like a person nobody knows yet.
+    """
+    if check and not Person.objects.filter(pk=person_id).exists():
+        raise UnknownPersonError(person_id)
+    counts: dict[Platform, DirectionCounts] = counts_for(person_id)
+    summary: dict[str, Any] = {"person_id": person_id}
+    for network in NETWORKS:
+        summary[network.value] = dict(counts[network])
+    return summary
+
+
+def all_match_summaries() -> list[dict[str, Any]]:
+    """One summary per person of persons_to_match(): one counting query per person."""
+    return [match_summary(pid, check=False) for pid in persons_to_match()]

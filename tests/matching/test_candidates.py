@@ -1,0 +1,183 @@
+"""candidates_for / counts_for: the set-based query against a hand-built world and a Python reference."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from envol.archive.models import ArchiveImport
+from envol.archive.service import ingest
+from envol.archive.synthetic import write_synthetic_archive
+from envol.core.ids import Platform
+from envol.core.pseudonym import pseudonymizer
+from envol.graph.models import Direction, Edge
+from envol.matching.candidates import Candidate, candidates_for, counts_for
+from envol.registry.models import Account, Person, Verification
+
+pytestmark = pytest.mark.django_db
+
+V, C = Verification.VERIFIED, Verification.CLAIMED
+
+
+def _account(person: Person, platform: Platform, stable_id: str, verification: Verification) -> Account:
+    x_key = pseudonymizer().key(int(stable_id)) if platform == Platform.X else None
+    handle = f"u{stable_id.rsplit('/', 1)[-1]}@m.test" if platform == Platform.MASTODON else stable_id
+    return Account.objects.create(person=person, platform=platform, stable_id=stable_id, handle=handle,
+                                  verification=verification, x_key=x_key)  # fmt: skip
+
+
+def _person(x_id: int | None, x: Verification = V, *, bsky: Verification | None = None,
+            masto: Verification | None = None) -> Person:  # fmt: skip
+    person = Person.objects.create()
+    if x_id is not None:
+        _account(person, Platform.X, str(x_id), x)
+    if bsky is not None:
+        _account(person, Platform.BLUESKY, f"did:plc:p{person.pk}", bsky)
+    if masto is not None:
+        _account(person, Platform.MASTODON, f"https://m.test/users/p{person.pk}", masto)
+    return person
+
+
+def _upload(tmp_path: Path, owner: int, followers: list[int], following: list[int]) -> int:
+    """Ingest an archive as `envol ingest` does: attributed to whoever holds the owner's X account."""
+    archive = write_synthetic_archive(tmp_path / f"{owner}.zip", owner_id=owner, handle=f"u{owner}",
+                                      followers=followers, following=following)  # fmt: skip
+    return ingest(archive.path).person_id
+
+
+def _found(person: int) -> set[tuple[str, int, str]]:
+    """(network, target person, direction) for every candidate."""
+
+    def way(c: Candidate) -> str:
+        return "mutual" if c.mutual else ("followee" if c.followee else "follower")
+
+    return {(c.network.value, c.target_person_id, way(c)) for c in candidates_for(person)}
+
+
+def test_a_hand_built_world(tmp_path: Path) -> None:
+    alice = _person(1, bsky=V, masto=V)
+    bob = _person(2, bsky=V, masto=V)  # never uploads: found through Alice's own archive (a)
+    carol = _person(3, bsky=C, masto=V)  # mutual with Alice, through Alice's archive alone
+    dave = _person(4, C, bsky=V)  # claimed X: never a candidate
+    erin = _person(5, bsky=V, masto=C)  # never uploads: matched through Frank's archive (b)
+    frank = _person(6, bsky=V)
+    hank = _person(8, bsky=V)
+    assert _upload(tmp_path, 1, followers=[3, 4, 1, 8], following=[2, 3, 6, 9]) == alice.pk
+    assert _upload(tmp_path, 6, followers=[5, 7], following=[1, 5]) == frank.pk
+    gina = Person.objects.get(pk=_upload(tmp_path, 7, followers=[1], following=[5]))  # claimed owner
+    _account(gina, Platform.BLUESKY, "did:plc:gina", V)
+    assert ArchiveImport.objects.filter(owner_verified=True).count() == 2
+
+    assert _found(alice.pk) == {
+        ("bluesky", bob.pk, "followee"),
+        ("bluesky", frank.pk, "mutual"),  # her own "following" (a) + Frank's "following" (b)
+        ("bluesky", hank.pk, "follower"),
+        ("mastodon", bob.pk, "followee"),
+        ("mastodon", carol.pk, "mutual"),
+    }  # not Carol's claimed Bluesky, not Dave (claimed X), not Gina (claimed archive), not herself
+    assert _found(erin.pk) == {("bluesky", frank.pk, "mutual")}  # Gina's claimed archive says nothing
+    assert _found(frank.pk) == {
+        ("bluesky", alice.pk, "mutual"),
+        ("mastodon", alice.pk, "mutual"),
+        ("bluesky", erin.pk, "mutual"),  # Erin's Mastodon is only claimed
+    }
+    # Gina's claimed X key never finds her in Frank's followers; her own archive still lists hers (a).
+    assert _found(gina.pk) == {
+        ("bluesky", alice.pk, "follower"),
+        ("mastodon", alice.pk, "follower"),
+        ("bluesky", erin.pk, "followee"),
+    }
+    assert _found(dave.pk) == set()
+    assert _found(bob.pk) == {("bluesky", alice.pk, "follower"), ("mastodon", alice.pk, "follower")}
+    assert counts_for(alice.pk) == {
+        Platform.BLUESKY: {"followee_only": 1, "follower_only": 1, "mutual": 1, "total": 3},
+        Platform.MASTODON: {"followee_only": 1, "follower_only": 0, "mutual": 1, "total": 2},
+    }
+    assert counts_for(dave.pk)[Platform.MASTODON]["total"] == 0
+
+    # The trust flags alone hold those back: proving them lets the same rows through.
+    ArchiveImport.objects.filter(person=gina).update(owner_verified=True)
+    Account.objects.filter(person=dave, platform=Platform.X).update(verification=V)
+    assert ("bluesky", gina.pk, "followee") in _found(alice.pk)
+    assert ("bluesky", dave.pk, "follower") in _found(alice.pk)
+
+
+def test_candidate_fields_and_one_query(tmp_path: Path) -> None:
+    alice = _person(1)
+    bob = _person(2, bsky=V, masto=V)
+    _upload(tmp_path, 1, followers=[], following=[2])
+    with CaptureQueriesContext(connection) as queries:
+        found = candidates_for(alice.pk)
+    assert len(queries) == 1
+    accounts = {a.platform: a for a in Account.objects.filter(person=bob)}
+    assert found == [
+        Candidate(bob.pk, Platform.BLUESKY, accounts["bluesky"].pk, f"did:plc:p{bob.pk}",
+                  f"did:plc:p{bob.pk}", followee=True, follower=False),
+        Candidate(bob.pk, Platform.MASTODON, accounts["mastodon"].pk, f"https://m.test/users/p{bob.pk}",
+                  f"up{bob.pk}@m.test", followee=True, follower=False),
+    ]  # fmt: skip
+    with CaptureQueriesContext(connection) as queries:
+        counts_for(alice.pk)
+    assert len(queries) == 1
+    assert candidates_for(10**9) == []
+
+
+def _reference(person: int) -> set[tuple[int, str, int, bool, bool]]:
+    """The rules of DESIGN §3 in plain Python over every row of the world."""
+    x_owner = {a.x_key: a.person_id for a in Account.objects.filter(platform=Platform.X, verification=V)}
+    mine = {k for k, p in x_owner.items() if p == person}
+    imports = {i.pk: (i.person_id, i.owner_verified) for i in ArchiveImport.objects.all()}
+    ways: dict[int, list[bool]] = defaultdict(lambda: [False, False])
+    for import_id, direction, key in Edge.objects.values_list("archive_import_id", "direction", "x_key"):
+        owner, vouched = imports[import_id]
+        if owner == person and key in x_owner:  # (a)
+            ways[x_owner[key]][0 if direction == Direction.FOLLOWING else 1] = True
+        if owner != person and vouched and key in mine:  # (b)
+            ways[owner][0 if direction == Direction.FOLLOWER else 1] = True
+    ways.pop(person, None)
+    targets = Account.objects.filter(person__in=ways, verification=V,
+                                     platform__in=[Platform.BLUESKY, Platform.MASTODON])  # fmt: skip
+    return {(t.person_id, t.platform, t.pk, *ways[t.person_id]) for t in targets}  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("seed", range(1, 9))
+def test_the_query_agrees_with_a_python_reference(tmp_path: Path, seed: int) -> None:
+    rng = random.Random(seed)  # noqa: S311 (a reproducible world, not a secret)
+    ids = list(range(1, 20))  # 1..16 may be persons; 17..19 never join
+    for x_id in range(1, 17):
+        x = rng.choice([V, V, V, C, None])
+        if x is None:
+            person = _person(None)
+        else:
+            person = _person(x_id, x)
+            if rng.random() < 0.75:
+                followers, following = (rng.sample(ids, rng.randint(0, 12)) for _ in range(2))
+                _upload(tmp_path, x_id, followers, following)
+                if rng.random() < 0.2:
+                    ArchiveImport.objects.filter(person=person).update(owner_verified=False)
+        for n, platform in enumerate([Platform.BLUESKY, Platform.MASTODON, Platform.MASTODON]):
+            if (state := rng.choice([V, C, None])) is not None:
+                where = "did:plc:" if platform == Platform.BLUESKY else "https://m.test/users/"
+                sid = f"{where}{x_id}-{n}"
+                _account(person, platform, sid, state)
+    assert Edge.objects.exists()
+    seen: set[str] = set()
+    for person in Person.objects.values_list("pk", flat=True):
+        found = candidates_for(person)
+        got = {(c.target_person_id, c.network.value, c.account_id, c.followee, c.follower) for c in found}
+        assert got == _reference(person), person
+        assert len(found) == len(got)
+        seen |= {"mutual" if c.mutual else "followee" if c.followee else "follower" for c in found}
+        counts = counts_for(person)
+        for network, bucket in counts.items():
+            mine = [c for c in found if c.network == network]
+            assert bucket["total"] == len(mine)
+            assert bucket["mutual"] == sum(c.mutual for c in mine)
+            assert bucket["followee_only"] == sum(c.followee and not c.follower for c in mine)
+            assert bucket["follower_only"] == sum(c.follower and not c.followee for c in mine)
+    assert seen == {"mutual", "followee", "follower"}  # the world is not trivial

@@ -5,6 +5,12 @@
 
 English is the source language: its catalogue repeats each msgid so that both catalogues can be
 checked the same way (tests/web/test_translations.py). French entries are written by hand.
+
+Catalogues: ``src/envol/locale`` holds the shared strings; a domain package that has its own
+``locale/`` folder (``src/envol/media/locale``, say) gets its own catalogues, because makemessages
+files each string under the nearest ``locale/`` above its source file and Django merges every
+installed app's catalogue at run time. Separate catalogues keep parallel work from colliding on
+one large .po file.
 """
 
 from __future__ import annotations
@@ -21,8 +27,15 @@ LOCALES = ("en", "fr")
 SOURCE_LANGUAGE = "en"
 
 
-def catalogue(language: str) -> Path:
-    return PACKAGE / "locale" / language / "LC_MESSAGES" / "django.po"
+def locale_dirs() -> list[Path]:
+    """The shared ``locale/`` folder first, then each domain package's own."""
+    own = sorted(p for p in PACKAGE.glob("*/locale") if p.is_dir())
+    return [PACKAGE / "locale", *own]
+
+
+def catalogues(language: str) -> list[Path]:
+    paths = (d / language / "LC_MESSAGES" / "django.po" for d in locale_dirs())
+    return [p for p in paths if p.exists()]
 
 
 def extract() -> None:
@@ -34,7 +47,11 @@ def extract() -> None:
 
 
 def fill_source_language() -> None:
-    po = polib.pofile(str(catalogue(SOURCE_LANGUAGE)))
+    for path in catalogues(SOURCE_LANGUAGE):
+        _fill(polib.pofile(str(path)))
+
+
+def _fill(po: polib.POFile) -> None:
     for entry in po:
         # Always the msgid itself: makemessages "guesses" a fuzzy msgstr from a similar old string,
         # and a guess would put another sentence on the English pages.
@@ -49,8 +66,8 @@ def fill_source_language() -> None:
 
 def compile_all() -> None:
     for language in LOCALES:
-        po = polib.pofile(str(catalogue(language)))
-        po.save_as_mofile(str(catalogue(language).with_suffix(".mo")))
+        for path in catalogues(language):
+            polib.pofile(str(path)).save_as_mofile(str(path.with_suffix(".mo")))
 
 
 def main(argv: list[str]) -> int:

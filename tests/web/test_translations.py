@@ -51,12 +51,16 @@ class _cwd:
         os.chdir(self.previous)
 
 
-def _catalogue(language: str) -> polib.POFile:
-    return polib.pofile(str(PACKAGE / "locale" / language / "LC_MESSAGES" / "django.po"))
+def _catalogues(language: str) -> list[polib.POFile]:
+    """The shared catalogue and every domain package's own (see scripts/i18n.py)."""
+    folders = [PACKAGE / "locale", *sorted(PACKAGE.glob("*/locale"))]
+    paths = (folder / language / "LC_MESSAGES" / "django.po" for folder in folders)
+    return [polib.pofile(str(path)) for path in paths if path.exists()]
 
 
 def _entries(language: str) -> Iterator[polib.POEntry]:
-    return (entry for entry in _catalogue(language) if entry.msgid and not entry.obsolete)
+    for catalogue in _catalogues(language):
+        yield from (entry for entry in catalogue if entry.msgid and not entry.obsolete)
 
 
 def test_extraction_finds_the_strings(extracted: set[str]) -> None:
@@ -81,11 +85,13 @@ def test_placeholders_survive_translation(language: str) -> None:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_compiled_catalogue_matches_the_source(language: str) -> None:
-    mo = PACKAGE / "locale" / language / "LC_MESSAGES" / "django.mo"
-    with mo.open("rb") as handle:
-        compiled = gettext.GNUTranslations(handle)
-    for entry in _entries(language):
-        assert compiled.gettext(entry.msgid) == entry.msgstr, f"{mo} is stale: run scripts/i18n.py compile"
+    for catalogue in _catalogues(language):
+        mo = Path(catalogue.fpath).with_suffix(".mo")
+        with mo.open("rb") as handle:
+            compiled = gettext.GNUTranslations(handle)
+        for entry in catalogue:
+            if entry.msgid and not entry.obsolete:
+                assert compiled.gettext(entry.msgid) == entry.msgstr, f"{mo} is stale: run i18n.py compile"
 
 
 def test_the_source_language_says_what_the_code_says() -> None:

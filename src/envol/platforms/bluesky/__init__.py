@@ -1,0 +1,1 @@
+"""The Bluesky (AT Protocol) connector: identity, OAuth, repository reads and writes, profiles."""

@@ -113,6 +113,51 @@ SETTINGS: tuple[Setting, ...] = (
         "domain (tests and closed networks, with `ENVOL_ALLOW_PRIVATE_HOSTS`). Never on a public deployment.",
     ),
     Setting(
+        "ENVOL_MATCHING_REFRESH_HOURS",
+        "24",
+        "Hours between two full recomputations of everyone's candidates (a repair: links and imports "
+        "already update the persons concerned within seconds).",
+    ),
+    Setting(
+        "ENVOL_BRIDGY_BLUESKY_DOMAIN",
+        "bsky.brid.gy",
+        "Bridgy Fed's domain for Bluesky accounts seen from the fediverse (`handle@bsky.brid.gy`).",
+    ),
+    Setting(
+        "ENVOL_BRIDGY_FEDIVERSE_DOMAIN",
+        "ap.brid.gy",
+        "Bridgy Fed's domain for fediverse accounts seen from Bluesky (`user.instance.ap.brid.gy`).",
+    ),
+    Setting(
+        "ENVOL_BRIDGY_URLS",
+        "",
+        "Comma-separated `domain=URL` pairs that send Envol's Bridgy Fed lookups for a bridge domain to "
+        "another address (tests and closed networks, with `ENVOL_ALLOW_PRIVATE_HOSTS`).",
+    ),
+    Setting(
+        "ENVOL_BRIDGY_CACHE_HOURS",
+        "72",
+        "How long a Bridgy Fed lookup (is this account bridged?) is trusted before it is asked again.",
+    ),
+    Setting(
+        "ENVOL_PROFILE_CACHE_HOURS",
+        "168",
+        "How long a cached display name and avatar of a candidate is kept before it is fetched again.",
+    ),
+    Setting(
+        "ENVOL_EMAIL_FROM",
+        "envol@localhost",
+        "Sender address of the e-mails Envol sends (new people found, for those who opted in).",
+    ),
+    Setting(
+        "ENVOL_SMTP_HOST",
+        "",
+        "SMTP server for outgoing e-mail. Empty: e-mails are printed on the console (development).",
+    ),
+    Setting("ENVOL_SMTP_PORT", "587", "SMTP port (STARTTLS is used)."),
+    Setting("ENVOL_SMTP_USER", "", "SMTP user name, if the server wants one."),
+    Setting("ENVOL_SMTP_PASSWORD", "", "SMTP password, if the server wants one."),
+    Setting(
         "ENVOL_HEARTBEAT_SECONDS",
         "15",
         "How often a worker records that it is alive; `/healthz` "

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "envol.registry",
     "envol.archive",
     "envol.graph",
+    "envol.matching",
     "envol.web",
 ]
 
@@ -135,3 +136,24 @@ LOGGING = logging_config(
 
 HEARTBEAT_SECONDS = float(env("ENVOL_HEARTBEAT_SECONDS"))
 RECONNECT_FROM = env("ENVOL_RECONNECT_FROM")
+
+MATCHING_REFRESH_HOURS = float(env("ENVOL_MATCHING_REFRESH_HOURS"))
+
+DEFAULT_FROM_EMAIL = env("ENVOL_EMAIL_FROM")
+# Django 6.1's MAILERS: SMTP with STARTTLS when a host is set, else the console (development).
+# The test runner swaps every mailer for the in-memory outbox.
+if env("ENVOL_SMTP_HOST"):
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": env("ENVOL_SMTP_HOST"),
+                "port": int(env("ENVOL_SMTP_PORT")),
+                "username": env("ENVOL_SMTP_USER"),
+                "password": env("ENVOL_SMTP_PASSWORD"),
+                "use_tls": True,
+            },
+        }
+    }
+else:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}

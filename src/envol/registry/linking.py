@@ -25,6 +25,7 @@ from envol.core.ids import Platform
 from envol.core.pseudonym import pseudonymizer
 from envol.registry.errors import AccountTakenError, LastAccountError, PlatformAlreadyLinkedError
 from envol.registry.models import Account, MastodonApp, Person, Verification
+from envol.registry.signals import announce
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +76,7 @@ def prove_account(identity: ProvenIdentity, *, signed_in: Person | None) -> Link
         person = _owner_after_proof(existing, signed_in)
         _refresh(existing, identity)
         _set_imports_verified(person, existing, verified=True)
+        announce(person.pk)
         return LinkResult(person, existing, Outcome.CLAIM_PROVEN)
     person = signed_in or Person.objects.create()
     account = Account(person=person, platform=identity.platform, stable_id=identity.stable_id)
@@ -82,6 +84,7 @@ def prove_account(identity: ProvenIdentity, *, signed_in: Person | None) -> Link
         account.x_key = pseudonymizer().key(int(identity.stable_id))
     _refresh(account, identity)
     _set_imports_verified(person, account, verified=True)
+    announce(person.pk)
     return LinkResult(person, account, Outcome.NEW_PERSON if signed_in is None else Outcome.LINKED)
 
 
@@ -117,6 +120,7 @@ def _move_claimed(account: Account, source: Person, target: Person) -> None:
             ArchiveImport.objects.filter(pk=moving.pk).update(person=target)
     account.person = target
     account.save(update_fields=["person"])
+    announce(source.pk)
     if not source.accounts.exists() and not ArchiveImport.objects.filter(person=source).exists():
         source.delete()
 
@@ -153,6 +157,7 @@ def unlink(person: Person, account_id: int) -> Account:
         raise LastAccountError()
     _set_imports_verified(person, account, verified=False)
     account.delete()
+    announce(person.pk)
     return account
 
 

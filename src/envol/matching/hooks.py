@@ -1,0 +1,38 @@
+"""What makes candidates change, wired to the incremental refresh (loaded by MatchingConfig.ready).
+
+- the registry's `accounts_changed` (an account linked, verified, moved or unlinked; sent on commit);
+- an archive import saved or deleted (a new import replaces the previous one).
+
+Each enqueues one `refresh_persons` task after the commit, so the request that linked the account is
+not slowed down and the worker sees the committed rows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from envol.archive.models import ArchiveImport
+from envol.registry.signals import accounts_changed
+
+
+def enqueue_refresh(person_ids: frozenset[int]) -> None:
+    from envol.matching.tasks import refresh_persons
+
+    if person_ids:
+        refresh_persons.enqueue(sorted(person_ids))
+
+
+@receiver(accounts_changed, dispatch_uid="matching-accounts-changed")
+def _accounts_changed(sender: Any, person_ids: frozenset[int], **kwargs: Any) -> None:
+    enqueue_refresh(person_ids)  # already after the commit
+
+
+@receiver(post_save, sender=ArchiveImport, dispatch_uid="matching-import-saved")
+@receiver(post_delete, sender=ArchiveImport, dispatch_uid="matching-import-deleted")
+def _import_changed(sender: Any, instance: ArchiveImport, **kwargs: Any) -> None:
+    person_ids = frozenset({instance.person_id})
+    transaction.on_commit(lambda: enqueue_refresh(person_ids))

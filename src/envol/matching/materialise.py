@@ -1,0 +1,256 @@
+"""Materialise candidates: set-based SQL that rebuilds `Candidate` rows for everyone or around a few persons.
+
+The rows are those of envol.matching.candidates (the same trust rules: a person's own import, plus the
+verified-owner imports of others that list their verified X key), extended with Bridgy Fed copies and
+unverified suggestions. Three statements do the work, whatever the number of rows:
+
+1. fill a temporary staging table with every row that *should* exist in scope (INSERT … SELECT);
+2. upsert them into `matching_candidate`, touching only rows whose content changed, so that
+   `first_seen_at`, `dismissed_at` and the notification bookkeeping of existing rows survive;
+3. delete the rows in scope that the staging table no longer holds.
+
+Scope is everyone (the periodic repair) or a set S of persons (incremental): then only rows whose
+person or target is in S are rebuilt, found from S's own import and the edge index on S's X keys, so
+one newcomer never recomputes the world. Running either twice changes nothing the second time.
+
+The same SQL runs on SQLite (3.35+: RETURNING, upsert) and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from envol.archive.models import ArchiveImport
+from envol.core.ids import Platform
+from envol.graph.models import Direction, Edge
+from envol.matching.models import BridgeLookup, Candidate, Kind, Suggestion, TargetProfile
+from envol.matching.signals import candidates_changed
+from envol.registry.models import Account, Verification
+
+STAGING = "matching_candidate_next"
+# What an upsert may change in an existing row; everything else (history, dismissal) is kept.
+_UPDATED = (
+    "kind",
+    "target_person_id",
+    "target_account_id",
+    "handle",
+    "followee",
+    "follower",
+    "unavailable",
+    "moved_to",
+)
+_COLUMNS = (
+    "person_id, network, address, kind, target_person_id, target_account_id, handle, followee, follower"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshResult:
+    """What one refresh changed: persons whose rows were added, changed or removed, and row counts."""
+
+    changed_persons: frozenset[int]
+    upserted: int
+    deleted: int
+
+
+def _tables() -> dict[str, str]:
+    q = connection.ops.quote_name
+    models: dict[str, Any] = {
+        "account": Account, "edge": Edge, "imports": ArchiveImport, "candidate": Candidate,
+        "bridge": BridgeLookup, "suggestion": Suggestion, "profile": TargetProfile,
+    }  # fmt: skip
+    return {name: q(model._meta.db_table) for name, model in models.items()}
+
+
+def _in_list(ids: Collection[int]) -> str:
+    """An inline IN list of integers: ids are ints we hold, never text from outside."""
+    return ", ".join(str(int(i)) for i in sorted(ids)) or "NULL"
+
+
+def _hits_sql(scope: Collection[int] | None) -> tuple[str, list[Any]]:
+    """(owner, listed, direction, owner_verified): an import's edge whose key is a verified X account."""
+    t = _tables()
+    x, verified = Platform.X.value, Verification.VERIFIED.value
+    everyone = f"""
+        SELECT i.person_id AS owner, xa.person_id AS listed, e.direction AS dir, i.owner_verified AS ov
+        FROM {t["imports"]} i
+        JOIN {t["edge"]} e ON e.archive_import_id = i.id
+        JOIN {t["account"]} xa ON xa.x_key = e.x_key AND xa.platform = %s AND xa.verification = %s
+    """  # noqa: S608 (quoted table names only)
+    if scope is None:
+        return everyone, [x, verified]
+    ids = _in_list(scope)
+    # Edges of S's own imports (found by the import's index), then edges that list S's verified X
+    # keys in others' imports (found by the x_key index): never a scan of the whole edge table.
+    sql = f"""
+        {everyone} WHERE i.person_id IN ({ids})
+        UNION ALL
+        SELECT i.person_id, xa.person_id, e.direction, i.owner_verified
+        FROM {t["account"]} xa
+        JOIN {t["edge"]} e ON e.x_key = xa.x_key
+        JOIN {t["imports"]} i ON i.id = e.archive_import_id
+        WHERE xa.person_id IN ({ids}) AND xa.platform = %s AND xa.verification = %s
+          AND i.person_id NOT IN ({ids})
+    """  # noqa: S608 (quoted table names and integers only)
+    return sql, [x, verified, x, verified]
+
+
+def _reachable_sql(scope: Collection[int] | None) -> tuple[str, list[Any]]:
+    """Verified and bridged rows (person, network, address, kind, target person, account, handle, flags)."""
+    t = _tables()
+    hits, params = _hits_sql(scope)
+    following, follower = int(Direction.FOLLOWING), int(Direction.FOLLOWER)
+    verified, bsky, masto = Verification.VERIFIED.value, Platform.BLUESKY.value, Platform.MASTODON.value
+    # links: (a) the owner's list says who they follow / who follows them; (b) a verified owner's
+    # list also speaks for the listed person, with the roles swapped. Flags are 0/1 integers so that
+    # MAX() aggregates them the same way on both databases.
+    sql = f"""
+        WITH hits AS ({hits}),
+        links AS (
+            SELECT owner AS pid, listed AS tid,
+                   CASE WHEN dir = %s THEN 1 ELSE 0 END AS followee,
+                   CASE WHEN dir = %s THEN 1 ELSE 0 END AS follower
+            FROM hits
+            UNION ALL
+            SELECT listed, owner, CASE WHEN dir = %s THEN 1 ELSE 0 END, CASE WHEN dir = %s THEN 1 ELSE 0 END
+            FROM hits WHERE ov = %s
+        ),
+        people AS (
+            SELECT pid, tid, MAX(followee) AS followee, MAX(follower) AS follower
+            FROM links WHERE pid <> tid GROUP BY pid, tid
+        )
+        SELECT p.pid, ta.platform, ta.stable_id, %s, p.tid, ta.id, ta.handle, p.followee, p.follower
+        FROM people p
+        JOIN {t["account"]} ta ON ta.person_id = p.tid AND ta.verification = %s AND ta.platform IN (%s, %s)
+        UNION ALL
+        SELECT p.pid, CASE WHEN ta.platform = %s THEN %s ELSE %s END, b.bridged_address, %s, p.tid, ta.id,
+               b.bridged_address, p.followee, p.follower
+        FROM people p
+        JOIN {t["account"]} ta ON ta.person_id = p.tid AND ta.verification = %s AND ta.platform IN (%s, %s)
+        JOIN {t["bridge"]} b ON b.network = ta.platform AND b.stable_id = ta.stable_id AND b.found = %s
+        WHERE NOT EXISTS (
+            SELECT 1 FROM {t["account"]} o
+            WHERE o.person_id = p.tid AND o.verification = %s AND o.platform <> ta.platform
+              AND o.platform IN (%s, %s)
+        )
+    """  # noqa: S608 (quoted table names only; every value is a parameter)
+    params += [following, follower, follower, following, True]
+    params += [Kind.VERIFIED.value, verified, bsky, masto]
+    params += [bsky, masto, bsky, Kind.BRIDGED.value, verified, bsky, masto, True, verified, bsky, masto]
+    return sql, params
+
+
+def _suggestions_sql(scope: Collection[int] | None) -> tuple[str, list[Any]]:
+    """Suggestion rows: addresses attached to x_keys of the person's own lists, unless that X account's
+    verified person is already reachable on the suggestion's network."""
+    t = _tables()
+    following, follower = int(Direction.FOLLOWING), int(Direction.FOLLOWER)
+    where = f"i.person_id IN ({_in_list(scope)})" if scope is not None else "TRUE"
+    sql = f"""
+        SELECT i.person_id, s.network, s.address, %s, CAST(NULL AS bigint), CAST(NULL AS bigint), s.address,
+               MAX(CASE WHEN e.direction = %s THEN 1 ELSE 0 END),
+               MAX(CASE WHEN e.direction = %s THEN 1 ELSE 0 END)
+        FROM {t["imports"]} i
+        JOIN {t["edge"]} e ON e.archive_import_id = i.id
+        JOIN {t["suggestion"]} s ON s.x_key = e.x_key
+        WHERE {where} AND NOT EXISTS (
+            SELECT 1 FROM {t["account"]} xa JOIN {t["account"]} o ON o.person_id = xa.person_id
+            WHERE xa.x_key = s.x_key AND xa.platform = %s AND xa.verification = %s
+              AND o.platform = s.network AND o.verification = %s
+        )
+        GROUP BY i.person_id, s.network, s.address
+    """  # noqa: S608 (quoted table names and integers only)
+    verified = Verification.VERIFIED.value
+    return sql, [Kind.SUGGESTION.value, following, follower, Platform.X.value, verified, verified]
+
+
+def _create_staging(cursor: Any) -> None:
+    cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
+    cursor.execute(
+        f"""CREATE TEMPORARY TABLE {STAGING} (
+            person_id bigint NOT NULL, network varchar(16) NOT NULL, address varchar(512) NOT NULL,
+            kind varchar(16) NOT NULL, target_person_id bigint, target_account_id bigint,
+            handle varchar(512) NOT NULL, followee integer NOT NULL, follower integer NOT NULL,
+            PRIMARY KEY (person_id, network, address))"""
+    )
+
+
+def _fill_staging(cursor: Any, scope: Collection[int] | None) -> None:
+    # Verified rows go in first; a bridged or suggested row for the same address is then ignored.
+    for sql, params in (_reachable_sql(scope), _suggestions_sql(scope)):
+        cursor.execute(f"INSERT INTO {STAGING} ({_COLUMNS}) {sql} ON CONFLICT DO NOTHING", params)
+
+
+def _upsert(cursor: Any, now: datetime) -> list[int]:
+    t = _tables()
+    c = t["candidate"]
+    changed = " OR ".join(f"{c}.{col} IS DISTINCT FROM excluded.{col}" for col in _UPDATED)
+    cursor.execute(
+        f"""INSERT INTO {c} ({_COLUMNS}, unavailable, moved_to, unavailable_since, first_seen_at)
+        SELECT n.person_id, n.network, n.address, n.kind, n.target_person_id, n.target_account_id, n.handle,
+               n.followee = 1, n.follower = 1, COALESCE(tp.state, ''), COALESCE(tp.moved_to, ''),
+               tp.state_since, %s
+        FROM {STAGING} n LEFT JOIN {t["profile"]} tp ON tp.network = n.network AND tp.address = n.address
+        WHERE TRUE
+        ON CONFLICT (person_id, network, address) DO UPDATE SET
+            kind = excluded.kind, target_person_id = excluded.target_person_id,
+            target_account_id = excluded.target_account_id, handle = excluded.handle,
+            followee = excluded.followee, follower = excluded.follower,
+            unavailable = excluded.unavailable, moved_to = excluded.moved_to,
+            unavailable_since = excluded.unavailable_since
+        WHERE {changed}
+        RETURNING person_id""",  # noqa: S608 (quoted table names only)
+        [now],
+    )
+    return [row[0] for row in cursor.fetchall()]
+
+
+def _delete_vanished(cursor: Any, scope: Collection[int] | None) -> list[int]:
+    c = _tables()["candidate"]
+    in_scope = "TRUE"
+    if scope is not None:
+        ids = _in_list(scope)
+        in_scope = f"({c}.person_id IN ({ids}) OR {c}.target_person_id IN ({ids}))"
+    cursor.execute(
+        f"""DELETE FROM {c} WHERE {in_scope} AND NOT EXISTS (
+            SELECT 1 FROM {STAGING} n
+            WHERE n.person_id = {c}.person_id AND n.network = {c}.network AND n.address = {c}.address)
+        RETURNING person_id"""  # noqa: S608 (quoted table names and integers only)
+    )
+    return [row[0] for row in cursor.fetchall()]
+
+
+def refresh(scope: Collection[int] | None = None, *, notify: bool = True) -> RefreshResult:
+    """Rebuild the candidate rows of everyone (``scope=None``) or those involving the persons in ``scope``.
+
+    Idempotent. Sends `candidates_changed` (after commit) with the persons whose rows changed.
+    """
+    if scope is not None and not scope:
+        return RefreshResult(frozenset(), 0, 0)
+    now = timezone.now()
+    with transaction.atomic(), connection.cursor() as cursor:
+        _create_staging(cursor)
+        _fill_staging(cursor, scope)
+        upserted = _upsert(cursor, now)
+        deleted = _delete_vanished(cursor, scope)
+        cursor.execute(f"DROP TABLE {STAGING}")
+        changed = frozenset(upserted) | frozenset(deleted)
+        if notify and changed:
+            transaction.on_commit(lambda: candidates_changed.send(sender=Candidate, person_ids=changed))
+    return RefreshResult(changed, len(upserted), len(deleted))
+
+
+def refresh_everyone(*, notify: bool = True) -> RefreshResult:
+    """The periodic repair: every person's candidates, in three statements."""
+    return refresh(None, notify=notify)
+
+
+def refresh_around(person_ids: Collection[int], *, notify: bool = True) -> RefreshResult:
+    """Incremental: the rows of these persons and the rows that have them as targets."""
+    return refresh(frozenset(person_ids), notify=notify)

@@ -1,0 +1,169 @@
+"""Materialised candidates, and the caches and preferences around them.
+
+`Candidate` is the table the review page, the JSON API and the reconnection engine read: one row per
+(person, network, target address). It is rebuilt by set-based SQL (envol.matching.materialise), so
+nothing here is written row by row in bulk paths. Rows of kind *verified* come from the graph and the
+verified registry; *bridged* rows are verified contacts reachable through Bridgy Fed; *suggestion*
+rows are addresses nobody proved (a bio, an operator's list) and are never followed automatically.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from envol.registry.models import Account, Person
+
+
+class Kind(models.TextChoices):
+    VERIFIED = "verified", "verified"
+    BRIDGED = "bridged", "bridged (Bridgy Fed)"
+    SUGGESTION = "suggestion", "suggestion (not verified)"
+
+
+class Unavailable(models.TextChoices):
+    """Why a target cannot be followed (empty: it can). Moved targets are followed at `moved_to`."""
+
+    NONE = "", "available"
+    MOVED = "moved", "moved"
+    DEACTIVATED = "deactivated", "deactivated"
+    DELETED = "deleted", "deleted"
+    SUSPENDED = "suspended", "suspended"
+    IMPERSONATION = "impersonation", "labelled as impersonation"
+
+
+class Candidate(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    network = models.CharField(max_length=16)  # Platform.BLUESKY or Platform.MASTODON
+    # The stable id to follow: a DID or an actor URI for verified rows, `handle@bsky.brid.gy` or
+    # `user.instance.ap.brid.gy` for bridged rows, the address as found for suggestions.
+    address = models.CharField(max_length=512)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    # The proven person and account behind the address (verified and bridged rows); null for suggestions.
+    target_person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    # DO_NOTHING: an unlinked account's rows are removed by the refresh its unlinking triggers, which
+    # also tells the reconnection engine (a cascade here would delete them unseen).
+    target_account = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    handle = models.CharField(max_length=512, blank=True)  # informative only: handles change
+    followee = models.BooleanField(default=False)  # the person follows the target on X
+    follower = models.BooleanField(default=False)  # the target follows the person on X
+    unavailable = models.CharField(max_length=16, choices=Unavailable.choices, blank=True, default="")
+    moved_to = models.CharField(max_length=512, blank=True)  # `user@domain` of the new account
+    unavailable_since = models.DateTimeField(null=True, blank=True)
+    dismissed_at = models.DateTimeField(null=True, blank=True)
+    first_seen_at = models.DateTimeField()
+    # Notification bookkeeping: when the person was told about this row (page notice or e-mail).
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "network", "address"], name="candidate_unique"),
+        ]
+        indexes = [
+            # The review query's keyset order, and "who has this person as a target?".
+            models.Index(fields=["person", "network", "id"], name="candidate_review"),
+            models.Index(fields=["target_person"], name="candidate_target"),
+            models.Index(fields=["network", "address"], name="candidate_address"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} → {self.network}:{self.handle or self.address} ({self.kind})"
+
+    @property
+    def mutual(self) -> bool:
+        return self.followee and self.follower
+
+
+class TargetProfile(models.Model):
+    """What a platform says about one target address: display name, avatar, availability.
+
+    Shared by every person who has the target as a candidate; fetched by a background task and
+    never while a page is served. `next_check_at` spaces re-checks out (a back-off for targets that
+    are gone), so a deleted account is not asked about forever.
+    """
+
+    network = models.CharField(max_length=16)
+    address = models.CharField(max_length=512)
+    display_name = models.CharField(max_length=255, blank=True)
+    avatar_url = models.URLField(max_length=1024, blank=True)
+    state = models.CharField(max_length=16, choices=Unavailable.choices, blank=True, default="")
+    moved_to = models.CharField(max_length=512, blank=True)
+    state_since = models.DateTimeField(null=True, blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    next_check_at = models.DateTimeField(null=True, blank=True)
+    failures = models.PositiveSmallIntegerField(default=0)  # consecutive checks that found it gone
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["network", "address"], name="target_profile_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.network}:{self.address}"
+
+
+class BridgeLookup(models.Model):
+    """A cached WebFinger answer from a Bridgy Fed domain: is this verified account bridged?
+
+    One row per verified account seen from the other network: a Bluesky DID looked up as
+    ``handle@bsky.brid.gy``, a Mastodon actor looked up as ``user.instance.ap.brid.gy``. Expires, so
+    an account that opts in (or out) later is seen again.
+    """
+
+    network = models.CharField(max_length=16)  # the account's own network
+    stable_id = models.CharField(max_length=512)  # its DID or actor URI
+    bridged_address = models.CharField(max_length=512)  # how the other network reaches it
+    found = models.BooleanField()  # the bridge knows the account (it opted in)
+    checked_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["network", "stable_id"], name="bridge_lookup_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bridged_address}: {'bridged' if self.found else 'not bridged'}"
+
+
+class Suggestion(models.Model):
+    """An unverified address someone may be: found in an archive owner's own profile, or imported.
+
+    `x_key` ties it to the graph (the pseudonym of the X account the address belongs to), so a
+    person whose X lists hold that key sees the address as a suggestion.
+    """
+
+    class Source(models.TextChoices):
+        PROFILE = "profile", "the archive owner's own profile"
+        OPERATOR = "operator", "an operator-imported list"
+
+    x_key = models.BigIntegerField()
+    network = models.CharField(max_length=16)
+    address = models.CharField(max_length=512)
+    source = models.CharField(max_length=16, choices=Source.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["x_key", "network", "address"], name="suggestion_unique"),
+        ]
+        indexes = [models.Index(fields=["x_key"], name="suggestion_x_key")]
+
+    def __str__(self) -> str:
+        return f"{self.network}:{self.address} ({self.source})"
+
+
+class NotificationPreference(models.Model):
+    """Whether and where a person wants to hear about new candidates, and when they last looked."""
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="+")
+    email = models.EmailField(blank=True)
+    email_opt_in = models.BooleanField(default=False)
+    last_review_at = models.DateTimeField(null=True, blank=True)  # last visit of the review page
+    last_emailed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"notifications of person {self.person_id}"

@@ -1,0 +1,53 @@
+"""Background tasks of matching (django.tasks): incremental refresh, the periodic repair, lookups.
+
+Tasks take and return JSON-serialisable values only. Network work (WebFinger, profiles) happens in
+tasks, never while a page is served; a network failure leaves the rows for the next run.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.tasks import task
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from envol.matching import materialise
+
+logger = logging.getLogger("envol.matching")
+
+REFRESH_ALL_PATH = "envol.matching.tasks.refresh_all"
+
+
+@task()
+def refresh_persons(person_ids: list[int]) -> dict[str, int]:
+    """Incremental: rebuild the rows of these persons and of everyone who has them as a target."""
+    result = materialise.refresh_around(person_ids)
+    ensure_periodic()
+    return {"changed_persons": len(result.changed_persons), "upserted": result.upserted,
+            "deleted": result.deleted}  # fmt: skip
+
+
+@task()
+def refresh_all() -> dict[str, int]:
+    """The periodic repair (idempotent): every person's rows; then schedules its next run."""
+    result = materialise.refresh_everyone()
+    logger.info("candidates refreshed for everyone: %s rows upserted, %s deleted", result.upserted,
+                result.deleted)  # fmt: skip
+    schedule_next_repair()
+    return {"changed_persons": len(result.changed_persons), "upserted": result.upserted,
+            "deleted": result.deleted}  # fmt: skip
+
+
+def schedule_next_repair() -> None:
+    when = timezone.now() + timedelta(hours=settings.MATCHING_REFRESH_HOURS)
+    refresh_all.using(run_after=when).enqueue()
+
+
+def ensure_periodic() -> None:
+    """Start the periodic repair's chain unless a run is already waiting (one cheap query)."""
+    waiting = DBTaskResult.objects.filter(task_path=REFRESH_ALL_PATH, status__in=["READY", "RUNNING"])
+    if not waiting.exists():
+        schedule_next_repair()

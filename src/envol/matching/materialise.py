@@ -62,9 +62,14 @@ class RefreshResult:
 def _tables() -> dict[str, str]:
     q = connection.ops.quote_name
     models: dict[str, Any] = {
-        "account": Account, "edge": Edge, "imports": ArchiveImport, "candidate": Candidate,
-        "bridge": BridgeLookup, "suggestion": Suggestion, "profile": TargetProfile,
-    }  # fmt: skip
+        "account": Account,
+        "edge": Edge,
+        "imports": ArchiveImport,
+        "candidate": Candidate,
+        "bridge": BridgeLookup,
+        "suggestion": Suggestion,
+        "profile": TargetProfile,
+    }
     return {name: q(model._meta.db_table) for name, model in models.items()}
 
 
@@ -153,9 +158,10 @@ def _suggestions_sql(scope: Collection[int] | None) -> tuple[str, list[Any]]:
     following, follower = int(Direction.FOLLOWING), int(Direction.FOLLOWER)
     where = f"i.person_id IN ({_in_list(scope)})" if scope is not None else "TRUE"
     sql = f"""
-        SELECT i.person_id, s.network, s.address, %s, CAST(NULL AS bigint), CAST(NULL AS bigint), s.address,
-               MAX(CASE WHEN e.direction = %s THEN 1 ELSE 0 END),
-               MAX(CASE WHEN e.direction = %s THEN 1 ELSE 0 END)
+        SELECT i.person_id AS person_id, s.network AS network, s.address AS address, %s AS kind,
+               CAST(NULL AS bigint) AS target_person_id, CAST(NULL AS bigint) AS target_account_id,
+               s.address AS handle, MAX(CASE WHEN e.direction = %s THEN 1 ELSE 0 END) AS followee,
+               MAX(CASE WHEN e.direction = %s THEN 1 ELSE 0 END) AS follower
         FROM {t["imports"]} i
         JOIN {t["edge"]} e ON e.archive_import_id = i.id
         JOIN {t["suggestion"]} s ON s.x_key = e.x_key
@@ -171,44 +177,73 @@ def _suggestions_sql(scope: Collection[int] | None) -> tuple[str, list[Any]]:
 
 
 def _create_staging(cursor: Any) -> None:
+    # No key: an index would cost every staged row; rows are distinct by construction (below).
     cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
     cursor.execute(
         f"""CREATE TEMPORARY TABLE {STAGING} (
             person_id bigint NOT NULL, network varchar(16) NOT NULL, address varchar(512) NOT NULL,
             kind varchar(16) NOT NULL, target_person_id bigint, target_account_id bigint,
-            handle varchar(512) NOT NULL, followee integer NOT NULL, follower integer NOT NULL,
-            PRIMARY KEY (person_id, network, address))"""
+            handle varchar(512) NOT NULL, followee integer NOT NULL, follower integer NOT NULL)"""
     )
 
 
 def _fill_staging(cursor: Any, scope: Collection[int] | None) -> None:
-    # Verified rows go in first; a bridged or suggested row for the same address is then ignored.
-    for sql, params in (_reachable_sql(scope), _suggestions_sql(scope)):
-        cursor.execute(f"INSERT INTO {STAGING} ({_COLUMNS}) {sql} ON CONFLICT DO NOTHING", params)
+    """Verified rows are distinct (one per person pair and account); bridged rows too (one per pair and
+    bridged account, only where the target has no verified account on that network); suggestions are
+    grouped by address and skipped where a verified or bridged row already has it."""
+    reachable, params = _reachable_sql(scope)
+    cursor.execute(f"INSERT INTO {STAGING} ({_COLUMNS}) {reachable}", params)
+    suggestions, params = _suggestions_sql(scope)
+    cursor.execute(
+        f"""INSERT INTO {STAGING} ({_COLUMNS})
+        SELECT * FROM ({suggestions}) s WHERE NOT EXISTS (
+            SELECT 1 FROM {STAGING} n WHERE n.person_id = s.person_id AND n.network = s.network
+              AND n.address = s.address)""",  # noqa: S608 (our own SQL and table names)
+        params,
+    )
+    if connection.vendor == "postgresql":
+        cursor.execute(f"ANALYZE {STAGING}")  # temporary tables get no statistics otherwise
 
 
 def _upsert(cursor: Any, now: datetime) -> list[int]:
+    """Update the rows whose content changed, then insert the new ones: two hash joins against the
+    staging table (set-based diffing; an ON CONFLICT upsert probes the unique index row by row)."""
     t = _tables()
-    c = t["candidate"]
-    changed = " OR ".join(f"{c}.{col} IS DISTINCT FROM excluded.{col}" for col in _UPDATED)
+    c, profile = t["candidate"], t["profile"]
+    fresh = {
+        "kind": "n.kind",
+        "target_person_id": "n.target_person_id",
+        "target_account_id": "n.target_account_id",
+        "handle": "n.handle",
+        "followee": "(n.followee = 1)",
+        "follower": "(n.follower = 1)",
+        "unavailable": "COALESCE(tp.state, '')",
+        "moved_to": "COALESCE(tp.moved_to, '')",
+        "unavailable_since": "tp.state_since",
+    }
+    changed = " OR ".join(f"c.{col} IS DISTINCT FROM {fresh[col]}" for col in _UPDATED)
+    assignments = ", ".join(f"{col} = {value}" for col, value in fresh.items())
+    cursor.execute(
+        f"""UPDATE {c} AS c SET {assignments}
+        FROM {STAGING} n LEFT JOIN {profile} tp ON tp.network = n.network AND tp.address = n.address
+        WHERE c.person_id = n.person_id AND c.network = n.network AND c.address = n.address AND ({changed})
+        RETURNING {"c." if connection.vendor == "postgresql" else ""}person_id"""  # noqa: S608
+    )  # (quoted table names and fixed expressions only; SQLite's RETURNING takes no table prefix)
+    updated = [row[0] for row in cursor.fetchall()]
     cursor.execute(
         f"""INSERT INTO {c} ({_COLUMNS}, unavailable, moved_to, unavailable_since, first_seen_at)
         SELECT n.person_id, n.network, n.address, n.kind, n.target_person_id, n.target_account_id, n.handle,
                n.followee = 1, n.follower = 1, COALESCE(tp.state, ''), COALESCE(tp.moved_to, ''),
                tp.state_since, %s
-        FROM {STAGING} n LEFT JOIN {t["profile"]} tp ON tp.network = n.network AND tp.address = n.address
-        WHERE TRUE
-        ON CONFLICT (person_id, network, address) DO UPDATE SET
-            kind = excluded.kind, target_person_id = excluded.target_person_id,
-            target_account_id = excluded.target_account_id, handle = excluded.handle,
-            followee = excluded.followee, follower = excluded.follower,
-            unavailable = excluded.unavailable, moved_to = excluded.moved_to,
-            unavailable_since = excluded.unavailable_since
-        WHERE {changed}
+        FROM {STAGING} n LEFT JOIN {profile} tp ON tp.network = n.network AND tp.address = n.address
+        WHERE NOT EXISTS (
+            SELECT 1 FROM {c} c
+            WHERE c.person_id = n.person_id AND c.network = n.network AND c.address = n.address)
+        ORDER BY n.person_id, n.network, n.address
         RETURNING person_id""",  # noqa: S608 (quoted table names only)
         [now],
     )
-    return [row[0] for row in cursor.fetchall()]
+    return updated + [row[0] for row in cursor.fetchall()]
 
 
 def _delete_vanished(cursor: Any, scope: Collection[int] | None) -> list[int]:

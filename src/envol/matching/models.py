@@ -32,7 +32,11 @@ class Unavailable(models.TextChoices):
 
 
 class Candidate(models.Model):
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    # No foreign-key constraints (Django still cascades deletes): refreshes write millions of rows,
+    # and PostgreSQL would check each one at commit (decision 0006, as decision 0003 for edges).
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
     network = models.CharField(max_length=16)  # Platform.BLUESKY or Platform.MASTODON
     # The stable id to follow: a DID or an actor URI for verified rows, `handle@bsky.brid.gy` or
     # `user.instance.ap.brid.gy` for bridged rows, the address as found for suggestions.
@@ -40,12 +44,24 @@ class Candidate(models.Model):
     kind = models.CharField(max_length=16, choices=Kind.choices)
     # The proven person and account behind the address (verified and bridged rows); null for suggestions.
     target_person = models.ForeignKey(
-        Person, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_constraint=False
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     # DO_NOTHING: an unlinked account's rows are removed by the refresh its unlinking triggers, which
     # also tells the reconnection engine (a cascade here would delete them unseen).
     target_account = models.ForeignKey(
-        Account, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+        Account,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     handle = models.CharField(max_length=512, blank=True)  # informative only: handles change
     followee = models.BooleanField(default=False)  # the person follows the target on X
@@ -62,11 +78,11 @@ class Candidate(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["person", "network", "address"], name="candidate_unique"),
         ]
+        # Every index costs each of the millions of rows a refresh may write: only what is read.
+        # The unique constraint also serves "the rows of person P"; no index on the account.
         indexes = [
-            # The review query's keyset order, and "who has this person as a target?".
-            models.Index(fields=["person", "network", "id"], name="candidate_review"),
-            models.Index(fields=["target_person"], name="candidate_target"),
-            models.Index(fields=["network", "address"], name="candidate_address"),
+            models.Index(fields=["person", "network", "id"], name="candidate_review"),  # keyset pages
+            models.Index(fields=["target_person"], name="candidate_target"),  # incremental refresh
         ]
 
     def __str__(self) -> str:

@@ -26,19 +26,26 @@ def refresh_persons(person_ids: list[int]) -> dict[str, int]:
     """Incremental: rebuild the rows of these persons and of everyone who has them as a target."""
     result = materialise.refresh_around(person_ids)
     ensure_periodic()
-    return {"changed_persons": len(result.changed_persons), "upserted": result.upserted,
-            "deleted": result.deleted}  # fmt: skip
+    return {
+        "changed_persons": len(result.changed_persons),
+        "upserted": result.upserted,
+        "deleted": result.deleted,
+    }
 
 
 @task()
 def refresh_all() -> dict[str, int]:
     """The periodic repair (idempotent): every person's rows; then schedules its next run."""
     result = materialise.refresh_everyone()
-    logger.info("candidates refreshed for everyone: %s rows upserted, %s deleted", result.upserted,
-                result.deleted)  # fmt: skip
+    logger.info(
+        "candidates refreshed for everyone: %s rows upserted, %s deleted", result.upserted, result.deleted
+    )
     schedule_next_repair()
-    return {"changed_persons": len(result.changed_persons), "upserted": result.upserted,
-            "deleted": result.deleted}  # fmt: skip
+    return {
+        "changed_persons": len(result.changed_persons),
+        "upserted": result.upserted,
+        "deleted": result.deleted,
+    }
 
 
 def schedule_next_repair() -> None:

@@ -1,0 +1,190 @@
+"""The review of a person's candidates: counts, one filtered page at a time, dismissal.
+
+What the review page, its JSON twin and `envol match` read; everything comes from the materialised
+`Candidate` table (one indexed query per page, whatever the size of the person's community).
+
+Pages use keyset pagination on ``(network, id)``, the order of the `candidate_review` index: a page
+costs the same at the start and at the end of a 10,000-candidate list, and rows added between two
+pages neither repeat nor vanish.
+
+"Already followed" comes from the reconnection engine's follow tasks, which do not exist yet:
+`FOLLOWED_SQL` is the one place to change when they do (an EXISTS over the engine's table for the
+row's person, network and address); until then no candidate counts as followed.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import connection
+from django.utils import timezone
+
+from envol.core.ids import Platform
+from envol.matching.candidates import NETWORKS
+from envol.matching.models import Candidate, Kind, TargetProfile
+
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+
+#: SQL boolean expression over the candidate row ``c``: has the person followed this target yet?
+#: The reconnection engine replaces it with an EXISTS over its follow tasks (module docstring).
+FOLLOWED_SQL = "(1 = 0)"
+
+
+class Filter(enum.StrEnum):
+    PENDING = "pending"  # not followed yet, not dismissed
+    FOLLOWED = "followed"
+    DISMISSED = "dismissed"
+    BRIDGED = "bridged"
+    SUGGESTIONS = "suggestions"
+    ALL = "all"
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewRow:
+    id: int
+    network: str
+    address: str
+    kind: str
+    handle: str
+    followee: bool
+    follower: bool
+    unavailable: str
+    moved_to: str
+    dismissed: bool
+    followed: bool
+    first_seen_at: datetime
+    display_name: str  # '' until the background task has fetched the profile
+    avatar_url: str
+
+    @property
+    def mutual(self) -> bool:
+        return self.followee and self.follower
+
+    @property
+    def direction(self) -> str:
+        return "mutual" if self.mutual else ("followee" if self.followee else "follower")
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "network": self.network,
+            "address": self.address,
+            "kind": self.kind,
+            "handle": self.handle,
+            "direction": self.direction,
+            "unavailable": self.unavailable or None,
+            "moved_to": self.moved_to or None,
+            "dismissed": self.dismissed,
+            "followed": self.followed,
+            "first_seen_at": self.first_seen_at.isoformat(),
+            "display_name": self.display_name or None,
+            "avatar_url": self.avatar_url or None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    rows: list[ReviewRow]
+    next_cursor: str | None  # pass back as ``after`` for the next page; None on the last page
+
+
+def _filter_sql(which: Filter) -> str:
+    suggestion = f"c.kind = '{Kind.SUGGESTION.value}'"
+    return {
+        Filter.PENDING: f"c.dismissed_at IS NULL AND NOT {FOLLOWED_SQL} AND NOT {suggestion}",
+        Filter.FOLLOWED: FOLLOWED_SQL,
+        Filter.DISMISSED: "c.dismissed_at IS NOT NULL",
+        Filter.BRIDGED: f"c.kind = '{Kind.BRIDGED.value}'",
+        Filter.SUGGESTIONS: suggestion,
+        Filter.ALL: "1 = 1",
+    }[which]
+
+
+def parse_cursor(text: str | None) -> tuple[str, int] | None:
+    """``network:id`` → (network, id); anything malformed starts from the beginning."""
+    if not text:
+        return None
+    network, _, raw = text.partition(":")
+    if network not in {n.value for n in NETWORKS} or not raw.isdigit():
+        return None
+    return network, int(raw)
+
+
+def _row(r: tuple[Any, ...]) -> ReviewRow:
+    dismissed, followed = r[9] is not None, bool(r[10])
+    return ReviewRow(int(r[0]), r[1], r[2], r[3], r[4], bool(r[5]), bool(r[6]), r[7], r[8], dismissed, followed,
+                     r[11], r[12], r[13])  # fmt: skip
+
+
+def page(
+    person_id: int,
+    *,
+    which: Filter = Filter.PENDING,
+    network: Platform | None = None,
+    after: str | None = None,
+    limit: int = PAGE_SIZE,
+) -> Page:
+    """One page of the person's candidates, in (network, id) order, with cached names and avatars."""
+    q = connection.ops.quote_name
+    limit = max(1, min(limit, MAX_PAGE_SIZE))
+    where = ["c.person_id = %s", _filter_sql(which)]
+    params: list[Any] = [person_id]
+    if network is not None:
+        where.append("c.network = %s")
+        params.append(network.value)
+    cursor_key = parse_cursor(after)
+    if cursor_key is not None:
+        where.append("(c.network > %s OR (c.network = %s AND c.id > %s))")
+        params += [cursor_key[0], cursor_key[0], cursor_key[1]]
+    sql = f"""
+        SELECT c.id, c.network, c.address, c.kind, c.handle, c.followee, c.follower, c.unavailable,
+               c.moved_to, c.dismissed_at, {FOLLOWED_SQL}, c.first_seen_at,
+               COALESCE(p.display_name, ''), COALESCE(p.avatar_url, '')
+        FROM {q(Candidate._meta.db_table)} c
+        LEFT JOIN {q(TargetProfile._meta.db_table)} p ON p.network = c.network AND p.address = c.address
+        WHERE {" AND ".join(where)}
+        ORDER BY c.network, c.id
+        LIMIT %s
+    """  # noqa: S608 (quoted names and fixed expressions only; values are parameters)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, limit + 1])
+        fetched = cursor.fetchall()
+    rows = [_row(r) for r in fetched[:limit]]
+    more = len(fetched) > limit
+    return Page(rows, f"{rows[-1].network}:{rows[-1].id}" if more and rows else None)
+
+
+def counts(person_id: int) -> dict[str, dict[str, int]]:
+    """Per network: disjoint direction buckets of what can be followed (verified and bridged rows),
+    plus how many of those are bridged, dismissed, and how many suggestions there are. One query."""
+    table = connection.ops.quote_name(Candidate._meta.db_table)
+    suggestion, bridged = Kind.SUGGESTION.value, Kind.BRIDGED.value
+    sql = f"""
+        SELECT network,
+               SUM(CASE WHEN kind <> %s AND followee AND NOT follower THEN 1 ELSE 0 END),
+               SUM(CASE WHEN kind <> %s AND follower AND NOT followee THEN 1 ELSE 0 END),
+               SUM(CASE WHEN kind <> %s AND followee AND follower THEN 1 ELSE 0 END),
+               SUM(CASE WHEN kind <> %s THEN 1 ELSE 0 END),
+               SUM(CASE WHEN kind = %s THEN 1 ELSE 0 END),
+               SUM(CASE WHEN kind <> %s AND dismissed_at IS NOT NULL THEN 1 ELSE 0 END),
+               SUM(CASE WHEN kind = %s THEN 1 ELSE 0 END)
+        FROM {table} WHERE person_id = %s GROUP BY network
+    """  # noqa: S608 (quoted table name only)
+    keys = ("followee_only", "follower_only", "mutual", "total", "bridged", "dismissed", "suggestions")
+    result = {n.value: dict.fromkeys(keys, 0) for n in NETWORKS}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [suggestion] * 4 + [bridged, suggestion, suggestion, person_id])
+        for network, *values in cursor.fetchall():
+            if network in result:
+                result[network] = {k: int(v or 0) for k, v in zip(keys, values, strict=True)}
+    return result
+
+
+def set_dismissed(person_id: int, ids: list[int], *, dismissed: bool) -> int:
+    """Dismiss (or bring back) some of the person's own candidates; others' ids are ignored."""
+    rows = Candidate.objects.filter(person_id=person_id, pk__in=ids)
+    return rows.update(dismissed_at=timezone.now() if dismissed else None)

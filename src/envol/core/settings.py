@@ -67,6 +67,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "envol.web.context.site",
                 "envol.web.context.person",
+                "envol.matching.pagecontext.new_people",
             ],
         },
     },

@@ -16,6 +16,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from envol.archive.models import ArchiveImport
+from envol.matching.signals import candidates_changed
 from envol.registry.signals import accounts_changed
 
 
@@ -36,3 +37,20 @@ def _accounts_changed(sender: Any, person_ids: frozenset[int], **kwargs: Any) ->
 def _import_changed(sender: Any, instance: ArchiveImport, **kwargs: Any) -> None:
     person_ids = frozenset({instance.person_id})
     transaction.on_commit(lambda: enqueue_refresh(person_ids))
+
+
+@receiver(candidates_changed, dispatch_uid="matching-notify")
+def _candidates_changed(sender: Any, person_ids: frozenset[int], **kwargs: Any) -> None:
+    from envol.matching.models import NotificationPreference
+    from envol.matching.tasks import notify_persons
+
+    # Only persons who asked for e-mail are worth a task: indexed queries (in slices, SQLite bounds
+    # the number of parameters) filter them.
+    ids, wanted = sorted(person_ids), []
+    for start in range(0, len(ids), 10_000):
+        chosen = NotificationPreference.objects.filter(
+            person_id__in=ids[start : start + 10_000], email_opt_in=True
+        )
+        wanted += list(chosen.values_list("person_id", flat=True))
+    if wanted:
+        notify_persons.enqueue(sorted(wanted))

@@ -104,7 +104,10 @@ class TargetProfile(models.Model):
     network = models.CharField(max_length=16)
     address = models.CharField(max_length=512)
     display_name = models.CharField(max_length=255, blank=True)
-    avatar_url = models.URLField(max_length=1024, blank=True)
+    avatar_url = models.URLField(max_length=1024, blank=True)  # where the platform serves it
+    # The image itself, served by Envol: pages never make the browser call a third party.
+    avatar = models.BinaryField(null=True, blank=True)
+    avatar_type = models.CharField(max_length=32, blank=True)
     state = models.CharField(max_length=16, choices=Unavailable.choices, blank=True, default="")
     moved_to = models.CharField(max_length=512, blank=True)
     state_since = models.DateTimeField(null=True, blank=True)
@@ -178,6 +181,7 @@ class NotificationPreference(models.Model):
     person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="+")
     email = models.EmailField(blank=True)
     email_opt_in = models.BooleanField(default=False)
+    language = models.CharField(max_length=8, default="en")  # of the page where they opted in
     last_review_at = models.DateTimeField(null=True, blank=True)  # last visit of the review page
     last_emailed_at = models.DateTimeField(null=True, blank=True)
 

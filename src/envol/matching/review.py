@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from envol.core.ids import Platform
@@ -58,7 +59,11 @@ class ReviewRow:
     followed: bool
     first_seen_at: datetime
     display_name: str  # '' until the background task has fetched the profile
-    avatar_url: str
+    avatar_id: int | None  # the TargetProfile whose cached image /review/avatar/<id>/ serves
+
+    @property
+    def avatar_url(self) -> str:
+        return reverse("matching_avatar", args=[self.avatar_id]) if self.avatar_id else ""
 
     @property
     def mutual(self) -> bool:
@@ -116,8 +121,9 @@ def parse_cursor(text: str | None) -> tuple[str, int] | None:
 
 def _row(r: tuple[Any, ...]) -> ReviewRow:
     dismissed, followed = r[9] is not None, bool(r[10])
-    return ReviewRow(int(r[0]), r[1], r[2], r[3], r[4], bool(r[5]), bool(r[6]), r[7], r[8], dismissed, followed,
-                     r[11], r[12], r[13])  # fmt: skip
+    return ReviewRow(int(r[0]), r[1], r[2], r[3], r[4], bool(r[5]), bool(r[6]), r[7], r[8], dismissed,
+                     followed,
+                     r[11], r[12], int(r[13]) if r[13] is not None else None)  # fmt: skip
 
 
 def page(
@@ -143,7 +149,7 @@ def page(
     sql = f"""
         SELECT c.id, c.network, c.address, c.kind, c.handle, c.followee, c.follower, c.unavailable,
                c.moved_to, c.dismissed_at, {FOLLOWED_SQL}, c.first_seen_at,
-               COALESCE(p.display_name, ''), COALESCE(p.avatar_url, '')
+               COALESCE(p.display_name, ''), CASE WHEN p.avatar IS NULL THEN NULL ELSE p.id END
         FROM {q(Candidate._meta.db_table)} c
         LEFT JOIN {q(TargetProfile._meta.db_table)} p ON p.network = c.network AND p.address = c.address
         WHERE {" AND ".join(where)}

@@ -58,3 +58,11 @@ def ensure_periodic() -> None:
     waiting = DBTaskResult.objects.filter(task_path=REFRESH_ALL_PATH, status__in=["READY", "RUNNING"])
     if not waiting.exists():
         schedule_next_repair()
+
+
+@task()
+def notify_persons(person_ids: list[int]) -> int:
+    """E-mail the opted-in persons among these about their new candidates."""
+    from envol.matching.notify import send_new_candidate_emails
+
+    return send_new_candidate_emails(person_ids)

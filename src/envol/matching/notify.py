@@ -1,0 +1,102 @@
+"""Telling a person that people they knew on X have joined: on their next visit, and by e-mail.
+
+E-mail goes only to persons who gave an address and opted in, at most once a day, and only about
+candidates that can be followed (never suggestions). "Told" is recorded per candidate
+(`notified_at`), so nobody hears twice about the same person.
+
+Persons who chose automatic reconnection will not need the e-mail (their follows happen anyway);
+that choice belongs to the reconnection engine, which does not exist yet: `reconnects_automatically`
+is the place where it will be asked.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from envol.matching.models import Candidate, Kind, NotificationPreference
+
+EMAIL_INTERVAL = timedelta(hours=24)
+
+
+def reconnects_automatically(person_id: int) -> bool:
+    """Whether the person let Envol follow for them (the reconnection engine will answer this)."""
+    return False
+
+
+def preference_for(person_id: int) -> NotificationPreference | None:
+    return NotificationPreference.objects.filter(person_id=person_id).first()
+
+
+def _followable() -> Q:
+    return ~Q(kind=Kind.SUGGESTION) & Q(dismissed_at=None)
+
+
+def new_since_last_visit(person_id: int, preference: NotificationPreference | None) -> int:
+    """How many followable candidates appeared since the person last opened the review page.
+    0 on a first visit: then everything is new, and the page says so anyway."""
+    if preference is None or preference.last_review_at is None:
+        return 0
+    rows = Candidate.objects.filter(
+        _followable(), person_id=person_id, first_seen_at__gt=preference.last_review_at
+    )
+    return rows.count()
+
+
+def mark_visited(person_id: int) -> None:
+    now = timezone.now()
+    with transaction.atomic():
+        NotificationPreference.objects.update_or_create(person_id=person_id, defaults={"last_review_at": now})
+        Candidate.objects.filter(person_id=person_id, notified_at=None).update(notified_at=now)
+
+
+def save_preference(person_id: int, *, email: str, opted_in: bool) -> bool:
+    """Store the address and the choice; False (nothing stored) for an address that is not one."""
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            return False
+    NotificationPreference.objects.update_or_create(
+        person_id=person_id,
+        defaults={
+            "email": email,
+            "email_opt_in": opted_in and bool(email),
+            "language": translation.get_language() or "en",
+        },
+    )
+    return True
+
+
+def send_new_candidate_emails(person_ids: list[int]) -> int:
+    """One e-mail per opted-in person with untold followable candidates; returns how many were sent."""
+    now = timezone.now()
+    sent = 0
+    preferences = NotificationPreference.objects.filter(person_id__in=person_ids, email_opt_in=True).exclude(
+        email=""
+    )
+    for preference in preferences:
+        if reconnects_automatically(preference.person_id):
+            continue
+        if preference.last_emailed_at and now - preference.last_emailed_at < EMAIL_INTERVAL:
+            continue  # the next candidates_changed after the interval will carry these too
+        untold = Candidate.objects.filter(_followable(), person_id=preference.person_id, notified_at=None)
+        count = untold.count()
+        if not count:
+            continue
+        with translation.override(preference.language):
+            subject = render_to_string("matching/email_subject.txt", {"count": count}).strip()
+            body = render_to_string("matching/email_body.txt", {"count": count})
+        send_mail(subject, body, None, [preference.email])
+        with transaction.atomic():
+            untold.update(notified_at=now)
+            NotificationPreference.objects.filter(pk=preference.pk).update(last_emailed_at=now)
+        sent += 1
+    return sent

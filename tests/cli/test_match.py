@@ -12,6 +12,8 @@ from envol.archive.synthetic import write_synthetic_archive
 from envol.cli.main import main
 from envol.core.ids import Platform
 from envol.core.pseudonym import pseudonymizer
+from envol.matching.materialise import refresh_everyone
+from envol.matching.models import Candidate, Suggestion
 from envol.registry.models import Account, Person, Verification
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +39,7 @@ def world(tmp_path: Path) -> tuple[int, int]:
     Person.objects.create()  # no archive, no verified X: not listed without --person
     archive = write_synthetic_archive(tmp_path / "a.zip", owner_id=1, handle="alice", following=[2])
     ingest(archive.path)
+    refresh_everyone()  # what the background task does once the import commits
     return alice, bob
 
 
@@ -74,3 +77,40 @@ def test_unknown_person_exits_2_with_one_line(capsys: pytest.CaptureFixture[str]
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err.strip().splitlines() == ["envol match: no person has the id 999999"]
+
+
+def test_recompute_rebuilds_the_table_first(
+    world: tuple[int, int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    alice, _ = world
+    Candidate.objects.all().delete()
+    assert main(["match", "--person", str(alice), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["bluesky"] == ZERO  # the table is what is read
+    assert main(["match", "--person", str(alice), "--json", "--recompute"]) == 0
+    assert json.loads(capsys.readouterr().out)["bluesky"]["total"] == 1
+    Candidate.objects.all().delete()
+    assert main(["match", "--recompute", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["bluesky"]["total"] == 1
+
+
+def test_import_suggestions(
+    world: tuple[int, int], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    alice, _ = world
+    listing = tmp_path / "list.csv"
+    listing.write_text(
+        "x_id,address\n2,@bob@elsewhere.test\n3,https://bsky.app/profile/carol.test\nnope,x\n5,\n"
+    )
+    assert main(["match", "import-suggestions", str(listing)]) == 0
+    captured = capsys.readouterr()
+    assert "4 lines read, 2 new suggestions stored" in captured.out
+    assert "line 4: no X id" in captured.err
+    assert "line 5: no Bluesky or Mastodon address" in captured.err
+    assert set(Suggestion.objects.values_list("network", "address")) == {
+        ("mastodon", "bob@elsewhere.test"), ("bluesky", "carol.test")}  # fmt: skip
+    # Alice follows X id 2 (Bob): his suggested Mastodon address is hers to review; Bob's Bluesky is
+    # verified, so no Bluesky suggestion; X id 3 is in nobody's lists.
+    rows = list(Candidate.objects.filter(person_id=alice).values_list("network", "address", "kind"))
+    assert sorted(rows) == [("bluesky", "did:plc:bob", "verified"),
+                            ("mastodon", "bob@elsewhere.test", "suggestion")]  # fmt: skip
+    assert main(["match", "import-suggestions", str(tmp_path / "missing.csv")]) == 2

@@ -1,10 +1,15 @@
-"""`envol match`: how many of a person's X people are on Bluesky and Mastodon, by direction."""
+"""`envol match`: how many of a person's X people are on Bluesky and Mastodon, by direction.
+
+envol match [--person ID] [--json] [--recompute]
+envol match import-suggestions FILE
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from envol.cli.main import Command, setup_django
@@ -14,22 +19,36 @@ _NETWORK_NAMES = {"bluesky": "Bluesky", "mastodon": "Mastodon"}
 
 def configure(parser: argparse.ArgumentParser) -> None:
     every = "every person with an archive or a verified X account"
+    parser.add_argument("action", nargs="?", choices=["import-suggestions"],
+                        help="import-suggestions FILE: store an operator's list of unverified addresses")  # fmt: skip
+    parser.add_argument("file", nargs="?", type=Path, help="the CSV file (x_id,address per line)")
     parser.add_argument("--person", type=int, metavar="ID", help=f"only this person (default: {every})")
     parser.add_argument("--json", action="store_true", help="print the counts as JSON")
+    parser.add_argument(
+        "--recompute", action="store_true", help="rebuild the candidates first (of --person, or of everyone)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     setup_django()
+    if args.action == "import-suggestions":
+        return _import_suggestions(args.file)
+    from envol.matching.materialise import refresh_around, refresh_everyone
     from envol.matching.service import UnknownPersonError, all_match_summaries, match_summary
 
     result: dict[str, Any] | list[dict[str, Any]]
     if args.person is not None:
         try:
+            if args.recompute:
+                match_summary(args.person)  # refuses an unknown id before any work
+                refresh_around({args.person})
             result = match_summary(args.person)
         except UnknownPersonError as error:
             print(f"envol match: {error}", file=sys.stderr)
             return 2
     else:
+        if args.recompute:
+            refresh_everyone()
         result = all_match_summaries()
     if args.json:
         print(json.dumps(result))
@@ -39,6 +58,23 @@ def run(args: argparse.Namespace) -> int:
         print("No person has an archive or a verified X account yet.")
     for summary in summaries:
         print(_plain(summary))
+    return 0
+
+
+def _import_suggestions(path: Path | None) -> int:
+    if path is None or not path.is_file():
+        print("envol match import-suggestions: give the path of a CSV file", file=sys.stderr)
+        return 2
+    from envol.matching.materialise import refresh_everyone
+    from envol.matching.suggestions import import_file
+
+    report = import_file(path)
+    for line in report.skipped:
+        print(f"skipped {line}", file=sys.stderr)
+    refresh_everyone()
+    print(
+        f"{report.rows:,} lines read, {report.stored:,} new suggestions stored (never followed automatically)"
+    )
     return 0
 
 

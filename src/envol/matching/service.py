@@ -7,7 +7,8 @@ from typing import Any
 from django.db.models import Q
 
 from envol.core.ids import Platform
-from envol.matching.candidates import NETWORKS, DirectionCounts, counts_for
+from envol.matching.candidates import NETWORKS, DirectionCounts
+from envol.matching.review import counts
 from envol.registry.models import Person, Verification
 
 
@@ -35,13 +36,19 @@ def match_summary(person_id: int, *, check: bool = True) -> dict[str, Any]:
     """
     if check and not Person.objects.filter(pk=person_id).exists():
         raise UnknownPersonError(person_id)
-    counts: dict[Platform, DirectionCounts] = counts_for(person_id)
+    found = counts(person_id)  # from the materialised table (envol match --recompute rebuilds it)
     summary: dict[str, Any] = {"person_id": person_id}
     for network in NETWORKS:
-        summary[network.value] = dict(counts[network])
+        c = found[network.value]
+        summary[network.value] = DirectionCounts(
+            followee_only=c["followee_only"],
+            follower_only=c["follower_only"],
+            mutual=c["mutual"],
+            total=c["total"],
+        )
     return summary
 
 
 def all_match_summaries() -> list[dict[str, Any]]:
-    """One summary per person of persons_to_match(): one counting query per person."""
+    """One summary per person of persons_to_match(): one indexed counting query per person."""
     return [match_summary(pid, check=False) for pid in persons_to_match()]

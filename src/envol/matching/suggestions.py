@@ -1,0 +1,65 @@
+"""Unverified suggestions: addresses someone may be, from an archive owner's own profile or an
+operator's list. Stored apart (kind *suggestion* once materialised) and never followed automatically.
+
+Only the found addresses are kept, keyed by the pseudonym of the X account they belong to: the bio
+itself and third parties' X ids in clear are never stored.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import transaction
+
+from envol.core.pseudonym import pseudonymizer
+from envol.matching.addresses import find_addresses
+from envol.matching.models import Suggestion
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    rows: int  # lines read (header excluded)
+    stored: int  # new suggestions
+    skipped: list[str]  # "line N: why", for lines that held no X id or no address
+
+
+def addresses_in(text: str) -> list[tuple[str, str]]:
+    """(network, address) pairs found in free text, Mastodon first, in order of appearance."""
+    report = find_addresses(text)
+    return [("mastodon", a) for a in report.mastodon] + [("bluesky", a) for a in report.bluesky]
+
+
+def store(x_id: int, found: Iterable[tuple[str, str]], source: Suggestion.Source) -> int:
+    """Keep these addresses for the X account `x_id` (pseudonymised here); returns how many are new."""
+    key = pseudonymizer().key(x_id)
+    rows = [Suggestion(x_key=key, network=n, address=a, source=source) for n, a in found]
+    created = Suggestion.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(created) if rows else 0
+
+
+def import_file(path: Path) -> ImportReport:
+    """An operator's CSV: ``x_id,address`` per line (a header line is allowed); any written form of
+    address. All or nothing: one transaction."""
+    skipped: list[str] = []
+    pairs: list[tuple[int, str, str]] = []
+    count = 0
+    with path.open(newline="", encoding="utf-8") as handle:
+        for number, row in enumerate(csv.reader(handle), start=1):
+            if not row or (number == 1 and not row[0].strip().isdigit()):
+                continue
+            count += 1
+            x_id, text = row[0].strip(), ",".join(row[1:])
+            found = addresses_in(text) if x_id.isdigit() else []
+            if not x_id.isdigit():
+                skipped.append(f"line {number}: no X id")
+            elif not found:
+                skipped.append(f"line {number}: no Bluesky or Mastodon address")
+            pairs += [(int(x_id), network, address) for network, address in found]
+    stored = 0
+    with transaction.atomic():
+        for x_id, network, address in pairs:
+            stored += store(x_id, [(network, address)], Suggestion.Source.OPERATOR)
+    return ImportReport(count, stored, skipped)

@@ -19,8 +19,8 @@ _NETWORK_NAMES = {"bluesky": "Bluesky", "mastodon": "Mastodon"}
 
 def configure(parser: argparse.ArgumentParser) -> None:
     every = "every person with an archive or a verified X account"
-    parser.add_argument("action", nargs="?", choices=["import-suggestions"],
-                        help="import-suggestions FILE: store an operator's list of unverified addresses")  # fmt: skip
+    what = "import-suggestions FILE: store an operator's list of unverified addresses"
+    parser.add_argument("action", nargs="?", choices=["import-suggestions"], help=what)
     parser.add_argument("file", nargs="?", type=Path, help="the CSV file (x_id,address per line)")
     parser.add_argument("--person", type=int, metavar="ID", help=f"only this person (default: {every})")
     parser.add_argument("--json", action="store_true", help="print the counts as JSON")

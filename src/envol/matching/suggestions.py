@@ -60,6 +60,6 @@ def import_file(path: Path) -> ImportReport:
             pairs += [(int(x_id), network, address) for network, address in found]
     stored = 0
     with transaction.atomic():
-        for x_id, network, address in pairs:
-            stored += store(x_id, [(network, address)], Suggestion.Source.OPERATOR)
+        for owner, network, address in pairs:
+            stored += store(owner, [(network, address)], Suggestion.Source.OPERATOR)
     return ImportReport(count, stored, skipped)

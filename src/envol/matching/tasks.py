@@ -26,6 +26,8 @@ def refresh_persons(person_ids: list[int]) -> dict[str, int]:
     """Incremental: rebuild the rows of these persons and of everyone who has them as a target."""
     result = materialise.refresh_around(person_ids)
     ensure_periodic()
+    if result.changed_persons:
+        check_targets.enqueue()  # names, avatars, availability and bridges of new targets
     return {
         "changed_persons": len(result.changed_persons),
         "upserted": result.upserted,
@@ -66,3 +68,20 @@ def notify_persons(person_ids: list[int]) -> int:
     from envol.matching.notify import send_new_candidate_emails
 
     return send_new_candidate_emails(person_ids)
+
+
+@task()
+def check_targets() -> dict[str, int]:
+    """One batch of profile, availability and bridge checks; refreshes the persons concerned and
+    enqueues itself again while work is due."""
+    from envol.matching import lookups
+    from envol.platforms.http import SafeHttp
+
+    with SafeHttp() as http:
+        changed = lookups.check_mastodon(http) | lookups.check_bridges(http)
+    if changed:
+        materialise.refresh_around(changed)
+    more = bool(lookups.due_mastodon() or lookups.due_bridges())
+    if more:
+        check_targets.using(run_after=timezone.now() + timedelta(seconds=5)).enqueue()
+    return {"changed_persons": len(changed), "more": int(more)}

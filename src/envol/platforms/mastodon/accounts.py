@@ -1,0 +1,62 @@
+"""Look an account up on a given instance: is it there, has it moved, is it suspended or limited?
+
+`GET /api/v1/accounts/lookup?acct=` is public and never WebFingers (notes §4): asked of the account's
+own instance (or of an instance that already knows it) it answers for a known account, 404 for an
+unknown or deleted one. The canonical Account entity carries `moved` (the new Account), `suspended`
+(Mastodon 3.3+) and `limited` (hidden by a moderator, 4.0+).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from envol.platforms.errors import NotFound
+from envol.platforms.mastodon.identity import full_acct
+from envol.platforms.mastodon.wire import HttpClient, call, json_object, text
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteAccount:
+    acct: str  # `user@domain`, lower case
+    uri: str  # the ActivityPub actor id (the stable id)
+    display_name: str
+    avatar_url: str  # the static avatar: never an animation
+    moved_to: str | None  # `user@domain` of the new account
+    suspended: bool
+    limited: bool
+
+
+def lookup(base_url: str, acct: str, *, home_domain: str, http: HttpClient) -> RemoteAccount | None:
+    """The account `acct` as the instance at `base_url` (whose handles end in `home_domain`) sees it.
+
+    None when the instance does not know it (404/410: deleted, or never seen there). Other failures
+    are the canonical errors (RateLimited, Transient...).
+    """
+    url = f"{base_url.rstrip('/')}/api/v1/accounts/lookup"
+    try:
+        body = json_object(call(http, "GET", url, params={"acct": acct.removeprefix("@")}))
+    except NotFound:
+        return None
+    moved = body.get("moved")
+    moved_acct = text(moved, "acct") if isinstance(moved, dict) else ""
+    return RemoteAccount(
+        acct=full_acct(text(body, "acct") or acct, home_domain),
+        uri=text(body, "uri") or text(body, "url"),
+        display_name=text(body, "display_name"),
+        avatar_url=text(body, "avatar_static") or text(body, "avatar"),
+        moved_to=full_acct(moved_acct, home_domain) if moved_acct else None,
+        suspended=body.get("suspended") is True,
+        limited=body.get("limited") is True,
+    )
+
+
+def fetch_image(url: str, *, http: HttpClient, max_bytes: int = 256 * 1024) -> tuple[bytes, str] | None:
+    """An avatar's bytes and type, None when it is missing, not an image, or larger than allowed."""
+    try:
+        response = call(http, "GET", url)
+    except NotFound:
+        return None
+    kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    if not kind.startswith("image/") or kind == "image/svg+xml" or len(response.content) > max_bytes:
+        return None
+    return response.content, kind

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from envol.archive.profile import OwnerProfile
 from envol.core.pseudonym import pseudonymizer
 from envol.matching.addresses import find_addresses
 from envol.matching.models import Suggestion
@@ -36,8 +37,15 @@ def store(x_id: int, found: Iterable[tuple[str, str]], source: Suggestion.Source
     """Keep these addresses for the X account `x_id` (pseudonymised here); returns how many are new."""
     key = pseudonymizer().key(x_id)
     rows = [Suggestion(x_key=key, network=n, address=a, source=source) for n, a in found]
-    created = Suggestion.objects.bulk_create(rows, ignore_conflicts=True)
-    return len(created) if rows else 0
+    before = Suggestion.objects.filter(x_key=key).count()
+    Suggestion.objects.bulk_create(rows, ignore_conflicts=True)  # returns every row, new or not
+    return Suggestion.objects.filter(x_key=key).count() - before
+
+
+def store_from_profile(owner_x_id: int, profile: OwnerProfile) -> int:
+    """Addresses the archive owner wrote in their own X bio or website, as suggestions of where they
+    are (others who knew them on X will see them, marked as not verified). Returns how many are new."""
+    return store(owner_x_id, addresses_in(profile.text), Suggestion.Source.PROFILE)
 
 
 def import_file(path: Path) -> ImportReport:

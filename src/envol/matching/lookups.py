@@ -247,7 +247,15 @@ def check_bridges(http: HttpClient, *, now: datetime | None = None) -> set[int]:
             found = check.ask(http)
         except PlatformError as error:
             logger.info("bridge lookup of %s failed: %s", check.bridged_address, error)
-            continue  # asked again at the next run
+            # Asked again in an hour (or when the platform says); what was known stays meanwhile.
+            retry = error.retry_at if isinstance(error, RateLimited) else now + RETRY_AFTER_FAULT
+            BridgeLookup.objects.update_or_create(
+                network=account.platform, stable_id=account.stable_id,
+                defaults={"expires_at": retry},
+                create_defaults={"bridged_address": check.bridged_address, "found": False, "checked_at": now,
+                                 "expires_at": retry},
+            )  # fmt: skip
+            continue
         before = BridgeLookup.objects.filter(network=account.platform, stable_id=account.stable_id).first()
         BridgeLookup.objects.update_or_create(
             network=account.platform, stable_id=account.stable_id,

@@ -113,6 +113,11 @@ SETTINGS: tuple[Setting, ...] = (
         "domain (tests and closed networks, with `ENVOL_ALLOW_PRIVATE_HOSTS`). Never on a public deployment.",
     ),
     Setting(
+        "ENVOL_BLUESKY_APPVIEW_URL",
+        "https://public.api.bsky.app",
+        "The Bluesky AppView that profiles (display name, avatar, labels) are read from.",
+    ),
+    Setting(
         "ENVOL_HEARTBEAT_SECONDS",
         "15",
         "How often a worker records that it is alive; `/healthz` "

@@ -158,6 +158,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ENVOL_SMTP_USER", "", "SMTP user name, if the server wants one."),
     Setting("ENVOL_SMTP_PASSWORD", "", "SMTP password, if the server wants one."),
     Setting(
+        "ENVOL_BLUESKY_APPVIEW_URL",
+        "https://public.api.bsky.app",
+        "The Bluesky AppView that profiles (display name, avatar, labels) are read from.",
+    ),
+    Setting(
         "ENVOL_HEARTBEAT_SECONDS",
         "15",
         "How often a worker records that it is alive; `/healthz` "

@@ -14,7 +14,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -25,6 +24,7 @@ from envol.matching.bridgy import BridgeDomains, to_bridgy_bluesky, to_bridgy_ma
 from envol.matching.models import BridgeLookup, Candidate, TargetProfile, Unavailable
 from envol.matching.syntax import MastodonAddress
 from envol.platforms import webfinger
+from envol.platforms.bluesky import appview
 from envol.platforms.errors import PlatformError, RateLimited
 from envol.platforms.http import HttpClient
 from envol.platforms.mastodon import accounts as mastodon_accounts
@@ -135,18 +135,8 @@ def _image(url: str, http: HttpClient) -> tuple[bytes, str] | None:
 # ---------------------------------------------------------------- Bluesky profiles (AppView)
 
 
-class BlueskyProfile(Protocol):
-    """What the AppView connector returns for one account (platforms/bluesky/appview.py)."""
-
-    did: str
-    display_name: str
-    avatar_url: str | None
-
-    def has_label(self, value: str, *, now: datetime | None = None) -> bool: ...
-
-
 def record_bluesky_profiles(
-    profiles: list[BlueskyProfile], asked: list[Account], http: HttpClient, *, now: datetime | None = None
+    profiles: list[appview.Profile], asked: list[Account], http: HttpClient, *, now: datetime | None = None
 ) -> set[int]:
     """Store AppView answers for `asked` accounts: names, avatars, the impersonation label; an account
     the AppView left out is deactivated or deleted. Returns the target persons whose state changed."""
@@ -175,6 +165,24 @@ def record_bluesky_profiles(
 
 def due_bluesky(now: datetime | None = None) -> list[Account]:
     return _due_profiles(Platform.BLUESKY, now or timezone.now())
+
+
+def check_bluesky(http: HttpClient, *, now: datetime | None = None) -> set[int]:
+    """Read a batch of Bluesky targets' profiles from the AppView (25 per call)."""
+    now = now or timezone.now()
+    asked = due_bluesky(now)
+    if not asked:
+        return set()
+    try:
+        profiles = list(appview.iter_profiles(http, [a.stable_id for a in asked]))
+    except PlatformError as error:
+        retry = error.retry_at if isinstance(error, RateLimited) else now + RETRY_AFTER_FAULT
+        for account in asked:
+            TargetProfile.objects.update_or_create(network=account.platform, address=account.stable_id,
+                                                   defaults={"next_check_at": retry})  # fmt: skip
+        logger.info("AppView profiles failed: %s", error)
+        return set()
+    return record_bluesky_profiles(profiles, asked, http, now=now)
 
 
 def due_mastodon(now: datetime | None = None) -> list[Account]:

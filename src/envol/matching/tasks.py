@@ -78,10 +78,10 @@ def check_targets() -> dict[str, int]:
     from envol.platforms.http import SafeHttp
 
     with SafeHttp() as http:
-        changed = lookups.check_mastodon(http) | lookups.check_bridges(http)
+        changed = lookups.check_mastodon(http) | lookups.check_bluesky(http) | lookups.check_bridges(http)
     if changed:
         materialise.refresh_around(changed)
-    more = bool(lookups.due_mastodon() or lookups.due_bridges())
+    more = bool(lookups.due_mastodon() or lookups.due_bluesky() or lookups.due_bridges())
     if more:
         check_targets.using(run_after=timezone.now() + timedelta(seconds=5)).enqueue()
     return {"changed_persons": len(changed), "more": int(more)}

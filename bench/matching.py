@@ -427,21 +427,28 @@ def _review(world: World, samples: int = 200) -> tuple[float, float, int]:
 
 def _plans(world: World, vendor: str) -> str:
     """EXPLAIN of the full computation's fill, the newcomer's fill and the review query."""
-    from django.db import connection
+    from django.db import connection, transaction
 
     from envol.matching import materialise, review
 
     explain = "EXPLAIN" if vendor == "postgresql" else "EXPLAIN QUERY PLAN"
     parts = []
-    for label, (sql, params) in (
-        ("full: verified and bridged rows, everyone", materialise._reachable_sql(None)),
-        (
-            "newcomer: verified and bridged rows around one person",
-            materialise._reachable_sql({world.newcomer}),
-        ),
-    ):
-        with connection.cursor() as cursor:
-            cursor.execute(f"{explain} {sql}", params)
+    scopes = [("full: verified and bridged rows, everyone", None),
+              ("newcomer: verified and bridged rows around one person", {world.newcomer})]  # fmt: skip
+    for label, scope in scopes:
+        sql, params = materialise._reachable_sql(scope)
+        with transaction.atomic(), connection.cursor() as cursor:
+            if vendor == "postgresql":  # the settings refresh() uses
+                cursor.execute("SET LOCAL work_mem = '128MB'")
+                if scope is None:
+                    cursor.execute("SET LOCAL enable_nestloop = off")
+                    cursor.execute("SET LOCAL enable_mergejoin = off")
+            if vendor == "postgresql":  # as refresh() runs it: CREATE TABLE AS, planned in parallel
+                cursor.execute(
+                    f"{explain} CREATE TEMPORARY TABLE plan_only AS {materialise._inline(sql, params)}"
+                )
+            else:
+                cursor.execute(f"{explain} {sql}", params)
             parts.append(
                 f"## {label}\n" + "\n".join(" | ".join(str(c) for c in row) for row in cursor.fetchall())
             )

@@ -83,7 +83,7 @@ def test_incremental_refresh_equals_a_full_one(tmp_path: Path, seed: int) -> Non
     with CaptureQueriesContext(connection) as queries:
         result = refresh_around({newcomer.pk, other.person_id}, notify=False)
     incremental = table()
-    assert len(queries) <= 12  # savepoint, staging, fills, analyze, update, insert, delete, drop
+    assert len(queries) <= 16  # savepoint, settings, staging, fills, analyze, diff (3), drop, resets
     refresh_everyone(notify=False)
     assert incremental == table() == from_query()
     touched = {row[0] for row in incremental if {row[4], row[0]} & {newcomer.pk, other.person_id}}

@@ -285,6 +285,24 @@ def _delete_vanished(cursor: Any, scope: Collection[int] | None) -> list[int]:
     return [row[0] for row in cursor.fetchall()]
 
 
+def _tune(cursor: Any, *, everyone: bool) -> list[str]:
+    """PostgreSQL planner settings for this refresh's transaction; returns the names it set."""
+    if connection.vendor != "postgresql":
+        return []
+    # Hash tables of 100,000 accounts and diffs of millions of rows: with the default 4 MB they
+    # spill to disk in batches (a full refresh went from 224 s to 91 s with 128 MB).
+    cursor.execute("SET LOCAL work_mem = '128MB'")
+    if not everyone:
+        return ["work_mem"]
+    # Everyone: about 1 % of all edges name a verified X account, spread over every page of the
+    # table, so probing the x_key index per account reads the whole table at random. One sequential
+    # scan with hash joins is the cheaper plan, and hash diffs beat sorting millions of addresses
+    # (decision 0006).
+    cursor.execute("SET LOCAL enable_nestloop = off")
+    cursor.execute("SET LOCAL enable_mergejoin = off")
+    return ["work_mem", "enable_nestloop", "enable_mergejoin"]
+
+
 def refresh(scope: Collection[int] | None = None, *, notify: bool = True) -> RefreshResult:
     """Rebuild the candidate rows of everyone (``scope=None``) or those involving the persons in ``scope``.
 
@@ -294,21 +312,15 @@ def refresh(scope: Collection[int] | None = None, *, notify: bool = True) -> Ref
         return RefreshResult(frozenset(), 0, 0)
     now = timezone.now()
     with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Hash tables of 100,000 accounts and diffs of millions of rows: with the default 4 MB
-            # they spill to disk in batches (a full refresh went from 224 s to 91 s with 128 MB).
-            cursor.execute("SET LOCAL work_mem = '128MB'")
-        if scope is None and connection.vendor == "postgresql":
-            # Everyone: about 1 % of all edges name a verified X account, spread over every page
-            # of the table, so probing the x_key index per account reads the whole table at random.
-            # One sequential scan with hash joins is the cheaper plan, and hash diffs beat sorting
-            # millions of addresses (decision 0006).
-            cursor.execute("SET LOCAL enable_nestloop = off")
-            cursor.execute("SET LOCAL enable_mergejoin = off")
-        _fill_staging(cursor, scope)
-        upserted = _upsert(cursor, now, scope)
-        deleted = _delete_vanished(cursor, scope)
-        cursor.execute(f"DROP TABLE {STAGING}")
+        tuned = _tune(cursor, everyone=scope is None)
+        try:
+            _fill_staging(cursor, scope)
+            upserted = _upsert(cursor, now, scope)
+            deleted = _delete_vanished(cursor, scope)
+            cursor.execute(f"DROP TABLE {STAGING}")
+        finally:
+            for name in tuned:  # SET LOCAL lasts until the outermost commit: not past this refresh
+                cursor.execute(f"SET LOCAL {name} TO DEFAULT")
         changed = frozenset(upserted) | frozenset(deleted)
         if notify and changed:
             transaction.on_commit(lambda: candidates_changed.send(sender=Candidate, person_ids=changed))

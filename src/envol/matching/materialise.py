@@ -220,6 +220,10 @@ def _fill_staging(cursor: Any, scope: Collection[int] | None) -> None:
     )
     if connection.vendor == "postgresql":
         cursor.execute(f"ANALYZE {STAGING}")  # temporary tables get no statistics otherwise
+    else:
+        # SQLite has no hash join: without an index, "rows no longer staged" scans the staging
+        # table once per candidate row (quadratic at millions of rows).
+        cursor.execute(f"CREATE INDEX {STAGING}_key ON {STAGING} (person_id, network, address)")
 
 
 def _scope_sql(table: str, scope: Collection[int] | None) -> str:

@@ -68,6 +68,18 @@ SETTINGS: tuple[Setting, ...] = (
         "runs; the pages announce it. Empty: not scheduled yet.",
     ),
     Setting(
+        "ENVOL_RECONNECT_LEASE_SECONDS",
+        "120",
+        "How long a worker holds an account it drives; a run stops after a third of it and renews it "
+        "before every write. A dead worker's accounts are taken over once its lease ran out.",
+    ),
+    Setting(
+        "ENVOL_RECONNECT_RETRY_SECONDS",
+        "30",
+        "First wait after a passing fault (network, 5xx) on an account; it doubles with each further "
+        "fault, up to an hour, with ±50 % jitter.",
+    ),
+    Setting(
         "ENVOL_OPERATOR_NAME",
         "",
         "Who runs this instance (legal notice). Empty: the notice says it is not configured.",

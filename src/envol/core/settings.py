@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "envol.registry",
     "envol.archive",
     "envol.graph",
+    "envol.reconnect",
     "envol.web",
 ]
 
@@ -135,3 +136,8 @@ LOGGING = logging_config(
 
 HEARTBEAT_SECONDS = float(env("ENVOL_HEARTBEAT_SECONDS"))
 RECONNECT_FROM = env("ENVOL_RECONNECT_FROM")
+RECONNECT_LEASE_SECONDS = float(env("ENVOL_RECONNECT_LEASE_SECONDS"))
+RECONNECT_RETRY_SECONDS = float(env("ENVOL_RECONNECT_RETRY_SECONDS"))
+# Dotted path of the function that builds an account's platform port (envol.reconnect.connect);
+# tests and benchmarks point it at their own factory through a settings module of their own.
+RECONNECT_PORTS = "envol.reconnect.connect.default_ports"

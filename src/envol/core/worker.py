@@ -14,6 +14,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import close_old_connections, connection
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
@@ -21,6 +22,11 @@ from django_tasks_db.management.commands.db_worker import Worker
 from envol.core.models import WorkerHeartbeat
 
 logger = logging.getLogger("envol.worker")
+
+#: Sent by every worker's heartbeat thread after each beat: domain packages connect housekeeping
+#: that must run even when the queue holds nothing for them (e.g. the reconnection engine
+#: re-enqueues the runs of a worker that died). Receivers must be quick and idempotent.
+worker_tick = Signal()
 
 
 def new_worker_id() -> str:
@@ -53,6 +59,10 @@ class Heartbeat(threading.Thread):
             while True:
                 try:
                     beat(self.worker_id, self.started_at)
+                    ticked = worker_tick.send_robust(sender=self.__class__, worker_id=self.worker_id)
+                    for receiver, outcome in ticked:
+                        if isinstance(outcome, Exception):
+                            logger.error("worker tick %s failed: %r", receiver, outcome)
                 except Exception:  # a busy or briefly unreachable database must not kill the beat
                     logger.exception("heartbeat failed")
                     close_old_connections()

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class ReconnectConfig(AppConfig):
+    name = "envol.reconnect"
+    label = "reconnect"
+    verbose_name = "Reconnection"
+
+    def ready(self) -> None:
+        # The state graph validates itself when its module is imported: importing it here makes a
+        # broken graph stop the process at start-up, not at the first follow.
+        from envol.core.worker import worker_tick
+        from envol.reconnect import states  # noqa: F401
+        from envol.reconnect.scheduling import on_worker_tick
+
+        worker_tick.connect(on_worker_tick, dispatch_uid="envol.reconnect.recover")

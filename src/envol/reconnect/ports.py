@@ -1,0 +1,60 @@
+"""What the executor needs from each platform, as protocols over canonical types.
+
+Only `platforms/<name>/` speaks a platform's wire format; the executor sees these ports, built for
+one source account by `envol.reconnect.connect.ports_for` (tests swap the factory).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Protocol
+
+from envol.platforms.mastodon.follows import Relationship, RemoteAccount, SelfCounts
+
+
+class BlueskyRepo(Protocol):
+    """One account's `app.bsky.graph.follow` records in its own repository."""
+
+    did: str
+    requests: int  # HTTP requests made so far (for the run log and the benchmark)
+
+    @property
+    def rate_headers(self) -> Mapping[str, str]:
+        """The rate-limit headers of the last response (lower-case names)."""
+        ...
+
+    def new_rkey(self) -> str:
+        """A fresh record key (TID), chosen by the caller before the write."""
+        ...
+
+    def follows(self, *, down_to: str | None = None) -> Iterator[tuple[str, str]]:
+        """(rkey, subject DID) of the account's follow records, newest first; with `down_to`, stops
+        after the last page holding a key >= down_to (enough to see every recent write)."""
+        ...
+
+    def create_follows(self, follows: Sequence[tuple[str, str]], created_at: str) -> None:
+        """One applyWrites creating each (rkey, subject DID): all or nothing, at most 200."""
+        ...
+
+    def delete_follows(self, rkeys: Sequence[str]) -> None:
+        """One applyWrites deleting these records (deleting an absent record is not an error)."""
+        ...
+
+
+class MastodonAccount(Protocol):
+    """The person's account on their own instance (`envol.platforms.mastodon.follows.MastodonFollows`)."""
+
+    requests: int
+
+    @property
+    def rate_headers(self) -> Mapping[str, str]: ...
+
+    def me(self) -> SelfCounts: ...
+
+    def following(self, account_id: str) -> Iterator[RemoteAccount]: ...
+
+    def resolve(self, address: str) -> RemoteAccount: ...
+
+    def follow(self, account_id: str) -> Relationship: ...
+
+    def unfollow(self, account_id: str) -> Relationship: ...

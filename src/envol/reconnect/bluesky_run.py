@@ -47,7 +47,7 @@ def reconcile(run: Run, repo: BlueskyRepo) -> None:
     )
     if not pending:
         return
-    present = {rkey for rkey, _ in repo.follows(down_to=min(rkey for _, rkey in pending))}
+    present = repo.existing_rkeys([rkey for _, rkey in pending])
     run.log.requests = repo.requests
     written = [pk for pk, rkey in pending if rkey in present]
     transitions.move_ids(written, TaskState.DONE, now=run.now(), sent_at=None)
@@ -100,9 +100,8 @@ def _send(run: Run, repo: BlueskyRepo, policy: budgets.Policy, batch: list[Follo
             task.rkey = task.rkey or repo.new_rkey()
             task.sent_at, task.updated_at = now, now
         FollowTask.objects.bulk_update(batch, ["rkey", "sent_at", "updated_at"])
-    created_at = now.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     try:
-        repo.create_follows([(t.rkey, t.target_id) for t in batch], created_at)
+        repo.create_follows([(t.rkey, t.target_id) for t in batch], now)
     except RateLimited as error:
         _observe(run, repo, policy)
         run.budget = budgets.pause(run.budget, error.retry_at.timestamp())
@@ -152,7 +151,7 @@ def undo_batches(run: Run, repo: BlueskyRepo) -> datetime | None:
         if run.out_of_time() or not run.still_holds():
             return run.now()
         batch = list(asked.order_by("pk").values_list("pk", "rkey")[:allowed])
-        repo.delete_follows([rkey for _, rkey in batch])  # idempotent: a retry after a crash is safe
+        repo.delete_follows([rkey for _, rkey in batch])  # those already gone count as deleted
         run.budget = budgets.spend(policy, run.budget, len(batch), run.ts())
         _observe(run, repo, policy)
         transitions.move_ids([pk for pk, _ in batch], TaskState.UNDONE, now=run.now(), undo_requested=False)

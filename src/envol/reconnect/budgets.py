@@ -54,13 +54,13 @@ BLUESKY = Policy(
 BLUESKY_DELETE = Policy(BLUESKY.buckets, per_item={"points": 1}, per_call={"requests": 1}, max_batch=200)
 
 # Mastodon: 400 follows per account per UTC day, 300 requests per 5 minutes per token; a follow is
-# two requests (resolve through the person's instance, then follow).
+# three requests (resolve through the person's instance, check the relationship, follow).
 MASTODON = Policy(
     buckets=(
         BucketSpec("follows_day", "follows", 400, 86400, aligned=True),
         BucketSpec("requests", "requests", 300, 300, aligned=True),
     ),
-    per_item={"follows": 1, "requests": 2},
+    per_item={"follows": 1, "requests": 3},
     per_call={},
     max_batch=1,
 )

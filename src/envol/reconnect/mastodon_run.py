@@ -34,7 +34,7 @@ def _observe(run: Run, client: MastodonAccount, policy: budgets.Policy) -> None:
 
 
 def _later(run: Run, policy: budgets.Policy) -> datetime:
-    return _later(run, policy)
+    return datetime.fromtimestamp(budgets.refill_at(policy, run.budget, run.ts()), tz=run.now().tzinfo)
 
 
 def _pause_for_limit(run: Run, limit: int) -> datetime:
@@ -57,7 +57,7 @@ def follow_all(run: Run, client: MastodonAccount) -> datetime | None:
     if me.following_count >= limit:
         return _pause_for_limit(run, limit)
     run.drive.paused_reason = ""
-    followed = _read_existing(run, client, me.id)
+    _read_existing(run, client, me.id)
     while True:
         task = FollowTask.objects.filter(mine).order_by("pk").first()
         if task is None:
@@ -67,7 +67,7 @@ def follow_all(run: Run, client: MastodonAccount) -> datetime | None:
         if run.out_of_time() or not run.still_holds():
             return run.now()
         try:
-            outcome = _follow_one(run, client, task, followed)
+            outcome = _follow_one(run, client, task)
         except Rejected as error:
             if error.code == FOLLOW_LIMIT:
                 return _pause_for_limit(run, limit)
@@ -88,24 +88,31 @@ def follow_all(run: Run, client: MastodonAccount) -> datetime | None:
         finally:
             run.log.requests = client.requests
         _observe(run, client, policy)
-        if outcome is not None:
-            transitions.move_ids([task.pk], outcome, now=run.now())
-            run.log.followed += outcome != TaskState.ALREADY_FOLLOWING
+        transitions.move_ids([task.pk], outcome, now=run.now())
+        run.log.followed += outcome != TaskState.ALREADY_FOLLOWING
 
 
-def _read_existing(run: Run, client: MastodonAccount, my_id: str) -> set[str]:
-    """Actor URIs and addresses the account follows; ready tasks among them → already_following."""
+def _read_existing(run: Run, client: MastodonAccount, my_id: str) -> None:
+    """Ready targets the account already follows → already_following (a full read of its follows,
+    done again only when new tasks appeared since the last one)."""
+    mine = Q(source_id=run.account.pk, state=TaskState.READY, remote_id="")
+    listed = run.drive.follows_listed_at
+    if listed is not None and not FollowTask.objects.filter(mine, created_at__gt=listed).exists():
+        return
+    started = run.now()
     followed: set[str] = set()
+    pages_before = client.requests
     for account in client.following(my_id):
         followed.update({account.uri, account.acct})
-    run.budget = budgets.spend_requests(budgets.MASTODON, run.budget, 1, run.ts())
-    mine = Q(source_id=run.account.pk, state=TaskState.READY, remote_id="")
+    pages = client.requests - pages_before
+    run.budget = budgets.spend_requests(budgets.MASTODON, run.budget, pages, run.ts())
     transitions.move(mine & Q(target_id__in=followed), TaskState.ALREADY_FOLLOWING, now=run.now())
-    run.drive.follows_listed_at = run.now()
-    return followed
+    run.drive.follows_listed_at = started
 
 
-def _follow_one(run: Run, client: MastodonAccount, task: FollowTask, followed: set[str]) -> TaskState | None:
+def _follow_one(run: Run, client: MastodonAccount, task: FollowTask) -> TaskState:
+    """Resolve (once), check the relationship, follow. The relationship check keeps a follow the
+    person made themselves out of Envol's count, so that undo never removes it."""
     policy = budgets.MASTODON
     if not task.remote_id:
         target = client.resolve(task.target_id)
@@ -114,8 +121,10 @@ def _follow_one(run: Run, client: MastodonAccount, task: FollowTask, followed: s
             target = target.moved_to  # a moved account refuses follows: follow its new address
         task.remote_id, task.followed_acct = target.id, target.acct
         FollowTask.objects.filter(pk=task.pk).update(remote_id=target.id, followed_acct=target.acct)
-        if target.uri in followed or target.acct in followed:
-            return TaskState.ALREADY_FOLLOWING
+    current = client.relationships([task.remote_id]).get(task.remote_id)
+    run.budget = budgets.spend_requests(policy, run.budget, 1, run.ts())
+    if current is not None and (current.following or current.requested):
+        return TaskState.ALREADY_FOLLOWING
     relationship = client.follow(task.remote_id)
     run.budget = budgets.charge(policy, run.budget, {"follows": 1, "requests": 1}, run.ts())
     if relationship.following:

@@ -7,6 +7,7 @@ one source account by `envol.reconnect.connect.ports_for` (tests swap the factor
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
 from typing import Protocol
 
 from envol.platforms.mastodon.follows import Relationship, RemoteAccount, SelfCounts
@@ -27,17 +28,22 @@ class BlueskyRepo(Protocol):
         """A fresh record key (TID), chosen by the caller before the write."""
         ...
 
-    def follows(self, *, down_to: str | None = None) -> Iterator[tuple[str, str]]:
-        """(rkey, subject DID) of the account's follow records, newest first; with `down_to`, stops
-        after the last page holding a key >= down_to (enough to see every recent write)."""
+    def follows(self) -> Iterator[tuple[str, str]]:
+        """(rkey, subject DID) of every follow record of the account, newest first."""
         ...
 
-    def create_follows(self, follows: Sequence[tuple[str, str]], created_at: str) -> None:
-        """One applyWrites creating each (rkey, subject DID): all or nothing, at most 200."""
+    def existing_rkeys(self, rkeys: Sequence[str]) -> set[str]:
+        """Which of these follow record keys the repository holds (a few pages of the key range)."""
+        ...
+
+    def create_follows(self, follows: Sequence[tuple[str, str]], created_at: datetime) -> None:
+        """One applyWrites creating each (rkey, subject DID): all or nothing, at most 200. A key
+        already present (an earlier attempt did commit) raises a canonical error other than
+        Rejected/RateLimited: the caller reconciles before sending anything again."""
         ...
 
     def delete_follows(self, rkeys: Sequence[str]) -> None:
-        """One applyWrites deleting these records (deleting an absent record is not an error)."""
+        """Delete these records (those already gone count as deleted)."""
         ...
 
 
@@ -54,6 +60,8 @@ class MastodonAccount(Protocol):
     def following(self, account_id: str) -> Iterator[RemoteAccount]: ...
 
     def resolve(self, address: str) -> RemoteAccount: ...
+
+    def relationships(self, account_ids: list[str]) -> dict[str, Relationship]: ...
 
     def follow(self, account_id: str) -> Relationship: ...
 

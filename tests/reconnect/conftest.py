@@ -22,8 +22,14 @@ MASTODON_SCOPES = "read:accounts read:follows write:follows read:search"
 def account(
     person: Person, platform: Platform, stable_id: str, handle: str = "", **fields: object
 ) -> Account:
-    return Account.objects.create(person=person, platform=platform, stable_id=stable_id, handle=handle or stable_id,
-                                  verification=Verification.VERIFIED, **fields)  # fmt: skip
+    return Account.objects.create(
+        person=person,
+        platform=platform,
+        stable_id=stable_id,
+        handle=handle or stable_id,
+        verification=Verification.VERIFIED,
+        **fields,
+    )
 
 
 def mastodon_source(fake: FakeMastodon, username: str, *, create: bool = True) -> Account:
@@ -31,13 +37,20 @@ def mastodon_source(fake: FakeMastodon, username: str, *, create: bool = True) -
     if create:
         fake.add_account(username)
     token = fake.issue_token(username, MASTODON_SCOPES)
+    registration = {
+        "base_url": fake.base_url,
+        "client_id": "c",
+        "client_secret": "s",
+        "scopes": MASTODON_SCOPES,
+    }
     app = MastodonApp.objects.get_or_create(
-        domain=fake.domain, redirect_uri="http://testserver/cb",
-        defaults={"base_url": fake.base_url, "client_id": "c", "client_secret": "s", "scopes": MASTODON_SCOPES},
-    )[0]  # fmt: skip
+        domain=fake.domain, redirect_uri="http://testserver/cb", defaults=registration
+    )[0]
     person = Person.objects.create()
-    return account(person, Platform.MASTODON, f"https://{fake.domain}/users/{username}", f"{username}@{fake.domain}",
-                   access_token=token, token_scope=MASTODON_SCOPES, mastodon_app=app)  # fmt: skip
+    actor = f"https://{fake.domain}/users/{username}"
+    handle = f"{username}@{fake.domain}"
+    return account(person, Platform.MASTODON, actor, handle, access_token=token, token_scope=MASTODON_SCOPES,
+                   mastodon_app=app)  # fmt: skip
 
 
 def plan_targets(source: Account, targets: list[tuple[str, str]], *, ready: bool = True) -> list[FollowTask]:

@@ -165,7 +165,8 @@ def test_a_passing_fault_backs_off_then_the_follow_happens(
     assert run(source, mastodon_clock) == "retry"
     drive = AccountDrive.objects.get(account=source)
     assert drive.error_streak == 1
-    assert drive.next_run_at is not None and drive.next_run_at > mastodon_clock.now()
+    assert drive.next_run_at is not None
+    assert drive.next_run_at > mastodon_clock.now()
     assert run(source, mastodon_clock) == "idle"
     assert states(source) == {"done": 1}
     assert AccountDrive.objects.get(account=source).error_streak == 0

@@ -25,7 +25,8 @@ def choose(account: Account, directions: str, mode: str) -> ReconnectChoice:
     """Record the person's choice for one linked account and plan accordingly (at once)."""
     if account.platform not in NETWORKS or not account.is_verified:
         raise NotReconnectable(f"account {account.pk} cannot follow anyone")
-    Directions(directions), Mode(mode)  # refuse unknown values early  # noqa: B018
+    Directions(directions)  # refuse unknown values before anything is written
+    Mode(mode)
     with transaction.atomic():
         choice, _ = ReconnectChoice.objects.update_or_create(
             account=account, defaults={"directions": directions, "mode": mode}

@@ -3,18 +3,28 @@ candidates through the production insert, and runs driven step by step."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
+import httpx
 import pytest
 
 from envol.core.ids import Platform
 from envol.matching.candidates import Candidate
+from envol.platforms.bluesky.password import PasswordCredentials
+from envol.platforms.bluesky.repo import iter_follows
+from envol.platforms.bluesky.xrpc import Xrpc
+from envol.reconnect.bluesky_port import CountingHttp
+from envol.reconnect.credentials import APP_PASSWORD_SCOPE
 from envol.reconnect.models import FollowTask
 from envol.reconnect.plan import insert_missing, promote_due
 from envol.reconnect.states import TaskState
 from envol.registry.models import Account, MastodonApp, Person, Verification
 from fakes.mastodon import FakeMastodon
+from support.atproto_net import AtprotoNetwork, TestAccount
 
 MASTODON_SCOPES = "read:accounts read:follows write:follows read:search"
 
@@ -85,3 +95,65 @@ def fast_retries(settings: pytest.FixtureRequest) -> None:
 
 Clock = Callable[[], datetime]
 __all__ = ["Clock", "account", "mastodon_source", "plan_targets", "promote_due", "states"]
+
+
+def bluesky_source(net: AtprotoNetwork) -> tuple[Account, TestAccount]:
+    """A person whose verified Bluesky account is a fresh account on the local PDS, with its app
+    password stored the way the registry stores it (encrypted), as the production port reads it."""
+    pds_account = net.create_account()
+    person = Person.objects.create()
+    source = account(person, Platform.BLUESKY, pds_account.did, pds_account.handle,
+                     access_token=pds_account.app_password, token_scope=APP_PASSWORD_SCOPE)  # fmt: skip
+    return source, pds_account
+
+
+def fake_did(seed: str) -> str:
+    """A well-formed did:plc that exists nowhere (the PDS accepts follows of unknown DIDs)."""
+    digest = hashlib.sha256(seed.encode()).digest()
+    return "did:plc:" + base64.b32encode(digest).decode().lower()[:24]
+
+
+def did_targets(count: int, prefix: str = "t") -> list[tuple[str, str]]:
+    return [(fake_did(f"{prefix}{i}"), f"{prefix}{i}.test") for i in range(count)]
+
+
+def records_of(net: AtprotoNetwork, pds_account: TestAccount) -> list[tuple[str, str]]:
+    """(rkey, subject) of every follow record in the account's repository (listRecords)."""
+    with httpx.Client(timeout=60) as http:
+        credentials = PasswordCredentials.create_session(
+            http, net.pds_url, pds_account.handle, pds_account.password
+        )
+        return [(r.rkey, r.subject) for r in iter_follows(Xrpc.for_account(http, credentials))]
+
+
+@pytest.fixture
+def pds_entryway(settings: Any, private_hosts: None, atproto_network: AtprotoNetwork) -> AtprotoNetwork:
+    """Production Bluesky sessions opened at the session's local PDS, whose rate limits are off:
+    the engine paces by what it announces (nothing), as ENVOL_RECONNECT_LIMITS=announced says."""
+    settings.BLUESKY_ENTRYWAY = atproto_network.pds_url
+    settings.RECONNECT_LIMITS = "announced"
+    return atproto_network
+
+
+class CallLog:
+    """Every HTTP call the engine's Bluesky ports make: (method, path, status, headers)."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str, int, dict[str, str]]] = []
+
+    def paths(self, suffix: str) -> list[tuple[str, str, int, dict[str, str]]]:
+        return [c for c in self.calls if c[1].endswith(suffix)]
+
+
+@pytest.fixture
+def call_log(monkeypatch: pytest.MonkeyPatch) -> CallLog:
+    log = CallLog()
+    original = CountingHttp.request
+
+    def request(self: CountingHttp, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        response = original(self, method, url, **kwargs)
+        log.calls.append((method, httpx.URL(url).path, response.status_code, dict(response.headers)))
+        return response
+
+    monkeypatch.setattr(CountingHttp, "request", request)
+    return log

@@ -80,6 +80,19 @@ SETTINGS: tuple[Setting, ...] = (
         "fault, up to an hour, with ±50 % jitter.",
     ),
     Setting(
+        "ENVOL_RECONNECT_LIMITS",
+        "published",
+        "`published`: pace follows by the platforms' published rate limits, corrected by what servers "
+        "announce. `announced`: only by what servers announce in their headers and 429s (a self-hosted "
+        "server with its limits off, tests, benchmarks). Never `announced` against public servers.",
+    ),
+    Setting(
+        "ENVOL_BLUESKY_ENTRYWAY",
+        "https://bsky.social",
+        "Where Bluesky app-password sessions are opened: Bluesky's entryway, or a PDS's own address "
+        "(self-hosted PDS, tests). The session then talks to the account's PDS.",
+    ),
+    Setting(
         "ENVOL_OPERATOR_NAME",
         "",
         "Who runs this instance (legal notice). Empty: the notice says it is not configured.",

@@ -24,6 +24,7 @@ from envol.reconnect import budgets, transitions
 from envol.reconnect.models import FollowTask
 from envol.reconnect.ports import BlueskyRepo
 from envol.reconnect.runtime import Run
+from envol.reconnect.runtime import policy as runtime_policy
 from envol.reconnect.states import TaskState
 
 
@@ -79,7 +80,7 @@ def read_existing(run: Run, repo: BlueskyRepo) -> None:
 def write_batches(run: Run, repo: BlueskyRepo) -> datetime | None:
     """Send ready follows while the budget, the lease and the run's time slice allow; returns when
     to run again (None: nothing left)."""
-    policy = budgets.BLUESKY
+    policy = runtime_policy(budgets.BLUESKY)
     while True:
         ready = FollowTask.objects.filter(source_id=run.account.pk, state=TaskState.READY)
         if not ready.exists():
@@ -138,7 +139,7 @@ def _send(run: Run, repo: BlueskyRepo, policy: budgets.Policy, batch: list[Follo
 
 def undo_batches(run: Run, repo: BlueskyRepo) -> datetime | None:
     """Delete the records Envol created for tasks whose undo was asked, under the same budget."""
-    policy = budgets.BLUESKY_DELETE
+    policy = runtime_policy(budgets.BLUESKY_DELETE)
     while True:
         asked = FollowTask.objects.filter(
             source_id=run.account.pk, undo_requested=True, state=TaskState.DONE

@@ -67,6 +67,11 @@ MASTODON = Policy(
 MASTODON_UNFOLLOW = Policy(MASTODON.buckets, per_item={"requests": 1}, per_call={}, max_batch=1)
 
 
+def announced_only(policy: Policy) -> Policy:
+    """The same costs without our own buckets: only what servers announce limits the pace."""
+    return Policy((), policy.per_item, policy.per_call, policy.max_batch)
+
+
 @dataclass(frozen=True, slots=True)
 class Observation:
     """What one response's rate-limit headers said about the bucket closest to running out."""

@@ -9,10 +9,10 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 from envol.core.ids import Platform
-from envol.platforms.errors import AuthExpired
 from envol.platforms.http import SafeHttp
 from envol.platforms.mastodon.follows import MastodonFollows
-from envol.reconnect.credentials import mastodon_access
+from envol.reconnect.bluesky_port import BlueskyPort
+from envol.reconnect.credentials import bluesky_credentials, mastodon_access
 from envol.registry.models import Account
 
 DEFAULT_FACTORY = "envol.reconnect.connect.default_ports"
@@ -28,6 +28,5 @@ def default_ports(account: Account) -> Any:
     if account.platform == Platform.MASTODON:
         access = mastodon_access(account)
         return MastodonFollows(access.base_url, access.domain, access.access_token, SafeHttp())
-    # Bluesky: the person's PDS credentials come from the sign-in (OAuth, branch bsky-oauth; app
-    # password as a fallback). Until the registry stores them, the account waits for a sign-in.
-    raise AuthExpired("no Bluesky credentials stored for this account yet", code="no_credentials")
+    http = SafeHttp()
+    return BlueskyPort(bluesky_credentials(account, http), http)

@@ -16,6 +16,7 @@ from envol.reconnect import budgets, transitions
 from envol.reconnect.models import FollowTask
 from envol.reconnect.ports import MastodonAccount
 from envol.reconnect.runtime import Run
+from envol.reconnect.runtime import policy as runtime_policy
 from envol.reconnect.states import TaskState
 
 FOLLOW_LIMIT = "follow_limit"
@@ -45,7 +46,7 @@ def _pause_for_limit(run: Run, limit: int) -> datetime:
 
 
 def follow_all(run: Run, client: MastodonAccount) -> datetime | None:
-    policy = budgets.MASTODON
+    policy = runtime_policy(budgets.MASTODON)
     mine = Q(source_id=run.account.pk, state=TaskState.READY)
     if not FollowTask.objects.filter(mine).exists():
         return None
@@ -105,7 +106,7 @@ def _read_existing(run: Run, client: MastodonAccount, my_id: str) -> None:
     for account in client.following(my_id):
         followed.update({account.uri, account.acct})
     pages = client.requests - pages_before
-    run.budget = budgets.spend_requests(budgets.MASTODON, run.budget, pages, run.ts())
+    run.budget = budgets.spend_requests(runtime_policy(budgets.MASTODON), run.budget, pages, run.ts())
     transitions.move(mine & Q(target_id__in=followed), TaskState.ALREADY_FOLLOWING, now=run.now())
     run.drive.follows_listed_at = started
 
@@ -113,7 +114,7 @@ def _read_existing(run: Run, client: MastodonAccount, my_id: str) -> None:
 def _follow_one(run: Run, client: MastodonAccount, task: FollowTask) -> TaskState:
     """Resolve (once), check the relationship, follow. The relationship check keeps a follow the
     person made themselves out of Envol's count, so that undo never removes it."""
-    policy = budgets.MASTODON
+    policy = runtime_policy(budgets.MASTODON)
     if not task.remote_id:
         target = client.resolve(task.target_id)
         run.budget = budgets.spend_requests(policy, run.budget, 1, run.ts())
@@ -133,7 +134,7 @@ def _follow_one(run: Run, client: MastodonAccount, task: FollowTask) -> TaskStat
 
 
 def unfollow_all(run: Run, client: MastodonAccount) -> datetime | None:
-    policy = budgets.MASTODON_UNFOLLOW
+    policy = runtime_policy(budgets.MASTODON_UNFOLLOW)
     asked = FollowTask.objects.filter(
         source_id=run.account.pk, undo_requested=True, state__in=[TaskState.DONE, TaskState.REQUESTED]
     ).exclude(remote_id="")

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 
-from envol.reconnect import lease
+from envol.reconnect import budgets, lease
 from envol.reconnect.models import AccountDrive, DriveRun
 from envol.registry.models import Account
 
@@ -23,6 +23,13 @@ def lease_seconds() -> float:
 
 def retry_seconds() -> float:
     return float(getattr(settings, "RECONNECT_RETRY_SECONDS", 30))
+
+
+def policy(published: budgets.Policy) -> budgets.Policy:
+    """The policy in force: the published limits, or only what servers announce (ENVOL_RECONNECT_LIMITS)."""
+    if getattr(settings, "RECONNECT_LIMITS", "published") == "announced":
+        return budgets.announced_only(published)
+    return published
 
 
 @dataclass

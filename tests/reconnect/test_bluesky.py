@@ -1,0 +1,120 @@
+"""The executor against the real local PDS, through the production port and app-password session."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime
+
+import pytest
+from django.utils import timezone
+
+from envol.reconnect.bluesky_port import BlueskyPort
+from envol.reconnect.connect import ports_for
+from envol.reconnect.executor import run_account
+from envol.reconnect.models import AccountDrive, DriveRun, FollowTask
+from envol.reconnect.states import TaskState
+from support.atproto_net import AtprotoNetwork
+
+from .conftest import CallLog, bluesky_source, did_targets, plan_targets, records_of, states
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_5000_follows_each_exactly_once_in_at_most_30_calls(
+    pds_entryway: AtprotoNetwork, call_log: CallLog
+) -> None:
+    net = pds_entryway
+    source, pds_account = bluesky_source(net)
+    targets = did_targets(5000)
+    # Two targets were followed before Envol, by records Envol did not make.
+    port = ports_for(source)
+    assert isinstance(port, BlueskyPort)
+    port.create_follows(
+        [(port.new_rkey(), targets[7][0]), (port.new_rkey(), targets[4242][0])], timezone.now()
+    )
+    port.close()
+    call_log.calls.clear()
+    plan_targets(source, targets)
+
+    outcomes = []
+    while not outcomes or outcomes[-1] == "more":
+        outcomes.append(run_account(source.pk))
+    assert outcomes[-1] == "idle"
+
+    assert states(source) == {"done": 4998, "already_following": 2}
+    records = records_of(net, pds_account)
+    subjects = Counter(subject for _, subject in records)
+    assert len(records) == 5000
+    assert set(subjects) == {did for did, _ in targets}
+    assert max(subjects.values()) == 1  # every target exactly once
+    ours = dict(
+        FollowTask.objects.filter(source=source, state=TaskState.DONE).values_list("rkey", "target_id")
+    )
+    assert {rkey: subject for rkey, subject in records if rkey in ours} == ours  # the keys Envol chose
+    writes = call_log.paths("com.atproto.repo.applyWrites")
+    assert len(writes) <= 30
+    assert len(call_log.calls) <= 5000 / 150  # session + reads + writes: at most 1/150 request a follow
+    assert sum(DriveRun.objects.filter(account=source).values_list("requests", flat=True)) == len(
+        call_log.calls
+    )
+
+
+def test_a_crash_after_the_write_is_reconciled_without_a_second_record(
+    pds_entryway: AtprotoNetwork, call_log: CallLog
+) -> None:
+    net = pds_entryway
+    source, pds_account = bluesky_source(net)
+    tasks = plan_targets(source, did_targets(300, "crash"))
+    # A worker chose keys, committed them with sent_at, sent the first 200... and died before it
+    # could record the answer; the other 100 were committed as sent but never left the machine.
+    port = ports_for(source)
+    now = timezone.now()
+    for task in tasks:
+        task.rkey, task.sent_at = port.new_rkey(), now
+        task.save(update_fields=["rkey", "sent_at"])
+    port.create_follows([(t.rkey, t.target_id) for t in tasks[:200]], now)
+    port.close()
+    call_log.calls.clear()
+
+    assert run_account(source.pk) == "idle"
+
+    records = records_of(net, pds_account)
+    assert len(records) == 300
+    assert len({subject for _, subject in records}) == 300
+    assert {rkey for rkey, _ in records} == {t.rkey for t in tasks}  # the keys chosen before the crash
+    assert states(source) == {"done": 300}
+    # Settled by reading back (a few pages of the key range), then one write for the 100 missing.
+    assert len(call_log.paths("com.atproto.repo.applyWrites")) == 1
+
+
+def test_rate_limited_pds_stops_at_the_budget_and_waits_for_the_advertised_reset(
+    settings: object, private_hosts: None, atproto_network_rate_limited: AtprotoNetwork, call_log: CallLog
+) -> None:
+    net = atproto_network_rate_limited
+    settings.BLUESKY_ENTRYWAY = net.pds_url  # type: ignore[attr-defined]
+    source, pds_account = bluesky_source(net)
+    plan_targets(source, did_targets(2000, "rl"))
+
+    outcome = run_account(source.pk)
+
+    assert outcome == "budget"
+    statuses = [status for _, _, status, _ in call_log.paths("com.atproto.repo.applyWrites")]
+    assert statuses.count(429) <= 1
+    done = states(source)["done"]
+    assert done == 5000 // 3  # 1,666 creates: every point of the hour, and not one more
+    records = records_of(net, pds_account)
+    assert len(records) == done
+    assert len({subject for _, subject in records}) == done
+    # The next run is set for the reset the PDS advertised for the hourly points bucket.
+    advertised = [
+        int(headers["ratelimit-reset"])
+        for _, _, _, headers in call_log.calls
+        if headers.get("ratelimit-policy") == "5000;w=3600"
+    ]
+    drive = AccountDrive.objects.get(account=source)
+    assert drive.next_run_at == datetime.fromtimestamp(advertised[-1], UTC)
+
+    # Running again before then sends nothing.
+    call_log.calls.clear()
+    assert run_account(source.pk) == "budget"
+    assert call_log.paths("com.atproto.repo.applyWrites") == []

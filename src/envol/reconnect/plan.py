@@ -97,9 +97,6 @@ def _plan_account(choice: ReconnectChoice, candidates: list[Candidate], now: dat
         reason="",
         finished_at=None,
     )
-    if choice.mode == Mode.MANUAL:
-        # By hand: nothing is ready until picked; automatic readiness withdrawn.
-        transitions.move(mine & Q(sent_at__isnull=True), TaskState.PLANNED, now=now)
     return insert_missing(account, chosen, now)
 
 
@@ -143,7 +140,8 @@ def promote_due(account_ids: Iterable[int] | None = None, *, now: datetime | Non
     if not automatic_allowed(now):
         return 0
     choice = "source__reconnect_choice__"
-    where = Q(**{f"{choice}mode": Mode.AUTOMATIC}) & ~Q(**{f"{choice}directions": Directions.NONE})
+    where = Q(state=TaskState.PLANNED, **{f"{choice}mode": Mode.AUTOMATIC})
+    where &= ~Q(**{f"{choice}directions": Directions.NONE})
     if account_ids is not None:
         where &= Q(source_id__in=list(account_ids))
     moved: int = transitions.move(where, TaskState.READY, now=now)

@@ -28,9 +28,14 @@ def choose(account: Account, directions: str, mode: str) -> ReconnectChoice:
     Directions(directions)  # refuse unknown values before anything is written
     Mode(mode)
     with transaction.atomic():
+        before = ReconnectChoice.objects.filter(account=account).values_list("mode", flat=True).first()
         choice, _ = ReconnectChoice.objects.update_or_create(
             account=account, defaults={"directions": directions, "mode": mode}
         )
+        if mode == Mode.MANUAL and before == Mode.AUTOMATIC:
+            # From automatic to by hand: what was waiting to be sent waits for a pick again.
+            unsent = Q(source_id=account.pk, state=TaskState.READY, sent_at__isnull=True)
+            transitions.move(unsent, TaskState.PLANNED)
     plan_for_persons([account.person_id])
     return choice
 

@@ -14,7 +14,6 @@ import pytest
 
 from envol.core.ids import Platform
 from envol.matching.candidates import Candidate
-from envol.platforms.bluesky.password import PasswordCredentials
 from envol.platforms.bluesky.repo import iter_follows
 from envol.platforms.bluesky.xrpc import Xrpc
 from envol.reconnect.bluesky_port import CountingHttp
@@ -118,12 +117,9 @@ def did_targets(count: int, prefix: str = "t") -> list[tuple[str, str]]:
 
 
 def records_of(net: AtprotoNetwork, pds_account: TestAccount) -> list[tuple[str, str]]:
-    """(rkey, subject) of every follow record in the account's repository (listRecords)."""
+    """(rkey, subject) of every follow record in the account's repository (listRecords is public)."""
     with httpx.Client(timeout=60) as http:
-        credentials = PasswordCredentials.create_session(
-            http, net.pds_url, pds_account.handle, pds_account.password
-        )
-        return [(r.rkey, r.subject) for r in iter_follows(Xrpc.for_account(http, credentials))]
+        return [(r.rkey, r.subject) for r in iter_follows(Xrpc(http, net.pds_url), repo=pds_account.did)]
 
 
 @pytest.fixture

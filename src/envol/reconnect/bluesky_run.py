@@ -14,9 +14,10 @@ Exactly once, even across crashes and zombie workers:
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 
 from envol.platforms.errors import PlatformError, RateLimited, Rejected
@@ -94,13 +95,29 @@ def write_batches(run: Run, repo: BlueskyRepo) -> datetime | None:
         _send(run, repo, policy, batch)
 
 
+def record_keys(batch: list[FollowTask], now: datetime) -> None:
+    """Commit each task's record key and `sent_at` in one UPDATE … FROM a JSON array, before the
+    write that uses them (a key, once stored, never changes)."""
+    table = connection.ops.quote_name(FollowTask._meta.db_table)
+    if connection.vendor == "postgresql":
+        rows = "SELECT (e->>0)::bigint AS id, e->>1 AS rkey FROM jsonb_array_elements(%s::jsonb) e"
+    else:
+        rows = (
+            "SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS rkey FROM json_each(%s)"
+        )
+    sql = f"""
+        UPDATE {table} SET rkey = j.rkey, sent_at = %s, updated_at = %s
+        FROM ({rows}) j WHERE {table}.id = j.id
+    """  # noqa: S608 (only the quoted table name and fixed fragments are formatted in)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, [now, now, json.dumps([[t.pk, t.rkey] for t in batch])])
+
+
 def _send(run: Run, repo: BlueskyRepo, policy: budgets.Policy, batch: list[FollowTask]) -> None:
     now = run.now()
-    with transaction.atomic():
-        for task in batch:
-            task.rkey = task.rkey or repo.new_rkey()
-            task.sent_at, task.updated_at = now, now
-        FollowTask.objects.bulk_update(batch, ["rkey", "sent_at", "updated_at"])
+    for task in batch:
+        task.rkey = task.rkey or repo.new_rkey()
+    record_keys(batch, now)
     try:
         repo.create_follows([(t.rkey, t.target_id) for t in batch], now)
     except RateLimited as error:

@@ -5,13 +5,20 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime
 
+import httpx
 import pytest
 from django.utils import timezone
 
+from envol.core.ids import Platform
+from envol.matching.candidates import Candidate
+from envol.platforms.bluesky.lists import iter_list_items, list_uri
+from envol.platforms.bluesky.xrpc import Xrpc
 from envol.reconnect.bluesky_port import BlueskyPort
 from envol.reconnect.connect import ports_for
 from envol.reconnect.executor import run_account
+from envol.reconnect.exports import make_bluesky_list
 from envol.reconnect.models import AccountDrive, DriveRun, FollowTask
+from envol.reconnect.service import request_undo
 from envol.reconnect.states import TaskState
 from support.atproto_net import AtprotoNetwork
 
@@ -118,3 +125,45 @@ def test_rate_limited_pds_stops_at_the_budget_and_waits_for_the_advertised_reset
     call_log.calls.clear()
     assert run_account(source.pk) == "budget"
     assert call_log.paths("com.atproto.repo.applyWrites") == []
+
+
+def test_undo_deletes_only_the_records_envol_made(pds_entryway: AtprotoNetwork) -> None:
+    net = pds_entryway
+    source, pds_account = bluesky_source(net)
+    targets = did_targets(250, "undo")
+    port = ports_for(source)
+    mine = port.new_rkey()
+    port.create_follows([(mine, targets[0][0])], timezone.now())  # the person's own follow
+    port.close()
+    plan_targets(source, targets)
+    assert run_account(source.pk) == "idle"
+    assert states(source) == {"done": 249, "already_following": 1}
+
+    assert request_undo(source) == 249
+    assert run_account(source.pk) == "idle"
+
+    assert states(source) == {"undone": 249, "already_following": 1}
+    assert records_of(net, pds_account) == [(mine, targets[0][0])]
+
+
+def test_a_bluesky_list_of_the_found_community(
+    pds_entryway: AtprotoNetwork, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    net = pds_entryway
+    source, pds_account = bluesky_source(net)
+    community = [
+        Candidate(0, Platform.BLUESKY, source.pk, did, handle, True, False)
+        for did, handle in did_targets(230, "l")
+    ]
+    monkeypatch.setattr("envol.reconnect.exports.candidates_rows", lambda person_id: community)
+    rkey = "3kbbbbbbbbbb2"
+    assert make_bluesky_list.call(source.pk, "From X", "found by Envol", rkey) == "done"
+    # Running it again (a retried task) completes the same list and adds nobody twice.
+    assert make_bluesky_list.call(source.pk, "From X", "found by Envol", rkey) == "done"
+    with httpx.Client(timeout=60) as http:
+        xrpc = Xrpc(http, net.pds_url)
+        members = [
+            item.subject
+            for item in iter_list_items(xrpc, list_uri(pds_account.did, rkey), repo=pds_account.did)
+        ]
+    assert sorted(members) == sorted(c.stable_id for c in community)

@@ -25,9 +25,16 @@ def setup_django() -> None:
 
 
 def _commands() -> list[Command]:
-    from envol.cli import address, ingest, keys, match, serve
+    from envol.cli import address, ingest, keys, match, privacy, serve
 
-    return [*serve.COMMANDS, *ingest.COMMANDS, *address.COMMANDS, *keys.COMMANDS, *match.COMMANDS]
+    return [
+        *serve.COMMANDS,
+        *ingest.COMMANDS,
+        *address.COMMANDS,
+        *keys.COMMANDS,
+        *match.COMMANDS,
+        *privacy.COMMANDS,
+    ]
 
 
 def build_parser(commands: Sequence[Command]) -> argparse.ArgumentParser:

@@ -118,6 +118,39 @@ SETTINGS: tuple[Setting, ...] = (
         "The Bluesky AppView that profiles (display name, avatar, labels) are read from.",
     ),
     Setting(
+        "ENVOL_RETENTION_EDGES_DAYS",
+        "30",
+        "Days after a person declares their migration complete before their X lists (edges) are deleted.",
+    ),
+    Setting(
+        "ENVOL_RETENTION_INACTIVE_DAYS",
+        "730",
+        "Days without any visit after which a person is warned that their data will be erased.",
+    ),
+    Setting(
+        "ENVOL_RETENTION_GRACE_DAYS",
+        "30",
+        "Days between that warning and the erasure, unless the person comes back.",
+    ),
+    Setting(
+        "ENVOL_UPLOAD_STALE_MINUTES",
+        "60",
+        "Temporary upload files older than this are deleted by the retention task (a request deletes "
+        "its own files when it ends; only a killed process leaves some behind).",
+    ),
+    Setting(
+        "ENVOL_RETENTION_INTERVAL_HOURS",
+        "24",
+        "How often the retention task runs (edges, inactive persons, stale uploads).",
+    ),
+    Setting(
+        "ENVOL_EMAIL_FROM",
+        "",
+        "Sender address of the e-mails Envol sends (the warning before an erasure for inactivity). "
+        "They go through the SMTP relay on localhost, port 25. "
+        "Empty: no e-mail is sent; the warning is shown when the person comes back.",
+    ),
+    Setting(
         "ENVOL_HEARTBEAT_SECONDS",
         "15",
         "How often a worker records that it is alive; `/healthz` "

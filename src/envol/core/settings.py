@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "envol.registry",
     "envol.archive",
     "envol.graph",
+    "envol.privacy",
     "envol.web",
 ]
 
@@ -48,6 +49,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "envol.privacy.activity.ActivityMiddleware",
 ]
 
 ROOT_URLCONF = "envol.core.urls"
@@ -132,6 +134,10 @@ LOGGING = logging_config(
     json_format=(env("ENVOL_LOG_FORMAT") or ("json" if PRODUCTION else "text")) == "json",
     level=env("ENVOL_LOG_LEVEL").upper(),
 )
+
+# E-mail (the warning before an erasure for inactivity) goes through Django's default mailer: the
+# SMTP relay on localhost, port 25. Nothing is sent while ENVOL_EMAIL_FROM is empty.
+DEFAULT_FROM_EMAIL = env("ENVOL_EMAIL_FROM") or "envol@localhost"
 
 HEARTBEAT_SECONDS = float(env("ENVOL_HEARTBEAT_SECONDS"))
 RECONNECT_FROM = env("ENVOL_RECONNECT_FROM")

@@ -151,6 +151,38 @@ SETTINGS: tuple[Setting, ...] = (
         "Empty: no e-mail is sent; the warning is shown when the person comes back.",
     ),
     Setting(
+        "ENVOL_CACHE",
+        "",
+        "Where Django's cache (the rate-limit counters) lives: `memory` (one process) or `database` "
+        "(a table shared by every process, created by `envol migrate`). Empty: `database` on "
+        "PostgreSQL, `memory` on SQLite.",
+    ),
+    Setting(
+        "ENVOL_RATE_LIMIT_SIGN_IN",
+        "60/600",
+        "`COUNT/SECONDS`: sign-in attempts (every POST under `/sign-in/`) allowed per client address, "
+        "and per signed-in person, in each window; more get 429 with Retry-After.",
+    ),
+    Setting(
+        "ENVOL_RATE_LIMIT_UPLOAD",
+        "30/3600",
+        "`COUNT/SECONDS`: archive uploads (every POST under `/archive/`) allowed per client address, "
+        "and per person, in each window.",
+    ),
+    Setting(
+        "ENVOL_HSTS_SECONDS",
+        "31536000",
+        "Production only: how long browsers must reach this host over HTTPS only "
+        "(Strict-Transport-Security, subdomains included). Start lower (e.g. `3600`) while trying TLS out.",
+    ),
+    Setting(
+        "ENVOL_PROXY_SSL_HEADER",
+        "X-Forwarded-Proto",
+        "Production only: the header by which the TLS-terminating proxy says a request came over "
+        "HTTPS (value `https`); plain-HTTP requests are redirected. Empty: trust only the scheme the "
+        "server itself reports.",
+    ),
+    Setting(
         "ENVOL_HEARTBEAT_SECONDS",
         "15",
         "How often a worker records that it is alive; `/healthz` "

@@ -17,7 +17,7 @@ from django.db import connection
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from envol.core.cache import CACHE_TABLE, cache_config, purge_expired
+from envol.core.cache import CACHE_TABLE, PurgeClock, cache_config, purge_expired
 from envol.core.ratelimit import Limit, hit, network_of, subject_digest
 from envol.core.tasks import TASK_PATH, purge_task, schedule_purge
 
@@ -138,3 +138,13 @@ def test_the_cache_is_shared_on_postgresql_and_in_memory_on_sqlite() -> None:
     assert cache_config("memory", postgres)["BACKEND"].endswith("LocMemCache")
     with pytest.raises(ValueError, match="ENVOL_CACHE"):
         cache_config("redis", postgres)
+
+
+def test_web_processes_purge_at_most_once_a_minute() -> None:
+    clock = PurgeClock()
+    assert [clock.due(1000.0), clock.due(1030.0), clock.due(1059.9), clock.due(1060.0)] == [
+        True,
+        False,
+        False,
+        True,
+    ]

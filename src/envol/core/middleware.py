@@ -73,7 +73,10 @@ class RateLimitMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         cache = caches["default"]
         if self.purges.due(time.monotonic()):
-            purge_expired(cache)
+            try:
+                purge_expired(cache)
+            except Exception:  # housekeeping must never fail someone's request; the task purges too
+                logger.exception("cache purge failed")
         rule = ratelimit.rule_for(request.method or "", request.path)
         if rule is None:
             return self.get_response(request)

@@ -180,6 +180,9 @@ export async function readMember(file, entry, { onChunk, onInput = () => {}, sig
   const reader = stream.getReader();
   let produced = 0;
   let crc = 0;
+  // A scan error inside a damaged member is the damage's doing: read on to the checksum, which
+  // then names the real problem; an intact member gets the scan error itself.
+  let scanError = null;
   try {
     for (;;) {
       if (signal && signal.aborted) throw new ArchiveError("cancelled", entry.name, "cancelled");
@@ -195,7 +198,14 @@ export async function readMember(file, entry, { onChunk, onInput = () => {}, sig
         throw new ArchiveError("zip_bomb", entry.name, `unpacks to more than the ${entry.size} bytes declared`);
       }
       crc = crc32(crc, step.value);
-      onChunk(step.value);
+      if (scanError === null) {
+        try {
+          onChunk(step.value);
+        } catch (error) {
+          if (!(error instanceof ArchiveError)) throw error;
+          scanError = error;
+        }
+      }
     }
   } finally {
     reader.releaseLock();
@@ -204,6 +214,7 @@ export async function readMember(file, entry, { onChunk, onInput = () => {}, sig
     throw new ArchiveError("truncated", entry.name, `${produced} bytes instead of ${entry.size}`);
   }
   if (crc !== entry.crc) throw new ArchiveError("truncated", entry.name, "checksum mismatch");
+  if (scanError !== null) throw scanError;
 }
 
 // CRC-32 (zip's polynomial), eight bytes a step: about 0.8 GB/s in V8, a small part of the time.

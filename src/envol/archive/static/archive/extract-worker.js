@@ -6,7 +6,7 @@
 // In:  {files: [File, …], verifiedXId: "123" | null}
 // Out: {type: "progress", phase: "reading" | "checking", done, total}
 //      {type: "error", code, file, detail}
-//      {type: "done", blob, owner, counts: {follower, following}}
+//      {type: "done", blob, owner, counts: {follower, following}, timings}
 
 import { encodeUpload } from "./compact.js";
 import { buildLayout, layoutFromNames } from "./layout.js";
@@ -40,6 +40,7 @@ function report(phase, done, total, force = false) {
 }
 
 async function extract(files, verifiedXId) {
+  const started = performance.now();
   report("reading", 0, 1, true);
   const store = await openStore(files);
   const layout = store.layout;
@@ -84,11 +85,13 @@ async function extract(files, verifiedXId) {
     lists[direction] = ids;
     header[direction] = { count: ids.length, expected, files: plans[direction].map((p) => p.member) };
   }
+  const read = performance.now();
   report("checking", 0, 1, true);
   const counts = { follower: lists.follower.length, following: lists.following.length };
   const blob = await encodeUpload(header, lists, (done, total) => report("checking", done, total));
   report("checking", 1, 1, true);
-  return { blob, owner, counts };
+  const timings = { readingMs: read - started, checkingMs: performance.now() - read };
+  return { blob, owner, counts, timings };
 }
 
 // --- where the members come from: a zip, or loose .js files --------------------------------

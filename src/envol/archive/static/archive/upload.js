@@ -74,6 +74,7 @@ function setUp() {
       } else if (message.type === "done") {
         worker.terminate();
         worker = null;
+        root.dataset.timings = JSON.stringify({ ...message.timings, bytes: message.blob.size });
         send(message.blob);
       }
     };

@@ -151,6 +151,18 @@ SETTINGS: tuple[Setting, ...] = (
         "Empty: no e-mail is sent; the warning is shown when the person comes back.",
     ),
     Setting(
+        "ENVOL_BROWSER_UPLOAD_MAX_BYTES",
+        "1073741824",
+        "Largest compact upload (ids read in the browser, compressed) the service accepts, in bytes. "
+        "Ten million ids take about 40 MB.",
+    ),
+    Setting(
+        "ENVOL_BROWSER_UPLOAD_MAX_IDS",
+        "250000000",
+        "Most follower and following ids one browser upload may hold (the server keeps 8 bytes per id "
+        "while it stores them).",
+    ),
+    Setting(
         "ENVOL_HEARTBEAT_SECONDS",
         "15",
         "How often a worker records that it is alive; `/healthz` "

@@ -139,6 +139,11 @@ SETTINGS: tuple[Setting, ...] = (
         "`auto`: loopback when Envol's address is `http://127.0.0.1`, confidential otherwise.",
     ),
     Setting(
+        "ENVOL_BLUESKY_APPVIEW_URL",
+        "https://public.api.bsky.app",
+        "The Bluesky AppView that profiles (display name, avatar, labels) are read from.",
+    ),
+    Setting(
         "ENVOL_HEARTBEAT_SECONDS",
         "15",
         "How often a worker records that it is alive; `/healthz` "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import httpx
 import pytest
 from hypothesis import given
@@ -86,6 +88,9 @@ def test_a_changed_handle_no_longer_leads_to_the_account_and_the_did_tells_the_n
         headers=someone.auth_headers(),
         timeout=10,
     ).raise_for_status()
+    # The session network is shared: its account list must tell the handle the PDS now knows.
+    del network.accounts[someone.handle]
+    network.accounts[new_handle] = replace(someone, handle=new_handle)
     with SafeHttp() as http:
         with pytest.raises(UnknownHandle):
             resolve(someone.handle, http)

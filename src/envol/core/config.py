@@ -113,6 +113,32 @@ SETTINGS: tuple[Setting, ...] = (
         "domain (tests and closed networks, with `ENVOL_ALLOW_PRIVATE_HOSTS`). Never on a public deployment.",
     ),
     Setting(
+        "ENVOL_BLUESKY_PLC_URL",
+        "https://plc.directory",
+        "The PLC directory that `did:plc` identities are read from.",
+    ),
+    Setting(
+        "ENVOL_BLUESKY_RESOLVER_URL",
+        "https://public.api.bsky.app",
+        "A service answering `com.atproto.identity.resolveHandle`, asked when a handle's own "
+        "`https://<handle>/.well-known/atproto-did` does not answer (handles published in DNS).",
+    ),
+    Setting(
+        "ENVOL_BLUESKY_CLIENT_KEYS",
+        "",
+        "Comma-separated ES256 private keys (base64url P-256 scalars) of Envol's confidential "
+        "Bluesky OAuth client; the first signs, all are published in the JWKS (rotation). "
+        "Generated into `ENVOL_DATA_DIR/dev-secrets.json` in development. Empty in production: "
+        "Bluesky OAuth is off and only app passwords are offered.",
+    ),
+    Setting(
+        "ENVOL_BLUESKY_OAUTH_CLIENT",
+        "auto",
+        "`confidential` (client-metadata document and JWKS served by Envol, `private_key_jwt`), "
+        "`loopback` (development client `http://localhost?…`, callbacks on 127.0.0.1 only) or "
+        "`auto`: loopback when Envol's address is `http://127.0.0.1`, confidential otherwise.",
+    ),
+    Setting(
         "ENVOL_BLUESKY_APPVIEW_URL",
         "https://public.api.bsky.app",
         "The Bluesky AppView that profiles (display name, avatar, labels) are read from.",

@@ -113,6 +113,38 @@ SETTINGS: tuple[Setting, ...] = (
         "domain (tests and closed networks, with `ENVOL_ALLOW_PRIVATE_HOSTS`). Never on a public deployment.",
     ),
     Setting(
+        "ENVOL_EMAIL_URL",
+        "",
+        "Where Envol sends e-mail (the media directory's confirmation links): "
+        "`smtp://user:password@host:587` (STARTTLS), `smtps://user:password@host:465` (TLS), or "
+        "`console:` (printed on standard output). Empty: `console:`, for development.",
+    ),
+    Setting("ENVOL_EMAIL_FROM", "envol@localhost", "The sender address of the e-mail Envol sends."),
+    Setting(
+        "ENVOL_CAMPAIGN_MASTODON",
+        "",
+        "The campaign's own Mastodon account, in any written form (`@name@instance`); shown as "
+        '"follow us" on every page. Empty: not shown.',
+    ),
+    Setting(
+        "ENVOL_CAMPAIGN_BLUESKY",
+        "",
+        'The campaign\'s own Bluesky account (handle, DID or profile link); shown as "follow us" '
+        "on every page. Empty: not shown.",
+    ),
+    Setting(
+        "ENVOL_CAMPAIGN_X",
+        "",
+        'The campaign\'s own X account (`@name` or profile link); shown as "follow us" on every page. '
+        "Empty: not shown.",
+    ),
+    Setting(
+        "ENVOL_FIGURES_EVERY_MINUTES",
+        "60",
+        "How often a worker counts the public figures and the media outlets' figures (and applies "
+        "the media declarations' retention).",
+    ),
+    Setting(
         "ENVOL_HEARTBEAT_SECONDS",
         "15",
         "How often a worker records that it is alive; `/healthz` "

@@ -57,6 +57,7 @@ def outlet_page(request: HttpRequest, slug: str) -> HttpResponse:
         "page": "media",
         "outlet": outlet,
         "figures": figures,
+        "figures_at": max((f.computed_at for f in figures.values()), default=None),
         "changes": outlet.changes.exclude(field="published")[:50],
         "field_labels": _field_labels(),
     }
@@ -137,7 +138,7 @@ def widget_generator(request: HttpRequest) -> HttpResponse:
         "code": code,
         "size": len(code.encode()),
         "max_bytes": MAX_BYTES,
-        "languages": LANGUAGES,
+        "widget_languages": LANGUAGES,
         "params": request.GET.urlencode(),
     }
     return render(request, "media/widget.html", context)

@@ -81,7 +81,9 @@ def test_unpublished_outlets_have_no_page(client: Client, world: None) -> None:
 
 
 def test_json_and_csv_feeds_list_the_published_directory(client: Client, world: None) -> None:
-    feed = client.get("/media/directory.json").json()
+    response = client.get("/media/directory.json")
+    assert response["Access-Control-Allow-Origin"] == "*"  # open data, readable from any site
+    feed = response.json()
     assert feed["count"] == 4
     assert [o["name"] for o in feed["outlets"]] == ["Le Monde", "Le Soir", "Libération", "Radio Canada"]
     assert feed["outlets"][0]["bluesky"] == "lemonde.fr"

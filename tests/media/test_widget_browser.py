@@ -163,3 +163,16 @@ def test_the_generator_previews_live(
     assert int(size.split()[0]) < MAX_BYTES
     assert "lang=fr" in page.url
     assert network.elsewhere() == []
+
+
+def test_the_public_pages_fit_a_phone(
+    browser_context: sync_api.BrowserContext, live_server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from envol.stats.service import take_snapshot
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop runs in this thread
+    take_snapshot()
+    page = browser_context.new_page()
+    for path in ("/media/", "/media/declare/", "/media/widget/", "/figures/"):
+        page.goto(f"{live_server.url}{path}")
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path

@@ -72,14 +72,20 @@ def _field_labels() -> dict[str, str]:
 def feed_json(request: HttpRequest) -> HttpResponse:
     rows = directory.feed_rows(directory.published().order_by("name", "pk"))
     body = json.dumps({"count": len(rows), "outlets": rows}, ensure_ascii=False, indent=1)
-    return HttpResponse(body, content_type="application/json; charset=utf-8")
+    return _open_data(HttpResponse(body, content_type="application/json; charset=utf-8"))
+
+
+def _open_data(response: HttpResponse) -> HttpResponse:
+    """Public data any site may read from a browser (no credentials are ever involved)."""
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 def feed_csv(request: HttpRequest) -> HttpResponse:
     rows = directory.feed_rows(directory.published().order_by("name", "pk"))
     response = HttpResponse(directory.to_csv(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="envol-media-directory.csv"'
-    return response
+    return _open_data(response)
 
 
 def _base_url(request: HttpRequest) -> str:

@@ -25,12 +25,17 @@ def setup_django() -> None:
 
 
 def _commands() -> list[Command]:
-    from envol.cli import address, figures, ingest, keys, match, serve
+    from envol.cli import address, figures, ingest, keys, match, privacy, serve
 
     return [
-        *serve.COMMANDS, *ingest.COMMANDS, *address.COMMANDS, *keys.COMMANDS, *match.COMMANDS,
+        *serve.COMMANDS,
+        *ingest.COMMANDS,
+        *address.COMMANDS,
+        *keys.COMMANDS,
+        *match.COMMANDS,
+        *privacy.COMMANDS,
         *figures.COMMANDS,
-    ]  # fmt: skip
+    ]
 
 
 def build_parser(commands: Sequence[Command]) -> argparse.ArgumentParser:

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "envol.registry",
     "envol.archive",
     "envol.graph",
+    "envol.privacy",
     "envol.media",
     "envol.stats",
     "envol.web",
@@ -51,6 +52,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "envol.privacy.activity.ActivityMiddleware",
 ]
 
 ROOT_URLCONF = "envol.core.urls"
@@ -163,4 +165,6 @@ LOGGING = logging_config(
 )
 
 HEARTBEAT_SECONDS = float(env("ENVOL_HEARTBEAT_SECONDS"))
+BROWSER_UPLOAD_MAX_BYTES = int(env("ENVOL_BROWSER_UPLOAD_MAX_BYTES"))
+BROWSER_UPLOAD_MAX_IDS = int(env("ENVOL_BROWSER_UPLOAD_MAX_IDS"))
 RECONNECT_FROM = env("ENVOL_RECONNECT_FROM")

@@ -11,6 +11,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from envol.privacy.inventory import Basis, ModelInventory, SeenBy, Use
+
 
 class Kind(models.TextChoices):
     PRESS = "press", _("Press")
@@ -45,6 +47,42 @@ DECLARED_FIELDS: tuple[str, ...] = (
 
 
 class MediaOutlet(models.Model):
+    PRIVACY = ModelInventory(
+        summary=_("a media outlet in the public directory (an organisation, not a person)"),
+        uses=(
+            Use(
+                tuple(
+                    [
+                        "id",
+                        "name",
+                        "slug",
+                        "country",
+                        "website",
+                        "domain",
+                        "kind",
+                        "status",
+                        "leaving_on",
+                        "bluesky",
+                        "mastodon",
+                        "x_handle",
+                        "share_button_removed",
+                        "statement_url",
+                        "published",
+                        "created_at",
+                        "updated_at",
+                        "status_since",
+                        "share_button_removed_since",
+                    ]
+                ),
+                what=_("the outlet's name, site, accounts and declared position, with their dates"),
+                purpose=_("the public media directory: which outlets leave X, and where to follow them"),
+                basis=Basis.LEGITIMATE_INTEREST,
+                retention=_("as long as the outlet stays in the directory"),
+                seen_by=SeenBy.EVERYONE,
+            ),
+        ),
+    )
+
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
     country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2 code, upper case")
@@ -79,6 +117,20 @@ class MediaOutlet(models.Model):
 class OutletChange(models.Model):
     """One field of a published outlet changed: the dates of each change the directory shows."""
 
+    PRIVACY = ModelInventory(
+        summary=_("one change of a media outlet's public entry"),
+        uses=(
+            Use(
+                ("id", "outlet", "changed_at", "field", "old_value", "new_value", "declaration"),
+                what=_("which field of the outlet changed, from what to what, and when"),
+                purpose=_("the public media directory: which outlets leave X, and where to follow them"),
+                basis=Basis.LEGITIMATE_INTEREST,
+                retention=_("as long as the outlet stays in the directory"),
+                seen_by=SeenBy.EVERYONE,
+            ),
+        ),
+    )
+
     outlet = models.ForeignKey(MediaOutlet, on_delete=models.CASCADE, related_name="changes")
     changed_at = models.DateTimeField()
     field = models.CharField(max_length=32)
@@ -102,6 +154,44 @@ class DeclarationState(models.TextChoices):
 
 class Declaration(models.Model):
     """What someone of an outlet declared, from the form to the moderator's decision."""
+
+    PRIVACY = ModelInventory(
+        summary=_("a declaration sent for a media outlet, waiting for confirmation or moderation"),
+        uses=(
+            Use(
+                ("email",),
+                what=_("the declarant's e-mail address on the outlet's own domain"),
+                purpose=_("confirming that the declaration comes from the outlet"),
+                basis=Basis.LEGITIMATE_INTEREST,
+                retention=_(
+                    "unconfirmed declarations: 7 days; the address is erased 90 days after the decision"
+                ),
+                seen_by=SeenBy.OPERATOR,
+            ),
+            Use(
+                tuple(
+                    [
+                        "id",
+                        "outlet",
+                        "data",
+                        "domain",
+                        "language",
+                        "state",
+                        "created_at",
+                        "confirmed_at",
+                        "decided_at",
+                        "decided_by",
+                        "note",
+                    ]
+                ),
+                what=_("the declared fields, the outlet's domain, the state and the moderator's decision"),
+                purpose=_("the public media directory: which outlets leave X, and where to follow them"),
+                basis=Basis.LEGITIMATE_INTEREST,
+                retention=_("unconfirmed declarations: 7 days; the others as long as the outlet is listed"),
+                seen_by=SeenBy.OPERATOR,
+            ),
+        ),
+    )
 
     # Set for an update of a known outlet, and on approval of a first declaration.
     outlet = models.ForeignKey(
@@ -132,6 +222,20 @@ class Declaration(models.Model):
 class ModerationEvent(models.Model):
     """The audit trail: who did what to a declaration, and when."""
 
+    PRIVACY = ModelInventory(
+        summary=_("one step of a declaration's moderation (the audit trail)"),
+        uses=(
+            Use(
+                ("id", "declaration", "at", "actor", "action", "detail"),
+                what=_("who (an operator's user name, or the declarant) did what, and when"),
+                purpose=_("the moderation's audit trail"),
+                basis=Basis.LEGITIMATE_INTEREST,
+                retention=_("with its declaration"),
+                seen_by=SeenBy.OPERATOR,
+            ),
+        ),
+    )
+
     declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField()
     actor = models.CharField(max_length=150, help_text="an operator's user name, or `declarant`")
@@ -147,6 +251,20 @@ class ModerationEvent(models.Model):
 
 class OutletFigure(models.Model):
     """An outlet's migration figures, computed by the periodic task (never per request)."""
+
+    PRIVACY = ModelInventory(
+        summary=_("a media outlet's figures on one network"),
+        uses=(
+            Use(
+                ("id", "outlet", "network", "followers_found", "computed_at"),
+                what=_("how many of the outlet's X followers were found on the network, and when"),
+                purpose=_("the public media directory: which outlets leave X, and where to follow them"),
+                basis=Basis.LEGITIMATE_INTEREST,
+                retention=_("replaced at each periodic count"),
+                seen_by=SeenBy.EVERYONE,
+            ),
+        ),
+    )
 
     outlet = models.ForeignKey(MediaOutlet, on_delete=models.CASCADE, related_name="figures")
     network = models.CharField(max_length=16)

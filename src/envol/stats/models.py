@@ -8,9 +8,26 @@ new column: it is registered in envol.stats.metrics and starts appearing in the 
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from envol.privacy.inventory import Basis, ModelInventory, SeenBy, Use
 
 
 class Snapshot(models.Model):
+    PRIVACY = ModelInventory(
+        summary=_("public figures counted at one time"),
+        uses=(
+            Use(
+                ("id", "taken_at"),
+                what=_("when the figures were counted"),
+                purpose=_("the public figures of the migration (counts only, nobody named)"),
+                basis=Basis.LEGITIMATE_INTEREST,
+                retention=_("kept: aggregate counts"),
+                seen_by=SeenBy.EVERYONE,
+            ),
+        ),
+    )
+
     taken_at = models.DateTimeField(db_index=True)
 
     def __str__(self) -> str:
@@ -18,6 +35,20 @@ class Snapshot(models.Model):
 
 
 class SnapshotValue(models.Model):
+    PRIVACY = ModelInventory(
+        summary=_("public figures counted at one time"),
+        uses=(
+            Use(
+                ("id", "snapshot", "metric", "key", "value"),
+                what=_("one count: a metric, its key (network, direction or position) and the number"),
+                purpose=_("the public figures of the migration (counts only, nobody named)"),
+                basis=Basis.LEGITIMATE_INTEREST,
+                retention=_("kept: aggregate counts"),
+                seen_by=SeenBy.EVERYONE,
+            ),
+        ),
+    )
+
     snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="values")
     metric = models.CharField(max_length=64)
     key = models.CharField(max_length=64, blank=True)

@@ -113,6 +113,43 @@ SETTINGS: tuple[Setting, ...] = (
         "domain (tests and closed networks, with `ENVOL_ALLOW_PRIVATE_HOSTS`). Never on a public deployment.",
     ),
     Setting(
+        "ENVOL_EMAIL_URL",
+        "",
+        "Where Envol sends e-mail (the media directory's confirmation links): "
+        "`smtp://user:password@host:587` (STARTTLS), `smtps://user:password@host:465` (TLS), or "
+        "`console:` (printed on standard output). Empty: `console:`, for development.",
+    ),
+    Setting(
+        "ENVOL_EMAIL_FROM",
+        "envol@localhost",
+        "The sender address of the e-mail Envol sends (media confirmation links, the warning before "
+        "an erasure for inactivity), through `ENVOL_EMAIL_URL`.",
+    ),
+    Setting(
+        "ENVOL_CAMPAIGN_MASTODON",
+        "",
+        "The campaign's own Mastodon account, in any written form (`@name@instance`); shown as "
+        '"follow us" on every page. Empty: not shown.',
+    ),
+    Setting(
+        "ENVOL_CAMPAIGN_BLUESKY",
+        "",
+        'The campaign\'s own Bluesky account (handle, DID or profile link); shown as "follow us" '
+        "on every page. Empty: not shown.",
+    ),
+    Setting(
+        "ENVOL_CAMPAIGN_X",
+        "",
+        'The campaign\'s own X account (`@name` or profile link); shown as "follow us" on every page. '
+        "Empty: not shown.",
+    ),
+    Setting(
+        "ENVOL_FIGURES_EVERY_MINUTES",
+        "60",
+        "How often a worker counts the public figures and the media outlets' figures (and applies "
+        "the media declarations' retention).",
+    ),
+    Setting(
         "ENVOL_BLUESKY_PLC_URL",
         "https://plc.directory",
         "The PLC directory that `did:plc` identities are read from.",
@@ -168,13 +205,6 @@ SETTINGS: tuple[Setting, ...] = (
         "ENVOL_RETENTION_INTERVAL_HOURS",
         "24",
         "How often the retention task runs (edges, inactive persons, stale uploads).",
-    ),
-    Setting(
-        "ENVOL_EMAIL_FROM",
-        "",
-        "Sender address of the e-mails Envol sends (the warning before an erasure for inactivity). "
-        "They go through the SMTP relay on localhost, port 25. "
-        "Empty: no e-mail is sent; the warning is shown when the person comes back.",
     ),
     Setting(
         "ENVOL_BROWSER_UPLOAD_MAX_BYTES",

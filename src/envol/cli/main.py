@@ -25,7 +25,7 @@ def setup_django() -> None:
 
 
 def _commands() -> list[Command]:
-    from envol.cli import address, ingest, keys, match, privacy, serve
+    from envol.cli import address, figures, ingest, keys, match, privacy, serve
 
     return [
         *serve.COMMANDS,
@@ -34,6 +34,7 @@ def _commands() -> list[Command]:
         *keys.COMMANDS,
         *match.COMMANDS,
         *privacy.COMMANDS,
+        *figures.COMMANDS,
     ]
 
 

@@ -113,6 +113,69 @@ SETTINGS: tuple[Setting, ...] = (
         "domain (tests and closed networks, with `ENVOL_ALLOW_PRIVATE_HOSTS`). Never on a public deployment.",
     ),
     Setting(
+        "ENVOL_EMAIL_URL",
+        "",
+        "Where Envol sends e-mail (the media directory's confirmation links): "
+        "`smtp://user:password@host:587` (STARTTLS), `smtps://user:password@host:465` (TLS), or "
+        "`console:` (printed on standard output). Empty: `console:`, for development.",
+    ),
+    Setting(
+        "ENVOL_EMAIL_FROM",
+        "envol@localhost",
+        "The sender address of the e-mail Envol sends (media confirmation links, the warning before "
+        "an erasure for inactivity), through `ENVOL_EMAIL_URL`.",
+    ),
+    Setting(
+        "ENVOL_CAMPAIGN_MASTODON",
+        "",
+        "The campaign's own Mastodon account, in any written form (`@name@instance`); shown as "
+        '"follow us" on every page. Empty: not shown.',
+    ),
+    Setting(
+        "ENVOL_CAMPAIGN_BLUESKY",
+        "",
+        'The campaign\'s own Bluesky account (handle, DID or profile link); shown as "follow us" '
+        "on every page. Empty: not shown.",
+    ),
+    Setting(
+        "ENVOL_CAMPAIGN_X",
+        "",
+        'The campaign\'s own X account (`@name` or profile link); shown as "follow us" on every page. '
+        "Empty: not shown.",
+    ),
+    Setting(
+        "ENVOL_FIGURES_EVERY_MINUTES",
+        "60",
+        "How often a worker counts the public figures and the media outlets' figures (and applies "
+        "the media declarations' retention).",
+    ),
+    Setting(
+        "ENVOL_BLUESKY_PLC_URL",
+        "https://plc.directory",
+        "The PLC directory that `did:plc` identities are read from.",
+    ),
+    Setting(
+        "ENVOL_BLUESKY_RESOLVER_URL",
+        "https://public.api.bsky.app",
+        "A service answering `com.atproto.identity.resolveHandle`, asked when a handle's own "
+        "`https://<handle>/.well-known/atproto-did` does not answer (handles published in DNS).",
+    ),
+    Setting(
+        "ENVOL_BLUESKY_CLIENT_KEYS",
+        "",
+        "Comma-separated ES256 private keys (base64url P-256 scalars) of Envol's confidential "
+        "Bluesky OAuth client; the first signs, all are published in the JWKS (rotation). "
+        "Generated into `ENVOL_DATA_DIR/dev-secrets.json` in development. Empty in production: "
+        "Bluesky OAuth is off and only app passwords are offered.",
+    ),
+    Setting(
+        "ENVOL_BLUESKY_OAUTH_CLIENT",
+        "auto",
+        "`confidential` (client-metadata document and JWKS served by Envol, `private_key_jwt`), "
+        "`loopback` (development client `http://localhost?…`, callbacks on 127.0.0.1 only) or "
+        "`auto`: loopback when Envol's address is `http://127.0.0.1`, confidential otherwise.",
+    ),
+    Setting(
         "ENVOL_BLUESKY_APPVIEW_URL",
         "https://public.api.bsky.app",
         "The Bluesky AppView that profiles (display name, avatar, labels) are read from.",
@@ -144,11 +207,16 @@ SETTINGS: tuple[Setting, ...] = (
         "How often the retention task runs (edges, inactive persons, stale uploads).",
     ),
     Setting(
-        "ENVOL_EMAIL_FROM",
-        "",
-        "Sender address of the e-mails Envol sends (the warning before an erasure for inactivity). "
-        "They go through the SMTP relay on localhost, port 25. "
-        "Empty: no e-mail is sent; the warning is shown when the person comes back.",
+        "ENVOL_BROWSER_UPLOAD_MAX_BYTES",
+        "1073741824",
+        "Largest compact upload (ids read in the browser, compressed) the service accepts, in bytes. "
+        "Ten million ids take about 40 MB.",
+    ),
+    Setting(
+        "ENVOL_BROWSER_UPLOAD_MAX_IDS",
+        "250000000",
+        "Most follower and following ids one browser upload may hold (the server keeps 8 bytes per id "
+        "while it stores them).",
     ),
     Setting(
         "ENVOL_CACHE",

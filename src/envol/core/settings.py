@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -37,6 +38,8 @@ INSTALLED_APPS = [
     "envol.archive",
     "envol.graph",
     "envol.privacy",
+    "envol.media",
+    "envol.stats",
     "envol.web",
 ]
 
@@ -72,6 +75,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "envol.web.context.site",
                 "envol.web.context.person",
+                "envol.media.campaign.campaign",
             ],
         },
     },
@@ -97,6 +101,32 @@ def _database() -> dict[str, Any]:
 
 
 DATABASES = {"default": _database()}
+
+
+def _mailer(url: str) -> dict[str, Any]:
+    """Django's default mailer from ENVOL_EMAIL_URL (tests swap it for the locmem outbox)."""
+    parts = urlsplit(url or "console:")
+    if parts.scheme == "console":
+        return {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    if parts.scheme not in {"smtp", "smtps"}:
+        raise ValueError("ENVOL_EMAIL_URL must start with smtp://, smtps:// or console:")
+    return {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": parts.hostname or "localhost",
+            "port": parts.port or (465 if parts.scheme == "smtps" else 587),
+            "username": unquote(parts.username or ""),
+            "password": unquote(parts.password or ""),
+            "use_ssl": parts.scheme == "smtps",
+            "use_tls": parts.scheme == "smtp",
+            "timeout": 20,
+        },
+    }
+
+
+MAILERS = {"default": _mailer(env("ENVOL_EMAIL_URL"))}
+DEFAULT_FROM_EMAIL = env("ENVOL_EMAIL_FROM")
+
 CACHES = {"default": cache_config(env("ENVOL_CACHE"), DATABASES["default"]["ENGINE"])}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -161,9 +191,7 @@ LOGGING = logging_config(
     level=env("ENVOL_LOG_LEVEL").upper(),
 )
 
-# E-mail (the warning before an erasure for inactivity) goes through Django's default mailer: the
-# SMTP relay on localhost, port 25. Nothing is sent while ENVOL_EMAIL_FROM is empty.
-DEFAULT_FROM_EMAIL = env("ENVOL_EMAIL_FROM") or "envol@localhost"
-
 HEARTBEAT_SECONDS = float(env("ENVOL_HEARTBEAT_SECONDS"))
+BROWSER_UPLOAD_MAX_BYTES = int(env("ENVOL_BROWSER_UPLOAD_MAX_BYTES"))
+BROWSER_UPLOAD_MAX_IDS = int(env("ENVOL_BROWSER_UPLOAD_MAX_IDS"))
 RECONNECT_FROM = env("ENVOL_RECONNECT_FROM")

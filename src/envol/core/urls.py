@@ -10,6 +10,8 @@ urlpatterns = [
     path("", include("envol.registry.urls")),
     path("", include("envol.archive.urls")),
     path("", include("envol.privacy.urls")),
+    path("", include("envol.media.urls")),
+    path("", include("envol.stats.urls")),
     path("", include("envol.web.urls")),
 ]
 

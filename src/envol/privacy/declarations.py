@@ -105,6 +105,32 @@ DECLARATIONS: dict[str, ModelInventory] = {
                 admin_visible=False,
             ),
             Use(
+                ("refresh_token", "dpop_key"),
+                what=_(
+                    "for Bluesky: the key that renews Envol's access, and the private key that access "
+                    "is bound to, both encrypted"
+                ),
+                purpose=MIGRATION,
+                basis=Basis.CONTRACT,
+                retention=_(
+                    "until you unlink the account or erase your data: it is then revoked at the network"
+                ),
+                seen_by=SeenBy.SERVICE,
+                export=Export.PRESENCE,
+                admin_visible=False,
+            ),
+            Use(
+                ("auth_kind", "token_expires_at", "pds_url", "auth_issuer", "auth_client_id"),
+                what=_(
+                    "for Bluesky: how you signed in (OAuth or app password), when the access expires, "
+                    "your server and the server that granted the access"
+                ),
+                purpose=MIGRATION,
+                basis=Basis.CONTRACT,
+                retention=UNTIL_UNLINK,
+                seen_by=SeenBy.YOU_AND_OPERATOR,
+            ),
+            Use(
                 ("token_scope", "mastodon_app", "needs_reauth", "reauth_reason"),
                 what=_("what that key allows, which Envol app issued it, and whether it stopped working"),
                 purpose=MIGRATION,

@@ -1,9 +1,9 @@
 """Where other packages plug into erasure: per-platform token revocation, and undoing follows.
 
 - ``register_revoker(platform, revoke)``: ``revoke(account) -> bool`` tells the platform to forget
-  the token Envol holds for ``account`` (True when done). Mastodon registers itself here
-  (envol.privacy.revokers). Bluesky: the OAuth sign-in registers token revocation, and the
-  app-password connector registers ``com.atproto.server.deleteSession``, when they land.
+  the token Envol holds for ``account`` (True when done). Mastodon and Bluesky (OAuth revocation,
+  or ``com.atproto.server.deleteSession`` for an app password) are registered in
+  envol.privacy.revokers.
 - ``register_follow_undoer(undo)``: ``undo(person) -> int`` unfollows what Envol followed for the
   person (the reconnection engine's undo), run first when the person asks for it at erasure.
 """

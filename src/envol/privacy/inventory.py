@@ -35,6 +35,7 @@ class SeenBy(enum.Enum):
     OPERATOR = _("the operator only")
     SERVICE = _("nobody: only the service reads it")
     YOUR_PEOPLE = _("you, the operator, and the people you knew on X when they join")
+    EVERYONE = _("everyone: it is published")
 
 
 class Export(enum.Enum):

@@ -113,7 +113,7 @@ def warn_inactive(now: datetime, policy: Policy) -> tuple[int, int]:
         state = state_of(person)
         state.warned_at = now
         state.save(update_fields=["warned_at"])
-        if state.email and env("ENVOL_EMAIL_FROM"):
+        if state.email:
             emailed += _send_warning(state.email, erase_on)
     return len(persons), emailed
 

@@ -7,6 +7,10 @@ reasons behind each source are in docs/decisions/0011-security-headers-and-limit
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
+
 from django.utils.csp import CSP
 
 from envol.core.config import env_flag
@@ -59,3 +63,24 @@ def policy_for_request(base: dict[str, list[str]]) -> dict[str, list[str]]:
     if "http:" in form_action:
         return base
     return {**base, "form-action": [*form_action, "http:"]}
+
+
+_INLINE_BLOCK = re.compile(r"<(script|style)>(.*?)</\1>", re.S)
+
+
+def policy_for_own_inline_code(html: str, *, framed_by_self: bool = False) -> dict[str, list[str]]:
+    """The policy of a page that must carry inline code because it stands for someone else's page
+    (the share widget's preview shows the snippet exactly as an outlet pastes it). Each inline
+    `<script>` and `<style>` block is allowed by its SHA-256 hash, never by 'unsafe-inline', so
+    nothing else, injected or not, runs. Inline `style=""` attributes and event handlers stay
+    blocked: hashes do not cover them."""
+    allowed: dict[str, list[str]] = {"script": [], "style": []}
+    for kind, body in _INLINE_BLOCK.findall(html):
+        digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
+        allowed[kind].append(f"'sha256-{digest}'")
+    policy = dict(CONTENT_SECURITY_POLICY)
+    policy["script-src"] = [*policy["script-src"], *allowed["script"]]
+    policy["style-src"] = [*policy["style-src"], *allowed["style"]]
+    if framed_by_self:
+        policy["frame-ancestors"] = [CSP.SELF]
+    return policy

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from envol.core.config import env
+from envol.core.security import policy_for_own_inline_code
 from envol.media import directory
 from envol.media.antispam import HONEYPOT_FIELD, filled_too_fast, form_started_token, over_daily_limit
 from envol.media.forms import DeclarationForm
@@ -156,11 +157,15 @@ def widget_preview(request: HttpRequest) -> HttpResponse:
     html = (
         f'<!doctype html><html lang="{options.language}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{_('Preview of the share buttons')}</title></head>"
-        f'<body style="font-family:system-ui,sans-serif;margin:.5rem">{snippet(options)}</body></html>'
+        f"<title>{_('Preview of the share buttons')}</title>"
+        "<style>body{font-family:system-ui,sans-serif;margin:.5rem}</style></head>"
+        f"<body>{snippet(options)}</body></html>"
     )
     response = HttpResponse(html)
     response["X-Frame-Options"] = "SAMEORIGIN"  # the generator page frames it
+    # The snippet's own <style> and <script> run here as on an outlet's site: allowed by their
+    # hashes only (core/security.py), and framed by the generator page only.
+    response._csp_config = policy_for_own_inline_code(html, framed_by_self=True)  # type: ignore[attr-defined]
     return response
 
 

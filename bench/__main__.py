@@ -2,7 +2,6 @@
 
 import sys
 
-from bench import ingest, reconnect
+from bench import browser, ingest, reconnect
 
-status = ingest.main(sys.argv[1:])
-sys.exit(status or reconnect.main([]))
+sys.exit(ingest.main(sys.argv[1:]) or browser.main(sys.argv[1:]) or reconnect.main([]))

@@ -44,7 +44,6 @@ def _django(data_dir: Path, pds_url: str) -> None:
         ENVOL_DATA_DIR=str(data_dir),
         ENVOL_ALLOW_PRIVATE_HOSTS="1",
         ENVOL_RECONNECT_LIMITS="announced",
-        ENVOL_BLUESKY_ENTRYWAY=pds_url,
         ENVOL_LOG_LEVEL="WARNING",
         DJANGO_SETTINGS_MODULE="envol.core.settings",
     )
@@ -52,9 +51,7 @@ def _django(data_dir: Path, pds_url: str) -> None:
     from django.conf import settings
 
     if settings.configured:
-        # One Django per process: later runs point the same settings at their own network.
-        settings.BLUESKY_ENTRYWAY = pds_url
-        return
+        return  # one Django per process: each account carries its own PDS address
     django.setup()
     from django.core.management import call_command
 
@@ -74,11 +71,12 @@ def _reset_database() -> None:
 def engine_run(net: Any, accounts: int, follows: int) -> dict[str, float]:
     from envol.core.ids import Platform
     from envol.matching.candidates import Candidate
-    from envol.reconnect.credentials import APP_PASSWORD_SCOPE
+    from envol.platforms.bluesky.password import PasswordCredentials
     from envol.reconnect.executor import run_account
     from envol.reconnect.models import DriveRun, FollowTask
     from envol.reconnect.plan import insert_missing
     from envol.reconnect.states import FINAL
+    from envol.registry.bluesky_tokens import store_password_session
     from envol.registry.models import Account, Person, Verification
 
     _reset_database()
@@ -92,9 +90,11 @@ def engine_run(net: Any, accounts: int, follows: int) -> dict[str, float]:
             stable_id=pds.did,
             handle=pds.handle,
             verification=Verification.VERIFIED,
-            access_token=pds.app_password,
-            token_scope=APP_PASSWORD_SCOPE,
         )
+        with httpx.Client(timeout=60) as http:  # an app-password session, as the registry keeps it
+            store_password_session(
+                source, PasswordCredentials.create_session(http, net.pds_url, pds.did, pds.app_password)
+            )
         rows = [
             Candidate(0, Platform.BLUESKY, source.pk, fake_did(f"{n}-{i}"), "", True, False)
             for i in range(follows)

@@ -14,13 +14,14 @@ import pytest
 
 from envol.core.ids import Platform
 from envol.matching.candidates import Candidate
+from envol.platforms.bluesky.password import PasswordCredentials
 from envol.platforms.bluesky.repo import iter_follows
 from envol.platforms.bluesky.xrpc import Xrpc
 from envol.reconnect.bluesky_port import CountingHttp
-from envol.reconnect.credentials import APP_PASSWORD_SCOPE
 from envol.reconnect.models import FollowTask
 from envol.reconnect.plan import insert_missing, promote_due
 from envol.reconnect.states import TaskState
+from envol.registry.bluesky_tokens import store_password_session
 from envol.registry.models import Account, MastodonApp, Person, Verification
 from fakes.mastodon import FakeMastodon
 from support.atproto_net import AtprotoNetwork, TestAccount
@@ -97,13 +98,23 @@ __all__ = ["Clock", "account", "mastodon_source", "plan_targets", "promote_due",
 
 
 def bluesky_source(net: AtprotoNetwork) -> tuple[Account, TestAccount]:
-    """A person whose verified Bluesky account is a fresh account on the local PDS, with its app
-    password stored the way the registry stores it (encrypted), as the production port reads it."""
+    """A person whose verified Bluesky account is a fresh account on the local PDS, signed in with
+    an app password as the registry does it: the session is stored (encrypted), never the password."""
     pds_account = net.create_account()
     person = Person.objects.create()
-    source = account(person, Platform.BLUESKY, pds_account.did, pds_account.handle,
-                     access_token=pds_account.app_password, token_scope=APP_PASSWORD_SCOPE)  # fmt: skip
+    source = account(person, Platform.BLUESKY, pds_account.did, pds_account.handle)
+    with httpx.Client(timeout=60) as http:
+        session = PasswordCredentials.create_session(
+            http, net.pds_url, pds_account.did, pds_account.app_password
+        )
+    store_password_session(source, session)
     return source, pds_account
+
+
+def route_through(source: Account, url: str) -> None:
+    """Send the account's calls to its PDS through ``url`` (a fault-injecting proxy)."""
+    source.pds_url = url
+    source.save(update_fields=["pds_url"])
 
 
 def fake_did(seed: str) -> str:
@@ -126,7 +137,6 @@ def records_of(net: AtprotoNetwork, pds_account: TestAccount) -> list[tuple[str,
 def pds_entryway(settings: Any, private_hosts: None, atproto_network: AtprotoNetwork) -> AtprotoNetwork:
     """Production Bluesky sessions opened at the session's local PDS, whose rate limits are off:
     the engine paces by what it announces (nothing), as ENVOL_RECONNECT_LIMITS=announced says."""
-    settings.BLUESKY_ENTRYWAY = atproto_network.pds_url
     settings.RECONNECT_LIMITS = "announced"
     return atproto_network
 

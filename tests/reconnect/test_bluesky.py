@@ -98,7 +98,6 @@ def test_rate_limited_pds_stops_at_the_budget_and_waits_for_the_advertised_reset
     settings: object, private_hosts: None, atproto_network_rate_limited: AtprotoNetwork, call_log: CallLog
 ) -> None:
     net = atproto_network_rate_limited
-    settings.BLUESKY_ENTRYWAY = net.pds_url  # type: ignore[attr-defined]
     source, pds_account = bluesky_source(net)
     plan_targets(source, did_targets(2000, "rl"))
 

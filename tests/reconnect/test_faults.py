@@ -13,7 +13,7 @@ from envol.reconnect.executor import run_account
 from envol.reconnect.models import AccountDrive
 from support.atproto_net import AtprotoNetwork
 
-from .conftest import bluesky_source, did_targets, plan_targets, records_of, states
+from .conftest import bluesky_source, did_targets, plan_targets, records_of, route_through, states
 from .faulty_proxy import FaultyProxy
 from .workers import all_final
 
@@ -33,7 +33,7 @@ def test_faults_between_engine_and_pds_never_duplicate_or_lose_a_follow(
     # being applied: both are the cases where a naive retry would write every follow twice.
     script = {"/xrpc/com.atproto.repo.applyWrites": ["drop_after", "500_after"]}
     with FaultyProxy(net.pds_url, rate=0.5, max_faults=40, seed=3, script=script) as proxy:
-        settings.BLUESKY_ENTRYWAY = proxy.url  # type: ignore[attr-defined]
+        route_through(source, proxy.url)
         outcomes: Counter[str] = Counter()
         deadline = time.monotonic() + 240
         while not all_final([source.pk]):

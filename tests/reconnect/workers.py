@@ -37,7 +37,6 @@ def worker_env(pds_url: str, **extra: str) -> dict[str, str]:
         DATABASE_URL=database_url(),
         ENVOL_DATA_DIR=str(settings.DATA_DIR),  # the same keys: tokens encrypted by the test decrypt
         ENVOL_ALLOW_PRIVATE_HOSTS="1",
-        ENVOL_BLUESKY_ENTRYWAY=pds_url,
         ENVOL_RECONNECT_LIMITS="announced",
         ENVOL_HEARTBEAT_SECONDS="0.5",
         ENVOL_RECONNECT_LEASE_SECONDS=str(LEASE_SECONDS),

@@ -25,7 +25,7 @@ def setup_django() -> None:
 
 
 def _commands() -> list[Command]:
-    from envol.cli import address, ingest, keys, match, reconnect, serve
+    from envol.cli import address, figures, ingest, keys, match, privacy, reconnect, serve
 
     return [
         *serve.COMMANDS,
@@ -33,6 +33,8 @@ def _commands() -> list[Command]:
         *address.COMMANDS,
         *keys.COMMANDS,
         *match.COMMANDS,
+        *privacy.COMMANDS,
+        *figures.COMMANDS,
         *reconnect.COMMANDS,
     ]
 

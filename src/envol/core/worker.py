@@ -10,6 +10,7 @@ import logging
 import os
 import socket
 import threading
+from collections.abc import Callable
 from datetime import datetime
 
 from django.conf import settings
@@ -27,6 +28,18 @@ logger = logging.getLogger("envol.worker")
 #: that must run even when the queue holds nothing for them (e.g. the reconnection engine
 #: re-enqueues the runs of a worker that died). Receivers must be quick and idempotent.
 worker_tick = Signal()
+
+#: Run once when a worker starts, before it takes tasks: packages register here (in their
+#: AppConfig.ready) what enqueues their periodic tasks when none is waiting (privacy: retention).
+STARTUP_HOOKS: list[Callable[[], object]] = []
+
+
+def run_startup_hooks() -> None:
+    for hook in STARTUP_HOOKS:
+        try:
+            hook()
+        except Exception:  # a periodic task that cannot be scheduled must not stop the worker
+            logger.exception("worker startup hook failed")
 
 
 def new_worker_id() -> str:
@@ -100,6 +113,7 @@ class EmbeddedWorker:
 
     def _run(self) -> None:
         try:
+            run_startup_hooks()
             self.worker.run()
         finally:
             connection.close()
@@ -126,6 +140,7 @@ def run_worker_process(*, interval: float = 1.0) -> None:
     worker = make_worker(worker_id, interval=interval)
     worker.configure_signals()
     try:
+        run_startup_hooks()
         worker.run()
     finally:
         heartbeat.stop()

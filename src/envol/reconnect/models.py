@@ -9,8 +9,10 @@ from the repository whether the write happened: the row, not the worker's memory
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from envol.core.ids import Platform
+from envol.privacy.inventory import UNTIL_ERASURE, Basis, Export, ModelInventory, SeenBy, Use
 from envol.reconnect.states import TaskState
 from envol.registry.models import Account
 
@@ -31,6 +33,22 @@ class ReconnectChoice(models.Model):
     """What a person chose for one of their linked Bluesky or Mastodon accounts. No row: no choice
     yet, and nothing happens."""
 
+    PRIVACY = ModelInventory(
+        summary=_("what you chose to reconnect with one of your accounts"),
+        uses=(
+            Use(
+                ("id", "account", "directions", "mode", "updated_at"),
+                what=_(
+                    "whom to follow (your X followees, followers, both or none), automatically or by hand"
+                ),
+                purpose=_("re-creating your links on Bluesky and Mastodon (the service you asked for)"),
+                basis=Basis.CONTRACT,
+                retention=_("until you unlink the account, or erase your data"),
+                seen_by=SeenBy.YOU_AND_OPERATOR,
+            ),
+        ),
+    )
+
     account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="reconnect_choice")
     directions = models.CharField(max_length=16, choices=Directions.choices)
     mode = models.CharField(max_length=8, choices=Mode.choices)
@@ -41,6 +59,45 @@ class ReconnectChoice(models.Model):
 
 
 class FollowTask(models.Model):
+    PRIVACY = ModelInventory(
+        summary=_("one follow Envol makes (or made) for one of your accounts"),
+        uses=(
+            Use(
+                (
+                    "id",
+                    "source",
+                    "network",
+                    "target_account",
+                    "target_id",
+                    "target_handle",
+                    "followee",
+                    "follower",
+                    "state",
+                    "reason",
+                    "rkey",
+                    "sent_at",
+                    "remote_id",
+                    "followed_acct",
+                    "undo_requested",
+                    "attempts",
+                    "last_error",
+                    "created_at",
+                    "updated_at",
+                    "finished_at",
+                ),
+                what=_(
+                    "whom your account follows (their network id and handle), why (your X link), the "
+                    "state of the follow and the record Envol created, so that it can be undone"
+                ),
+                purpose=_("re-creating your links on Bluesky and Mastodon (the service you asked for)"),
+                basis=Basis.CONTRACT,
+                retention=UNTIL_ERASURE,
+                seen_by=SeenBy.YOU_AND_OPERATOR,
+            ),
+        ),
+        owner_field="source",
+    )
+
     source = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="follow_tasks")
     network = models.CharField(max_length=16, choices=[(p.value, p.name.title()) for p in Platform])
     # The target's own Account row; NULL once that person unlinked it (the task keeps its stable id).
@@ -80,6 +137,32 @@ class FollowTask(models.Model):
 class AccountDrive(models.Model):
     """Per source account: who drives it (lease), when it runs next, what its budget has left."""
 
+    PRIVACY = ModelInventory(
+        summary=_("the reconnection engine's bookkeeping for one of your accounts"),
+        uses=(
+            Use(
+                (
+                    "account",
+                    "lease_holder",
+                    "lease_until",
+                    "next_run_at",
+                    "task_id",
+                    "budget",
+                    "follows_listed_at",
+                    "paused_reason",
+                    "error_streak",
+                    "last_error",
+                    "last_error_at",
+                ),
+                what=_("when Envol works next for the account, its remaining budget and its last error"),
+                purpose=_("re-creating your links on Bluesky and Mastodon (the service you asked for)"),
+                basis=Basis.CONTRACT,
+                retention=_("until you unlink the account, or erase your data"),
+                seen_by=SeenBy.YOU_AND_OPERATOR,
+            ),
+        ),
+    )
+
     account = models.OneToOneField(Account, on_delete=models.CASCADE, primary_key=True, related_name="+")
     lease_holder = models.CharField(max_length=96, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
@@ -99,6 +182,24 @@ class AccountDrive(models.Model):
 class DriveRun(models.Model):
     """One executor run on one account: who held the lease, when, and what it did (operators' log,
     and the evidence that no account is ever driven by two workers at once)."""
+
+    PRIVACY = ModelInventory(
+        summary=_("one run of the reconnection engine for one of your accounts"),
+        uses=(
+            Use(
+                ("id", "account", "holder", "started_at", "ended_at", "followed", "requests", "outcome"),
+                what=_(
+                    "when a worker ran for the account, how many follows and requests it made, "
+                    "and how it ended"
+                ),
+                purpose=_("running the service: sign-in, security, background work"),
+                basis=Basis.LEGITIMATE_INTEREST,
+                retention=_("until you unlink the account, or erase your data"),
+                seen_by=SeenBy.OPERATOR,
+                export=Export.VALUE,
+            ),
+        ),
+    )
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
     holder = models.CharField(max_length=96)

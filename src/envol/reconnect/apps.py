@@ -10,7 +10,7 @@ class ReconnectConfig(AppConfig):
         # The state graph validates itself when its module is imported: importing it here makes a
         # broken graph stop the process at start-up, not at the first follow.
         from envol.core.worker import worker_tick
-        from envol.reconnect import states  # noqa: F401
+        from envol.reconnect import metrics, states  # noqa: F401  (metrics: registers the public figure)
         from envol.reconnect.scheduling import on_worker_tick
 
         worker_tick.connect(on_worker_tick, dispatch_uid="envol.reconnect.recover")

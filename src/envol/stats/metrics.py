@@ -1,8 +1,8 @@
 """The public figures, each a registered function returning {key: count}.
 
 Register a metric with `@metric(name, label, keys=...)`; the periodic snapshot runs every registered
-function and stores what it returns. The reconnection engine will register "follows done per
-network" the same way; nothing else changes.
+function and stores what it returns. Other packages register theirs the same way (the reconnection
+engine: follows done per network, envol.reconnect.metrics); nothing else changes.
 
 Each function is one or two aggregate SQL queries: the snapshot reads the whole database, so it
 runs in the background, never per request.

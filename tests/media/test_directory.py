@@ -19,6 +19,8 @@ from envol.core.pseudonym import pseudonymizer
 from envol.media import directory
 from envol.media.figures import linked_person, refresh_figures
 from envol.media.models import Kind, MediaOutlet, Status
+from envol.reconnect.models import FollowTask
+from envol.reconnect.states import TaskState
 from envol.registry.models import Account, Person, Verification
 
 pytestmark = pytest.mark.django_db
@@ -131,6 +133,11 @@ def test_figures_of_an_outlet_whose_accounts_are_linked(client: Client, tmp_path
                                       followers=[1, 2, 3, 4], following=[])  # fmt: skip
     ingest(archive.path)
     outlet = _outlet("Le Monde", bluesky="did:plc:lemonde", x_handle="LeMondeFR")
+    newsroom_sky = newsroom.accounts.get(platform=Platform.BLUESKY)
+    for reader_did, state in (("did:plc:r1", TaskState.DONE), ("did:plc:r2", TaskState.PLANNED)):
+        FollowTask.objects.create(source=Account.objects.get(stable_id=reader_did), network=Platform.BLUESKY,
+                                  target_account=newsroom_sky, target_id=newsroom_sky.stable_id, state=state,
+                                  created_at=timezone.now(), updated_at=timezone.now())  # fmt: skip
     _outlet("Nobody Linked", bluesky="nobody.bsky.social")
     assert linked_person(outlet) == newsroom.pk
 
@@ -138,8 +145,9 @@ def test_figures_of_an_outlet_whose_accounts_are_linked(client: Client, tmp_path
     assert "are not linked in Envol yet" in page  # nothing counted yet: never counted per request
     assert refresh_figures() == 1
     page = client.get("/media/le-monde/", headers={"accept-language": "en"}).content.decode()
-    assert re.search(r"<th scope=\"row\">Bluesky</th><td>2</td>", page)
-    assert re.search(r"<th scope=\"row\">Mastodon</th><td>1</td>", page)
+    # found / following through Envol (only the done task counts)
+    assert re.search(r"<th scope=\"row\">Bluesky</th><td>2</td><td>1</td>", page)
+    assert re.search(r"<th scope=\"row\">Mastodon</th><td>1</td><td>0</td>", page)
     assert "not linked" in client.get("/media/nobody-linked/").content.decode()
 
 

@@ -3,18 +3,21 @@
 Computed by the periodic task (`tasks.refresh_directory`) into OutletFigure rows, never per request:
 counting a large outlet's followers reads millions of edges.
 
-"Reconnected" (follows actually made) will come from the reconnection engine; it is not shown yet.
+"Reconnected" counts the follows of the outlet's accounts that the reconnection engine made for
+its readers (tasks done), per network.
 """
 
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from envol.core.ids import Platform
 from envol.matching.candidates import counts_for
 from envol.media.models import MediaOutlet, OutletFigure
+from envol.reconnect.models import FollowTask
+from envol.reconnect.states import TaskState
 from envol.registry.models import Account, Verification
 
 
@@ -27,6 +30,17 @@ def followers_found(person_id: int) -> dict[str, int]:
         str(network): counts["follower_only"] + counts["mutual"]
         for network, counts in counts_for(person_id).items()
     }
+
+
+def reconnected(person_id: int) -> dict[str, int]:
+    """Per network, how many people Envol made follow the person's accounts (one grouped query)."""
+    rows = (
+        FollowTask.objects.filter(target_account__person_id=person_id, state=TaskState.DONE)
+        .values_list("network")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {str(network): int(n) for network, n in rows}
 
 
 def linked_person(outlet: MediaOutlet) -> int | None:
@@ -57,8 +71,15 @@ def refresh_figures() -> int:
         person_id = linked_person(outlet)
         if person_id is None:
             continue
+        made = reconnected(person_id)
         rows += [
-            OutletFigure(outlet=outlet, network=network, followers_found=count, computed_at=now)
+            OutletFigure(
+                outlet=outlet,
+                network=network,
+                followers_found=count,
+                reconnected=made.get(network, 0),
+                computed_at=now,
+            )
             for network, count in followers_found(person_id).items()
         ]
     with transaction.atomic():

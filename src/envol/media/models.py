@@ -256,8 +256,11 @@ class OutletFigure(models.Model):
         summary=_("a media outlet's figures on one network"),
         uses=(
             Use(
-                ("id", "outlet", "network", "followers_found", "computed_at"),
-                what=_("how many of the outlet's X followers were found on the network, and when"),
+                ("id", "outlet", "network", "followers_found", "reconnected", "computed_at"),
+                what=_(
+                    "how many of the outlet's X followers were found on the network, how many of them "
+                    "follow it there through Envol, and when"
+                ),
                 purpose=_("the public media directory: which outlets leave X, and where to follow them"),
                 basis=Basis.LEGITIMATE_INTEREST,
                 retention=_("replaced at each periodic count"),
@@ -269,6 +272,7 @@ class OutletFigure(models.Model):
     outlet = models.ForeignKey(MediaOutlet, on_delete=models.CASCADE, related_name="figures")
     network = models.CharField(max_length=16)
     followers_found = models.PositiveBigIntegerField()
+    reconnected = models.PositiveBigIntegerField(default=0)  # follows of the outlet Envol made
     computed_at = models.DateTimeField()
 
     class Meta:

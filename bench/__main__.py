@@ -2,6 +2,6 @@
 
 import sys
 
-from bench import ingest
+from bench import browser, ingest, reconnect
 
-sys.exit(ingest.main(sys.argv[1:]))
+sys.exit(ingest.main(sys.argv[1:]) or browser.main(sys.argv[1:]) or reconnect.main([]))

@@ -10,8 +10,19 @@ import pytest
 
 
 def shared_fixtures_dir() -> Path:
-    """``shared/fixtures/x-archive`` beside the repository (``/work/main/../shared`` here, and in CI)."""
-    return Path(__file__).resolve().parents[2] / ".." / "shared" / "fixtures" / "x-archive"
+    """``shared/fixtures/x-archive`` beside the repository (``/work/main/../shared`` here, and in CI),
+    or, from a git worktree (whose ``.git`` is a file naming ``<main>/.git/worktrees/<name>``),
+    beside the main checkout."""
+    repo = Path(__file__).resolve().parents[2]
+    candidates = [repo.parent / "shared"]
+    if (repo / ".git").is_file():
+        gitdir = (repo / ".git").read_text().partition("gitdir:")[2].strip()
+        if gitdir:
+            candidates.append(Path(gitdir).resolve().parents[2].parent / "shared")
+    for shared in candidates:
+        if (shared / "fixtures" / "x-archive").is_dir():
+            return shared / "fixtures" / "x-archive"
+    return candidates[0] / "fixtures" / "x-archive"
 
 
 FIXTURES_DIR = shared_fixtures_dir()

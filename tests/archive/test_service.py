@@ -20,9 +20,11 @@ from envol.core.pseudonym import pseudonymizer
 from envol.graph.models import Direction, Edge
 from envol.registry.models import Account, Person, Verification
 
+from .conftest import FIXTURES_DIR
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "x-archive"
+FIXTURES = FIXTURES_DIR
 ALL_FIXTURES = sorted(p.name for p in FIXTURES.iterdir() if (p / "data" / "manifest.js").exists())
 
 

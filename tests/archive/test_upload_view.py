@@ -16,6 +16,8 @@ from envol.graph.models import Edge
 from envol.registry.models import Account, Person, Verification
 from envol.registry.session import SESSION_KEY
 
+from .conftest import FIXTURES_DIR
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -60,10 +62,7 @@ def test_upload_of_an_archive_zip(client: Client, tmp_path: Path) -> None:
 
 
 def test_upload_of_loose_js_files_with_any_names(client: Client, tmp_path: Path) -> None:
-    fixture = (
-        Path(__file__).resolve().parents[2].parent
-        / "shared/fixtures/x-archive/larsbrinkhoff-twitter-data/data"
-    )
+    fixture = FIXTURES_DIR / "larsbrinkhoff-twitter-data" / "data"
     _signed_in(client)
     files = [_upload(fixture / "follower.js", "follower (1).js"), _upload(fixture / "following.js"),
              _upload(fixture / "account.js")]  # fmt: skip

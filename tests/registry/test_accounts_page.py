@@ -50,7 +50,10 @@ def test_the_page_in_english(client: Client) -> None:
     assert "see which accounts you follow" in page
     assert page.count("Unlink this") == 2
     assert 'aria-current="page">Your accounts</a>' in page  # in the nav of signed-in persons
-    assert "Link your" not in page  # one account per network: nothing left to link but Bluesky
+    # One account per network: nothing left to link but Bluesky.
+    assert "Link your X" not in page
+    assert "Link your Mastodon" not in page
+    assert "Link your Bluesky account" in page
 
 
 def test_the_page_in_french(client: Client) -> None:

@@ -35,14 +35,24 @@ MESSAGES: dict[str, Promise] = {
     "no_owner": _(
         "Add account.js (from the archive's data folder): Envol needs it to know whose lists these are."
     ),
+    # Met only on the browser path (the worker, or the server decoding the browser's upload).
+    "deflate64": _(
+        "“%(file)s” was re-zipped with a compression browsers cannot read (Deflate64). "
+        "Use the form below to have Envol read it instead."
+    ),
+    "bad_upload": _("The ids sent by your browser arrived damaged. Try again."),
+    "upload_too_large": _("This upload is larger than Envol accepts."),
 }
 
 
 def describe(error: ArchiveError, names: Mapping[str, str] | None = None) -> str:
     """The message for ``error``; ``names`` maps temporary file names back to the uploaded ones."""
-    template = MESSAGES.get(error.code)
+    file = error.file.rsplit("/", 1)[-1]
+    return describe_code(error.code, (names or {}).get(file, file))
+
+
+def describe_code(code: str, file: str = "") -> str:
+    template = MESSAGES.get(code)
     if template is None:
         return str(_("This archive cannot be read."))
-    file = error.file.rsplit("/", 1)[-1]
-    file = (names or {}).get(file, file)
     return str(template) % {"file": file or _("the archive")}

@@ -6,10 +6,10 @@ leaves no row behind; then one transaction replaces the person's previous import
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Protocol
 
 import numpy as np
 from django.db import transaction
@@ -53,6 +53,22 @@ class IngestResult:
     following: int
 
 
+class ListSource(Protocol):
+    """Where the ids come from: an opened archive (``parse.ArchiveSource``) or the browser's compact
+    upload (``compact.CompactUpload``). Lists are read in order, follower first."""
+
+    @property
+    def owner(self) -> ArchiveOwner | None: ...
+
+    @property
+    def expected_counts(self) -> dict[Direction, int | None]: ...
+
+    @property
+    def members_used(self) -> tuple[str, ...]: ...
+
+    def iter_ids(self, direction: Direction) -> Iterator[NDArray[np.uint64]]: ...
+
+
 def ingest(
     paths: Path | Sequence[Path],
     *,
@@ -62,21 +78,30 @@ def ingest(
     progress: Progress | None = None,
 ) -> IngestResult:
     """Store the archive's lists for ``person`` (or, without one, for the archive's owner)."""
-    report = progress or (lambda stage, done, total: None)
     with open_archive(paths, limits=limits) as archive:
-        owner = archive.owner
-        label = archive.members_used[0] if archive.members_used else ""
-        if person is not None:
-            owner, verified = _check_owner(person, owner, label)
-        elif owner is None:
-            raise NoOwnerError(
-                label, "The upload has no account.js or manifest.js, so it does not say whose archive it is."
-            )
-        else:
-            verified = False
-        keys = {
-            d: _read_keys(archive.iter_ids(d), archive.expected_counts[d], d, report) for d in _directions()
-        }
+        return ingest_lists(archive, person=person, source=source, progress=progress)
+
+
+def ingest_lists(
+    lists: ListSource,
+    *,
+    person: Person | None = None,
+    source: Source = Source.COMMAND_LINE,
+    progress: Progress | None = None,
+) -> IngestResult:
+    """The one path every upload takes: owner rule, pseudonyms, then one transaction."""
+    report = progress or (lambda stage, done, total: None)
+    owner = lists.owner
+    label = lists.members_used[0] if lists.members_used else ""
+    if person is not None:
+        owner, verified = _check_owner(person, owner, label)
+    elif owner is None:
+        raise NoOwnerError(
+            label, "The upload has no account.js or manifest.js, so it does not say whose archive it is."
+        )
+    else:
+        verified = False
+    keys = {d: _read_keys(lists.iter_ids(d), lists.expected_counts[d], d, report) for d in _directions()}
     report("storing", 0, None)
     with transaction.atomic():
         if person is None:

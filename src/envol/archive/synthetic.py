@@ -112,11 +112,14 @@ def write_synthetic_archive(
     size_bytes: int | None = None,
     compression: int = zipfile.ZIP_DEFLATED,
     force_zip64: bool = False,
+    padding_bytes: int = 0,
 ) -> SyntheticArchive:
     """Write a zip with account.js, the (optionally split) lists and, except for "2019", manifest.js.
 
     ``followers``/``following`` are ids, or a count of ids drawn from ``seed``. ``split_every`` caps
     the ids per file (``follower.js``, ``follower-part1.js``, …) like X's ~100 MB parts.
+    ``padding_bytes`` adds a stored media file of incompressible bytes before the lists, as the
+    gigabytes of pictures in a real archive (tests of readers that must skip them).
     """
     folder = (f"{top_folder}/" if top_folder else "") + ("" if layout == "2019" else "data/")
     manifest_types: dict[str, list[dict[str, str]]] = {}
@@ -137,6 +140,8 @@ def write_synthetic_archive(
         members.append(folder + "account.js")
         manifest_types["account"] = [_manifest_file("account.js", "YTD.account.part0", 1)]
         written += len(data)
+        if padding_bytes:
+            _write_padding(archive, f"{folder}tweets_media/padding.bin", padding_bytes, seed)
         for direction, source in zip(DIRECTIONS, (followers, following), strict=True):
             ids = _id_stream(source, seed + (direction == "following"))
             zip64 = force_zip64 or not isinstance(source, int) or source > 2_000_000
@@ -153,6 +158,15 @@ def write_synthetic_archive(
             archive.writestr(folder + "manifest.js", f"window.__THAR_CONFIG = {jackson_json(manifest)}")
             members.append(folder + "manifest.js")
     return SyntheticArchive(path=path, counts=counts, members=tuple(members))
+
+
+def _write_padding(archive: zipfile.ZipFile, name: str, size: int, seed: int) -> None:
+    block = np.random.default_rng(seed).bytes(16 << 20)  # repeated beyond deflate's 32 KiB window
+    info = zipfile.ZipInfo(name, date_time=(2025, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_STORED
+    with archive.open(info, "w", force_zip64=True) as member:
+        for start in range(0, size, len(block)):
+            member.write(block[: size - start])
 
 
 def _id_stream(source: Iterable[int] | int, seed: int) -> Iterator[int]:

@@ -1,4 +1,6 @@
-"""The server-side upload: for people without JavaScript, and for API clients.
+"""The upload page. With JavaScript, the archive is read in the browser (``browser.py`` receives
+the ids); the form below is the server-side upload, for people without JavaScript, for archives
+the browser cannot read, and for API clients.
 
 Files are streamed by Django to temporary files on disk (never held in memory), read in place by
 the parser, and deleted when the request ends, whatever happened.
@@ -12,11 +14,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from envol.archive.browser import page_strings
 from envol.archive.errors import ArchiveError
 from envol.archive.messages import describe
 from envol.archive.models import ArchiveImport, Source
 from envol.archive.service import ingest
 from envol.registry.models import Person
+from envol.registry.service import verified_x_account
 from envol.registry.session import person_required
 
 MAX_FILES = 8  # a zip, or the .js files: follower(-partN), following(-partN), account, manifest
@@ -25,9 +29,13 @@ MAX_FILES = 8  # a zip, or the .js files: follower(-partN), following(-partN), a
 @require_http_methods(["GET", "POST"])
 @person_required
 def upload(request: HttpRequest, person: Person) -> HttpResponse:
+    verified = verified_x_account(person)
     context: dict[str, object] = {
         "page": "upload",
         "current": ArchiveImport.objects.filter(person=person).first(),
+        # For the in-browser reader: its strings, and the X id an archive must belong to.
+        "browser_strings": page_strings(),
+        "verified_x_id": verified.stable_id if verified else "",
     }
     if request.method == "POST":
         files = request.FILES.getlist("files")

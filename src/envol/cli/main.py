@@ -25,9 +25,18 @@ def setup_django() -> None:
 
 
 def _commands() -> list[Command]:
-    from envol.cli import address, ingest, keys, match, serve
+    from envol.cli import address, figures, ingest, keys, match, privacy, reconnect, serve
 
-    return [*serve.COMMANDS, *ingest.COMMANDS, *address.COMMANDS, *keys.COMMANDS, *match.COMMANDS]
+    return [
+        *serve.COMMANDS,
+        *ingest.COMMANDS,
+        *address.COMMANDS,
+        *keys.COMMANDS,
+        *match.COMMANDS,
+        *privacy.COMMANDS,
+        *figures.COMMANDS,
+        *reconnect.COMMANDS,
+    ]
 
 
 def build_parser(commands: Sequence[Command]) -> argparse.ArgumentParser:

@@ -68,6 +68,25 @@ SETTINGS: tuple[Setting, ...] = (
         "runs; the pages announce it. Empty: not scheduled yet.",
     ),
     Setting(
+        "ENVOL_RECONNECT_LEASE_SECONDS",
+        "120",
+        "How long a worker holds an account it drives; a run stops after a third of it and renews it "
+        "before every write. A dead worker's accounts are taken over once its lease ran out.",
+    ),
+    Setting(
+        "ENVOL_RECONNECT_RETRY_SECONDS",
+        "30",
+        "First wait after a passing fault (network, 5xx) on an account; it doubles with each further "
+        "fault, up to an hour, with ±50 % jitter.",
+    ),
+    Setting(
+        "ENVOL_RECONNECT_LIMITS",
+        "published",
+        "`published`: pace follows by the platforms' published rate limits, corrected by what servers "
+        "announce. `announced`: only by what servers announce in their headers and 429s (a self-hosted "
+        "server with its limits off, tests, benchmarks). Never `announced` against public servers.",
+    ),
+    Setting(
         "ENVOL_OPERATOR_NAME",
         "",
         "Who runs this instance (legal notice). Empty: the notice says it is not configured.",
@@ -145,22 +164,142 @@ SETTINGS: tuple[Setting, ...] = (
         "How long a cached display name and avatar of a candidate is kept before it is fetched again.",
     ),
     Setting(
-        "ENVOL_EMAIL_FROM",
-        "envol@localhost",
-        "Sender address of the e-mails Envol sends (new people found, for those who opted in).",
+        "ENVOL_EMAIL_URL",
+        "",
+        "Where Envol sends e-mail (the media directory's confirmation links): "
+        "`smtp://user:password@host:587` (STARTTLS), `smtps://user:password@host:465` (TLS), or "
+        "`console:` (printed on standard output). Empty: `console:`, for development.",
     ),
     Setting(
-        "ENVOL_SMTP_HOST",
-        "",
-        "SMTP server for outgoing e-mail. Empty: e-mails are printed on the console (development).",
+        "ENVOL_EMAIL_FROM",
+        "envol@localhost",
+        "The sender address of the e-mail Envol sends (media confirmation links, the warning before "
+        "an erasure for inactivity), through `ENVOL_EMAIL_URL`.",
     ),
-    Setting("ENVOL_SMTP_PORT", "587", "SMTP port (STARTTLS is used)."),
-    Setting("ENVOL_SMTP_USER", "", "SMTP user name, if the server wants one."),
-    Setting("ENVOL_SMTP_PASSWORD", "", "SMTP password, if the server wants one."),
+    Setting(
+        "ENVOL_CAMPAIGN_MASTODON",
+        "",
+        "The campaign's own Mastodon account, in any written form (`@name@instance`); shown as "
+        '"follow us" on every page. Empty: not shown.',
+    ),
+    Setting(
+        "ENVOL_CAMPAIGN_BLUESKY",
+        "",
+        'The campaign\'s own Bluesky account (handle, DID or profile link); shown as "follow us" '
+        "on every page. Empty: not shown.",
+    ),
+    Setting(
+        "ENVOL_CAMPAIGN_X",
+        "",
+        'The campaign\'s own X account (`@name` or profile link); shown as "follow us" on every page. '
+        "Empty: not shown.",
+    ),
+    Setting(
+        "ENVOL_FIGURES_EVERY_MINUTES",
+        "60",
+        "How often a worker counts the public figures and the media outlets' figures (and applies "
+        "the media declarations' retention).",
+    ),
+    Setting(
+        "ENVOL_BLUESKY_PLC_URL",
+        "https://plc.directory",
+        "The PLC directory that `did:plc` identities are read from.",
+    ),
+    Setting(
+        "ENVOL_BLUESKY_RESOLVER_URL",
+        "https://public.api.bsky.app",
+        "A service answering `com.atproto.identity.resolveHandle`, asked when a handle's own "
+        "`https://<handle>/.well-known/atproto-did` does not answer (handles published in DNS).",
+    ),
+    Setting(
+        "ENVOL_BLUESKY_CLIENT_KEYS",
+        "",
+        "Comma-separated ES256 private keys (base64url P-256 scalars) of Envol's confidential "
+        "Bluesky OAuth client; the first signs, all are published in the JWKS (rotation). "
+        "Generated into `ENVOL_DATA_DIR/dev-secrets.json` in development. Empty in production: "
+        "Bluesky OAuth is off and only app passwords are offered.",
+    ),
+    Setting(
+        "ENVOL_BLUESKY_OAUTH_CLIENT",
+        "auto",
+        "`confidential` (client-metadata document and JWKS served by Envol, `private_key_jwt`), "
+        "`loopback` (development client `http://localhost?…`, callbacks on 127.0.0.1 only) or "
+        "`auto`: loopback when Envol's address is `http://127.0.0.1`, confidential otherwise.",
+    ),
     Setting(
         "ENVOL_BLUESKY_APPVIEW_URL",
         "https://public.api.bsky.app",
         "The Bluesky AppView that profiles (display name, avatar, labels) are read from.",
+    ),
+    Setting(
+        "ENVOL_RETENTION_EDGES_DAYS",
+        "30",
+        "Days after a person declares their migration complete before their X lists (edges) are deleted.",
+    ),
+    Setting(
+        "ENVOL_RETENTION_INACTIVE_DAYS",
+        "730",
+        "Days without any visit after which a person is warned that their data will be erased.",
+    ),
+    Setting(
+        "ENVOL_RETENTION_GRACE_DAYS",
+        "30",
+        "Days between that warning and the erasure, unless the person comes back.",
+    ),
+    Setting(
+        "ENVOL_UPLOAD_STALE_MINUTES",
+        "60",
+        "Temporary upload files older than this are deleted by the retention task (a request deletes "
+        "its own files when it ends; only a killed process leaves some behind).",
+    ),
+    Setting(
+        "ENVOL_RETENTION_INTERVAL_HOURS",
+        "24",
+        "How often the retention task runs (edges, inactive persons, stale uploads).",
+    ),
+    Setting(
+        "ENVOL_BROWSER_UPLOAD_MAX_BYTES",
+        "1073741824",
+        "Largest compact upload (ids read in the browser, compressed) the service accepts, in bytes. "
+        "Ten million ids take about 40 MB.",
+    ),
+    Setting(
+        "ENVOL_BROWSER_UPLOAD_MAX_IDS",
+        "250000000",
+        "Most follower and following ids one browser upload may hold (the server keeps 8 bytes per id "
+        "while it stores them).",
+    ),
+    Setting(
+        "ENVOL_CACHE",
+        "",
+        "Where Django's cache (the rate-limit counters) lives: `memory` (one process) or `database` "
+        "(a table shared by every process, created by `envol migrate`). Empty: `database` on "
+        "PostgreSQL, `memory` on SQLite.",
+    ),
+    Setting(
+        "ENVOL_RATE_LIMIT_SIGN_IN",
+        "60/600",
+        "`COUNT/SECONDS`: sign-in attempts (every POST under `/sign-in/`) allowed per client address, "
+        "and per signed-in person, in each window; more get 429 with Retry-After.",
+    ),
+    Setting(
+        "ENVOL_RATE_LIMIT_UPLOAD",
+        "30/3600",
+        "`COUNT/SECONDS`: archive uploads (every POST under `/archive/`) allowed per client address, "
+        "and per person, in each window.",
+    ),
+    Setting(
+        "ENVOL_HSTS_SECONDS",
+        "31536000",
+        "Production only: how long browsers must reach this host over HTTPS only "
+        "(Strict-Transport-Security, subdomains included). Start lower (e.g. `3600`) while trying TLS out.",
+    ),
+    Setting(
+        "ENVOL_PROXY_SSL_HEADER",
+        "X-Forwarded-Proto",
+        "Production only: the header by which the TLS-terminating proxy says a request came over "
+        "HTTPS (value `https`); plain-HTTP requests are redirected. Empty: trust only the scheme the "
+        "server itself reports.",
     ),
     Setting(
         "ENVOL_HEARTBEAT_SECONDS",

@@ -14,6 +14,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric import ec
 from django.core.exceptions import ImproperlyConfigured
 
 from envol.core.config import env, env_list
@@ -27,6 +28,9 @@ class Keys:
     secret_key: str
     token_keys: tuple[str, ...]
     pseudonym_key: bytes
+    # ES256 private keys (base64url scalars) of the confidential Bluesky OAuth client; empty in a
+    # production without them (Bluesky OAuth is then off, app passwords remain).
+    bluesky_client_keys: tuple[str, ...] = ()
 
 
 def _new_dev_secrets() -> dict[str, str]:
@@ -34,13 +38,28 @@ def _new_dev_secrets() -> dict[str, str]:
         "ENVOL_SECRET_KEY": secrets.token_urlsafe(50),
         "ENVOL_TOKEN_KEYS": base64.urlsafe_b64encode(os.urandom(32)).decode(),
         "ENVOL_PSEUDONYM_KEY": secrets.token_hex(32),
+        "ENVOL_BLUESKY_CLIENT_KEYS": _new_ec_key(),
     }
+
+
+def _new_ec_key() -> str:
+    """A P-256 private scalar, base64url, as ENVOL_BLUESKY_CLIENT_KEYS holds them."""
+    private = ec.generate_private_key(ec.SECP256R1()).private_numbers().private_value
+    return base64.urlsafe_b64encode(private.to_bytes(32, "big")).rstrip(b"=").decode()
 
 
 def _dev_secrets(data_dir: Path) -> dict[str, str]:
     path = data_dir / DEV_SECRETS_FILE
     if path.exists():
         stored: dict[str, str] = json.loads(path.read_text())
+        if "ENVOL_BLUESKY_CLIENT_KEYS" not in stored:
+            # A file from before Bluesky sign-in: add the one missing key, keep the others.
+            stored["ENVOL_BLUESKY_CLIENT_KEYS"] = _new_ec_key()
+            temporary = path.with_suffix(".tmp")
+            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                json.dump(stored, handle)
+            os.replace(temporary, path)
         return stored
     data_dir.mkdir(parents=True, exist_ok=True)
     generated = _new_dev_secrets()
@@ -76,8 +95,12 @@ def load_keys(*, production: bool, data_dir: Path) -> Keys:
     if production and values["ENVOL_SECRET_KEY"].startswith("django-insecure"):
         raise ImproperlyConfigured("Refusing to start in production with a default secret key")
     token_keys = tuple(env_list("ENVOL_TOKEN_KEYS")) or (values["ENVOL_TOKEN_KEYS"],)
+    bluesky_keys = tuple(env_list("ENVOL_BLUESKY_CLIENT_KEYS"))
+    if not bluesky_keys and not production:
+        bluesky_keys = (_dev_secrets(data_dir)["ENVOL_BLUESKY_CLIENT_KEYS"],)
     return Keys(
         secret_key=values["ENVOL_SECRET_KEY"],
         token_keys=token_keys,
         pseudonym_key=_pseudonym_key(values["ENVOL_PSEUDONYM_KEY"]),
+        bluesky_client_keys=bluesky_keys,
     )

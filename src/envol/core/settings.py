@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from envol.core.cache import cache_config
 from envol.core.config import env, env_flag, env_list
 from envol.core.logs import logging_config
 from envol.core.secrets import load_keys
+from envol.core.security import CONTENT_SECURITY_POLICY
 
 SRC_DIR = Path(__file__).resolve().parent.parent
 PRODUCTION = env("ENVOL_ENV") == "production"
@@ -34,6 +37,10 @@ INSTALLED_APPS = [
     "envol.registry",
     "envol.archive",
     "envol.graph",
+    "envol.privacy",
+    "envol.media",
+    "envol.stats",
+    "envol.reconnect",
     "envol.matching",
     "envol.web",
 ]
@@ -41,6 +48,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "envol.core.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "envol.core.middleware.SecurityHeadersMiddleware",  # before WhiteNoise: static files get the headers too
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -48,7 +56,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "envol.core.middleware.RateLimitMiddleware",  # after sessions (who is signed in) and locale (its page)
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "envol.privacy.activity.ActivityMiddleware",
 ]
 
 ROOT_URLCONF = "envol.core.urls"
@@ -67,6 +77,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "envol.web.context.site",
                 "envol.web.context.person",
+                "envol.media.campaign.campaign",
                 "envol.matching.pagecontext.new_people",
             ],
         },
@@ -93,6 +104,33 @@ def _database() -> dict[str, Any]:
 
 
 DATABASES = {"default": _database()}
+
+
+def _mailer(url: str) -> dict[str, Any]:
+    """Django's default mailer from ENVOL_EMAIL_URL (tests swap it for the locmem outbox)."""
+    parts = urlsplit(url or "console:")
+    if parts.scheme == "console":
+        return {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    if parts.scheme not in {"smtp", "smtps"}:
+        raise ValueError("ENVOL_EMAIL_URL must start with smtp://, smtps:// or console:")
+    return {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": parts.hostname or "localhost",
+            "port": parts.port or (465 if parts.scheme == "smtps" else 587),
+            "username": unquote(parts.username or ""),
+            "password": unquote(parts.password or ""),
+            "use_ssl": parts.scheme == "smtps",
+            "use_tls": parts.scheme == "smtp",
+            "timeout": 20,
+        },
+    }
+
+
+MAILERS = {"default": _mailer(env("ENVOL_EMAIL_URL"))}
+DEFAULT_FROM_EMAIL = env("ENVOL_EMAIL_FROM")
+
+CACHES = {"default": cache_config(env("ENVOL_CACHE"), DATABASES["default"]["ENGINE"])}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
@@ -119,16 +157,37 @@ FILE_UPLOAD_TEMP_DIR = str(DATA_DIR / "uploads")
     parents=True, exist_ok=True
 )  # serve straight from the apps' static folders: no collectstatic step
 
+# Security headers and cookies: docs/decisions/0011-security-headers-and-limits.md.
+SECURE_CSP = CONTENT_SECURITY_POLICY
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"  # no referrer ever leaves for a platform
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Lax: the OAuth callbacks from X and Mastodon are top-level GET navigations, which Lax lets through.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = PRODUCTION
+# HttpOnly everywhere, so that scripts written in development already read the token from the
+# form's hidden input, as they must in production.
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SECURE = PRODUCTION
-SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "same-origin"
-X_FRAME_OPTIONS = "DENY"
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = PRODUCTION
 if PRODUCTION:
-    SECURE_HSTS_SECONDS = 31_536_000
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Behind a TLS-terminating proxy: plain HTTP is redirected, except /healthz, which load
+    # balancers call on the private side.
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    _PROXY_SSL_HEADER = env("ENVOL_PROXY_SSL_HEADER")
+    if _PROXY_SSL_HEADER:
+        SECURE_PROXY_SSL_HEADER = ("HTTP_" + _PROXY_SSL_HEADER.upper().replace("-", "_"), "https")
+    SECURE_HSTS_SECONDS = int(env("ENVOL_HSTS_SECONDS"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # Preloading binds the whole registrable domain (every sibling site of the operator's) into
+    # browsers for months: the domain's owner decides that, not the application.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 LOGGING = logging_config(
     json_format=(env("ENVOL_LOG_FORMAT") or ("json" if PRODUCTION else "text")) == "json",
@@ -136,25 +195,14 @@ LOGGING = logging_config(
 )
 
 HEARTBEAT_SECONDS = float(env("ENVOL_HEARTBEAT_SECONDS"))
+BROWSER_UPLOAD_MAX_BYTES = int(env("ENVOL_BROWSER_UPLOAD_MAX_BYTES"))
+BROWSER_UPLOAD_MAX_IDS = int(env("ENVOL_BROWSER_UPLOAD_MAX_IDS"))
 RECONNECT_FROM = env("ENVOL_RECONNECT_FROM")
+RECONNECT_LEASE_SECONDS = float(env("ENVOL_RECONNECT_LEASE_SECONDS"))
+RECONNECT_RETRY_SECONDS = float(env("ENVOL_RECONNECT_RETRY_SECONDS"))
+RECONNECT_LIMITS = env("ENVOL_RECONNECT_LIMITS")
+# Dotted path of the function that builds an account's platform port (envol.reconnect.connect);
+# tests and benchmarks point it at their own factory through a settings module of their own.
+RECONNECT_PORTS = "envol.reconnect.connect.default_ports"
 
 MATCHING_REFRESH_HOURS = float(env("ENVOL_MATCHING_REFRESH_HOURS"))
-
-DEFAULT_FROM_EMAIL = env("ENVOL_EMAIL_FROM")
-# Django 6.1's MAILERS: SMTP with STARTTLS when a host is set, else the console (development).
-# The test runner swaps every mailer for the in-memory outbox.
-if env("ENVOL_SMTP_HOST"):
-    MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {
-                "host": env("ENVOL_SMTP_HOST"),
-                "port": int(env("ENVOL_SMTP_PORT")),
-                "username": env("ENVOL_SMTP_USER"),
-                "password": env("ENVOL_SMTP_PASSWORD"),
-                "use_tls": True,
-            },
-        }
-    }
-else:
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}

@@ -9,6 +9,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("envol.registry.urls")),
     path("", include("envol.archive.urls")),
+    path("", include("envol.privacy.urls")),
+    path("", include("envol.media.urls")),
+    path("", include("envol.stats.urls")),
+    path("", include("envol.reconnect.urls")),
     path("", include("envol.matching.urls")),
     path("", include("envol.web.urls")),
 ]

@@ -10,10 +10,12 @@ import logging
 import os
 import socket
 import threading
+from collections.abc import Callable
 from datetime import datetime
 
 from django.conf import settings
 from django.db import close_old_connections, connection
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
@@ -21,6 +23,23 @@ from django_tasks_db.management.commands.db_worker import Worker
 from envol.core.models import WorkerHeartbeat
 
 logger = logging.getLogger("envol.worker")
+
+#: Sent by every worker's heartbeat thread after each beat: domain packages connect housekeeping
+#: that must run even when the queue holds nothing for them (e.g. the reconnection engine
+#: re-enqueues the runs of a worker that died). Receivers must be quick and idempotent.
+worker_tick = Signal()
+
+#: Run once when a worker starts, before it takes tasks: packages register here (in their
+#: AppConfig.ready) what enqueues their periodic tasks when none is waiting (privacy: retention).
+STARTUP_HOOKS: list[Callable[[], object]] = []
+
+
+def run_startup_hooks() -> None:
+    for hook in STARTUP_HOOKS:
+        try:
+            hook()
+        except Exception:  # a periodic task that cannot be scheduled must not stop the worker
+            logger.exception("worker startup hook failed")
 
 
 def new_worker_id() -> str:
@@ -53,6 +72,10 @@ class Heartbeat(threading.Thread):
             while True:
                 try:
                     beat(self.worker_id, self.started_at)
+                    ticked = worker_tick.send_robust(sender=self.__class__, worker_id=self.worker_id)
+                    for receiver, outcome in ticked:
+                        if isinstance(outcome, Exception):
+                            logger.error("worker tick %s failed: %r", receiver, outcome)
                 except Exception:  # a busy or briefly unreachable database must not kill the beat
                     logger.exception("heartbeat failed")
                     close_old_connections()
@@ -90,6 +113,7 @@ class EmbeddedWorker:
 
     def _run(self) -> None:
         try:
+            run_startup_hooks()
             self.worker.run()
         finally:
             connection.close()
@@ -116,6 +140,7 @@ def run_worker_process(*, interval: float = 1.0) -> None:
     worker = make_worker(worker_id, interval=interval)
     worker.configure_signals()
     try:
+        run_startup_hooks()
         worker.run()
     finally:
         heartbeat.stop()

@@ -10,7 +10,9 @@ rows are addresses nobody proved (a bio, an operator's list) and are never follo
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
+from envol.privacy.inventory import UNTIL_ERASURE, Basis, Export, ModelInventory, SeenBy, Use
 from envol.registry.models import Account, Person
 
 
@@ -32,6 +34,50 @@ class Unavailable(models.TextChoices):
 
 
 class Candidate(models.Model):
+    PRIVACY = ModelInventory(
+        summary=_("someone you knew on X whom Envol found on Bluesky or Mastodon"),
+        uses=(
+            Use(
+                (
+                    "id",
+                    "person",
+                    "network",
+                    "address",
+                    "kind",
+                    "target_person",
+                    "target_account",
+                    "handle",
+                    "followee",
+                    "follower",
+                ),
+                what=_("who it is on the network, how Envol found them, and how you were linked on X"),
+                purpose=_("re-creating your links on Bluesky and Mastodon (the service you asked for)"),
+                basis=Basis.CONTRACT,
+                retention=_("recomputed from your lists and the registry; gone with either"),
+                seen_by=SeenBy.YOU_AND_OPERATOR,
+            ),
+            Use(
+                (
+                    "unavailable",
+                    "moved_to",
+                    "unavailable_since",
+                    "dismissed_at",
+                    "first_seen_at",
+                    "notified_at",
+                ),
+                what=_(
+                    "whether the account moved or is gone, whether you set it aside, when it appeared "
+                    "and when you were told"
+                ),
+                purpose=_("re-creating your links on Bluesky and Mastodon (the service you asked for)"),
+                basis=Basis.CONTRACT,
+                retention=UNTIL_ERASURE,
+                seen_by=SeenBy.YOU_AND_OPERATOR,
+            ),
+        ),
+        owner_field="person",
+    )
+
     # No foreign-key constraints (Django still cascades deletes): refreshes write millions of rows,
     # and PostgreSQL would check each one at commit (decision 0006, as decision 0003 for edges).
     person = models.ForeignKey(
@@ -101,6 +147,34 @@ class TargetProfile(models.Model):
     are gone), so a deleted account is not asked about forever.
     """
 
+    PRIVACY = ModelInventory(
+        summary=_("the public profile of an account someone may follow (a cache)"),
+        uses=(
+            Use(
+                (
+                    "id",
+                    "network",
+                    "address",
+                    "display_name",
+                    "avatar_url",
+                    "avatar",
+                    "avatar_type",
+                    "state",
+                    "moved_to",
+                    "state_since",
+                    "checked_at",
+                    "next_check_at",
+                    "failures",
+                ),
+                what=_("its public name and picture, and whether it moved or is gone"),
+                purpose=_("re-creating your links on Bluesky and Mastodon (the service you asked for)"),
+                basis=Basis.LEGITIMATE_INTEREST,
+                retention=_("refreshed periodically; deleted when nobody's candidate names it"),
+                seen_by=SeenBy.YOUR_PEOPLE,
+            ),
+        ),
+    )
+
     network = models.CharField(max_length=16)
     address = models.CharField(max_length=512)
     display_name = models.CharField(max_length=255, blank=True)
@@ -132,6 +206,20 @@ class BridgeLookup(models.Model):
     an account that opts in (or out) later is seen again.
     """
 
+    PRIVACY = ModelInventory(
+        summary=_("whether an account is reachable through the Bridgy Fed bridge (a cache)"),
+        uses=(
+            Use(
+                ("id", "network", "stable_id", "bridged_address", "found", "checked_at", "expires_at"),
+                what=_("the account, its bridged address if any, and when the bridge was asked"),
+                purpose=_("re-creating your links on Bluesky and Mastodon (the service you asked for)"),
+                basis=Basis.LEGITIMATE_INTEREST,
+                retention=_("until the answer expires"),
+                seen_by=SeenBy.SERVICE,
+            ),
+        ),
+    )
+
     network = models.CharField(max_length=16)  # the account's own network
     stable_id = models.CharField(max_length=512)  # its DID or actor URI
     bridged_address = models.CharField(max_length=512)  # how the other network reaches it
@@ -155,6 +243,30 @@ class Suggestion(models.Model):
     person whose X lists hold that key sees the address as a suggestion.
     """
 
+    PRIVACY = ModelInventory(
+        summary=_("an address found for an X account, not proved by its owner"),
+        uses=(
+            Use(
+                ("x_key",),
+                what=_("the keyed pseudonym of the X account it was found for"),
+                purpose=_("re-creating your links on Bluesky and Mastodon (the service you asked for)"),
+                basis=Basis.LEGITIMATE_INTEREST,
+                retention=_("until the archive it came from is replaced or erased"),
+                seen_by=SeenBy.SERVICE,
+                export=Export.OMIT,
+                admin_visible=False,
+            ),
+            Use(
+                ("id", "network", "address", "source", "created_at"),
+                what=_("the address and where it was found (a bio, an operator's list)"),
+                purpose=_("re-creating your links on Bluesky and Mastodon (the service you asked for)"),
+                basis=Basis.LEGITIMATE_INTEREST,
+                retention=_("until the archive it came from is replaced or erased"),
+                seen_by=SeenBy.YOU_AND_OPERATOR,
+            ),
+        ),
+    )
+
     class Source(models.TextChoices):
         PROFILE = "profile", "the archive owner's own profile"
         OPERATOR = "operator", "an operator-imported list"
@@ -177,6 +289,23 @@ class Suggestion(models.Model):
 
 class NotificationPreference(models.Model):
     """Whether and where a person wants to hear about new candidates, and when they last looked."""
+
+    PRIVACY = ModelInventory(
+        summary=_("how you want to hear about new people found"),
+        uses=(
+            Use(
+                ("id", "person", "email", "email_opt_in", "language", "last_review_at", "last_emailed_at"),
+                what=_(
+                    "your e-mail address and whether you want e-mail, your language, and when you "
+                    "last looked or were written to"
+                ),
+                purpose=_("telling you when people you knew join"),
+                basis=Basis.CONSENT,
+                retention=UNTIL_ERASURE,
+                seen_by=SeenBy.YOU_AND_OPERATOR,
+            ),
+        ),
+    )
 
     person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="+")
     email = models.EmailField(blank=True)

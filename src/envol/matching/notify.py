@@ -27,8 +27,10 @@ EMAIL_INTERVAL = timedelta(hours=24)
 
 
 def reconnects_automatically(person_id: int) -> bool:
-    """Whether the person let Envol follow for them (the reconnection engine will answer this)."""
-    return False
+    """Whether the person let Envol follow for them: an automatic choice on any linked account."""
+    from envol.reconnect.models import Mode, ReconnectChoice  # the engine sits above matching
+
+    return ReconnectChoice.objects.filter(account__person_id=person_id, mode=Mode.AUTOMATIC).exists()
 
 
 def preference_for(person_id: int) -> NotificationPreference | None:

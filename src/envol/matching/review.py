@@ -7,9 +7,9 @@ Pages use keyset pagination on ``(network, id)``, the order of the `candidate_re
 costs the same at the start and at the end of a 10,000-candidate list, and rows added between two
 pages neither repeat nor vanish.
 
-"Already followed" comes from the reconnection engine's follow tasks, which do not exist yet:
-`FOLLOWED_SQL` is the one place to change when they do (an EXISTS over the engine's table for the
-row's person, network and address); until then no candidate counts as followed.
+"Already followed" comes from the reconnection engine's follow tasks: `FOLLOWED_SQL` is an EXISTS
+over them for the row's person, network and address (followed by Envol, found already followed, or
+requested from a locked account).
 """
 
 from __future__ import annotations
@@ -31,8 +31,12 @@ PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 
 #: SQL boolean expression over the candidate row ``c``: has the person followed this target yet?
-#: The reconnection engine replaces it with an EXISTS over its follow tasks (module docstring).
-FOLLOWED_SQL = "(1 = 0)"
+#: One EXISTS over the engine's follow tasks of any of the person's accounts (module docstring).
+FOLLOWED_SQL = (
+    "EXISTS (SELECT 1 FROM reconnect_followtask t JOIN registry_account s ON s.id = t.source_id"
+    " WHERE s.person_id = c.person_id AND t.network = c.network AND t.target_id = c.address"
+    " AND t.state IN ('done', 'already_following', 'requested'))"
+)
 
 
 class Filter(enum.StrEnum):

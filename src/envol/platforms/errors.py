@@ -11,10 +11,13 @@ from datetime import datetime
 class PlatformError(Exception):
     """Base of every error a connector raises."""
 
-    def __init__(self, message: str = "", *, status: int | None = None) -> None:
+    def __init__(self, message: str = "", *, status: int | None = None, code: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.status = status
+        # A stable, platform-neutral name for what happened (e.g. ``follow_limit``), so that callers
+        # can explain it to people without parsing a platform's wording.
+        self.code = code
 
 
 class RateLimited(PlatformError):

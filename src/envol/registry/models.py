@@ -44,6 +44,11 @@ class MastodonApp(models.Model):
         return f"Envol app on {self.domain}"
 
 
+class BlueskyAuth(models.TextChoices):
+    OAUTH = "oauth", "AT Protocol OAuth (DPoP-bound tokens)"
+    APP_PASSWORD = "app_password", "app password session"
+
+
 class Verification(models.TextChoices):
     VERIFIED = "verified", "verified (signed in)"
     CLAIMED = "claimed", "claimed (not proven)"
@@ -70,6 +75,17 @@ class Account(models.Model):
     # with the account until the person signs in with it again, which clears it.
     needs_reauth = models.BooleanField(default=False)
     reauth_reason = models.CharField(max_length=255, blank=True)
+    # Bluesky: how Envol acts for the account (registry/bluesky_tokens.py). The refresh token and
+    # the DPoP private key are encrypted like the access token; the PDS and the issuer are the ones
+    # re-verified at sign-in, where the tokens are used and refreshed.
+    auth_kind = models.CharField(max_length=16, choices=BlueskyAuth.choices, blank=True)
+    refresh_token = EncryptedTextField(null=True, blank=True)
+    dpop_key = EncryptedTextField(null=True, blank=True)
+    token_expires_at = models.DateTimeField(null=True, blank=True)
+    pds_url = models.CharField(max_length=512, blank=True)
+    auth_issuer = models.CharField(max_length=512, blank=True)
+    # The OAuth client the grant was made to: refreshing and revoking must present the same one.
+    auth_client_id = models.CharField(max_length=1024, blank=True)
 
     class Meta:
         constraints = [

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from envol.registry import mastodon_signin, views, x_signin
+from envol.registry import bluesky_client, bluesky_password, bluesky_signin, mastodon_signin, views, x_signin
 
 urlpatterns = [
     path("sign-in/", views.sign_in, name="sign_in"),
@@ -9,6 +9,13 @@ urlpatterns = [
     path("sign-in/x/callback/", x_signin.callback, name="x_callback"),
     path("sign-in/mastodon/", mastodon_signin.start, name="mastodon_sign_in"),
     path("sign-in/mastodon/callback/", mastodon_signin.callback, name="mastodon_callback"),
+    path("sign-in/bluesky/", bluesky_signin.start, name="bluesky_sign_in"),
+    path("sign-in/bluesky/callback/", bluesky_signin.callback, name="bluesky_callback"),
+    path("sign-in/bluesky/app-password/", bluesky_password.sign_in, name="bluesky_app_password"),
+    path(
+        "oauth/bluesky/client-metadata.json", bluesky_client.metadata_document, name="bluesky_client_metadata"
+    ),
+    path("oauth/bluesky/jwks.json", bluesky_client.jwks_document, name="bluesky_jwks"),
     path("accounts/", views.accounts, name="accounts"),
     path("accounts/<int:account_id>/unlink/", views.unlink, name="unlink_account"),
 ]

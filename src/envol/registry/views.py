@@ -1,5 +1,6 @@
 """Signing in and out, and the "Your accounts" page. The platform flows live beside this, one
-module per platform (`x_signin.py`, `mastodon_signin.py`)."""
+module per platform (`x_signin.py`, `mastodon_signin.py`, `bluesky_signin.py` and
+`bluesky_password.py`)."""
 
 from __future__ import annotations
 
@@ -14,11 +15,12 @@ from django.views.decorators.http import require_POST
 from envol.core.config import env
 from envol.core.ids import Platform
 from envol.platforms.http import SafeHttp
+from envol.registry.bluesky_tokens import revoke_quietly as bluesky_revoke_quietly
 from envol.registry.errors import LastAccountError
 from envol.registry.flow import PLATFORM_NAMES, account_label, shown_handle
 from envol.registry.linking import unlink as unlink_account
 from envol.registry.mastodon_apps import revoke_quietly
-from envol.registry.models import Account, Person, Verification
+from envol.registry.models import Account, BlueskyAuth, Person, Verification
 from envol.registry.session import person_required
 from envol.registry.session import sign_out as end_session
 
@@ -61,6 +63,28 @@ def mastodon_powers(scope: str) -> list[str]:
     return powers
 
 
+def bluesky_powers(account: Account) -> list[str]:
+    """What the Bluesky grant allows, in plain words."""
+    if account.auth_kind == BlueskyAuth.APP_PASSWORD:
+        return [
+            _(
+                "act on your account like a Bluesky app would (not your direct messages nor your "
+                "settings); Envol only follows accounts for you and undoes those follows"
+            )
+        ]
+    granted = set(account.token_scope.split())
+    if "repo:app.bsky.graph.follow" in granted:
+        return [_("follow accounts for you, and stop following them when you undo; nothing else")]
+    if "transition:generic" in granted:
+        return [
+            _(
+                "act on your account like a Bluesky app would (not your direct messages); "
+                "Envol only follows accounts for you and undoes those follows"
+            )
+        ]
+    return []
+
+
 def _row(account: Account) -> AccountRow:
     platform = Platform(account.platform)
     if platform == Platform.X:
@@ -68,7 +92,7 @@ def _row(account: Account) -> AccountRow:
     elif platform == Platform.MASTODON:
         powers = mastodon_powers(account.token_scope) if account.access_token else []
     else:
-        powers = [_("nothing yet: this arrives with Bluesky sign-in")]
+        powers = bluesky_powers(account) if account.access_token else []
     return AccountRow(account, PLATFORM_NAMES[platform], shown_handle(platform, account.handle),
                       account.verification == Verification.VERIFIED, powers)  # fmt: skip
 
@@ -83,6 +107,7 @@ def accounts(request: HttpRequest, person: Person) -> HttpResponse:
         "x_configured": _x_configured(),
         "can_link_x": Platform.X.value not in linked,
         "can_link_mastodon": Platform.MASTODON.value not in linked,
+        "can_link_bluesky": Platform.BLUESKY.value not in linked,
     }
     return render(request, "registry/accounts.html", context)
 
@@ -104,5 +129,8 @@ def unlink(request: HttpRequest, person: Person, account_id: int) -> HttpRespons
     if account.platform == Platform.MASTODON:
         with SafeHttp() as http:
             revoke_quietly(account, http)  # the instance forgets Envol's key too
+    elif account.platform == Platform.BLUESKY:
+        with SafeHttp() as http:
+            bluesky_revoke_quietly(account, http)  # the grant or app-password session ends too
     messages.success(request, _("%(account)s is no longer linked.") % {"account": account_label(account)})
     return redirect("accounts")

@@ -1,0 +1,71 @@
+// The compact upload (format: src/envol/archive/compact.py): a gzip stream of the mark
+// "ENVOLIDS" 1, a JSON header, then each list's sorted ids as unsigned LEB128 distances.
+
+const MAGIC = Uint8Array.from("ENVOLIDS\x01", (c) => c.charCodeAt(0));
+const BLOCK = 1 << 20;
+
+/**
+ * Compress the header and the lists into a Blob. `lists` maps "follower"/"following" to IdList
+ * objects; each is sorted in place, encoded, then released (callers drop their references too).
+ */
+export async function encodeUpload(header, lists, onProgress = () => {}) {
+  const compressor = new CompressionStream("gzip");
+  const writer = compressor.writable.getWriter();
+  const collected = collect(compressor.readable);
+  const head = new TextEncoder().encode(JSON.stringify(header));
+  const start = new Uint8Array(MAGIC.length + 4 + head.length);
+  start.set(MAGIC);
+  new DataView(start.buffer).setUint32(MAGIC.length, head.length, true);
+  start.set(head, MAGIC.length + 4);
+  await writer.write(start);
+  const total = lists.follower.length + lists.following.length;
+  let done = 0;
+  for (const direction of ["follower", "following"]) {
+    const words = lists[direction].sorted();
+    const count = lists[direction].length;
+    let out = new Uint8Array(BLOCK + 16);
+    let used = 0;
+    let plo = 0;
+    let phi = 0;
+    for (let i = 0; i < count; i++) {
+      const lo = words[2 * i];
+      const hi = words[2 * i + 1];
+      // distance to the previous id, in two 32-bit halves with a borrow
+      let dlo = lo - plo;
+      let dhi = hi - phi;
+      if (dlo < 0) {
+        dlo += 4294967296;
+        dhi -= 1;
+      }
+      plo = lo;
+      phi = hi;
+      while (dhi > 0 || dlo >= 128) {
+        out[used++] = (dlo & 127) | 128;
+        dlo = ((dlo >>> 7) | ((dhi & 127) << 25)) >>> 0;
+        dhi >>>= 7;
+      }
+      out[used++] = dlo;
+      if (used >= BLOCK) {
+        await writer.write(out.subarray(0, used));
+        out = new Uint8Array(BLOCK + 16);
+        used = 0;
+        onProgress(done + i, total);
+      }
+    }
+    if (used) await writer.write(out.subarray(0, used));
+    done += count;
+    onProgress(done, total);
+  }
+  await writer.close();
+  return new Blob(await collected, { type: "application/octet-stream" });
+}
+
+async function collect(readable) {
+  const chunks = [];
+  const reader = readable.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return chunks;
+    chunks.push(value);
+  }
+}

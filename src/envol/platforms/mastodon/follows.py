@@ -1,0 +1,160 @@
+"""Follows on the person's own instance: list, resolve, follow, unfollow, relationships.
+
+Targets are always resolved through the person's instance (`/api/v2/search?resolve=true`): ids are
+per instance, so an id learnt anywhere else means nothing here. Canonical errors only; the rules
+Mastodon enforces become codes the engine can explain:
+
+- the 7,500-follows rule (422 "You can't follow more than N people") -> Rejected(code="follow_limit");
+- a moved account refuses follows (403): `resolve` reports where it moved, so the caller follows the
+  new account instead;
+- a locked target answers `requested: true`: a follow request, not yet a follow.
+
+The client never sleeps or retries; it remembers the last response's rate-limit headers for the
+engine's budget (`rate_headers`) and counts its requests.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from envol.platforms.errors import NotFound, Rejected, Transient
+from envol.platforms.mastodon.identity import full_acct
+from envol.platforms.mastodon.wire import HttpClient, call, json_object, text
+
+_FOLLOW_LIMIT = re.compile(r"can't follow more than (\d+)", re.IGNORECASE)
+_NEXT_LINK = re.compile(r'<([^>]+)>\s*;\s*rel="next"')
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteAccount:
+    id: str  # on the person's instance
+    acct: str  # `user@domain`
+    uri: str  # ActivityPub actor id: the stable id Envol keys targets by
+    locked: bool = False
+    moved_to: RemoteAccount | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SelfCounts:
+    id: str
+    following_count: int
+    followers_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Relationship:
+    id: str
+    following: bool
+    requested: bool
+
+
+class MastodonFollows:
+    """One person's follows on their instance (`base_url` is where its API answers)."""
+
+    def __init__(self, base_url: str, domain: str, access_token: str, http: HttpClient) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.domain = domain
+        self.http = http
+        self._auth = {"Authorization": f"Bearer {access_token}"}
+        self.rate_headers: Mapping[str, str] = {}
+        self.requests = 0
+
+    def _call(self, method: str, path_or_url: str, **kwargs: Any) -> httpx.Response:
+        url = path_or_url if "://" in path_or_url else f"{self.base_url}{path_or_url}"
+        self.requests += 1
+        try:
+            response = call(self.http, method, url, headers=self._auth, **kwargs)
+        except Rejected as error:
+            raise _explained(error) from error
+        self.rate_headers = _rate_headers(response)
+        return response
+
+    def me(self) -> SelfCounts:
+        body = json_object(self._call("GET", "/api/v1/accounts/verify_credentials"))
+        return SelfCounts(text(body, "id"), _count(body, "following_count"), _count(body, "followers_count"))
+
+    def following(self, account_id: str) -> Iterator[RemoteAccount]:
+        """Every account `account_id` follows, page by page along the Link headers (80 a page)."""
+        url: str | None = f"/api/v1/accounts/{account_id}/following?limit=80"
+        while url is not None:
+            response = self._call("GET", url)
+            for item in _json_list(response):
+                yield self._account(item)
+            found = _NEXT_LINK.search(response.headers.get("Link", ""))
+            url = found.group(1) if found else None
+
+    def resolve(self, address: str) -> RemoteAccount:
+        """The account at `address` (actor URI or `user@domain`) as the person's instance knows it,
+        fetching it from its home server if needed. NotFound when nobody answers to it."""
+        params = {"q": address, "resolve": "true", "type": "accounts", "limit": "5"}
+        body = json_object(self._call("GET", "/api/v2/search", params=params))
+        accounts = body.get("accounts")
+        wanted = address.removeprefix("@").lower()
+        for item in accounts if isinstance(accounts, list) else []:
+            if isinstance(item, dict):
+                found = self._account(item)
+                if wanted in (found.uri.lower(), found.acct.lower(), text(item, "url").lower()):
+                    return found
+        raise NotFound(f"{self.domain}: no account answers to {address}", status=404, code="gone")
+
+    def follow(self, account_id: str) -> Relationship:
+        return _relationship(json_object(self._call("POST", f"/api/v1/accounts/{account_id}/follow")))
+
+    def unfollow(self, account_id: str) -> Relationship:
+        return _relationship(json_object(self._call("POST", f"/api/v1/accounts/{account_id}/unfollow")))
+
+    def relationships(self, account_ids: list[str]) -> dict[str, Relationship]:
+        """By id (servers answer in their own order, not the request's); at most 40 ids a call."""
+        params: list[tuple[str, str | int | float | bool | None]] = [("id[]", i) for i in account_ids[:40]]
+        response = self._call("GET", f"/api/v1/accounts/relationships?{httpx.QueryParams(params)}")
+        found = [_relationship(i) for i in _json_list(response) if isinstance(i, dict)]
+        return {r.id: r for r in found}
+
+    def _account(self, body: dict[str, Any]) -> RemoteAccount:
+        moved = body.get("moved")
+        return RemoteAccount(
+            id=text(body, "id"),
+            acct=full_acct(text(body, "acct") or text(body, "username"), self.domain),
+            uri=text(body, "uri") or text(body, "url"),
+            locked=body.get("locked") is True,
+            moved_to=self._account(moved) if isinstance(moved, dict) else None,
+        )
+
+
+def _explained(error: Rejected) -> Rejected:
+    """Give Mastodon's refusals that the engine must tell apart a stable code."""
+    found = _FOLLOW_LIMIT.search(error.message)
+    if error.status == 422 and found:
+        return Rejected(error.message, status=422, code="follow_limit")
+    if error.status == 403:
+        return Rejected(error.message, status=403, code="not_allowed")
+    return error
+
+
+def _rate_headers(response: httpx.Response) -> dict[str, str]:
+    wanted = ("ratelimit", "retry-after")
+    return {k.lower(): v for k, v in response.headers.items() if any(w in k.lower() for w in wanted)}
+
+
+def _relationship(body: dict[str, Any]) -> Relationship:
+    return Relationship(text(body, "id"), body.get("following") is True, body.get("requested") is True)
+
+
+def _json_list(response: httpx.Response) -> list[Any]:
+    try:
+        body = response.json()
+    except ValueError as error:
+        raise Transient(f"{response.request.url.path}: the answer is not JSON") from error
+    if not isinstance(body, list):
+        raise Transient(f"{response.request.url.path}: expected a JSON list")
+    return body
+
+
+def _count(body: dict[str, Any], key: str) -> int:
+    value = body.get(key)
+    return value if isinstance(value, int) else 0

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class PrivacyConfig(AppConfig):
+    name = "envol.privacy"
+    label = "privacy"
+    verbose_name = "Privacy: consents, audit log, erasure proofs"
+
+    def ready(self) -> None:
+        # The built-in revocation hooks (Mastodon today) register themselves on import.
+        from envol.core.worker import STARTUP_HOOKS
+        from envol.privacy import revokers  # noqa: F401
+        from envol.privacy.retention import schedule
+
+        if schedule not in STARTUP_HOOKS:
+            STARTUP_HOOKS.append(schedule)  # every worker makes sure the retention task is queued

@@ -1,0 +1,150 @@
+"""The person's own privacy page: choices, export, migration complete, erasure."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db.models import Model
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from envol.privacy import consent
+from envol.privacy.erase import erase_person
+from envol.privacy.export import export_person
+from envol.privacy.hooks import follow_undoers
+from envol.privacy.inventory import inventory_for
+from envol.privacy.models import Purpose
+from envol.privacy.relations import person_graph
+from envol.privacy.retention import mark_migration_complete, state_of
+from envol.registry.models import Person
+from envol.registry.session import person_required, sign_out
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    purpose: str
+    title: str | Promise
+    text: str | Promise
+    granted: bool
+    decided_at: Any
+
+
+@require_GET
+@person_required
+def your_data(request: HttpRequest, person: Person) -> HttpResponse:
+    decided = consent.current(person)
+    choices = [
+        Choice(
+            p.value, consent.TEXTS[p].title, consent.TEXTS[p].text, bool(c and c.granted), c and c.decided_at
+        )
+        for p in consent.OPTIONAL
+        for c in [decided[p]]
+    ]
+    context = {
+        "page": "your_data",
+        "necessary": consent.TEXTS[Purpose.MIGRATION],
+        "choices": choices,
+        "state": state_of(person),
+    }
+    return render(request, "privacy/your_data.html", context)
+
+
+@require_POST
+@person_required
+def choices(request: HttpRequest, person: Person) -> HttpResponse:
+    email = request.POST.get("email", "").strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            messages.error(
+                request,
+                _("“%(email)s” is not an e-mail address. Nothing was changed.") % {"email": email[:100]},
+            )
+            return redirect("your_data")
+    wanted = {p: request.POST.get(p.value) == "yes" for p in consent.OPTIONAL}
+    if wanted[Purpose.NEWSLETTER] and not email:
+        messages.error(request, _("The newsletter needs an e-mail address. Nothing was changed."))
+        return redirect("your_data")
+    state = state_of(person)
+    state.email = email
+    state.save(update_fields=["email"])
+    for purpose, granted in wanted.items():
+        consent.decide(person, purpose, granted)
+    messages.success(request, _("Your choices are saved. They apply from now on."))
+    return redirect("your_data")
+
+
+@require_POST
+@person_required
+def migration_complete(request: HttpRequest, person: Person) -> HttpResponse:
+    mark_migration_complete(person)
+    messages.success(request, _("Noted: your migration is complete."))
+    return redirect("your_data")
+
+
+@require_GET
+@person_required
+def export_json(request: HttpRequest, person: Person) -> HttpResponse:
+    body = json.dumps(export_person(person), indent=2, ensure_ascii=False)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    stamp = timezone.now().strftime("%Y-%m-%d")
+    response["Content-Disposition"] = f'attachment; filename="envol-export-{stamp}.json"'
+    return response
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    label: str
+    summary: str | Promise
+    columns: list[str]
+    rows: list[list[Any]]
+
+
+def _sections(data: dict[str, Any]) -> list[Section]:
+    models: dict[str, type[Model]] = {link.label: link.model for link in person_graph()}
+    sections = []
+    for label, content in data.items():
+        inventory = inventory_for(models[label]) if label in models else None
+        records: list[dict[str, Any]] = content.get("rows") or content.get("counts") or []
+        columns = list(records[0]) if records else []
+        rows = [[_shown(r.get(c)) for c in columns] for r in records]
+        sections.append(Section(label, inventory.summary if inventory else label, columns, rows))
+    return sections
+
+
+def _shown(value: Any) -> Any:
+    if isinstance(value, dict) and "held" in value:
+        return _("held, encrypted") if value["held"] else _("none")
+    return value
+
+
+@require_GET
+@person_required
+def export_page(request: HttpRequest, person: Person) -> HttpResponse:
+    data = export_person(person)
+    context = {"page": "your_data", "export": data, "sections": _sections(data["data"])}
+    return render(request, "privacy/export.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@person_required
+def erase(request: HttpRequest, person: Person) -> HttpResponse:
+    context: dict[str, Any] = {"page": "your_data", "can_undo": bool(follow_undoers())}
+    if request.method == "GET":
+        return render(request, "privacy/erase.html", context)
+    if request.POST.get("confirm") != "yes":
+        context["error"] = _("Tick the box to confirm: nothing was erased.")
+        return render(request, "privacy/erase.html", context, status=400)
+    proof = erase_person(person.pk, undo_follows=request.POST.get("undo") == "yes")
+    sign_out(request)
+    return render(request, "privacy/erased.html", {"page": "erased", "proof": proof})

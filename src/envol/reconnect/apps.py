@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+
+
+class ReconnectConfig(AppConfig):
+    name = "envol.reconnect"
+    label = "reconnect"
+    verbose_name = "Reconnection"
+
+    def ready(self) -> None:
+        # The state graph validates itself when its module is imported: importing it here makes a
+        # broken graph stop the process at start-up, not at the first follow.
+        from envol.core.worker import worker_tick
+        from envol.reconnect import metrics, states  # noqa: F401  (metrics: registers the public figure)
+        from envol.reconnect.scheduling import on_worker_tick
+
+        worker_tick.connect(on_worker_tick, dispatch_uid="envol.reconnect.recover")
+
+        from envol.matching.signals import candidates_changed
+        from envol.reconnect.hooks import on_candidates_changed
+
+        candidates_changed.connect(on_candidates_changed, dispatch_uid="envol.reconnect.plan")

@@ -1,0 +1,24 @@
+"""How the engine hears that matching found new people: plan their follows in the background.
+
+Matching sends ``candidates_changed(person_ids)`` after a refresh commits (a link, a verification,
+a new import); the receiver only enqueues, so the refresh stays quick, and the task plans every
+person with an automatic choice in one set-based insert each (envol.reconnect.plan).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.tasks import task
+
+from envol.reconnect.plan import plan_for_persons
+
+
+@task()
+def plan_persons(person_ids: list[int]) -> int:
+    return plan_for_persons(person_ids)
+
+
+def on_candidates_changed(sender: Any, person_ids: Iterable[int], **kwargs: Any) -> None:
+    plan_persons.enqueue(sorted(set(person_ids)))

@@ -1,0 +1,216 @@
+"""What the engine stores: the person's choice per linked account, one FollowTask per (source
+account, target), and per source account its lease, schedule and budget (AccountDrive).
+
+A FollowTask row is both the unit of work and what the progress page shows. Its `rkey` (Bluesky)
+is chosen and committed *before* the write that uses it, so that after a crash the engine can tell
+from the repository whether the write happened: the row, not the worker's memory, is the truth.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from envol.core.ids import Platform
+from envol.privacy.inventory import UNTIL_ERASURE, Basis, Export, ModelInventory, SeenBy, Use
+from envol.reconnect.states import TaskState
+from envol.registry.models import Account
+
+
+class Directions(models.TextChoices):
+    FOLLOWEES = "followees", "the people I followed on X"
+    FOLLOWERS = "followers", "the people who followed me on X"
+    BOTH = "both", "both"
+    NONE = "none", "nobody"
+
+
+class Mode(models.TextChoices):
+    AUTOMATIC = "auto", "automatic"
+    MANUAL = "manual", "by hand"
+
+
+class ReconnectChoice(models.Model):
+    """What a person chose for one of their linked Bluesky or Mastodon accounts. No row: no choice
+    yet, and nothing happens."""
+
+    PRIVACY = ModelInventory(
+        summary=_("what you chose to reconnect with one of your accounts"),
+        uses=(
+            Use(
+                ("id", "account", "directions", "mode", "updated_at"),
+                what=_(
+                    "whom to follow (your X followees, followers, both or none), automatically or by hand"
+                ),
+                purpose=_("re-creating your links on Bluesky and Mastodon (the service you asked for)"),
+                basis=Basis.CONTRACT,
+                retention=_("until you unlink the account, or erase your data"),
+                seen_by=SeenBy.YOU_AND_OPERATOR,
+            ),
+        ),
+    )
+
+    account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="reconnect_choice")
+    directions = models.CharField(max_length=16, choices=Directions.choices)
+    mode = models.CharField(max_length=8, choices=Mode.choices)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.account_id}: {self.directions} ({self.mode})"
+
+
+class FollowTask(models.Model):
+    PRIVACY = ModelInventory(
+        summary=_("one follow Envol makes (or made) for one of your accounts"),
+        uses=(
+            Use(
+                (
+                    "id",
+                    "source",
+                    "network",
+                    "target_account",
+                    "target_id",
+                    "target_handle",
+                    "followee",
+                    "follower",
+                    "state",
+                    "reason",
+                    "rkey",
+                    "sent_at",
+                    "remote_id",
+                    "followed_acct",
+                    "undo_requested",
+                    "attempts",
+                    "last_error",
+                    "created_at",
+                    "updated_at",
+                    "finished_at",
+                ),
+                what=_(
+                    "whom your account follows (their network id and handle), why (your X link), the "
+                    "state of the follow and the record Envol created, so that it can be undone"
+                ),
+                purpose=_("re-creating your links on Bluesky and Mastodon (the service you asked for)"),
+                basis=Basis.CONTRACT,
+                retention=UNTIL_ERASURE,
+                seen_by=SeenBy.YOU_AND_OPERATOR,
+            ),
+        ),
+        owner_field="source",
+    )
+
+    source = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="follow_tasks")
+    network = models.CharField(max_length=16, choices=[(p.value, p.name.title()) for p in Platform])
+    # The target's own Account row; NULL once that person unlinked it (the task keeps its stable id).
+    target_account = models.ForeignKey(Account, null=True, on_delete=models.SET_NULL, related_name="+")
+    target_id = models.CharField(max_length=512)  # DID or actor URI: never a handle
+    target_handle = models.CharField(max_length=255, blank=True)  # shown on pages; handles change
+    followee = models.BooleanField(default=False)  # the person followed the target on X
+    follower = models.BooleanField(default=False)  # the target followed the person on X
+    state = models.CharField(max_length=20, choices=[(s.value, s.value) for s in TaskState])
+    reason = models.CharField(max_length=64, blank=True)  # why skipped/failed: a code, shown in words
+    # Bluesky: the record key this task writes, committed before the applyWrites that uses it.
+    rkey = models.CharField(max_length=32, blank=True)
+    # Set while a write whose outcome is not known yet is (or may be) on its way: such tasks are
+    # reconciled against the repository before anything else is sent.
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # Mastodon: the target's id on the person's own instance, and the address actually followed
+    # (the new one when the target moved).
+    remote_id = models.CharField(max_length=64, blank=True)
+    followed_acct = models.CharField(max_length=255, blank=True)
+    undo_requested = models.BooleanField(default=False)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "target_id"], name="follow_task_unique_target"),
+        ]
+        indexes = [models.Index(fields=["source", "state"], name="follow_task_source_state")]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} → {self.target_handle or self.target_id} ({self.state})"
+
+
+class AccountDrive(models.Model):
+    """Per source account: who drives it (lease), when it runs next, what its budget has left."""
+
+    PRIVACY = ModelInventory(
+        summary=_("the reconnection engine's bookkeeping for one of your accounts"),
+        uses=(
+            Use(
+                (
+                    "account",
+                    "lease_holder",
+                    "lease_until",
+                    "next_run_at",
+                    "task_id",
+                    "budget",
+                    "follows_listed_at",
+                    "paused_reason",
+                    "error_streak",
+                    "last_error",
+                    "last_error_at",
+                ),
+                what=_("when Envol works next for the account, its remaining budget and its last error"),
+                purpose=_("re-creating your links on Bluesky and Mastodon (the service you asked for)"),
+                basis=Basis.CONTRACT,
+                retention=_("until you unlink the account, or erase your data"),
+                seen_by=SeenBy.YOU_AND_OPERATOR,
+            ),
+        ),
+    )
+
+    account = models.OneToOneField(Account, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    lease_holder = models.CharField(max_length=96, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    next_run_at = models.DateTimeField(null=True, blank=True)  # NULL: nothing scheduled
+    task_id = models.CharField(max_length=64, blank=True)  # the queued run (django-tasks result id)
+    budget = models.JSONField(default=dict)  # envol.reconnect.budgets state, per bucket
+    follows_listed_at = models.DateTimeField(null=True, blank=True)  # last full read of existing follows
+    paused_reason = models.CharField(max_length=64, blank=True)  # e.g. follow_limit (7,500 rule)
+    error_streak = models.PositiveIntegerField(default=0)  # consecutive transient failures (backoff)
+    last_error = models.CharField(max_length=255, blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"drive of account {self.account_id}"
+
+
+class DriveRun(models.Model):
+    """One executor run on one account: who held the lease, when, and what it did (operators' log,
+    and the evidence that no account is ever driven by two workers at once)."""
+
+    PRIVACY = ModelInventory(
+        summary=_("one run of the reconnection engine for one of your accounts"),
+        uses=(
+            Use(
+                ("id", "account", "holder", "started_at", "ended_at", "followed", "requests", "outcome"),
+                what=_(
+                    "when a worker ran for the account, how many follows and requests it made, "
+                    "and how it ended"
+                ),
+                purpose=_("running the service: sign-in, security, background work"),
+                basis=Basis.LEGITIMATE_INTEREST,
+                retention=_("until you unlink the account, or erase your data"),
+                seen_by=SeenBy.OPERATOR,
+                export=Export.VALUE,
+            ),
+        ),
+    )
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    holder = models.CharField(max_length=96)
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    followed = models.PositiveIntegerField(default=0)
+    requests = models.PositiveIntegerField(default=0)
+    outcome = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["account", "started_at"], name="drive_run_account")]
+
+    def __str__(self) -> str:
+        return f"run of {self.account_id} by {self.holder}"

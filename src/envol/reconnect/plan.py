@@ -1,0 +1,184 @@
+"""Turn a person's candidates and choices into FollowTask rows: set-based, idempotent.
+
+`plan_for_persons` is the one entry point (matching's `candidates_changed` signal calls it). For each
+person it reads the candidates ONCE (`candidates_rows`, the single place to rewire when candidates
+come from matching's materialised table), then:
+
+1. inserts the missing tasks of every chosen (account, direction) in one INSERT … SELECT over a JSON
+   array, ignoring rows that exist (the (source, target) constraint makes planning idempotent);
+2. withdraws unsent tasks that no longer match a choice (→ skipped "not_chosen") and restores the
+   ones chosen again;
+3. makes automatic tasks ready once ENVOL_RECONNECT_FROM has come (`promote_due`), and schedules the
+   accounts that have work.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from envol.core.ids import Platform
+from envol.matching.candidates import Candidate
+from envol.matching.models import Candidate as MatchedCandidate
+from envol.matching.models import Kind, Unavailable
+from envol.reconnect import transitions
+from envol.reconnect.models import Directions, FollowTask, Mode, ReconnectChoice
+from envol.reconnect.schedule_date import automatic_allowed
+from envol.reconnect.states import TaskState
+from envol.registry.models import Account, Verification
+
+NETWORKS = (Platform.BLUESKY.value, Platform.MASTODON.value)
+
+
+#: Targets the engine never follows: gone for good, or labelled as impersonation by the platform.
+NOT_FOLLOWABLE = (
+    Unavailable.DEACTIVATED,
+    Unavailable.DELETED,
+    Unavailable.SUSPENDED,
+    Unavailable.IMPERSONATION,
+)
+
+
+def candidates_rows(person_id: int) -> list[Candidate]:
+    """The person's verified candidates from matching's table, minus dismissed and unfollowable ones.
+
+    Suggestions are never followed automatically; bridged contacts are shown on the review page and
+    not followed by the engine yet (their bridge address needs resolving to an account first).
+    """
+    rows = (
+        MatchedCandidate.objects.filter(
+            person_id=person_id, kind=Kind.VERIFIED, dismissed_at=None, target_account__isnull=False
+        )
+        .exclude(unavailable__in=NOT_FOLLOWABLE)
+        .values_list(
+            "target_person_id", "network", "target_account_id", "address", "handle", "followee", "follower"
+        )
+    )
+    return [
+        Candidate(int(pid or 0), Platform(net), int(aid), str(address), str(handle), bool(fe), bool(fr))
+        for pid, net, aid, address, handle, fe, fr in rows
+    ]
+
+
+def wanted(candidate: Candidate, directions: str) -> bool:
+    if directions == Directions.BOTH:
+        return candidate.followee or candidate.follower
+    if directions == Directions.FOLLOWEES:
+        return candidate.followee
+    if directions == Directions.FOLLOWERS:
+        return candidate.follower
+    return False
+
+
+def plan_for_persons(person_ids: Iterable[int], *, now: datetime | None = None) -> int:
+    """Plan (and schedule) the follows of these persons; returns how many tasks were inserted."""
+    now = now or timezone.now()
+    inserted = 0
+    touched: set[int] = set()
+    for person_id in sorted(set(person_ids)):
+        choices = list(
+            ReconnectChoice.objects.filter(
+                account__person_id=person_id,
+                account__verification=Verification.VERIFIED,
+                account__platform__in=NETWORKS,
+            ).select_related("account")
+        )
+        if not choices:
+            continue
+        candidates = candidates_rows(person_id)
+        with transaction.atomic():
+            for choice in choices:
+                inserted += _plan_account(choice, candidates, now)
+                touched.add(choice.account_id)
+    if touched:
+        promote_due(touched, now=now)
+        from envol.reconnect.scheduling import schedule_if_work
+
+        for account_id in sorted(touched):
+            schedule_if_work(account_id, now=now)
+    return inserted
+
+
+def _plan_account(choice: ReconnectChoice, candidates: list[Candidate], now: datetime) -> int:
+    account: Account = choice.account
+    chosen = [c for c in candidates if c.network == account.platform and wanted(c, choice.directions)]
+    ids = [c.stable_id for c in chosen]
+    mine = Q(source_id=account.pk)
+    # Withdraw what was planned but is no longer chosen; restore what is chosen again.
+    transitions.move(
+        mine & ~Q(target_id__in=ids) & Q(sent_at__isnull=True) & Q(rkey=""),
+        TaskState.SKIPPED,
+        now=now,
+        reason="not_chosen",
+    )
+    transitions.move(
+        mine & Q(target_id__in=ids, state=TaskState.SKIPPED, reason="not_chosen"),
+        TaskState.PLANNED,
+        now=now,
+        reason="",
+        finished_at=None,
+    )
+    return insert_missing(account, chosen, now)
+
+
+def insert_missing(account: Account, chosen: list[Candidate], now: datetime) -> int:
+    """One INSERT … SELECT over a JSON array; rows already there are left alone."""
+    if not chosen:
+        return 0
+    rows = [[c.account_id, c.stable_id, c.handle, int(c.followee), int(c.follower)] for c in chosen]
+    table = connection.ops.quote_name(FollowTask._meta.db_table)
+    columns = (
+        "source_id, network, target_account_id, target_id, target_handle, followee, follower, state, "
+        "reason, rkey, remote_id, followed_acct, undo_requested, attempts, last_error, created_at, updated_at"
+    )
+    if connection.vendor == "postgresql":
+        pick = "(e->>{i})"
+        source = "jsonb_array_elements(%s::jsonb) e"
+        casts = ["::bigint", "", "", "::int::boolean", "::int::boolean"]
+    else:
+        pick = "json_extract(e.value, '$[{i}]')"
+        source = "json_each(%s) e"
+        casts = ["", "", "", "", ""]
+    values = [pick.format(i=i) + casts[i] for i in range(5)]
+    sql = f"""
+        INSERT INTO {table} ({columns})
+        SELECT %s, %s, {values[0]}, {values[1]}, {values[2]}, {values[3]}, {values[4]}, %s,
+               '', '', '', '', %s, 0, '', %s, %s
+        FROM {source} WHERE true
+        ON CONFLICT (source_id, target_id) DO NOTHING
+    """  # noqa: S608 (only quoted names and fixed fragments are formatted in)
+    params: list[Any] = [account.pk, account.platform, TaskState.PLANNED.value, False, now, now]
+    params.append(json.dumps(rows))
+    # The JSON array is the last placeholder in the text (FROM), after the constants of SELECT.
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return max(int(cursor.rowcount), 0)
+
+
+def promote_due(account_ids: Iterable[int] | None = None, *, now: datetime | None = None) -> int:
+    """planned → ready for automatic choices once the operator's start date has come."""
+    now = now or timezone.now()
+    if not automatic_allowed(now):
+        return 0
+    choice = "source__reconnect_choice__"
+    where = Q(state=TaskState.PLANNED, **{f"{choice}mode": Mode.AUTOMATIC})
+    where &= ~Q(**{f"{choice}directions": Directions.NONE})
+    if account_ids is not None:
+        where &= Q(source_id__in=list(account_ids))
+    moved: int = transitions.move(where, TaskState.READY, now=now)
+    return moved
+
+
+def pick(account: Account, task_ids: list[int], *, now: datetime | None = None) -> int:
+    """By hand: the person picked these targets on the review page."""
+    moved = transitions.move(Q(source_id=account.pk, pk__in=task_ids), TaskState.READY, now=now)
+    from envol.reconnect.scheduling import schedule_if_work
+
+    schedule_if_work(account.pk)
+    return moved

@@ -1,0 +1,62 @@
+"""What one executor run carries: the account, its lease, its clock, its budget and its log."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from django.conf import settings
+
+from envol.reconnect import budgets, lease
+from envol.reconnect.models import AccountDrive, DriveRun
+from envol.registry.models import Account
+
+Clock = Callable[[], datetime]
+
+
+def lease_seconds() -> float:
+    return float(getattr(settings, "RECONNECT_LEASE_SECONDS", 120))
+
+
+def retry_seconds() -> float:
+    return float(getattr(settings, "RECONNECT_RETRY_SECONDS", 30))
+
+
+def policy(published: budgets.Policy) -> budgets.Policy:
+    """The policy in force: the published limits, or only what servers announce (ENVOL_RECONNECT_LIMITS)."""
+    if getattr(settings, "RECONNECT_LIMITS", "published") == "announced":
+        return budgets.announced_only(published)
+    return published
+
+
+@dataclass
+class Run:
+    account: Account
+    drive: AccountDrive
+    holder: str
+    clock: Clock
+    log: DriveRun
+    budget: dict[str, Any] = field(default_factory=dict)
+    # A run stops after a slice of its lease so that it always ends (and renews) well before the
+    # lease could run out under it; the next run continues where it stopped.
+    stop_at: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.budget = dict(self.drive.budget or {})
+        self.stop_at = time.monotonic() + lease_seconds() / 3
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def ts(self) -> float:
+        return self.clock().timestamp()
+
+    def out_of_time(self) -> bool:
+        return time.monotonic() >= self.stop_at
+
+    def still_holds(self) -> bool:
+        """Renew the lease before a write; False when it was lost (then nothing may be sent)."""
+        return lease.take(self.account.pk, self.holder, lease_seconds(), now=datetime.now(UTC))

@@ -1,0 +1,108 @@
+"""The FollowTask state graph, declared as data and checked when this module is imported.
+
+    planned ──► ready ──► done | requested | already_following | skipped(reason) | failed
+                  ▲  └──► waiting_auth ──► ready            (the person signs in again)
+                  └── failed / skipped (retried, or chosen again)
+    done | requested ──► undone                              (undo removes Envol's own follows)
+
+`planned`: Envol knows the target but may not act yet (a manual choice not picked, or automatic
+reconnection before ENVOL_RECONNECT_FROM). `ready`: the executor may follow now. `requested`: a
+locked Mastodon account received a follow request. Every change of state goes through
+`envol.reconnect.transitions`, which refuses any edge not declared here.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+
+
+class TaskState(enum.StrEnum):
+    PLANNED = "planned"
+    READY = "ready"
+    DONE = "done"
+    REQUESTED = "requested"
+    ALREADY_FOLLOWING = "already_following"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+    WAITING_AUTH = "waiting_auth"
+    UNDONE = "undone"
+
+
+S = TaskState
+
+#: Every allowed edge. A state absent from the keys has no way out.
+GRAPH: Mapping[TaskState, frozenset[TaskState]] = {
+    S.PLANNED: frozenset({S.READY, S.SKIPPED}),
+    S.READY: frozenset(
+        {S.DONE, S.REQUESTED, S.ALREADY_FOLLOWING, S.SKIPPED, S.FAILED, S.WAITING_AUTH, S.PLANNED}
+    ),
+    S.WAITING_AUTH: frozenset({S.READY, S.SKIPPED}),
+    S.FAILED: frozenset({S.READY}),
+    S.SKIPPED: frozenset({S.PLANNED, S.READY}),
+    S.DONE: frozenset({S.UNDONE}),
+    S.REQUESTED: frozenset({S.UNDONE}),
+    S.ALREADY_FOLLOWING: frozenset(),
+    S.UNDONE: frozenset(),
+}
+
+INITIAL = S.PLANNED
+#: Where a run ends: nothing more happens to the task unless the person acts (retry, undo).
+FINAL: frozenset[TaskState] = frozenset(
+    {S.DONE, S.REQUESTED, S.ALREADY_FOLLOWING, S.SKIPPED, S.FAILED, S.UNDONE}
+)
+#: States whose follow exists because Envol created it (what undo may remove).
+CREATED_BY_ENVOL: frozenset[TaskState] = frozenset({S.DONE, S.REQUESTED})
+#: What the progress page counts as "remaining".
+OPEN: frozenset[TaskState] = frozenset({S.PLANNED, S.READY, S.WAITING_AUTH})
+
+
+class GraphError(Exception):
+    """The declared graph is inconsistent (raised at import: a broken graph never runs)."""
+
+
+def reachable(graph: Mapping[TaskState, frozenset[TaskState]], start: TaskState) -> set[TaskState]:
+    seen, todo = {start}, [start]
+    while todo:
+        for nxt in graph.get(todo.pop(), frozenset()):
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen
+
+
+Graph = Mapping[TaskState, frozenset[TaskState]]
+
+
+def validate(graph: Graph, initial: TaskState, final: frozenset[TaskState]) -> None:
+    """Every state is declared, reachable from `initial`, and can end in a final state; final states
+    lead only to final states (a finished task is never silently resumed by the engine)."""
+    states = set(TaskState)
+    if set(graph) != states:
+        raise GraphError(f"states without a declared row: {sorted(states - set(graph))}")
+    for source, targets in graph.items():
+        if source in targets:
+            raise GraphError(f"{source} loops on itself")
+    unreachable = states - reachable(graph, initial)
+    if unreachable:
+        raise GraphError(f"unreachable from {initial}: {sorted(unreachable)}")
+    for state in states:
+        if not reachable(graph, state) & final:
+            raise GraphError(f"{state} can never reach a final state")
+    for state in final:
+        # A final state may move on only by a person's action (retry, undo, a new choice): never
+        # to an engine-only state such as waiting_auth.
+        if S.WAITING_AUTH in graph[state]:
+            raise GraphError(f"final state {state} leads back into the engine")
+
+
+def allowed(source: TaskState, target: TaskState) -> bool:
+    return target in GRAPH[source]
+
+
+def sources_of(target: TaskState) -> frozenset[TaskState]:
+    """Every state from which `target` may be entered (what a set-based UPDATE filters on)."""
+    return frozenset(s for s, targets in GRAPH.items() if target in targets)
+
+
+validate(GRAPH, INITIAL, FINAL)

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from envol.reconnect import views
+
+urlpatterns = [
+    path("reconnect/", views.page, name="reconnect"),
+    path("reconnect/<int:account_id>/choose/", views.choose_view, name="reconnect_choose"),
+    path("reconnect/<int:account_id>/review/", views.review, name="reconnect_review"),
+    path("reconnect/<int:account_id>/undo/", views.undo, name="reconnect_undo"),
+    path("reconnect/<int:account_id>/retry/", views.retry, name="reconnect_retry"),
+    path("reconnect/<int:account_id>/bluesky-list/", views.bluesky_list, name="reconnect_bluesky_list"),
+    path("reconnect/export/following_accounts.csv", views.export_mastodon, name="reconnect_export_mastodon"),
+    path("reconnect/export/candidates.json", views.export_json, name="reconnect_export_json"),
+]

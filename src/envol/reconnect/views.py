@@ -1,0 +1,132 @@
+"""The person's reconnection page: choices per linked account, progress, review by hand, undo,
+exports. Plain HTML forms: everything works without JavaScript."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from envol.core.ids import Platform
+from envol.reconnect.exports import candidates_json, mastodon_csv, request_bluesky_list
+from envol.reconnect.models import Directions, FollowTask, Mode
+from envol.reconnect.plan import pick
+from envol.reconnect.progress import progress_for
+from envol.reconnect.schedule_date import automatic_start
+from envol.reconnect.service import choose, request_undo, retry_failed
+from envol.reconnect.states import TaskState
+from envol.registry.models import Account, Person, Verification
+from envol.registry.session import person_required
+
+NETWORK_NAMES = {Platform.BLUESKY.value: "Bluesky", Platform.MASTODON.value: "Mastodon"}
+REVIEW_LIMIT = 500
+
+
+def _own(person: Person, account_id: int) -> Account:
+    account = person.accounts.filter(
+        pk=account_id, verification=Verification.VERIFIED, platform__in=list(NETWORK_NAMES)
+    ).first()
+    if account is None:
+        raise Http404
+    return account
+
+
+@person_required
+def page(request: HttpRequest, person: Person) -> HttpResponse:
+    rows = progress_for(person.pk)
+    for row in rows:
+        row.network_name = NETWORK_NAMES[row.network]  # type: ignore[attr-defined]
+    context = {
+        "page": "reconnect",
+        "rows": rows,
+        "start": automatic_start(),
+        "directions": [
+            (Directions.FOLLOWEES.value, _("the people I followed on X")),
+            (Directions.FOLLOWERS.value, _("the people who followed me on X")),
+            (Directions.BOTH.value, _("both")),
+            (Directions.NONE.value, _("nobody")),
+        ],
+        "modes": [
+            (Mode.AUTOMATIC.value, _("automatically, now and whenever someone I knew joins")),
+            (Mode.MANUAL.value, _("only those I pick by hand")),
+        ],
+    }
+    return render(request, "reconnect/page.html", context)
+
+
+@require_POST
+@person_required
+def choose_view(request: HttpRequest, person: Person, account_id: int) -> HttpResponse:
+    account = _own(person, account_id)
+    directions, mode = request.POST.get("directions", ""), request.POST.get("mode", "")
+    if directions not in Directions.values or mode not in Mode.values:
+        messages.error(request, _("Choose whom to follow and how, then save."))
+        return redirect("reconnect")
+    choose(account, directions, mode)
+    messages.success(request, _("Saved. Envol follows your choice from now on."))
+    return redirect("reconnect")
+
+
+@person_required
+def review(request: HttpRequest, person: Person, account_id: int) -> HttpResponse:
+    account = _own(person, account_id)
+    if request.method == "POST":
+        ids = [int(i) for i in request.POST.getlist("task") if i.isdigit()]
+        count = pick(account, ids)
+        messages.success(request, _("%(count)s accounts will be followed.") % {"count": count})
+        return redirect("reconnect")
+    planned = FollowTask.objects.filter(source=account, state=TaskState.PLANNED).order_by("target_handle")
+    context = {
+        "page": "reconnect",
+        "account": account,
+        "network_name": NETWORK_NAMES[account.platform],
+        "tasks": planned[:REVIEW_LIMIT],
+        "more": max(planned.count() - REVIEW_LIMIT, 0),
+    }
+    return render(request, "reconnect/review.html", context)
+
+
+@require_POST
+@person_required
+def undo(request: HttpRequest, person: Person, account_id: int) -> HttpResponse:
+    count = request_undo(_own(person, account_id))
+    messages.success(
+        request, _("Envol will remove the %(count)s follows it made, and only those.") % {"count": count}
+    )
+    return redirect("reconnect")
+
+
+@require_POST
+@person_required
+def retry(request: HttpRequest, person: Person, account_id: int) -> HttpResponse:
+    count = retry_failed(_own(person, account_id))
+    messages.success(request, _("%(count)s follows will be tried again.") % {"count": count})
+    return redirect("reconnect")
+
+
+@require_POST
+@person_required
+def bluesky_list(request: HttpRequest, person: Person, account_id: int) -> HttpResponse:
+    account = _own(person, account_id)
+    if account.platform != Platform.BLUESKY:
+        raise Http404
+    name = request.POST.get("name", "").strip()[:64] or _("My community from X")
+    request_bluesky_list(account, name, _("The people I knew on X, found again by Envol."))
+    messages.success(request, _("Your list is being made on Bluesky; it appears in your profile's lists."))
+    return redirect("reconnect")
+
+
+@person_required
+def export_mastodon(request: HttpRequest, person: Person) -> HttpResponse:
+    response = HttpResponse(mastodon_csv(person.pk), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="following_accounts.csv"'
+    return response
+
+
+@person_required
+def export_json(request: HttpRequest, person: Person) -> HttpResponse:
+    response = HttpResponse(candidates_json(person.pk), content_type="application/json")
+    response["Content-Disposition"] = 'attachment; filename="envol-candidates.json"'
+    return response

@@ -1,0 +1,142 @@
+"""The public figures, each a registered function returning {key: count}.
+
+Register a metric with `@metric(name, label, keys=...)`; the periodic snapshot runs every registered
+function and stores what it returns. Other packages register theirs the same way (the reconnection
+engine: follows done per network, envol.reconnect.metrics); nothing else changes.
+
+Each function is one or two aggregate SQL queries: the snapshot reads the whole database, so it
+runs in the background, never per request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Count
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from envol.archive.models import ArchiveImport
+from envol.core.ids import Platform
+from envol.graph.models import Direction, Edge
+from envol.media.models import MediaOutlet, Status
+from envol.registry.models import Account, Person, Verification
+
+Counts = dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Metric:
+    name: str
+    label: Promise  # lazily translated title of its chart
+    keys: tuple[str, ...]  # every key it reports ("" for a single number), in display order
+    compute: Callable[[], Counts]
+
+
+REGISTRY: dict[str, Metric] = {}
+NETWORK_KEYS = tuple(str(p) for p in (Platform.X, Platform.BLUESKY, Platform.MASTODON))
+
+
+def metric(
+    name: str, label: Promise, keys: tuple[str, ...] = ("",)
+) -> Callable[[Callable[[], Counts]], Callable[[], Counts]]:
+    def register(compute: Callable[[], Counts]) -> Callable[[], Counts]:
+        if name in REGISTRY:
+            raise ValueError(f"metric {name} registered twice")
+        REGISTRY[name] = Metric(name, label, keys, compute)
+        return compute
+
+    return register
+
+
+def _by_key(rows: list[tuple[str, int]], keys: tuple[str, ...]) -> Counts:
+    counts = dict.fromkeys(keys, 0)
+    counts.update({str(k): int(n) for k, n in rows if str(k) in counts})
+    return counts
+
+
+@metric("persons", _("People"))
+def persons() -> Counts:
+    return {"": Person.objects.count()}
+
+
+@metric("accounts", _("Verified accounts per network"), NETWORK_KEYS)
+def accounts() -> Counts:
+    rows = (
+        Account.objects.filter(verification=Verification.VERIFIED)
+        .values_list("platform")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return _by_key(list(rows), NETWORK_KEYS)
+
+
+@metric("archives", _("X archives shared"))
+def archives() -> Counts:
+    return {"": ArchiveImport.objects.count()}
+
+
+@metric("edges", _("Links of the X graph (followers and followings)"), ("follower", "following"))
+def edges() -> Counts:
+    rows = Edge.objects.values_list("direction").annotate(n=Count("*")).order_by()
+    names = {int(Direction.FOLLOWER): "follower", int(Direction.FOLLOWING): "following"}
+    return _by_key([(names[int(d)], n) for d, n in rows], ("follower", "following"))
+
+
+@metric("candidates", _("People found on each network (pairs of people who knew each other on X)"),
+        (str(Platform.BLUESKY), str(Platform.MASTODON)))  # fmt: skip
+def candidates() -> Counts:
+    return candidate_totals()
+
+
+@metric("media", _("Media outlets per position"), tuple(Status.values))
+def media() -> Counts:
+    rows = MediaOutlet.objects.filter(published=True).values_list("status").annotate(n=Count("pk")).order_by()
+    return _by_key(list(rows), tuple(Status.values))
+
+
+def candidate_totals() -> Counts:
+    """Candidate pairs (person, verified account of someone they knew on X) per network, everyone at once.
+
+    The same rules as envol.matching.candidates (a person's own import, plus the verified-owner
+    imports of others that list them), in one statement over all persons. Matching is being rebuilt
+    elsewhere: when it offers a global count, call it here instead.
+    """
+    q = connection.ops.quote_name
+    account, edge, imports = (q(m._meta.db_table) for m in (Account, Edge, ArchiveImport))
+    sql = f"""
+        WITH links AS (
+            SELECT i.person_id AS src, xa.person_id AS dst
+            FROM {imports} i
+            JOIN {edge} e ON e.archive_import_id = i.id
+            JOIN {account} xa ON xa.x_key = e.x_key AND xa.platform = %s AND xa.verification = %s
+            UNION
+            SELECT xa.person_id, j.person_id
+            FROM {imports} j
+            JOIN {edge} e ON e.archive_import_id = j.id
+            JOIN {account} xa ON xa.x_key = e.x_key AND xa.platform = %s AND xa.verification = %s
+            WHERE j.owner_verified = %s
+        )
+        SELECT t.platform, COUNT(*)
+        FROM links l
+        JOIN {account} t ON t.person_id = l.dst AND t.verification = %s AND t.platform IN (%s, %s)
+        WHERE l.src <> l.dst
+        GROUP BY t.platform
+    """  # noqa: S608 (only quoted table names are formatted in; every value is a parameter)
+    x, verified = Platform.X.value, Verification.VERIFIED.value
+    params: list[str | bool] = [
+        x,
+        verified,
+        x,
+        verified,
+        True,
+        verified,
+        Platform.BLUESKY.value,
+        Platform.MASTODON.value,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return _by_key(rows, (str(Platform.BLUESKY), str(Platform.MASTODON)))

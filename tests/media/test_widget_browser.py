@@ -1,0 +1,178 @@
+"""The share widget in real Chromium, pasted into an outlet's article page on another origin.
+
+Every request the browser makes is recorded; none may leave before the reader clicks, and the
+clicks go exactly where they should: Bluesky's compose intent, and the share page of the Mastodon
+instance the reader chose once (remembered on their device only).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from urllib.parse import quote
+
+import httpx
+import pytest
+from django.db import connections
+from playwright import sync_api
+from pytest_django.live_server_helper import LiveServer
+
+from envol.media.widget import MAX_BYTES
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ARTICLE = "https://news.example.org/2027/01/leaving-x.html"
+TITLE = "We leave X — Example News"
+OPTIONS = {"lang": "en", "bluesky": "on", "mastodon": "on", "follow_bluesky": "@news.example.org",
+           "follow_mastodon": "@news@mastodon.example.org"}  # fmt: skip
+
+
+def _component(text: str) -> str:
+    """JavaScript's encodeURIComponent."""
+    return quote(text, safe="-_.!~*'()")
+
+
+@pytest.fixture
+def browser_context() -> Iterator[sync_api.BrowserContext]:
+    chromium = shutil.which("chromium")
+    assert chromium, "Chromium is missing: `make test` installs it (scripts/install-system-deps)"
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+        yield browser.new_context(viewport={"width": 390, "height": 844}, locale="en-GB")
+        browser.close()
+    connections.close_all()
+
+
+class Network:
+    """Serves the outlet's article with the snippet in it, answers any other site with a stub page
+    (nothing reaches the Internet), and records every request."""
+
+    def __init__(self, context: sync_api.BrowserContext, snippet: str, live: str) -> None:
+        self.requests: list[str] = []
+        self.live = live
+        context.on("request", lambda request: self.requests.append(request.url))
+        head = f"<head><meta charset='utf-8'><title>{TITLE}</title></head>"
+        article = f"<!doctype html><html lang='en'>{head}<body><h1>{TITLE}</h1>{snippet}</body></html>"
+        context.route("**/*", self._elsewhere)
+        context.route(
+            ARTICLE, lambda route: route.fulfill(status=200, content_type="text/html", body=article)
+        )
+
+    def _elsewhere(self, route: sync_api.Route) -> None:
+        if route.request.url.startswith(self.live):
+            route.continue_()
+        else:
+            route.fulfill(status=200, content_type="text/html", body="<title>elsewhere</title>")
+
+    def elsewhere(self) -> list[str]:
+        return [url for url in self.requests if url != ARTICLE and not url.startswith(self.live)]
+
+
+@pytest.fixture
+def snippet(live_server: LiveServer) -> str:
+    response = httpx.get(f"{live_server.url}/media/widget/snippet.txt", params=OPTIONS, timeout=10)
+    assert response.status_code == 200
+    return response.text
+
+
+def test_share_on_bluesky_and_on_a_chosen_mastodon_instance(
+    browser_context: sync_api.BrowserContext, snippet: str, live_server: LiveServer
+) -> None:
+    assert len(snippet.encode()) < MAX_BYTES
+    network = Network(browser_context, snippet, live_server.url)
+    page = browser_context.new_page()
+    page.goto(ARTICLE)
+    message = _component(f"{TITLE} {ARTICLE}")
+
+    bluesky = page.get_by_role("link", name="Share on Bluesky")
+    assert bluesky.get_attribute("href") == f"https://bsky.app/intent/compose?text={message}"
+    follow = page.get_by_role("link", name="Follow us on Mastodon")
+    assert follow.get_attribute("href") == "https://mastodon.example.org/@news"
+    assert page.get_by_role("link", name="Follow us on Bluesky").get_attribute("href") == (
+        "https://bsky.app/profile/news.example.org"
+    )
+    assert network.elsewhere() == []  # the snippet itself requests nothing
+    assert page.evaluate("document.cookie") == ""
+
+    with page.expect_popup() as opened:
+        bluesky.click()
+    assert opened.value.url == f"https://bsky.app/intent/compose?text={message}"
+
+    # First Mastodon share: the reader is asked for their instance, by keyboard alone.
+    share = page.get_by_role("button", name="Share on Mastodon")
+    share.focus()
+    page.keyboard.press("Enter")
+    assert share.get_attribute("aria-expanded") == "true"
+    instance = page.get_by_label("Your Mastodon instance")
+    sync_api.expect(instance).to_be_focused()
+    instance.fill("not an instance")
+    page.keyboard.press("Enter")
+    sync_api.expect(page.get_by_role("alert")).to_have_text(
+        "Enter the address of your instance, such as mastodon.social."
+    )
+    instance.fill("@me@Social.Example.org")  # any written form of an address on the instance
+    with page.expect_popup() as opened:
+        page.keyboard.press("Enter")
+    assert opened.value.url == f"https://social.example.org/share?text={message}"
+    assert page.evaluate("localStorage.getItem('envol-mastodon-instance')") == "social.example.org"
+
+    # Back later: the instance is remembered on this device; one click shares.
+    page.reload()
+    sync_api.expect(
+        page.get_by_role("button", name="Change your instance (social.example.org)")
+    ).to_be_visible()
+    with page.expect_popup() as opened:
+        page.get_by_role("button", name="Share on Mastodon").click()
+    assert opened.value.url == f"https://social.example.org/share?text={message}"
+    page.get_by_role("button", name="Change your instance (social.example.org)").click()
+    page.get_by_label("Your Mastodon instance").fill("https://piaille.fr/@someone")
+    with page.expect_popup() as opened:
+        page.get_by_role("button", name="Share", exact=True).click()
+    assert opened.value.url == f"https://piaille.fr/share?text={message}"
+
+    # The only requests that left the article were the shares the reader asked for.
+    assert sorted({url.split("?")[0] for url in network.elsewhere()}) == [
+        "https://bsky.app/intent/compose",
+        "https://piaille.fr/share",
+        "https://social.example.org/share",
+    ]
+    assert page.evaluate("document.cookie") == ""
+
+
+def test_the_generator_previews_live(
+    browser_context: sync_api.BrowserContext, live_server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    network = Network(browser_context, "", live_server.url)
+    page = browser_context.new_page()
+    page.goto(f"{live_server.url}/media/widget/")
+    code = page.get_by_label("The snippet to paste")
+    sync_api.expect(code).to_have_value(re.compile("Share on Mastodon"))
+    page.get_by_label("Your Mastodon account, for a “follow us” button").fill(
+        "https://mastodon.social/@lemonde"
+    )
+    sync_api.expect(code).to_have_value(re.compile(re.escape('href="https://mastodon.social/@lemonde"')))
+    preview = page.frame_locator("#widget-preview")
+    sync_api.expect(preview.get_by_role("link", name="Follow us on Mastodon")).to_have_attribute(
+        "href", "https://mastodon.social/@lemonde"
+    )
+    page.get_by_label("Language of the buttons").select_option("fr")
+    sync_api.expect(preview.get_by_role("button", name="Partager sur Mastodon")).to_be_visible()
+    size = page.locator("#widget-size").inner_text()
+    assert int(size.split()[0]) < MAX_BYTES
+    assert "lang=fr" in page.url
+    assert network.elsewhere() == []
+
+
+def test_the_public_pages_fit_a_phone(
+    browser_context: sync_api.BrowserContext, live_server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from envol.stats.service import take_snapshot
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop runs in this thread
+    take_snapshot()
+    page = browser_context.new_page()
+    for path in ("/media/", "/media/declare/", "/media/widget/", "/figures/"):
+        page.goto(f"{live_server.url}{path}")
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path

@@ -1,0 +1,168 @@
+"""The executor against the real local PDS, through the production port and app-password session."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+from django.utils import timezone
+
+from envol.core.ids import Platform
+from envol.matching.candidates import Candidate
+from envol.platforms.bluesky.lists import iter_list_items, list_uri
+from envol.platforms.bluesky.xrpc import Xrpc
+from envol.reconnect.bluesky_port import BlueskyPort
+from envol.reconnect.connect import ports_for
+from envol.reconnect.executor import run_account
+from envol.reconnect.exports import make_bluesky_list
+from envol.reconnect.models import AccountDrive, DriveRun, FollowTask
+from envol.reconnect.service import request_undo
+from envol.reconnect.states import TaskState
+from support.atproto_net import AtprotoNetwork
+
+from .conftest import CallLog, bluesky_source, did_targets, plan_targets, records_of, states
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_5000_follows_each_exactly_once_in_at_most_30_calls(
+    pds_entryway: AtprotoNetwork, call_log: CallLog
+) -> None:
+    net = pds_entryway
+    source, pds_account = bluesky_source(net)
+    targets = did_targets(5000)
+    # Two targets were followed before Envol, by records Envol did not make.
+    port = ports_for(source)
+    assert isinstance(port, BlueskyPort)
+    port.create_follows(
+        [(port.new_rkey(), targets[7][0]), (port.new_rkey(), targets[4242][0])], timezone.now()
+    )
+    port.close()
+    call_log.calls.clear()
+    plan_targets(source, targets)
+
+    outcomes = []
+    while not outcomes or outcomes[-1] == "more":
+        outcomes.append(run_account(source.pk))
+    assert outcomes[-1] == "idle"
+
+    assert states(source) == {"done": 4998, "already_following": 2}
+    records = records_of(net, pds_account)
+    subjects = Counter(subject for _, subject in records)
+    assert len(records) == 5000
+    assert set(subjects) == {did for did, _ in targets}
+    assert max(subjects.values()) == 1  # every target exactly once
+    ours = dict(
+        FollowTask.objects.filter(source=source, state=TaskState.DONE).values_list("rkey", "target_id")
+    )
+    assert {rkey: subject for rkey, subject in records if rkey in ours} == ours  # the keys Envol chose
+    writes = call_log.paths("com.atproto.repo.applyWrites")
+    assert len(writes) <= 30
+    assert len(call_log.calls) <= 5000 / 150  # session + reads + writes: at most 1/150 request a follow
+    assert sum(DriveRun.objects.filter(account=source).values_list("requests", flat=True)) == len(
+        call_log.calls
+    )
+
+
+def test_a_crash_after_the_write_is_reconciled_without_a_second_record(
+    pds_entryway: AtprotoNetwork, call_log: CallLog
+) -> None:
+    net = pds_entryway
+    source, pds_account = bluesky_source(net)
+    tasks = plan_targets(source, did_targets(300, "crash"))
+    # A worker chose keys, committed them with sent_at, sent the first 200... and died before it
+    # could record the answer; the other 100 were committed as sent but never left the machine.
+    port = ports_for(source)
+    now = timezone.now()
+    for task in tasks:
+        task.rkey, task.sent_at = port.new_rkey(), now
+        task.save(update_fields=["rkey", "sent_at"])
+    port.create_follows([(t.rkey, t.target_id) for t in tasks[:200]], now)
+    port.close()
+    call_log.calls.clear()
+
+    assert run_account(source.pk) == "idle"
+
+    records = records_of(net, pds_account)
+    assert len(records) == 300
+    assert len({subject for _, subject in records}) == 300
+    assert {rkey for rkey, _ in records} == {t.rkey for t in tasks}  # the keys chosen before the crash
+    assert states(source) == {"done": 300}
+    # Settled by reading back (a few pages of the key range), then one write for the 100 missing.
+    assert len(call_log.paths("com.atproto.repo.applyWrites")) == 1
+
+
+def test_rate_limited_pds_stops_at_the_budget_and_waits_for_the_advertised_reset(
+    settings: object, private_hosts: None, atproto_network_rate_limited: AtprotoNetwork, call_log: CallLog
+) -> None:
+    net = atproto_network_rate_limited
+    source, pds_account = bluesky_source(net)
+    plan_targets(source, did_targets(2000, "rl"))
+
+    outcome = run_account(source.pk)
+
+    assert outcome == "budget"
+    statuses = [status for _, _, status, _ in call_log.paths("com.atproto.repo.applyWrites")]
+    assert statuses.count(429) <= 1
+    done = states(source)["done"]
+    assert done == 5000 // 3  # 1,666 creates: every point of the hour, and not one more
+    records = records_of(net, pds_account)
+    assert len(records) == done
+    assert len({subject for _, subject in records}) == done
+    # The next run is set for the reset the PDS advertised for the hourly points bucket.
+    advertised = [
+        int(headers["ratelimit-reset"])
+        for _, _, _, headers in call_log.calls
+        if headers.get("ratelimit-policy") == "5000;w=3600"
+    ]
+    drive = AccountDrive.objects.get(account=source)
+    assert drive.next_run_at == datetime.fromtimestamp(advertised[-1], UTC)
+
+    # Running again before then sends nothing.
+    call_log.calls.clear()
+    assert run_account(source.pk) == "budget"
+    assert call_log.paths("com.atproto.repo.applyWrites") == []
+
+
+def test_undo_deletes_only_the_records_envol_made(pds_entryway: AtprotoNetwork) -> None:
+    net = pds_entryway
+    source, pds_account = bluesky_source(net)
+    targets = did_targets(250, "undo")
+    port = ports_for(source)
+    mine = port.new_rkey()
+    port.create_follows([(mine, targets[0][0])], timezone.now())  # the person's own follow
+    port.close()
+    plan_targets(source, targets)
+    assert run_account(source.pk) == "idle"
+    assert states(source) == {"done": 249, "already_following": 1}
+
+    assert request_undo(source) == 249
+    assert run_account(source.pk) == "idle"
+
+    assert states(source) == {"undone": 249, "already_following": 1}
+    assert records_of(net, pds_account) == [(mine, targets[0][0])]
+
+
+def test_a_bluesky_list_of_the_found_community(
+    pds_entryway: AtprotoNetwork, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    net = pds_entryway
+    source, pds_account = bluesky_source(net)
+    community = [
+        Candidate(0, Platform.BLUESKY, source.pk, did, handle, True, False)
+        for did, handle in did_targets(230, "l")
+    ]
+    monkeypatch.setattr("envol.reconnect.exports.candidates_rows", lambda person_id: community)
+    rkey = "3kbbbbbbbbbb2"
+    assert make_bluesky_list.call(source.pk, "From X", "found by Envol", rkey) == "done"
+    # Running it again (a retried task) completes the same list and adds nobody twice.
+    assert make_bluesky_list.call(source.pk, "From X", "found by Envol", rkey) == "done"
+    with httpx.Client(timeout=60) as http:
+        xrpc = Xrpc(http, net.pds_url)
+        members = [
+            item.subject
+            for item in iter_list_items(xrpc, list_uri(pds_account.did, rkey), repo=pds_account.did)
+        ]
+    assert sorted(members) == sorted(c.stable_id for c in community)

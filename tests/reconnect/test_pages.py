@@ -1,0 +1,153 @@
+"""The person's reconnection page, its forms and exports, and `envol reconnect status`."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+
+import pytest
+from django.test import Client
+
+from envol.cli.main import main
+from envol.core.ids import Platform
+from envol.matching.candidates import Candidate
+from envol.reconnect.models import AccountDrive, FollowTask, ReconnectChoice
+from envol.reconnect.progress import progress_for
+from envol.reconnect.states import TaskState
+from envol.registry.models import Person
+from envol.registry.session import SESSION_KEY
+
+from .conftest import account, plan_targets
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def alice(client: Client, monkeypatch: pytest.MonkeyPatch) -> Person:
+    person = Person.objects.create()
+    account(person, Platform.BLUESKY, "did:plc:alice", "alice.test")
+    account(person, Platform.MASTODON, "https://m.test/users/alice", "alice@m.test")
+    session = client.session
+    session[SESSION_KEY] = person.pk
+    session.save()
+    people = [
+        (Platform.MASTODON, "https://m.test/users/bob", "bob@m.test", True, False),
+        (Platform.MASTODON, "https://o.test/users/carol", "carol@o.test", False, True),
+        (Platform.BLUESKY, "did:plc:dave", "dave.test", True, True),
+    ]
+    found = []
+    for network, stable_id, handle, followee, follower in people:
+        target = account(Person.objects.create(), network, stable_id, handle)
+        found.append(Candidate(target.person_id, network, target.pk, stable_id, handle, followee, follower))
+    monkeypatch.setattr("envol.reconnect.plan.candidates_rows", lambda person_id: found)
+    monkeypatch.setattr("envol.reconnect.exports.candidates_rows", lambda person_id: found)
+    return person
+
+
+def test_the_page_asks_for_a_choice_in_both_languages(
+    client: Client, alice: Person, settings: object
+) -> None:
+    settings.RECONNECT_FROM = "2099-01-20"  # type: ignore[attr-defined]
+    page = client.get("/reconnect/", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Nothing happens until you choose" in text
+    assert "Automatic follows start on" in text
+    assert "Preferences, then Import and export, then Import" in text
+    assert "<script" not in text
+    french = client.get("/reconnect/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Rien ne se passe tant que vous n" in french
+    assert "Liste de comptes suivis" in french
+
+
+def test_choosing_plans_and_the_progress_shows_when_it_starts(
+    client: Client, alice: Person, settings: object
+) -> None:
+    settings.RECONNECT_FROM = "2099-01-20"  # type: ignore[attr-defined]
+    mastodon = alice.accounts.get(platform=Platform.MASTODON)
+    answer = client.post(f"/reconnect/{mastodon.pk}/choose/", {"directions": "both", "mode": "auto"})
+    assert answer.status_code == 302
+    assert ReconnectChoice.objects.get(account=mastodon).directions == "both"
+    assert FollowTask.objects.filter(source=mastodon, state=TaskState.PLANNED).count() == 2
+    [bluesky_row, mastodon_row] = progress_for(alice.pk)
+    assert bluesky_row.directions == ""
+    assert mastodon_row.remaining == 2
+    assert mastodon_row.starts_at is not None
+    assert mastodon_row.eta is not None
+    assert mastodon_row.eta.year == 2099  # the ETA counts from the start date
+    page = client.get("/reconnect/").content.decode()
+    assert "0 done, 2 remaining, 0 failed." in page
+    assert "Your automatic follows wait for" in page
+    # Refused values change nothing.
+    client.post(f"/reconnect/{mastodon.pk}/choose/", {"directions": "everyone", "mode": "auto"})
+    assert ReconnectChoice.objects.get(account=mastodon).directions == "both"
+
+
+def test_someone_elses_account_is_not_found(client: Client, alice: Person) -> None:
+    other = account(Person.objects.create(), Platform.BLUESKY, "did:plc:other")
+    assert (
+        client.post(f"/reconnect/{other.pk}/choose/", {"directions": "both", "mode": "auto"}).status_code
+        == 404
+    )
+    assert client.post(f"/reconnect/{other.pk}/undo/").status_code == 404
+
+
+def test_review_picks_by_hand(client: Client, alice: Person) -> None:
+    mastodon = alice.accounts.get(platform=Platform.MASTODON)
+    client.post(f"/reconnect/{mastodon.pk}/choose/", {"directions": "both", "mode": "manual"})
+    page = client.get(f"/reconnect/{mastodon.pk}/review/").content.decode()
+    assert "bob@m.test" in page
+    bob = FollowTask.objects.get(source=mastodon, target_handle="bob@m.test")
+    client.post(f"/reconnect/{mastodon.pk}/review/", {"task": [str(bob.pk)]})
+    bob.refresh_from_db()
+    assert bob.state == TaskState.READY
+    assert AccountDrive.objects.get(account=mastodon).next_run_at is not None
+
+
+def test_exports(client: Client, alice: Person) -> None:
+    mastodon = alice.accounts.get(platform=Platform.MASTODON)
+    client.post(f"/reconnect/{mastodon.pk}/choose/", {"directions": "followees", "mode": "manual"})
+    answer = client.get("/reconnect/export/following_accounts.csv")
+    assert answer["Content-Disposition"] == 'attachment; filename="following_accounts.csv"'
+    rows = list(csv.reader(io.StringIO(answer.content.decode())))
+    assert rows == [["Account address", "Show boosts", "Notify on new posts", "Languages"],
+                    ["bob@m.test", "true", "false", ""]]  # fmt: skip
+    data = json.loads(client.get("/reconnect/export/candidates.json").content)
+    by_id = {c["id"]: c for c in data["candidates"]}
+    assert by_id["https://m.test/users/bob"]["task"]["state"] == "planned"
+    assert by_id["did:plc:dave"]["task"] is None
+    assert by_id["https://o.test/users/carol"]["they_followed_you_on_x"] is True
+
+
+def test_undo_asks_only_for_follows_envol_made(client: Client, alice: Person) -> None:
+    bluesky = alice.accounts.get(platform=Platform.BLUESKY)
+    tasks = plan_targets(bluesky, [("did:plc:a", "a"), ("did:plc:b", "b"), ("did:plc:c", "c")])
+    FollowTask.objects.filter(pk=tasks[0].pk).update(state=TaskState.DONE, rkey="3kaaaaaaaaaa2")
+    FollowTask.objects.filter(pk=tasks[1].pk).update(state=TaskState.ALREADY_FOLLOWING)
+    client.post(f"/reconnect/{bluesky.pk}/undo/")
+    asked = FollowTask.objects.filter(undo_requested=True)
+    assert [t.pk for t in asked] == [tasks[0].pk]
+    assert FollowTask.objects.get(pk=tasks[2].pk).state == TaskState.PLANNED  # no new follows either
+
+
+def test_status_command(alice: Person, capsys: pytest.CaptureFixture[str]) -> None:
+    bluesky = alice.accounts.get(platform=Platform.BLUESKY)
+    tasks = plan_targets(bluesky, [("did:plc:a", "a.test"), ("did:plc:b", "b.test")])
+    FollowTask.objects.filter(pk=tasks[0].pk).update(state=TaskState.SKIPPED, reason="gone")
+    assert main(["reconnect", "status", "--person", str(alice.pk), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    [row] = [a for a in data["accounts"] if a["network"] == "bluesky"]
+    assert row["counts"]["ready"] == 1
+    assert row["remaining"] == 1
+    assert row["errors"] == ["a.test: This account no longer exists or was suspended."]
+    assert main(["reconnect", "status"]) == 0
+    assert "1 remaining" in capsys.readouterr().out
+    assert main(["reconnect", "status", "--person", "999999"]) == 2
+
+
+def test_status_is_listed_in_help() -> None:
+    result = subprocess.run(["envol", "reconnect", "--help"], capture_output=True, text=True, check=True)
+    assert "status" in result.stdout
+    assert "undo" in result.stdout

@@ -1,0 +1,161 @@
+"""Planning from real candidates: nothing before a choice, set-based and idempotent inserts,
+directions, manual picks, the operator's start date, and leases."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from envol.archive.service import ingest
+from envol.archive.synthetic import write_synthetic_archive
+from envol.core.ids import Platform
+from envol.core.pseudonym import pseudonymizer
+from envol.reconnect import lease
+from envol.reconnect.models import AccountDrive, FollowTask
+from envol.reconnect.plan import insert_missing, pick, plan_for_persons
+from envol.reconnect.schedule_date import automatic_start
+from envol.reconnect.service import choose
+from envol.registry.models import Account, Person
+
+from .conftest import account, states
+
+
+def _person(x_id: int) -> Person:
+    person = Person.objects.create()
+    account(person, Platform.X, str(x_id), f"x{x_id}", x_key=pseudonymizer().key(x_id))
+    account(person, Platform.BLUESKY, f"did:plc:p{x_id}", f"p{x_id}.test")
+    account(person, Platform.MASTODON, f"https://m.test/users/p{x_id}", f"p{x_id}@m.test")
+    return person
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> tuple[Person, list[Person]]:
+    """Alice (X id 1) follows 2..6 on X and is followed by 5..9; all of them linked everything."""
+    alice = _person(1)
+    others = [_person(i) for i in range(2, 10)]
+    archive = write_synthetic_archive(tmp_path / "a.zip", owner_id=1, handle="x1",
+                                      followers=[5, 6, 7, 8, 9], following=[2, 3, 4, 5, 6])  # fmt: skip
+    ingest(archive.path)
+    return alice, others
+
+
+def _bluesky(person: Person) -> Account:
+    return person.accounts.get(platform=Platform.BLUESKY)
+
+
+@pytest.mark.django_db
+def test_nothing_happens_until_the_person_chooses(world: tuple[Person, list[Person]]) -> None:
+    alice, _ = world
+    assert plan_for_persons([alice.pk]) == 0
+    assert FollowTask.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_directions_and_idempotent_planning(world: tuple[Person, list[Person]], settings: object) -> None:
+    settings.RECONNECT_FROM = "2026-01-01"  # type: ignore[attr-defined]
+    alice, _ = world
+    source = _bluesky(alice)
+    choose(source, "followees", "auto")
+    assert states(source) == {"ready": 5}  # 2..6
+    assert {t.target_handle for t in FollowTask.objects.filter(source=source)} == {
+        f"p{i}.test" for i in range(2, 7)
+    }
+    choose(source, "both", "auto")
+    assert states(source) == {"ready": 8}  # 2..9
+    # Planning again inserts nothing and costs one INSERT, whatever the number of candidates.
+    with CaptureQueriesContext(connection) as queries:
+        assert plan_for_persons([alice.pk]) == 0
+    assert sum("INSERT" in q["sql"] for q in queries.captured_queries if "follow" in q["sql"].lower()) == 1
+    choose(source, "followers", "auto")
+    assert states(source) == {"ready": 5, "skipped": 3}  # 2, 3, 4 are withdrawn, not deleted
+    assert set(FollowTask.objects.filter(state="skipped").values_list("reason", flat=True)) == {"not_chosen"}
+    choose(source, "none", "auto")
+    assert states(source) == {"skipped": 8}
+    choose(source, "both", "auto")
+    assert states(source) == {"ready": 8}
+    assert AccountDrive.objects.get(account=source).next_run_at is not None  # a run is scheduled
+
+
+@pytest.mark.django_db
+def test_automatic_tasks_wait_for_the_start_date_and_manual_ones_for_a_pick(
+    world: tuple[Person, list[Person]], settings: object
+) -> None:
+    settings.RECONNECT_FROM = "2099-01-20"  # type: ignore[attr-defined]
+    assert automatic_start() == datetime(2099, 1, 20, tzinfo=UTC)
+    alice, _ = world
+    source = _bluesky(alice)
+    mastodon = alice.accounts.get(platform=Platform.MASTODON)
+    choose(source, "both", "auto")
+    assert states(source) == {"planned": 8}
+    choose(mastodon, "followees", "manual")
+    assert states(mastodon) == {"planned": 5}
+    picked = list(FollowTask.objects.filter(source=mastodon).values_list("pk", flat=True)[:2])
+    assert pick(mastodon, picked) == 2
+    assert states(mastodon) == {"planned": 3, "ready": 2}  # by hand: no need to wait for the date
+    settings.RECONNECT_FROM = "2026-01-01"  # type: ignore[attr-defined]
+    plan_for_persons([alice.pk])
+    assert states(source) == {"ready": 8}
+    assert states(mastodon) == {"planned": 3, "ready": 2}
+
+
+@pytest.mark.django_db
+def test_insert_is_one_statement_for_thousands(world: tuple[Person, list[Person]]) -> None:
+    from envol.matching.candidates import Candidate
+
+    alice, _ = world
+    source = _bluesky(alice)
+    rows = [
+        Candidate(0, Platform.BLUESKY, source.pk, f"did:plc:n{i}", f"n{i}", True, False) for i in range(5000)
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        assert insert_missing(source, rows, datetime.now(UTC)) == 5000
+    assert len(queries.captured_queries) == 1
+    assert insert_missing(source, rows, datetime.now(UTC)) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lease_has_one_holder_at_a_time() -> None:
+    source = account(Person.objects.create(), Platform.BLUESKY, "did:plc:leased")
+    now = datetime.now(UTC)
+    assert lease.take(source.pk, "a", 60, now=now)
+    assert not lease.take(source.pk, "b", 60, now=now)
+    assert lease.take(source.pk, "a", 60, now=now)  # renewal
+    assert lease.holds(source.pk, "a", now=now)
+    # Expired: the next worker takes over, and the old holder no longer holds it.
+    later = now + timedelta(seconds=61)
+    assert lease.take(source.pk, "b", 60, now=later)
+    assert not lease.holds(source.pk, "a", now=later)
+    lease.release(source.pk, "a")  # not ours any more: nothing happens
+    assert lease.holds(source.pk, "b", now=later)
+    lease.release(source.pk, "b")
+    assert lease.take(source.pk, "c", 60, now=later)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_racing_workers_never_both_take_a_lease() -> None:
+    source = account(Person.objects.create(), Platform.BLUESKY, "did:plc:raced")
+    lease.ensure_drive(source.pk)
+    for round_ in range(10):
+        winners: list[str] = []
+        barrier = threading.Barrier(4)
+
+        def contend(name: str, barrier: threading.Barrier = barrier, winners: list[str] = winners) -> None:
+            try:
+                barrier.wait()
+                if lease.take(source.pk, name, 60):
+                    winners.append(name)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=contend, args=(f"w{round_}-{i}",)) for i in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert len(winners) == 1
+        lease.release(source.pk, winners[0])

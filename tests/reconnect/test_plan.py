@@ -6,16 +6,21 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django_tasks_db.models import DBTaskResult
 
 from envol.archive.service import ingest
 from envol.archive.synthetic import write_synthetic_archive
 from envol.core.ids import Platform
 from envol.core.pseudonym import pseudonymizer
+from envol.matching.materialise import refresh_around, refresh_everyone
+from envol.matching.models import Candidate as MatchedCandidate
 from envol.reconnect import lease
+from envol.reconnect.hooks import plan_persons
 from envol.reconnect.models import AccountDrive, FollowTask
 from envol.reconnect.plan import insert_missing, pick, plan_for_persons
 from envol.reconnect.schedule_date import automatic_start
@@ -41,6 +46,7 @@ def world(tmp_path: Path) -> tuple[Person, list[Person]]:
     archive = write_synthetic_archive(tmp_path / "a.zip", owner_id=1, handle="x1",
                                       followers=[5, 6, 7, 8, 9], following=[2, 3, 4, 5, 6])  # fmt: skip
     ingest(archive.path)
+    refresh_everyone(notify=False)  # what matching's background refresh does after an import
     return alice, others
 
 
@@ -53,6 +59,31 @@ def test_nothing_happens_until_the_person_chooses(world: tuple[Person, list[Pers
     alice, _ = world
     assert plan_for_persons([alice.pk]) == 0
     assert FollowTask.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_new_people_found_by_matching_are_planned_for_automatic_choices(
+    world: tuple[Person, list[Person]], settings: object, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Continuous: a refresh that finds people sends candidates_changed, the engine enqueues one
+    planning task, and that task plans the follows of a person who chose automatic reconnection."""
+    settings.RECONNECT_FROM = "2026-01-01"  # type: ignore[attr-defined]
+    alice, others = world
+    source = _bluesky(alice)
+    choose(source, "followees", "auto")
+    FollowTask.objects.all().delete()
+    MatchedCandidate.objects.all().delete()  # as if nobody had been found yet
+
+    with django_capture_on_commit_callbacks(execute=True):
+        refresh_around([others[0].pk])  # person 2 joins: everyone who knew them is refreshed
+
+    queued = DBTaskResult.objects.filter(task_path="envol.reconnect.hooks.plan_persons")
+    assert queued.count() == 1
+    (person_ids,) = queued.get().args_kwargs["args"]
+    assert alice.pk in person_ids
+    assert plan_persons.call(person_ids) == 1  # only the newcomer: nobody else was refreshed
+    assert states(source) == {"ready": 1}
+    assert FollowTask.objects.get(source=source).target_handle == "p2.test"
 
 
 @pytest.mark.django_db

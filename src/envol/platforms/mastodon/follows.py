@@ -22,9 +22,9 @@ from typing import Any
 
 import httpx
 
-from envol.platforms.errors import NotFound, Rejected, Transient
+from envol.platforms.errors import NotFound, Rejected
 from envol.platforms.mastodon.identity import full_acct
-from envol.platforms.mastodon.wire import HttpClient, call, json_object, text
+from envol.platforms.mastodon.wire import HttpClient, call, json_list, json_object, text
 
 _FOLLOW_LIMIT = re.compile(r"can't follow more than (\d+)", re.IGNORECASE)
 _NEXT_LINK = re.compile(r'<([^>]+)>\s*;\s*rel="next"')
@@ -83,7 +83,7 @@ class MastodonFollows:
         url: str | None = f"/api/v1/accounts/{account_id}/following?limit=80"
         while url is not None:
             response = self._call("GET", url)
-            for item in _json_list(response):
+            for item in json_list(response):
                 yield self._account(item)
             found = _NEXT_LINK.search(response.headers.get("Link", ""))
             url = found.group(1) if found else None
@@ -112,7 +112,7 @@ class MastodonFollows:
         """By id (servers answer in their own order, not the request's); at most 40 ids a call."""
         params: list[tuple[str, str | int | float | bool | None]] = [("id[]", i) for i in account_ids[:40]]
         response = self._call("GET", f"/api/v1/accounts/relationships?{httpx.QueryParams(params)}")
-        found = [_relationship(i) for i in _json_list(response) if isinstance(i, dict)]
+        found = [_relationship(i) for i in json_list(response) if isinstance(i, dict)]
         return {r.id: r for r in found}
 
     def _account(self, body: dict[str, Any]) -> RemoteAccount:
@@ -143,16 +143,6 @@ def _rate_headers(response: httpx.Response) -> dict[str, str]:
 
 def _relationship(body: dict[str, Any]) -> Relationship:
     return Relationship(text(body, "id"), body.get("following") is True, body.get("requested") is True)
-
-
-def _json_list(response: httpx.Response) -> list[Any]:
-    try:
-        body = response.json()
-    except ValueError as error:
-        raise Transient(f"{response.request.url.path}: the answer is not JSON") from error
-    if not isinstance(body, list):
-        raise Transient(f"{response.request.url.path}: expected a JSON list")
-    return body
 
 
 def _count(body: dict[str, Any], key: str) -> int:

@@ -71,13 +71,25 @@ def retry_at(response: httpx.Response) -> datetime:
 
 def json_object(response: httpx.Response) -> dict[str, Any]:
     """The body as a JSON object; anything else (a proxy's HTML page) is a passing fault."""
-    try:
-        body = response.json()
-    except ValueError as error:
-        raise Transient(f"{response.request.url.path}: the answer is not JSON") from error
+    body = _json_body(response)
     if not isinstance(body, dict):
         raise Transient(f"{response.request.url.path}: expected a JSON object")
     return body
+
+
+def json_list(response: httpx.Response) -> list[Any]:
+    """The body as a JSON list (pages of accounts, relationships); anything else is a passing fault."""
+    body = _json_body(response)
+    if not isinstance(body, list):
+        raise Transient(f"{response.request.url.path}: expected a JSON list")
+    return body
+
+
+def _json_body(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError as error:
+        raise Transient(f"{response.request.url.path}: the answer is not JSON") from error
 
 
 def text(body: dict[str, Any], key: str) -> str:

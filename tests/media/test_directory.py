@@ -16,6 +16,7 @@ from envol.archive.service import ingest
 from envol.archive.synthetic import write_synthetic_archive
 from envol.core.ids import Platform
 from envol.core.pseudonym import pseudonymizer
+from envol.matching.materialise import refresh_everyone
 from envol.media import directory
 from envol.media.figures import linked_person, refresh_figures
 from envol.media.models import Kind, MediaOutlet, Status
@@ -143,6 +144,7 @@ def test_figures_of_an_outlet_whose_accounts_are_linked(client: Client, tmp_path
 
     page = client.get("/media/le-monde/", headers={"accept-language": "en"}).content.decode()
     assert "are not linked in Envol yet" in page  # nothing counted yet: never counted per request
+    refresh_everyone(notify=False)  # matching's background refresh after the import
     assert refresh_figures() == 1
     page = client.get("/media/le-monde/", headers={"accept-language": "en"}).content.decode()
     # found / following through Envol (only the done task counts)

@@ -21,6 +21,7 @@ from envol.core.ids import Platform
 from envol.core.pseudonym import pseudonymizer
 from envol.graph.models import Edge
 from envol.matching.candidates import counts_for
+from envol.matching.materialise import refresh_everyone
 from envol.media.models import MediaOutlet, Status
 from envol.registry.models import Account, Person, Verification
 from envol.stats import metrics
@@ -73,6 +74,7 @@ def test_candidate_totals_agree_with_the_per_person_query(world: list[Person]) -
     for person in Person.objects.all():
         for network, counts in counts_for(person.pk).items():
             expected[str(network)] += counts["total"]
+    refresh_everyone(notify=False)  # what matching's refreshes keep current
     assert candidate_totals() == expected
     assert expected["bluesky"] > 0
     assert expected["mastodon"] > 0

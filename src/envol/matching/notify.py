@@ -4,9 +4,8 @@ E-mail goes only to persons who gave an address and opted in, at most once a day
 candidates that can be followed (never suggestions). "Told" is recorded per candidate
 (`notified_at`), so nobody hears twice about the same person.
 
-Persons who chose automatic reconnection will not need the e-mail (their follows happen anyway);
-that choice belongs to the reconnection engine, which does not exist yet: `reconnects_automatically`
-is the place where it will be asked.
+Persons who chose automatic reconnection do not need the e-mail (their follows happen anyway);
+`reconnects_automatically` asks the reconnection engine for that choice.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """An outlet's migration figures, where its accounts are linked in Envol.
 
 Computed by the periodic task (`tasks.refresh_directory`) into OutletFigure rows, never per request:
-counting a large outlet's followers reads millions of edges.
+"followers found" counts the outlet's rows in matching's materialised candidate table.
 
 "Reconnected" counts the follows of the outlet's accounts that the reconnection engine made for
 its readers (tasks done), per network.
@@ -14,7 +14,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from envol.core.ids import Platform
-from envol.matching.candidates import counts_for
+from envol.matching.models import Candidate as MatchedCandidate
+from envol.matching.models import Kind
 from envol.media.models import MediaOutlet, OutletFigure
 from envol.reconnect.models import FollowTask
 from envol.reconnect.states import TaskState
@@ -22,14 +23,17 @@ from envol.registry.models import Account, Verification
 
 
 def followers_found(person_id: int) -> dict[str, int]:
-    """Per network, how many of the person's X followers Envol found there.
-
-    The single seam to the matching package (being rebuilt elsewhere): rewire it here.
-    """
-    return {
-        str(network): counts["follower_only"] + counts["mutual"]
-        for network, counts in counts_for(person_id).items()
-    }
+    """Per network, how many of the person's X followers Envol found there (verified accounts in
+    matching's materialised table; every network present, zeros included)."""
+    rows = (
+        MatchedCandidate.objects.filter(person_id=person_id, kind=Kind.VERIFIED, follower=True)
+        .values_list("network")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    found = dict.fromkeys((str(Platform.BLUESKY), str(Platform.MASTODON)), 0)
+    found.update({str(network): int(n) for network, n in rows})
+    return found
 
 
 def reconnected(person_id: int) -> dict[str, int]:

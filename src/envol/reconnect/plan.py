@@ -1,8 +1,9 @@
 """Turn a person's candidates and choices into FollowTask rows: set-based, idempotent.
 
-`plan_for_persons` is the one entry point (matching's `candidates_changed` signal calls it). For each
-person it reads the candidates ONCE (`candidates_rows`, the single place to rewire when candidates
-come from matching's materialised table), then:
+`plan_for_persons` is the one entry point (matching's `candidates_changed` signal enqueues it,
+envol.reconnect.hooks). For each
+person it reads the candidates ONCE from matching's materialised table (`candidates_rows`: verified,
+not dismissed, not gone or labelled as impersonation), then:
 
 1. inserts the missing tasks of every chosen (account, direction) in one INSERT … SELECT over a JSON
    array, ignoring rows that exist (the (source, target) constraint makes planning idempotent);

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import connection
 from django.db.models import Count
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from envol.archive.models import ArchiveImport
 from envol.core.ids import Platform
 from envol.graph.models import Direction, Edge
+from envol.matching.models import Candidate as MatchedCandidate
+from envol.matching.models import Kind
 from envol.media.models import MediaOutlet, Status
 from envol.registry.models import Account, Person, Verification
 
@@ -98,45 +99,12 @@ def media() -> Counts:
 
 
 def candidate_totals() -> Counts:
-    """Candidate pairs (person, verified account of someone they knew on X) per network, everyone at once.
-
-    The same rules as envol.matching.candidates (a person's own import, plus the verified-owner
-    imports of others that list them), in one statement over all persons. Matching is being rebuilt
-    elsewhere: when it offers a global count, call it here instead.
-    """
-    q = connection.ops.quote_name
-    account, edge, imports = (q(m._meta.db_table) for m in (Account, Edge, ArchiveImport))
-    sql = f"""
-        WITH links AS (
-            SELECT i.person_id AS src, xa.person_id AS dst
-            FROM {imports} i
-            JOIN {edge} e ON e.archive_import_id = i.id
-            JOIN {account} xa ON xa.x_key = e.x_key AND xa.platform = %s AND xa.verification = %s
-            UNION
-            SELECT xa.person_id, j.person_id
-            FROM {imports} j
-            JOIN {edge} e ON e.archive_import_id = j.id
-            JOIN {account} xa ON xa.x_key = e.x_key AND xa.platform = %s AND xa.verification = %s
-            WHERE j.owner_verified = %s
-        )
-        SELECT t.platform, COUNT(*)
-        FROM links l
-        JOIN {account} t ON t.person_id = l.dst AND t.verification = %s AND t.platform IN (%s, %s)
-        WHERE l.src <> l.dst
-        GROUP BY t.platform
-    """  # noqa: S608 (only quoted table names are formatted in; every value is a parameter)
-    x, verified = Platform.X.value, Verification.VERIFIED.value
-    params: list[str | bool] = [
-        x,
-        verified,
-        x,
-        verified,
-        True,
-        verified,
-        Platform.BLUESKY.value,
-        Platform.MASTODON.value,
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    return _by_key(rows, (str(Platform.BLUESKY), str(Platform.MASTODON)))
+    """Candidate pairs (person, verified account of someone they knew on X) per network, everyone at
+    once: one grouped count over matching's materialised table, which its refreshes keep current."""
+    rows = (
+        MatchedCandidate.objects.filter(kind=Kind.VERIFIED)
+        .values_list("network")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return _by_key(list(rows), (str(Platform.BLUESKY), str(Platform.MASTODON)))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 from collections import defaultdict
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from envol.core.pseudonym import pseudonymizer
 from envol.graph.models import Direction, Edge
 from envol.matching.candidates import Candidate, candidates_for, counts_for
 from envol.registry.models import Account, Person, Verification
+from matching.world import random_world
 
 pytestmark = pytest.mark.django_db
 
@@ -147,24 +147,7 @@ def _reference(person: int) -> set[tuple[int, str, int, bool, bool]]:
 
 @pytest.mark.parametrize("seed", range(1, 9))
 def test_the_query_agrees_with_a_python_reference(tmp_path: Path, seed: int) -> None:
-    rng = random.Random(seed)  # noqa: S311 (a reproducible world, not a secret)
-    ids = list(range(1, 20))  # 1..16 may be persons; 17..19 never join
-    for x_id in range(1, 17):
-        x = rng.choice([V, V, V, C, None])
-        if x is None:
-            person = _person(None)
-        else:
-            person = _person(x_id, x)
-            if rng.random() < 0.75:
-                followers, following = (rng.sample(ids, rng.randint(0, 12)) for _ in range(2))
-                _upload(tmp_path, x_id, followers, following)
-                if rng.random() < 0.2:
-                    ArchiveImport.objects.filter(person=person).update(owner_verified=False)
-        for n, platform in enumerate([Platform.BLUESKY, Platform.MASTODON, Platform.MASTODON]):
-            if (state := rng.choice([V, C, None])) is not None:
-                where = "did:plc:" if platform == Platform.BLUESKY else "https://m.test/users/"
-                sid = f"{where}{x_id}-{n}"
-                _account(person, platform, sid, state)
+    random_world(tmp_path, seed)  # persons 1..16 (some claimed, some without archive); 17..19 never join
     assert Edge.objects.exists()
     seen: set[str] = set()
     for person in Person.objects.values_list("pk", flat=True):

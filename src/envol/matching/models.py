@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from envol.privacy.inventory import UNTIL_ERASURE, Basis, Export, ModelInventory, SeenBy, Use
+from envol.privacy.inventory import MIGRATION, UNTIL_ERASURE, Basis, Export, ModelInventory, SeenBy, Use
 from envol.registry.models import Account, Person
 
 
@@ -51,7 +51,7 @@ class Candidate(models.Model):
                     "follower",
                 ),
                 what=_("who it is on the network, how Envol found them, and how you were linked on X"),
-                purpose=_("re-creating your links on Bluesky and Mastodon (the service you asked for)"),
+                purpose=MIGRATION,
                 basis=Basis.CONTRACT,
                 retention=_("recomputed from your lists and the registry; gone with either"),
                 seen_by=SeenBy.YOU_AND_OPERATOR,
@@ -69,7 +69,7 @@ class Candidate(models.Model):
                     "whether the account moved or is gone, whether you set it aside, when it appeared "
                     "and when you were told"
                 ),
-                purpose=_("re-creating your links on Bluesky and Mastodon (the service you asked for)"),
+                purpose=MIGRATION,
                 basis=Basis.CONTRACT,
                 retention=UNTIL_ERASURE,
                 seen_by=SeenBy.YOU_AND_OPERATOR,
@@ -167,7 +167,7 @@ class TargetProfile(models.Model):
                     "failures",
                 ),
                 what=_("its public name and picture, and whether it moved or is gone"),
-                purpose=_("re-creating your links on Bluesky and Mastodon (the service you asked for)"),
+                purpose=MIGRATION,
                 basis=Basis.LEGITIMATE_INTEREST,
                 retention=_("refreshed periodically; deleted when nobody's candidate names it"),
                 seen_by=SeenBy.YOUR_PEOPLE,
@@ -212,7 +212,7 @@ class BridgeLookup(models.Model):
             Use(
                 ("id", "network", "stable_id", "bridged_address", "found", "checked_at", "expires_at"),
                 what=_("the account, its bridged address if any, and when the bridge was asked"),
-                purpose=_("re-creating your links on Bluesky and Mastodon (the service you asked for)"),
+                purpose=MIGRATION,
                 basis=Basis.LEGITIMATE_INTEREST,
                 retention=_("until the answer expires"),
                 seen_by=SeenBy.SERVICE,
@@ -249,7 +249,7 @@ class Suggestion(models.Model):
             Use(
                 ("x_key",),
                 what=_("the keyed pseudonym of the X account it was found for"),
-                purpose=_("re-creating your links on Bluesky and Mastodon (the service you asked for)"),
+                purpose=MIGRATION,
                 basis=Basis.LEGITIMATE_INTEREST,
                 retention=_("until the archive it came from is replaced or erased"),
                 seen_by=SeenBy.SERVICE,
@@ -259,7 +259,7 @@ class Suggestion(models.Model):
             Use(
                 ("id", "network", "address", "source", "created_at"),
                 what=_("the address and where it was found (a bio, an operator's list)"),
-                purpose=_("re-creating your links on Bluesky and Mastodon (the service you asked for)"),
+                purpose=MIGRATION,
                 basis=Basis.LEGITIMATE_INTEREST,
                 retention=_("until the archive it came from is replaced or erased"),
                 seen_by=SeenBy.YOU_AND_OPERATOR,

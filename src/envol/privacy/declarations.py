@@ -9,6 +9,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from envol.privacy.inventory import (
+    MIGRATION,
+    OPERATING,
+    PROOF,
     UNTIL_ERASURE,
     UNTIL_UNLINK,
     Basis,
@@ -18,9 +21,6 @@ from envol.privacy.inventory import (
     Use,
 )
 
-MIGRATION = _("re-creating your links on Bluesky and Mastodon (the service you asked for)")
-PROOF = _("proving who you are on each network, so that only proven accounts are ever followed")
-OPERATING = _("running the service: sign-in, security, background work")
 OPERATORS = _("the operators' own sign-in to the administration pages")
 ACCOUNTABILITY = _("showing you, and an audit, who looked at your data and what you agreed to")
 ROW_ID = _("row number")

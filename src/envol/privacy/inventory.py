@@ -73,7 +73,10 @@ class ModelInventory:
         return next((use for use in self.uses if field in use.fields), None)
 
 
-# Reused retention texts: one translation each.
+# Reused purposes and retention texts: one translation each, for every package's declarations.
+MIGRATION = _("re-creating your links on Bluesky and Mastodon (the service you asked for)")
+PROOF = _("proving who you are on each network, so that only proven accounts are ever followed")
+OPERATING = _("running the service: sign-in, security, background work")
 UNTIL_ERASURE = _("until you erase your data, or after a long inactivity (see below)")
 UNTIL_UNLINK = _("until you unlink the account, or erase your data")
 

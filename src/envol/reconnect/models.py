@@ -12,7 +12,17 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from envol.core.ids import Platform
-from envol.privacy.inventory import UNTIL_ERASURE, Basis, Export, ModelInventory, SeenBy, Use
+from envol.privacy.inventory import (
+    MIGRATION,
+    OPERATING,
+    UNTIL_ERASURE,
+    UNTIL_UNLINK,
+    Basis,
+    Export,
+    ModelInventory,
+    SeenBy,
+    Use,
+)
 from envol.reconnect.states import TaskState
 from envol.registry.models import Account
 
@@ -41,9 +51,9 @@ class ReconnectChoice(models.Model):
                 what=_(
                     "whom to follow (your X followees, followers, both or none), automatically or by hand"
                 ),
-                purpose=_("re-creating your links on Bluesky and Mastodon (the service you asked for)"),
+                purpose=MIGRATION,
                 basis=Basis.CONTRACT,
-                retention=_("until you unlink the account, or erase your data"),
+                retention=UNTIL_UNLINK,
                 seen_by=SeenBy.YOU_AND_OPERATOR,
             ),
         ),
@@ -89,7 +99,7 @@ class FollowTask(models.Model):
                     "whom your account follows (their network id and handle), why (your X link), the "
                     "state of the follow and the record Envol created, so that it can be undone"
                 ),
-                purpose=_("re-creating your links on Bluesky and Mastodon (the service you asked for)"),
+                purpose=MIGRATION,
                 basis=Basis.CONTRACT,
                 retention=UNTIL_ERASURE,
                 seen_by=SeenBy.YOU_AND_OPERATOR,
@@ -155,9 +165,9 @@ class AccountDrive(models.Model):
                     "last_error_at",
                 ),
                 what=_("when Envol works next for the account, its remaining budget and its last error"),
-                purpose=_("re-creating your links on Bluesky and Mastodon (the service you asked for)"),
+                purpose=MIGRATION,
                 basis=Basis.CONTRACT,
-                retention=_("until you unlink the account, or erase your data"),
+                retention=UNTIL_UNLINK,
                 seen_by=SeenBy.YOU_AND_OPERATOR,
             ),
         ),
@@ -192,9 +202,9 @@ class DriveRun(models.Model):
                     "when a worker ran for the account, how many follows and requests it made, "
                     "and how it ended"
                 ),
-                purpose=_("running the service: sign-in, security, background work"),
+                purpose=OPERATING,
                 basis=Basis.LEGITIMATE_INTEREST,
-                retention=_("until you unlink the account, or erase your data"),
+                retention=UNTIL_UNLINK,
                 seen_by=SeenBy.OPERATOR,
                 export=Export.VALUE,
             ),

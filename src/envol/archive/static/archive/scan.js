@@ -94,7 +94,10 @@ export class IdList {
   }
 }
 
-/** Scans one list file chunk by chunk, appending its ids to an IdList. */
+/**
+ * Scans one list file chunk by chunk, appending its ids to an IdList. It keeps no view of a chunk
+ * once push() returns (what it carries over is copied), so the reader may release the chunk.
+ */
 export class ListScanner {
   constructor({ member, direction, expectedGlobalName, ids }) {
     this.member = member;
@@ -119,8 +122,8 @@ export class ListScanner {
     }
     // Segments end just after a "}" so that no id, key or item straddles two of them. Only the
     // carried-over tail and the chunk's first item are joined (a few hundred bytes): the rest of
-    // the chunk is scanned where it lies, since copying every inflated chunk would double the
-    // garbage the worker makes (1.5 GB of it for ten million followers).
+    // the chunk is scanned where it lies: copying every inflated chunk would mean writing 1.5 GB
+    // more for ten million followers, and as much garbage to collect.
     const firstEnd = chunk.indexOf(125) + 1;
     if (firstEnd === 0) {
       this.carry = concat(this.carry, chunk);
@@ -129,7 +132,8 @@ export class ListScanner {
       }
       return;
     }
-    const stitched = concat(this.carry, chunk.subarray(0, firstEnd));
+    const head = chunk.subarray(0, firstEnd);
+    const stitched = this.carry.length ? concat(this.carry, head) : head;
     const lastEnd = chunk.lastIndexOf(125) + 1;
     this.scan(stitched, 0, stitched.length);
     this.scan(chunk, firstEnd, lastEnd);
@@ -250,8 +254,8 @@ function startsWith(buf, at, bytes, end) {
   return true;
 }
 
+/** A new array holding a then b: never one of them, since the caller may release b's memory. */
 export function concat(a, b) {
-  if (!a.length) return b;
   const joined = new Uint8Array(a.length + b.length);
   joined.set(a);
   joined.set(b, a.length);

@@ -3,6 +3,7 @@
 // src/envol/archive/zipsource.py and zipmember.py: entry count, encryption, method, declared
 // sizes and ratio (zip bombs), output beyond the declared size, size and CRC-32 at the end.
 
+import { release } from "./release.js";
 import { ArchiveError } from "./scan.js";
 
 export const LIMITS = {
@@ -155,6 +156,7 @@ export function checkEntry(entry, label) {
 /**
  * Inflate one member, calling onChunk(bytes) for each piece of output and onInput(n) for each
  * piece of compressed input read. Refuses output beyond the declared size; checks size and CRC.
+ * Each piece is released once onChunk returns: onChunk must copy whatever it keeps.
  */
 export async function readMember(file, entry, { onChunk, onInput = () => {}, signal }) {
   checkEntry(entry, file.name);
@@ -206,6 +208,7 @@ export async function readMember(file, entry, { onChunk, onInput = () => {}, sig
           scanError = error;
         }
       }
+      release(step.value); // onChunk keeps no view of it (see release.js for why)
     }
   } finally {
     reader.releaseLock();

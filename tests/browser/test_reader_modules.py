@@ -78,7 +78,8 @@ def _scan(page: UploadPage, data: bytes, sizes: list[int]) -> dict[str, object]:
 
 def test_the_scanner_reads_what_the_server_reads_wherever_the_chunks_are_cut(upload_page: MakePage) -> None:
     rng = random.Random(5)  # noqa: S311 (reproducible ids and cuts, not secrets)
-    ids = [0, 2**64 - 1, 12, 2**53 + 1, *(rng.randrange(2**64) for _ in range(600)), 12]
+    # 1,505 ids: more than the IdList starts with (1,024), so that it grows on the way.
+    ids = [0, 2**64 - 1, 12, 2**53 + 1, *(rng.randrange(2**64) for _ in range(1500)), 12]
     data = _follower_js(ids)
     assert _server_ids(data) == ids
     page = upload_page()

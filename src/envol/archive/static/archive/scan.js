@@ -7,6 +7,8 @@
 // one item key per id, two "{" and two "}" per id, the file ends with "]", every id from 0 to
 // 2^64-1, written as 1 to 20 digits in quotes.
 
+import { release } from "./release.js";
+
 export class ArchiveError extends Error {
   constructor(code, file, detail) {
     super(`${code}: ${file}: ${detail}`);
@@ -83,7 +85,15 @@ export class IdList {
   grow() {
     const grown = new Uint32Array(2 * this.words.length);
     grown.set(this.words.subarray(0, 2 * this.length));
+    release(this.words);
     this.words = grown;
+  }
+
+  /** Give the buffer's memory back now rather than at the next full collection. */
+  free() {
+    release(this.words);
+    this.words = new Uint32Array(0);
+    this.length = 0;
   }
 
   /** The ids, sorted ascending, as a BigUint64Array over the same memory (native sort). */

@@ -72,8 +72,8 @@ export function loadDocument(bytes, member) {
 /**
  * A growable array of uint64 ids kept as little-endian 32-bit halves (lo, hi). Sized up front from
  * the manifest's count, it never grows for an archive that agrees with its manifest: growing copies
- * the ids into a buffer twice as large while the old one awaits collection, a transient three times
- * the ids' size (240 MB for ten million followers).
+ * the ids into a buffer twice as large, twice their size held for a moment (the old buffer is
+ * released at once), and more room than they need afterwards.
  */
 export class IdList {
   constructor(capacity) {
@@ -81,7 +81,7 @@ export class IdList {
     this.length = 0;
   }
 
-  /** Room for one more id; grows (doubling) only when the buffer is full. */
+  /** Doubles the buffer: called only when it is full. */
   grow() {
     const grown = new Uint32Array(2 * this.words.length);
     grown.set(this.words.subarray(0, 2 * this.length));

@@ -5,8 +5,11 @@
 Each run starts `envol run` on a fresh SQLite database, signs a person in, opens the upload page
 in Debian's Chromium, chooses the zip and waits until the page says the lists are stored: the
 time from the choice to that answer, the peak resident memory of the renderer (the page and its
-worker), and the bytes uploaded per id. Baseline, in the same run: `envol ingest` of the same zip
-in its own fresh SQLite database. Medians of --runs runs; results go to bench/out/browser.json.
+worker: a dedicated worker runs in its page's process), and the bytes uploaded per id. Resident
+memory counts the renderer's share of Chromium's code too, hence the idle figure (the page open,
+nothing chosen) and the peak within each phase the page shows (reading, checking, sending,
+storing). Baseline, in the same run: `envol ingest` of the same zip in its own fresh SQLite
+database. Medians of --runs runs; results go to bench/out/browser.json.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from playwright import sync_api
 from bench.ingest import OUT, _env, archive_path, ingest_sqlite
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from support.chromium import RendererPeak, launch
+from support.chromium import RendererPeak, launch, renderer_pids, rss_bytes
 
 OWNER_ID = 1_000_000_001  # the owner bench.ingest writes into its archives
 _SIGN_IN = """
@@ -61,8 +64,23 @@ def _wait_healthy(url: str) -> None:
     raise RuntimeError(f"{url} did not answer")
 
 
-def browser_run(path: Path, followers: int) -> tuple[float, float, float]:
-    """Seconds from choosing the zip to "stored", renderer peak MiB, uploaded bytes per id."""
+PHASES = ("reading", "checking", "sending", "storing")
+_FINISHED = "#browser-done:not([hidden]), #browser-error:not([hidden])"
+
+
+def _follow(page: sync_api.Page, memory: RendererPeak, timeout: float) -> None:
+    """Wait for the page's answer, telling the memory sampler which phase the page shows."""
+    deadline = time.monotonic() + timeout
+    while not page.locator(_FINISHED).count():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the page did not answer")
+        memory.phase = page.locator("#progress-bar").get_attribute("data-phase") or "reading"
+        time.sleep(0.1)
+
+
+def browser_run(path: Path, followers: int) -> dict[str, float]:
+    """Seconds from choosing the zip to "stored", renderer MiB (idle, peak, peak per phase),
+    uploaded bytes per id."""
     with tempfile.TemporaryDirectory(dir=OUT) as data_dir:
         env = _env(ENVOL_DATA_DIR=data_dir, DJANGO_SETTINGS_MODULE="envol.core.settings")
         subprocess.run(["envol", "migrate"], env=env, check=True, capture_output=True)
@@ -80,12 +98,12 @@ def browser_run(path: Path, followers: int) -> tuple[float, float, float]:
                 context.add_cookies([{"name": "sessionid", "value": session_key, "url": base}])
                 page = context.new_page()
                 page.goto(f"{base}/archive/")
+                idle = max(rss_bytes(pid) for pid in renderer_pids())
                 with RendererPeak() as memory:
+                    memory.phase = "reading"
                     started = time.perf_counter()
                     page.set_input_files("#browser-files", str(path))
-                    page.locator("#browser-done:not([hidden]), #browser-error:not([hidden])").wait_for(
-                        timeout=600_000
-                    )
+                    _follow(page, memory, timeout=600)
                     elapsed = time.perf_counter() - started
                 if page.locator("#browser-error").is_visible():
                     raise RuntimeError(page.locator("#browser-error").inner_text())
@@ -94,7 +112,9 @@ def browser_run(path: Path, followers: int) -> tuple[float, float, float]:
         finally:
             server.terminate()
             server.wait(timeout=30)
-    return elapsed, memory.peak / 2**20, timings["bytes"] / followers
+    mib = {f"renderer_{phase}_mib": memory.by_phase.get(phase, 0) / 2**20 for phase in PHASES}
+    return {"browser": elapsed, "renderer_mib": memory.peak / 2**20, "renderer_idle_mib": idle / 2**20,
+            **mib, "bytes_per_id": timings["bytes"] / followers}  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -105,16 +125,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     path = archive_path(args.followers, args.following)
     ids = args.followers + args.following
-    runs: dict[str, list[float]] = {
-        k: [] for k in ("browser", "renderer_mib", "bytes_per_id", "server_ingest")
-    }
+    runs: dict[str, list[float]] = {}
     for run in range(args.runs):
-        elapsed, peak, per_id = browser_run(path, ids)
-        runs["browser"].append(elapsed)
-        runs["renderer_mib"].append(peak)
-        runs["bytes_per_id"].append(per_id)
-        runs["server_ingest"].append(ingest_sqlite(path)[0])
-        print(f"run {run + 1}: " + ", ".join(f"{k}={v[-1]:.2f}" for k, v in runs.items()), flush=True)
+        figures = {**browser_run(path, ids), "server_ingest": ingest_sqlite(path)[0]}
+        for key, value in figures.items():
+            runs.setdefault(key, []).append(value)
+        print(f"run {run + 1}: " + ", ".join(f"{k}={v:.2f}" for k, v in figures.items()), flush=True)
     median = {k: statistics.median(v) for k, v in runs.items()}
     result = {
         "followers": args.followers,
@@ -130,7 +146,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  envol ingest (SQLite), baseline      {median['server_ingest']:6.2f} s")
     print(f"  browser: choice to stored            {median['browser']:6.2f} s  "
           f"{result['ratio_to_server_ingest']:.2f}x baseline")  # fmt: skip
-    print(f"  renderer peak memory                 {median['renderer_mib']:6.0f} MiB")
+    print(
+        f"  renderer peak memory                 {median['renderer_mib']:6.0f} MiB "
+        f"({median['renderer_mib'] * 2**20 / 1e6:.0f} MB; idle {median['renderer_idle_mib']:.0f} MiB)"
+    )
+    print("    peak by phase                      "
+          + ", ".join(f"{p} {median[f'renderer_{p}_mib']:.0f}" for p in PHASES) + " MiB")  # fmt: skip
     print(f"  uploaded                             {median['bytes_per_id']:6.2f} bytes per id")
     return 0
 

@@ -58,10 +58,13 @@ def rss_bytes(pid: int) -> int:
 
 class RendererPeak:
     """Samples every renderer's resident memory while the block runs; ``peak`` is the largest
-    figure one renderer reached (bytes)."""
+    figure one renderer reached (bytes), ``by_phase`` the same for each value the caller gave
+    ``phase`` meanwhile (what the page was doing)."""
 
     def __init__(self, interval: float = 0.05) -> None:
         self.interval, self.peak = interval, 0
+        self.phase = ""
+        self.by_phase: dict[str, int] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
@@ -72,7 +75,9 @@ class RendererPeak:
             if rounds % 20 == 0:  # new renderers are rare: walk /proc now and then only
                 pids = renderer_pids()
             rounds += 1
-            self.peak = max([self.peak, *(rss_bytes(pid) for pid in pids)])
+            now = max([0, *(rss_bytes(pid) for pid in pids)])
+            self.peak = max(self.peak, now)
+            self.by_phase[self.phase] = max(self.by_phase.get(self.phase, 0), now)
             time.sleep(self.interval)
 
     def __enter__(self) -> RendererPeak:

@@ -1,12 +1,15 @@
 // The compact upload (format: src/envol/archive/compact.py): a gzip stream of the mark
 // "ENVOLIDS" 1, a JSON header, then each list's sorted ids as unsigned LEB128 distances.
 
+import { release } from "./release.js";
+
 const MAGIC = Uint8Array.from("ENVOLIDS\x01", (c) => c.charCodeAt(0));
 const BLOCK = 1 << 20;
+const PART_BYTES = 4 << 20; // compressed bytes gathered before they become a Blob
 
 /**
  * Compress the header and the lists into a Blob. `lists` maps "follower"/"following" to IdList
- * objects; each is sorted in place, encoded, then released (callers drop their references too).
+ * objects; each is sorted in place, encoded, then freed (unusable afterwards).
  */
 export async function encodeUpload(header, lists, onProgress = () => {}) {
   const compressor = new CompressionStream("gzip");
@@ -20,10 +23,11 @@ export async function encodeUpload(header, lists, onProgress = () => {}) {
   await writer.write(start);
   const total = lists.follower.length + lists.following.length;
   let done = 0;
+  // One buffer for every block: a write resolves once the compressor has taken the bytes in.
+  const out = new Uint8Array(BLOCK + 16);
   for (const direction of ["follower", "following"]) {
     const words = lists[direction].sorted();
     const count = lists[direction].length;
-    let out = new Uint8Array(BLOCK + 16);
     let used = 0;
     let plo = 0;
     let phi = 0;
@@ -47,12 +51,12 @@ export async function encodeUpload(header, lists, onProgress = () => {}) {
       out[used++] = dlo;
       if (used >= BLOCK) {
         await writer.write(out.subarray(0, used));
-        out = new Uint8Array(BLOCK + 16);
         used = 0;
         onProgress(done + i, total);
       }
     }
     if (used) await writer.write(out.subarray(0, used));
+    lists[direction].free();
     done += count;
     onProgress(done, total);
   }
@@ -60,12 +64,28 @@ export async function encodeUpload(header, lists, onProgress = () => {}) {
   return new Blob(await collected, { type: "application/octet-stream" });
 }
 
+/**
+ * The compressed stream as Blobs of about PART_BYTES each. A Blob copies what it is made of and
+ * hands it to the browser's blob storage, outside this worker: the chunks are released as soon as
+ * they are copied, so that the renderer never holds the whole upload (40 MB for ten million ids).
+ */
 async function collect(readable) {
-  const chunks = [];
+  const parts = [];
+  let chunks = [];
+  let size = 0;
   const reader = readable.getReader();
   for (;;) {
     const { done, value } = await reader.read();
-    if (done) return chunks;
-    chunks.push(value);
+    if (!done) {
+      chunks.push(value);
+      size += value.length;
+    }
+    if (chunks.length && (done || size >= PART_BYTES)) {
+      parts.push(new Blob(chunks));
+      for (const chunk of chunks) release(chunk);
+      chunks = [];
+      size = 0;
+    }
+    if (done) return parts;
   }
 }

@@ -10,6 +10,7 @@
 
 import { encodeUpload } from "./compact.js";
 import { buildLayout, layoutFromNames } from "./layout.js";
+import { release } from "./release.js";
 import { ArchiveError, HEAD_BYTES, IdList, ListScanner, loadDocument, matchPrefix } from "./scan.js";
 import { LIMITS, checkEntry, looksLikeZip, readCentralDirectory, readMember } from "./zip.js";
 
@@ -162,6 +163,7 @@ async function readLoose(file, { onChunk, onInput }) {
     if (done) return;
     onInput(value.length);
     onChunk(value);
+    release(value); // as readMember does: the scanner copies what it keeps
   }
 }
 

@@ -15,6 +15,8 @@ from django.utils import timezone
 
 from envol.core.ids import Platform
 from envol.matching.candidates import Candidate
+from envol.privacy import pending
+from envol.privacy.erase import erase_person
 from envol.privacy.models import ErasureProof, PrivacyState
 from envol.privacy.pending import persons_pending, status
 from envol.privacy.relations import person_graph, rows_about
@@ -159,9 +161,9 @@ def test_the_retention_task_waits_for_the_undo_then_erases_at_the_deadline(clien
 
     assert report.pending_erasures_finished == 0
     assert Person.objects.filter(pk=alice.person.pk).exists()
-    pending = status(alice.person)
-    assert pending is not None
-    assert (pending.progress.remaining, pending.progress.undone) == (2, 1)
+    waiting = status(alice.person)
+    assert waiting is not None
+    assert (waiting.progress.remaining, waiting.progress.undone) == (2, 1)
 
     report = run_retention(asked_at + timedelta(days=7, minutes=1), POLICY)
 
@@ -236,3 +238,30 @@ def test_asking_for_the_removal_with_nothing_to_remove_erases_at_once(client: Cl
     assert "Your data is erased" in answer.content.decode()
     assert not Person.objects.filter(pk=alice.person.pk).exists()
     assert ErasureProof.objects.get().follows_undone == 0
+
+
+def test_a_person_who_erased_at_once_meanwhile_does_not_stop_the_task(
+    client: Client, app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The person clicks "erase now" while the retention task is finishing their erasure: the task
+    goes on with the others (it must never die: it schedules its own next run)."""
+    alice, bob = make_person("alice", 424242424242, app=app), make_person("bob", 515151515151)
+    for someone in (alice, bob):
+        _signed_in(client, someone)
+        made_follows(someone)
+        _ask(client)
+    original = pending.progress_of
+
+    def erased_meanwhile(person_id: int, since: Any) -> Any:
+        progress = original(person_id, since)
+        if person_id == alice.person.pk:
+            erase_person(person_id)  # the pending page's "erase now", at that very moment
+        return progress
+
+    monkeypatch.setattr(pending, "progress_of", erased_meanwhile)
+
+    report = run_retention(timezone.now() + timedelta(days=8), POLICY)
+
+    assert report.pending_erasures_finished == 1
+    assert not Person.objects.exists()
+    assert ErasureProof.objects.count() == 2

@@ -34,7 +34,7 @@ NOTHING = UndoProgress(remaining=0, stuck=0, undone=0)
 @dataclass(frozen=True, slots=True)
 class Pending:
     since: datetime
-    deadline: datetime  # erased by then whatever remains
+    deadline: datetime  # erased by then at the latest, whatever remains
     progress: UndoProgress
 
 
@@ -68,7 +68,10 @@ def status(person: Person) -> Pending | None:
     )
     if since is None:
         return None
-    return Pending(since, since + timedelta(days=deadline_days()), progress_of(person.pk, since))
+    # The retention task that finishes it runs every ENVOL_RETENTION_INTERVAL_HOURS: "at the latest"
+    # is the deadline plus one such interval.
+    late = timedelta(days=deadline_days(), hours=float(env("ENVOL_RETENTION_INTERVAL_HOURS")))
+    return Pending(since, since + late, progress_of(person.pk, since))
 
 
 def request(person: Person, *, now: datetime | None = None) -> int:
@@ -112,7 +115,10 @@ def finish_pending(now: datetime, deadline: int) -> int:
         if progress.can_progress and not late:
             continue
         why = "undone" if not progress.remaining else ("deadline" if progress.can_progress else "stuck")
-        erase_person(person_id, reason="request", follows_undone=progress.undone)
+        try:
+            erase_person(person_id, reason="request", follows_undone=progress.undone)
+        except Person.DoesNotExist:
+            continue  # the person stopped waiting and erased at once meanwhile
         logger.info(
             "pending erasure finished", extra={"why": why, "follows_left": rounded(progress.remaining)}
         )

@@ -17,9 +17,10 @@ from envol.archive.models import ArchiveImport, Source
 from envol.core.ids import Platform
 from envol.core.pseudonym import pseudonymizer
 from envol.graph.bulk import load_edges
-from envol.graph.models import Direction
+from envol.graph.models import Direction, Edge
 from envol.privacy.audit import record_access
 from envol.privacy.consent import decide
+from envol.privacy.inventory import all_models
 from envol.privacy.models import Purpose
 from envol.privacy.relations import person_graph
 from envol.registry.models import Account, MastodonApp, Person, Verification
@@ -167,6 +168,35 @@ def _value_for(
     if isinstance(f, models.CharField | models.TextField):
         return someone.handle[: f.max_length or 100]
     return None
+
+
+TEXT = (models.CharField, models.TextField, models.JSONField)
+INTEGER = (models.IntegerField,)  # BigIntegerField, SmallIntegerField... are subclasses
+
+
+def leftovers(someone: Someone, erased_pks: dict[type[models.Model], set[Any]]) -> list[str]:
+    """Every place in the database that still names ``someone``."""
+    found = []
+    for model in all_models():
+        manager = model._default_manager
+        for f in model._meta.concrete_fields:
+            where = f"{model._meta.label}.{f.name}"
+            if isinstance(f, models.ForeignKey) and f.related_model in erased_pks:
+                gone = erased_pks[f.related_model]  # type: ignore[index]
+                if gone and manager.filter(**{f"{f.attname}__in": gone}).exists():
+                    found.append(f"{where} points at an erased row")
+            elif isinstance(f, TEXT):
+                for marker in someone.markers:
+                    if manager.filter(**{f"{f.name}__icontains": marker}).exists():
+                        found.append(f"{where} contains {marker!r}")
+            elif isinstance(f, INTEGER) and not f.primary_key:
+                for value in (someone.x_key, someone.x_id):
+                    query = manager.filter(**{f.name: value})
+                    if model is Edge:  # other persons' lists: see test_others_keep_their_lists
+                        query = query.filter(archive_import__person=someone.person)
+                    if query.exists():
+                        found.append(f"{where} holds {value}")
+    return found
 
 
 @pytest.fixture

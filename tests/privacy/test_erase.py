@@ -10,15 +10,12 @@ import pytest
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
 from django.test import Client
 
 from envol.core.ids import Platform
 from envol.graph.models import Edge
 from envol.matching.candidates import candidates_for
-from envol.privacy import hooks
 from envol.privacy.erase import erase_person, rounded
-from envol.privacy.inventory import all_models
 from envol.privacy.models import ErasureProof
 from envol.privacy.relations import person_graph, rows_about
 from envol.registry.models import Account, Person
@@ -27,37 +24,9 @@ from fakes.mastodon import FakeMastodon
 from fakes.mastodon.fixtures import FakeMastodonFactory
 from registry.conftest import point_mastodon_at, sign_in_with_mastodon, signed_in
 
-from .conftest import Someone, audit, fill_every_related_model, make_person
+from .conftest import audit, fill_every_related_model, leftovers, make_person
 
 pytestmark = pytest.mark.django_db
-
-TEXT = (models.CharField, models.TextField, models.JSONField)
-INTEGER = (models.IntegerField,)  # BigIntegerField, SmallIntegerField... are subclasses
-
-
-def _leftovers(someone: Someone, erased_pks: dict[type[models.Model], set[Any]]) -> list[str]:
-    """Every place in the database that still names ``someone``."""
-    found = []
-    for model in all_models():
-        manager = model._default_manager
-        for f in model._meta.concrete_fields:
-            where = f"{model._meta.label}.{f.name}"
-            if isinstance(f, models.ForeignKey) and f.related_model in erased_pks:
-                gone = erased_pks[f.related_model]  # type: ignore[index]
-                if gone and manager.filter(**{f"{f.attname}__in": gone}).exists():
-                    found.append(f"{where} points at an erased row")
-            elif isinstance(f, TEXT):
-                for marker in someone.markers:
-                    if manager.filter(**{f"{f.name}__icontains": marker}).exists():
-                        found.append(f"{where} contains {marker!r}")
-            elif isinstance(f, INTEGER) and not f.primary_key:
-                for value in (someone.x_key, someone.x_id):
-                    query = manager.filter(**{f.name: value})
-                    if model is Edge:  # other persons' lists: see test_others_keep_their_lists
-                        query = query.filter(archive_import__person=someone.person)
-                    if query.exists():
-                        found.append(f"{where} holds {value}")
-    return found
 
 
 def test_erasure_leaves_nothing_about_the_person_in_any_model(app: Any) -> None:
@@ -82,12 +51,12 @@ def test_erasure_leaves_nothing_about_the_person_in_any_model(app: Any) -> None:
         if len(link.model._meta.pk_fields) == 1
     }
     assert all(queries[link.label].exists() for link in person_graph()), "every related model holds a row"
-    assert _leftovers(victim, {}) != []  # the walk does see the person before erasure
+    assert leftovers(victim, {}) != []  # the walk does see the person before erasure
     assert {c.handle for c in candidates_for(other.person.pk)} >= {"victim.bsky.test"}
 
     proof = erase_person(victim.person.pk)
 
-    assert _leftovers(victim, erased_pks) == []
+    assert leftovers(victim, erased_pks) == []
     assert not Person.objects.filter(pk=victim.person.pk).exists()
     assert all(not queries[link.label].exists() for link in person_graph())
     assert {c.handle for c in candidates_for(other.person.pk)} == set()  # gone from others' candidates
@@ -161,17 +130,6 @@ def test_erasure_needs_the_confirmation(client: Client) -> None:
     assert "Cochez la case pour confirmer : rien n’a été effacé." in response.content.decode()
     assert Person.objects.filter(pk=person.pk).exists()
     assert client.get("/your-data/erase/").status_code == 200
-
-
-def test_erasure_can_first_undo_the_follows_through_the_registered_hook(
-    client: Client, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    undone: list[int] = []
-    monkeypatch.setattr(hooks, "_follow_undoers", [lambda p: undone.append(p.pk) or 0])
-    person = signed_in(client, (Platform.X, "42", "alice_x"))
-    assert "First undo the follows Envol made for me" in client.get("/your-data/erase/").content.decode()
-    client.post("/your-data/erase/", {"confirm": "yes", "undo": "yes"})
-    assert undone == [person.pk]
 
 
 def test_erasure_of_a_token_on_a_platform_without_revocation_hook_is_counted(app: Any) -> None:

@@ -34,7 +34,9 @@ from registry.conftest import signed_in
 from .conftest import make_person
 
 pytestmark = pytest.mark.django_db
-POLICY = Policy(edges_days=30, inactive_days=700, grace_days=30, upload_stale_minutes=60)
+POLICY = Policy(
+    edges_days=30, inactive_days=700, grace_days=30, upload_stale_minutes=60, undo_deadline_days=7
+)
 
 
 def test_edges_go_a_set_time_after_the_migration_is_complete() -> None:

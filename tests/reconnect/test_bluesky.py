@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import httpx
@@ -20,6 +21,7 @@ from envol.reconnect.exports import make_bluesky_list
 from envol.reconnect.models import AccountDrive, DriveRun, FollowTask
 from envol.reconnect.service import request_undo
 from envol.reconnect.states import TaskState
+from envol.registry.models import Account
 from support.atproto_net import AtprotoNetwork
 
 from .conftest import CallLog, bluesky_source, did_targets, plan_targets, records_of, states
@@ -143,6 +145,64 @@ def test_undo_deletes_only_the_records_envol_made(pds_entryway: AtprotoNetwork) 
 
     assert states(source) == {"undone": 249, "already_following": 1}
     assert records_of(net, pds_account) == [(mine, targets[0][0])]
+
+
+def test_undo_settles_writes_of_unknown_outcome_first(pds_entryway: AtprotoNetwork) -> None:
+    """Two writes were sent and their answers lost: the one that landed is undone, the one that did
+    not is never sent (it goes back to planned)."""
+    net = pds_entryway
+    source, pds_account = bluesky_source(net)
+    landed_task, lost_task = plan_targets(source, did_targets(2, "unknown"))
+    port = ports_for(source)
+    landed, lost = port.new_rkey(), port.new_rkey()
+    port.create_follows([(landed, landed_task.target_id)], timezone.now())
+    port.close()
+    FollowTask.objects.filter(pk=landed_task.pk).update(rkey=landed, sent_at=timezone.now())
+    FollowTask.objects.filter(pk=lost_task.pk).update(rkey=lost, sent_at=timezone.now())
+
+    assert request_undo(source) == 0  # none is known to exist yet
+    assert run_account(source.pk) == "idle"
+
+    assert records_of(net, pds_account) == []
+    assert FollowTask.objects.get(pk=landed_task.pk).state == TaskState.UNDONE
+    lost_row = FollowTask.objects.get(pk=lost_task.pk)
+    assert (lost_row.state, lost_row.undo_requested, lost_row.sent_at) == (TaskState.PLANNED, False, None)
+
+
+def test_undo_asked_during_a_write_removes_what_that_write_created(
+    pds_entryway: AtprotoNetwork, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The person asks to undo while a run is sending a batch: the run queued for the undo finds the
+    lease taken and gives up, so the running one schedules the undo before it lets go."""
+    net = pds_entryway
+    source, pds_account = bluesky_source(net)
+    plan_targets(source, did_targets(3, "race"))
+    queued_run: list[str] = []
+
+    def ports_with_an_undo_midway(account: Account) -> BlueskyPort:
+        port = ports_for(account)
+        create = port.create_follows
+
+        def create_then_undo(follows: Sequence[tuple[str, str]], created_at: datetime) -> None:
+            create(follows, created_at)
+            if not queued_run:
+                request_undo(account)
+                queued_run.append(run_account(account.pk))
+
+        port.create_follows = create_then_undo  # type: ignore[method-assign]
+        return port
+
+    monkeypatch.setattr("envol.reconnect.executor.ports_for", ports_with_an_undo_midway)
+
+    assert run_account(source.pk) == "idle"
+
+    assert queued_run == ["busy"]
+    assert states(source) == {"done": 3}
+    assert FollowTask.objects.filter(source=source, undo_requested=True).count() == 3
+    assert AccountDrive.objects.get(account=source).next_run_at is not None  # not left unscheduled
+    assert run_account(source.pk) == "idle"
+    assert states(source) == {"undone": 3}
+    assert records_of(net, pds_account) == []
 
 
 def test_a_bluesky_list_of_the_found_community(

@@ -12,6 +12,7 @@ from envol.core.ids import Platform
 from envol.core.worker import worker_tick
 from envol.reconnect.models import AccountDrive, FollowTask
 from envol.reconnect.scheduling import recover, schedule
+from envol.reconnect.service import request_undo
 from envol.reconnect.states import TaskState
 from envol.registry.models import Person
 
@@ -54,3 +55,34 @@ def test_a_worker_tick_wakes_accounts_signed_in_again() -> None:
     worker_tick.send(sender=None, worker_id="test")
     assert FollowTask.objects.get().state == TaskState.READY
     assert AccountDrive.objects.get(account=source).next_run_at is not None
+
+
+def test_undo_puts_back_what_waits_for_a_sign_in_and_settles_writes_in_flight_first() -> None:
+    """Undo stops every follow not sent yet, including those waiting for the person to sign in
+    again (they would otherwise be sent when the access comes back); a write of unknown outcome
+    is flagged, so that reconciliation undoes it if it landed."""
+    source = account(Person.objects.create(), Platform.BLUESKY, "did:plc:w", needs_reauth=True)
+    done, waiting, in_flight, ready = plan_targets(source, [(f"did:plc:{c}", c) for c in "abcd"])
+    FollowTask.objects.filter(pk=done.pk).update(state=TaskState.DONE, rkey="3kaaaaaaaaaa2")
+    FollowTask.objects.filter(pk=waiting.pk).update(state=TaskState.WAITING_AUTH)
+    FollowTask.objects.filter(pk=in_flight.pk).update(
+        state=TaskState.WAITING_AUTH, rkey="3kaaaaaaaaab2", sent_at=timezone.now()
+    )
+
+    assert request_undo(source) == 1
+
+    rows = dict(FollowTask.objects.values_list("pk", "state"))
+    flagged = set(FollowTask.objects.filter(undo_requested=True).values_list("pk", flat=True))
+    assert rows == {
+        done.pk: TaskState.DONE,
+        waiting.pk: TaskState.PLANNED,
+        in_flight.pk: TaskState.WAITING_AUTH,
+        ready.pk: TaskState.PLANNED,
+    }
+    assert flagged == {done.pk, in_flight.pk}
+    # The person signs in again: only the write in flight wakes, to be reconciled.
+    source.needs_reauth = False
+    source.save(update_fields=["needs_reauth"])
+    recover()
+    woken = FollowTask.objects.filter(state=TaskState.READY).values_list("pk", flat=True)
+    assert set(woken) == {in_flight.pk}

@@ -247,6 +247,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Days between that warning and the erasure, unless the person comes back.",
     ),
     Setting(
+        "ENVOL_ERASURE_UNDO_DEADLINE_DAYS",
+        "7",
+        "When a person asks Envol to remove the follows it made before erasing them, the erasure waits "
+        "for that undo (it goes at the networks' pace); after this many days it happens anyway.",
+    ),
+    Setting(
         "ENVOL_UPLOAD_STALE_MINUTES",
         "60",
         "Temporary upload files older than this are deleted by the retention task (a request deletes "
@@ -255,7 +261,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "ENVOL_RETENTION_INTERVAL_HOURS",
         "24",
-        "How often the retention task runs (edges, inactive persons, stale uploads).",
+        "How often the retention task runs (edges, inactive persons, pending erasures, stale uploads).",
     ),
     Setting(
         "ENVOL_BROWSER_UPLOAD_MAX_BYTES",

@@ -243,8 +243,19 @@ DECLARATIONS: dict[str, ModelInventory] = {
         summary=_("proof that an erasure happened, naming nobody"),
         uses=(
             Use(
-                ("id", "erased_on", "reason", "rows", "tokens_revoked", "revocations_failed"),
-                what=_("a random number, the day, why, and rounded counts of what was deleted"),
+                (
+                    "id",
+                    "erased_on",
+                    "reason",
+                    "rows",
+                    "tokens_revoked",
+                    "revocations_failed",
+                    "follows_undone",
+                ),
+                what=_(
+                    "a random number, the day, why, and rounded counts of what was deleted "
+                    "and of the follows Envol removed first"
+                ),
                 purpose=ACCOUNTABILITY,
                 basis=Basis.LEGAL_OBLIGATION,
                 retention=FOREVER_ANONYMOUS,
@@ -279,6 +290,17 @@ DECLARATIONS: dict[str, ModelInventory] = {
                 purpose=MIGRATION,
                 basis=Basis.CONTRACT,
                 retention=UNTIL_ERASURE,
+                seen_by=SeenBy.YOU_AND_OPERATOR,
+            ),
+            Use(
+                ("erasure_requested_at",),
+                what=_(
+                    "when you asked to be erased after Envol removes the follows it made for you "
+                    "(your erasure waits for that)"
+                ),
+                purpose=_("erasing your data as you asked, once Envol's follows are removed"),
+                basis=Basis.LEGAL_OBLIGATION,
+                retention=_("until the erasure, which happens at the latest a set number of days later"),
                 seen_by=SeenBy.YOU_AND_OPERATOR,
             ),
         ),

@@ -49,7 +49,8 @@ RIGHTS: tuple[Right, ...] = (
         _("Erase it (erasure)"),
         _(
             "“Your data” → “Erase everything”: Envol revokes its access at the networks "
-            "and deletes every row about you at once."
+            "and deletes every row about you at once. If you ask, it first removes the follows it "
+            "made for you, and your erasure waits for that (a few days at most)."
         ),
     ),
     Right(

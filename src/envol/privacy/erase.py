@@ -21,7 +21,7 @@ from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 
-from envol.privacy.hooks import follow_undoers, revoker_for
+from envol.privacy.hooks import revoker_for
 from envol.privacy.models import ErasureProof
 from envol.privacy.relations import person_graph, rows_about
 from envol.registry.models import Account, Person
@@ -36,12 +36,12 @@ def rounded(count: int) -> int:
     return count if digits <= 2 else round(count, 2 - digits)
 
 
-def erase_person(person_id: int, *, reason: str = "request", undo_follows: bool = False) -> ErasureProof:
-    """Erase everything about the person; returns the proof (its id is the person's receipt)."""
+def erase_person(person_id: int, *, reason: str = "request", follows_undone: int = 0) -> ErasureProof:
+    """Erase everything about the person at once; returns the proof (its id is the person's receipt).
+
+    Undoing the follows Envol made comes before, never here: it takes the engine hours and needs the
+    tokens this revokes (envol.privacy.pending); ``follows_undone`` is what it removed."""
     person = Person.objects.get(pk=person_id)
-    if undo_follows:
-        for undo in follow_undoers():
-            undo(person)
     revoked, failed = revoke_tokens(person)  # before the rows go: the tokens are in them
     with transaction.atomic():
         counts = delete_rows(person_id)
@@ -51,8 +51,17 @@ def erase_person(person_id: int, *, reason: str = "request", undo_follows: bool 
             rows={label: rounded(n) for label, n in sorted(counts.items()) if n},
             tokens_revoked=revoked,
             revocations_failed=failed,
+            follows_undone=rounded(follows_undone),
         )
-    logger.info("erasure", extra={"reason": reason, "tables": len(counts), "tokens_revoked": revoked})
+    logger.info(
+        "erasure",
+        extra={
+            "reason": reason,
+            "tables": len(counts),
+            "tokens_revoked": revoked,
+            "follows_undone": proof.follows_undone,  # rounded, as in the proof
+        },
+    )
     return proof
 
 

@@ -4,22 +4,26 @@
   the token Envol holds for ``account`` (True when done). Mastodon and Bluesky (OAuth revocation,
   or ``com.atproto.server.deleteSession`` for an app password) are registered in
   envol.privacy.revokers.
-- ``register_follow_undoer(undo)``: ``undo(person) -> int`` unfollows what Envol followed for the
-  person (the reconnection engine's undo), run first when the person asks for it at erasure.
+- ``register_follow_undo(FollowUndo(...))``: how erasure asks the reconnection engine to remove the
+  follows Envol made for a person first (envol.reconnect.erasure registers it). The engine's undo
+  is asynchronous (rate budgets: hours, sometimes days) and needs the person's tokens, so erasure
+  does not wait for it: it becomes *pending* (envol.privacy.pending) and the retention task
+  finishes it once ``progress`` says nothing can move any more. This package never imports the
+  engine: it only knows these three questions.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 
 from envol.core.ids import Platform
-from envol.registry.models import Account, Person
+from envol.registry.models import Account
 
 type Revoker = Callable[[Account], bool]
-type FollowUndoer = Callable[[Person], int]
 
 _revokers: dict[Platform, Revoker] = {}
-_follow_undoers: list[FollowUndoer] = []
 
 
 def register_revoker(platform: Platform, revoke: Revoker) -> None:
@@ -30,11 +34,35 @@ def revoker_for(platform: Platform | str) -> Revoker | None:
     return _revokers.get(Platform(platform))
 
 
-def register_follow_undoer(undo: FollowUndoer) -> None:
+@dataclass(frozen=True, slots=True)
+class UndoProgress:
+    """Where the undo of one person's follows stands."""
+
+    remaining: int  # follows Envol was asked to remove and has not removed yet
+    stuck: int  # of those, the ones on accounts Envol can no longer act for (access refused)
+    undone: int  # follows removed since the erasure was asked
+
+    @property
+    def can_progress(self) -> bool:
+        return self.remaining > self.stuck
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUndo:
+    """The engine's answers, each keyed by the person's row number."""
+
+    undoable: Callable[[int], int]  # how many follows Envol made that undo would remove
+    start: Callable[[int], int]  # ask the engine to remove them (and make no new ones); how many asked
+    progress: Callable[[int, datetime], UndoProgress]  # since: when the erasure was asked
+
+
+_follow_undo: list[FollowUndo] = []  # at most one: the reconnection engine
+
+
+def register_follow_undo(undo: FollowUndo) -> None:
     """The reconnection engine registers its undo here; the erasure page then offers it."""
-    if undo not in _follow_undoers:
-        _follow_undoers.append(undo)
+    _follow_undo[:] = [undo]
 
 
-def follow_undoers() -> tuple[FollowUndoer, ...]:
-    return tuple(_follow_undoers)
+def follow_undo() -> FollowUndo | None:
+    return _follow_undo[0] if _follow_undo else None

@@ -1,5 +1,6 @@
 """What the privacy package itself stores: consents, the operators' audit log, erasure proofs, and
-each person's privacy state (contact address, last activity, warnings, migration completion).
+each person's privacy state (contact address, last activity, warnings, migration completion,
+a pending erasure).
 
 Each model declares its privacy inventory in envol.privacy.declarations (the same place as the
 models that came before this package), so the privacy page and docs/privacy.md list them.
@@ -67,6 +68,7 @@ class ErasureProof(models.Model):
     rows = models.JSONField(default=dict)  # {"app.Model": rows deleted, rounded to 2 significant digits}
     tokens_revoked = models.PositiveIntegerField(default=0)
     revocations_failed = models.PositiveIntegerField(default=0)
+    follows_undone = models.PositiveIntegerField(default=0)  # removed first at the person's request, rounded
 
     def __str__(self) -> str:
         return f"erasure {self.id} on {self.erased_on}"
@@ -74,7 +76,8 @@ class ErasureProof(models.Model):
 
 class PrivacyState(models.Model):
     """Per person: an optional contact address, the last activity (retention), whether they were
-    warned before erasure, and when their migration was declared complete (edge retention)."""
+    warned before erasure, when their migration was declared complete (edge retention), and when
+    they asked for an erasure that waits for Envol's follows to be removed first (pending erasure)."""
 
     person = models.OneToOneField(Person, on_delete=models.CASCADE, primary_key=True, related_name="privacy")
     email = models.EmailField(blank=True)
@@ -82,6 +85,17 @@ class PrivacyState(models.Model):
     warned_at = models.DateTimeField(null=True, blank=True)
     migration_completed_at = models.DateTimeField(null=True, blank=True)
     edges_deleted_at = models.DateTimeField(null=True, blank=True)
+    erasure_requested_at = models.DateTimeField(null=True, blank=True)  # set: erasure pending
+
+    class Meta:
+        # The retention task reads the few pending erasures among every person's row.
+        indexes = [
+            models.Index(
+                fields=["erasure_requested_at"],
+                name="privacy_erasure_pending",
+                condition=models.Q(erasure_requested_at__isnull=False),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"privacy state of person {self.person_id}"

@@ -6,6 +6,9 @@
 - A person inactive for ENVOL_RETENTION_INACTIVE_DAYS is warned (an e-mail when they gave an
   address and e-mail is configured; otherwise the notice they see if they come back), then erased
   ENVOL_RETENTION_GRACE_DAYS later if they did not come back.
+- A pending erasure (the person asked Envol to remove its follows first) is finished once that
+  undo is over or cannot progress, or ENVOL_ERASURE_UNDO_DEADLINE_DAYS after it was asked
+  (envol.privacy.pending).
 - Temporary upload files older than ENVOL_UPLOAD_STALE_MINUTES are deleted: a request deletes its
   own files when it ends, so only a process killed mid-upload can leave one behind.
 
@@ -34,6 +37,7 @@ from envol.core.config import env
 from envol.graph.models import Edge
 from envol.privacy.erase import erase_person
 from envol.privacy.models import PrivacyState
+from envol.privacy.pending import finish_pending
 from envol.registry.models import Person
 
 logger = logging.getLogger("envol.privacy")
@@ -45,6 +49,7 @@ class Policy:
     inactive_days: int
     grace_days: int
     upload_stale_minutes: int
+    undo_deadline_days: int
 
     @classmethod
     def from_settings(cls) -> Policy:
@@ -53,6 +58,7 @@ class Policy:
             inactive_days=int(env("ENVOL_RETENTION_INACTIVE_DAYS")),
             grace_days=int(env("ENVOL_RETENTION_GRACE_DAYS")),
             upload_stale_minutes=int(env("ENVOL_UPLOAD_STALE_MINUTES")),
+            undo_deadline_days=int(env("ENVOL_ERASURE_UNDO_DEADLINE_DAYS")),
         )
 
 
@@ -63,6 +69,7 @@ class RetentionReport:
     persons_warned: int = 0
     warnings_emailed: int = 0
     persons_erased: int = 0
+    pending_erasures_finished: int = 0
     upload_files_deleted: int = 0
 
 
@@ -162,10 +169,11 @@ def sweep_uploads(policy: Policy, *, folder: Path | None = None) -> int:
 
 def run_retention(now: datetime | None = None, policy: Policy | None = None) -> RetentionReport:
     now, policy = now or timezone.now(), policy or Policy.from_settings()
+    finished = finish_pending(now, policy.undo_deadline_days)
     edge_sets, edges = delete_completed_edges(now, policy)
     erased = erase_warned(now, policy)  # before warning: a person is never warned and erased at once
     warned, emailed = warn_inactive(now, policy)
-    report = RetentionReport(edge_sets, edges, warned, emailed, erased, sweep_uploads(policy))
+    report = RetentionReport(edge_sets, edges, warned, emailed, erased, finished, sweep_uploads(policy))
     logger.info("retention", extra=asdict(report))
     return report
 

@@ -1,4 +1,5 @@
-"""The person's own privacy page: choices, export, migration complete, erasure."""
+"""The person's own privacy page: choices, export, migration complete, erasure (at once, or pending
+while Envol first removes the follows it made)."""
 
 from __future__ import annotations
 
@@ -17,12 +18,11 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from envol.privacy import consent
+from envol.privacy import consent, pending
 from envol.privacy.erase import erase_person
 from envol.privacy.export import export_person
-from envol.privacy.hooks import follow_undoers
 from envol.privacy.inventory import inventory_for
-from envol.privacy.models import Purpose
+from envol.privacy.models import ErasureProof, Purpose
 from envol.privacy.relations import person_graph
 from envol.privacy.retention import mark_migration_complete, state_of
 from envol.registry.models import Person
@@ -54,6 +54,7 @@ def your_data(request: HttpRequest, person: Person) -> HttpResponse:
         "necessary": consent.TEXTS[Purpose.MIGRATION],
         "choices": choices,
         "state": state_of(person),
+        "pending": pending.status(person),
     }
     return render(request, "privacy/your_data.html", context)
 
@@ -139,12 +140,29 @@ def export_page(request: HttpRequest, person: Person) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @person_required
 def erase(request: HttpRequest, person: Person) -> HttpResponse:
-    context: dict[str, Any] = {"page": "your_data", "can_undo": bool(follow_undoers())}
+    waiting = pending.status(person)
+    if waiting is not None:
+        return _pending(request, person, waiting)
+    context: dict[str, Any] = {"page": "your_data", "undoable": pending.undoable(person.pk)}
     if request.method == "GET":
         return render(request, "privacy/erase.html", context)
     if request.POST.get("confirm") != "yes":
         context["error"] = _("Tick the box to confirm: nothing was erased.")
         return render(request, "privacy/erase.html", context, status=400)
-    proof = erase_person(person.pk, undo_follows=request.POST.get("undo") == "yes")
+    if request.POST.get("undo") == "yes" and pending.request(person):
+        return redirect("privacy_erase")  # the pending page: progress, and "erase now"
+    return _erased(request, erase_person(person.pk))
+
+
+def _pending(request: HttpRequest, person: Person, waiting: pending.Pending) -> HttpResponse:
+    """The erasure waits for Envol's follows to be removed; the person may stop waiting."""
+    if request.method == "POST" and request.POST.get("now") == "yes":
+        return _erased(request, pending.erase_now(person))
+    if request.method == "POST":
+        return redirect("privacy_erase")  # the first form sent again: already under way
+    return render(request, "privacy/erase_pending.html", {"page": "your_data", "pending": waiting})
+
+
+def _erased(request: HttpRequest, proof: ErasureProof) -> HttpResponse:
     sign_out(request)
     return render(request, "privacy/erased.html", {"page": "erased", "proof": proof})

@@ -19,3 +19,8 @@ class ReconnectConfig(AppConfig):
         from envol.reconnect.hooks import on_candidates_changed
 
         candidates_changed.connect(on_candidates_changed, dispatch_uid="envol.reconnect.plan")
+
+        # Erasure may ask the engine to remove a person's follows first (envol.privacy.pending).
+        from envol.reconnect import erasure
+
+        erasure.register()

@@ -7,7 +7,8 @@ Exactly once, even across crashes and zombie workers:
 2. A run first reconciles every task with `sent_at` set (a write whose outcome is unknown: crash,
    timeout, 5xx) by reading the newest records back: key present → done; absent → sent again, with
    the same key. A stale write that lands late can therefore never add a second record: the PDS
-   refuses a create whose key exists, and the whole batch with it.
+   refuses a create whose key exists, and the whole batch with it. When undo was asked meanwhile,
+   an absent write goes back to planned instead (never sent), and a present one is undone.
 3. Before the first write (and whenever new tasks appeared since), it lists the account's follows:
    a target already followed becomes already_following, and is never written.
 """
@@ -53,7 +54,11 @@ def reconcile(run: Run, repo: BlueskyRepo) -> None:
     run.log.requests = repo.requests
     written = [pk for pk, rkey in pending if rkey in present]
     transitions.move_ids(written, TaskState.DONE, now=run.now(), sent_at=None)
-    FollowTask.objects.filter(pk__in=[pk for pk, rkey in pending if rkey not in present]).update(sent_at=None)
+    absent = [pk for pk, rkey in pending if rkey not in present]
+    FollowTask.objects.filter(pk__in=absent).update(sent_at=None)
+    # Undo was asked while these writes were on their way: they never landed, so none is sent again.
+    undone = Q(pk__in=absent, undo_requested=True)
+    transitions.move(undone, TaskState.PLANNED, now=run.now(), undo_requested=False)
 
 
 def read_existing(run: Run, repo: BlueskyRepo) -> None:

@@ -31,7 +31,7 @@ from envol.reconnect.models import AccountDrive, DriveRun
 from envol.reconnect.plan import promote_due
 from envol.reconnect.ports import BlueskyRepo, MastodonAccount
 from envol.reconnect.runtime import Clock, Run, lease_seconds, retry_seconds
-from envol.reconnect.scheduling import schedule
+from envol.reconnect.scheduling import has_work, schedule
 from envol.reconnect.states import TaskState
 from envol.registry.linking import mark_needs_reauth
 from envol.registry.models import Account
@@ -80,6 +80,10 @@ def run_account(account_id: int, *, clock: Clock | None = None, holder: str | No
         )
         # Only a live holder may schedule: a run whose lease ran out leaves that to the new holder.
         if lease.holds(account_id, holder, now=datetime.now(UTC)):
+            if outcome == "idle" and has_work(account_id):
+                # Work came while this run held the lease (an undo asked meanwhile): the run queued
+                # for it found the lease taken and gave up, so this one must not leave it unscheduled.
+                when = datetime.now(UTC)
             schedule(account_id, when)
         lease.release(account_id, holder)
     return outcome

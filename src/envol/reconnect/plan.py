@@ -1,9 +1,9 @@
 """Turn a person's candidates and choices into FollowTask rows: set-based, idempotent.
 
 `plan_for_persons` is the one entry point (matching's `candidates_changed` signal enqueues it,
-envol.reconnect.hooks). For each
-person it reads the candidates ONCE from matching's materialised table (`candidates_rows`: verified,
-not dismissed, not gone or labelled as impersonation), then:
+envol.reconnect.hooks). It skips persons whose erasure is pending. For each person it reads the
+candidates ONCE from matching's materialised table (`candidates_rows`: verified, not dismissed,
+not gone or labelled as impersonation), then:
 
 1. inserts the missing tasks of every chosen (account, direction) in one INSERT … SELECT over a JSON
    array, ignoring rows that exist (the (source, target) constraint makes planning idempotent);
@@ -28,6 +28,7 @@ from envol.core.ids import Platform
 from envol.matching.candidates import Candidate
 from envol.matching.models import Candidate as MatchedCandidate
 from envol.matching.models import Kind, Unavailable
+from envol.privacy.pending import persons_pending
 from envol.reconnect import transitions
 from envol.reconnect.models import Directions, FollowTask, Mode, ReconnectChoice
 from envol.reconnect.schedule_date import automatic_allowed
@@ -82,7 +83,10 @@ def plan_for_persons(person_ids: Iterable[int], *, now: datetime | None = None) 
     now = now or timezone.now()
     inserted = 0
     touched: set[int] = set()
-    for person_id in sorted(set(person_ids)):
+    wanted_ids = set(person_ids)
+    # A person whose erasure waits for their follows to be undone gets no new follow, whatever
+    # matching finds meanwhile (envol.privacy.pending).
+    for person_id in sorted(wanted_ids - persons_pending(wanted_ids)):
         choices = list(
             ReconnectChoice.objects.filter(
                 account__person_id=person_id,

@@ -40,14 +40,32 @@ def choose(account: Account, directions: str, mode: str) -> ReconnectChoice:
     return choice
 
 
+def created_by_envol() -> Q:
+    """Follows Envol created and can prove: the record key it wrote (Bluesky), the target's id at
+    the person's instance (Mastodon). What undo removes, and only that."""
+    proof = Q(network=Platform.BLUESKY, rkey__gt="") | Q(network=Platform.MASTODON, remote_id__gt="")
+    return Q(state__in=list(CREATED_BY_ENVOL)) & proof
+
+
+def stop_sending(account: Account) -> int:
+    """No new follow for this account until the person chooses again: what waits to be sent (ready,
+    or waiting for the person to sign in again) goes back to planned, and the choice becomes "by
+    hand" so that nothing is promoted again. A write already on its way is left to the engine."""
+    waiting = [TaskState.READY, TaskState.WAITING_AUTH]
+    unsent = Q(source_id=account.pk, state__in=waiting, sent_at__isnull=True)
+    ReconnectChoice.objects.filter(account=account).update(mode=Mode.MANUAL, updated_at=timezone.now())
+    return transitions.move(unsent, TaskState.PLANNED)
+
+
 def request_undo(account: Account) -> int:
     """Ask the engine to remove every follow Envol created for this account (and only those)."""
-    created = Q(source_id=account.pk, state__in=list(CREATED_BY_ENVOL))
-    proof = Q(rkey__gt="") if account.platform == Platform.BLUESKY else Q(remote_id__gt="")
-    # Stop sending new follows first: what is still waiting goes back to planned.
-    transitions.move(Q(source_id=account.pk, state=TaskState.READY, sent_at__isnull=True), TaskState.PLANNED)
-    ReconnectChoice.objects.filter(account=account).update(mode=Mode.MANUAL, updated_at=timezone.now())
-    asked = FollowTask.objects.filter(created & proof).update(undo_requested=True)
+    stop_sending(account)
+    # A Bluesky write of unknown outcome (sent, then a crash, a timeout or a lost access) may have
+    # created its follow: flagged too, the engine's reconciliation settles it first (undone if it
+    # landed, back to planned if it did not).
+    in_flight = Q(state__in=[TaskState.READY, TaskState.WAITING_AUTH], sent_at__isnull=False, rkey__gt="")
+    FollowTask.objects.filter(in_flight, source_id=account.pk).update(undo_requested=True)
+    asked = FollowTask.objects.filter(created_by_envol(), source_id=account.pk).update(undo_requested=True)
     schedule_if_work(account.pk)
     return asked
 

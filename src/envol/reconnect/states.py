@@ -3,6 +3,7 @@
     planned ──► ready ──► done | requested | already_following | skipped(reason) | failed
                   ▲  └──► waiting_auth ──► ready            (the person signs in again)
                   └── failed / skipped (retried, or chosen again)
+    ready | waiting_auth ──► planned                         (undo, or manual again: wait for a pick)
     done | requested ──► undone                              (undo removes Envol's own follows)
 
 `planned`: Envol knows the target but may not act yet (a manual choice not picked, or automatic
@@ -37,7 +38,7 @@ GRAPH: Mapping[TaskState, frozenset[TaskState]] = {
     S.READY: frozenset(
         {S.DONE, S.REQUESTED, S.ALREADY_FOLLOWING, S.SKIPPED, S.FAILED, S.WAITING_AUTH, S.PLANNED}
     ),
-    S.WAITING_AUTH: frozenset({S.READY, S.SKIPPED}),
+    S.WAITING_AUTH: frozenset({S.READY, S.SKIPPED, S.PLANNED}),
     S.FAILED: frozenset({S.READY}),
     S.SKIPPED: frozenset({S.PLANNED, S.READY}),
     S.DONE: frozenset({S.UNDONE}),

@@ -3,6 +3,10 @@ exports. Plain HTML forms: everything works without JavaScript."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Concatenate
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -10,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from envol.core.ids import Platform
+from envol.privacy.pending import persons_pending
 from envol.reconnect.exports import candidates_json, mastodon_csv, request_bluesky_list
 from envol.reconnect.models import Directions, FollowTask, Mode
 from envol.reconnect.plan import pick
@@ -33,7 +38,24 @@ def _own(person: Person, account_id: int) -> Account:
     return account
 
 
+def not_while_erasing[**P](
+    view: Callable[Concatenate[HttpRequest, Person, P], HttpResponse],
+) -> Callable[Concatenate[HttpRequest, Person, P], HttpResponse]:
+    """A person whose erasure waits for Envol's follows to be undone is shown that progress instead:
+    no choice, pick or retry may start new follows meanwhile."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, person: Person, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        if persons_pending([person.pk]):
+            messages.info(request, _("Your erasure is under way: Envol only removes its follows now."))
+            return redirect("privacy_erase")
+        return view(request, person, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]  # functools.wraps' type drops the ParamSpec
+
+
 @person_required
+@not_while_erasing
 def page(request: HttpRequest, person: Person) -> HttpResponse:
     rows = progress_for(person.pk)
     for row in rows:
@@ -58,6 +80,7 @@ def page(request: HttpRequest, person: Person) -> HttpResponse:
 
 @require_POST
 @person_required
+@not_while_erasing
 def choose_view(request: HttpRequest, person: Person, account_id: int) -> HttpResponse:
     account = _own(person, account_id)
     directions, mode = request.POST.get("directions", ""), request.POST.get("mode", "")
@@ -70,6 +93,7 @@ def choose_view(request: HttpRequest, person: Person, account_id: int) -> HttpRe
 
 
 @person_required
+@not_while_erasing
 def review(request: HttpRequest, person: Person, account_id: int) -> HttpResponse:
     account = _own(person, account_id)
     if request.method == "POST":
@@ -90,6 +114,7 @@ def review(request: HttpRequest, person: Person, account_id: int) -> HttpRespons
 
 @require_POST
 @person_required
+@not_while_erasing
 def undo(request: HttpRequest, person: Person, account_id: int) -> HttpResponse:
     count = request_undo(_own(person, account_id))
     messages.success(
@@ -100,6 +125,7 @@ def undo(request: HttpRequest, person: Person, account_id: int) -> HttpResponse:
 
 @require_POST
 @person_required
+@not_while_erasing
 def retry(request: HttpRequest, person: Person, account_id: int) -> HttpResponse:
     count = retry_failed(_own(person, account_id))
     messages.success(request, _("%(count)s follows will be tried again.") % {"count": count})
@@ -108,6 +134,7 @@ def retry(request: HttpRequest, person: Person, account_id: int) -> HttpResponse
 
 @require_POST
 @person_required
+@not_while_erasing
 def bluesky_list(request: HttpRequest, person: Person, account_id: int) -> HttpResponse:
     account = _own(person, account_id)
     if account.platform != Platform.BLUESKY:

@@ -15,10 +15,10 @@ import numpy as np
 from django.db import connection
 from numpy.typing import NDArray
 
+from envol.core.sqlite_cache import larger_page_cache
 from envol.graph.models import Edge
 
 ROWS_PER_BATCH = 1 << 20
-SQLITE_LOAD_CACHE_KIB = 64 * 1024
 # Each statement's keys exist three times at once (Python ints, a list, the JSON text): keep it small.
 SQLITE_ROWS_PER_STATEMENT = 1 << 18
 
@@ -96,13 +96,8 @@ def _sqlite_insert(import_id: int, direction: int, keys: NDArray[np.int64]) -> N
     in C (json_each), twice as fast as binding a million parameter tuples from Python."""
     table = Edge._meta.db_table
     sql = f"INSERT INTO {table} (archive_import_id, direction, x_key) SELECT ?, ?, value FROM json_each(?)"  # noqa: S608
-    connection.ensure_connection()
-    raw = connection.connection
-    previous = raw.execute("PRAGMA cache_size").fetchone()[0]
     # A larger page cache while loading keeps both B-trees' hot pages in memory.
-    raw.execute(f"PRAGMA cache_size = -{SQLITE_LOAD_CACHE_KIB}")
-    try:
+    with larger_page_cache():
+        raw = connection.connection
         for text in _json_ahead(distinct_batches(keys, SQLITE_ROWS_PER_STATEMENT)):
             raw.execute(sql, (import_id, direction, text))
-    finally:
-        raw.execute(f"PRAGMA cache_size = {int(previous)}")

@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from envol.archive.models import ArchiveImport
 from envol.core.ids import Platform
+from envol.core.sqlite_cache import larger_page_cache
 from envol.graph.models import Direction, Edge
 from envol.matching.models import BridgeLookup, Candidate, Kind, Suggestion, TargetProfile
 from envol.matching.signals import candidates_changed
@@ -258,15 +259,26 @@ def _fill_diff(cursor: Any, scope: Collection[int] | None) -> None:
     changed = " OR ".join(f"c.{col} IS DISTINCT FROM {fresh[col]}" for col in _UPDATED)
     columns = ", ".join(f"{value} AS {col}" for col, value in fresh.items())
     existing = ", ".join(("id", "person_id", "network", "address", *_UPDATED))
+    staged = f"({STAGING} n LEFT JOIN {profile} tp ON tp.network = n.network AND tp.address = n.address)"
+    same = "c.person_id = n.person_id AND c.network = n.network AND c.address = n.address"
+    in_scope = f"(SELECT {existing} FROM {c} WHERE {_scope_sql(c, scope)}) c"  # noqa: S608
+    if connection.vendor == "postgresql":  # one hash full join
+        diff = f"""SELECT c.id AS cid, n.person_id, n.network, n.address, {columns}
+            FROM {staged} FULL JOIN {in_scope} ON {same}
+            WHERE c.id IS NULL OR n.person_id IS NULL OR {changed}"""  # noqa: S608
+    else:
+        # SQLite has no hash join and would scan a materialised subquery once per staged row: join
+        # the table itself through its unique index (a staged row only ever matches a row in scope,
+        # as it has the same person), and find the vanished rows through the staging table's index.
+        nothing = ", ".join(f"NULL AS {col}" for col in ("person_id", "network", "address", *fresh))
+        diff = f"""SELECT c.id AS cid, n.person_id, n.network, n.address, {columns}
+            FROM {staged} LEFT JOIN {c} c ON {same}
+            WHERE c.id IS NULL OR {changed}
+            UNION ALL
+            SELECT c.id, {nothing} FROM {in_scope}
+            WHERE NOT EXISTS (SELECT 1 FROM {STAGING} n WHERE {same})"""  # noqa: S608
     cursor.execute(f"DROP TABLE IF EXISTS {DIFF}")
-    cursor.execute(
-        f"""CREATE TEMPORARY TABLE {DIFF} AS
-        SELECT c.id AS cid, n.person_id, n.network, n.address, {columns}
-        FROM ({STAGING} n LEFT JOIN {profile} tp ON tp.network = n.network AND tp.address = n.address)
-        FULL JOIN (SELECT {existing} FROM {c} WHERE {_scope_sql(c, scope)}) c
-          ON c.person_id = n.person_id AND c.network = n.network AND c.address = n.address
-        WHERE c.id IS NULL OR n.person_id IS NULL OR {changed}"""  # noqa: S608
-    )  # (quoted table names and fixed expressions only)
+    cursor.execute(f"CREATE TEMPORARY TABLE {DIFF} AS {diff}")  # (quoted names, fixed expressions)
 
 
 def _apply_diff(cursor: Any, now: datetime) -> tuple[list[int], list[int]]:
@@ -336,7 +348,9 @@ def refresh(scope: Collection[int] | None = None, *, notify: bool = True) -> Ref
     if scope is not None and not scope:
         return RefreshResult(frozenset(), 0, 0)
     now = timezone.now()
-    with transaction.atomic(), connection.cursor() as cursor:
+    # SQLite: the joins probe the account and candidate indexes hundreds of thousands of times for
+    # everyone (a 64 MiB cache took a 10 M-edge world's staging from 1.45 s to 1.1 s).
+    with transaction.atomic(), connection.cursor() as cursor, larger_page_cache():
         tuned = _tune(cursor, everyone=scope is None)
         try:
             _fill_staging(cursor, scope)
@@ -357,7 +371,7 @@ def refresh(scope: Collection[int] | None = None, *, notify: bool = True) -> Ref
 
 
 def refresh_everyone(*, notify: bool = True) -> RefreshResult:
-    """The periodic repair: every person's candidates, in three statements."""
+    """The periodic repair: every person's candidates, in a handful of statements."""
     return refresh(None, notify=notify)
 
 

@@ -45,7 +45,6 @@ from envol.archive.filesource import FolderStore, LooseFilesStore
 from envol.archive.jsfile import JsPrefix, load_js_document, match_prefix, read_head, scan_list_ids
 from envol.archive.manifest import Manifest, ManifestFile, parse_account, parse_manifest
 from envol.archive.members import role_of_name
-from envol.archive.readahead import ReadAhead
 from envol.archive.zipsource import ZipStore, looks_like_zip
 
 __all__ = ["ArchiveSource", "ArchiveSummary", "check_archive", "open_archive"]
@@ -104,7 +103,7 @@ class ArchiveSource:
             raise ValueError("chunk_bytes must be positive")
         # Per-part checks suffice: the manifest's total is the sum of its parts.
         for part in self.summary.list_parts[direction]:
-            reader = ReadAhead(self._store.open_member(part.member, self._limits), chunk_bytes)
+            reader = self._store.open_member(part.member, self._limits)
             try:
                 count = yield from scan_list_ids(
                     reader,

@@ -31,9 +31,11 @@ class Edge(models.Model):
     x_key = models.BigIntegerField()
 
     class Meta:
-        # Matching starts from X keys: "whose lists am I in?", answered from this index alone (it
-        # carries the import; on SQLite every secondary index of the table ends with its key).
-        indexes = [models.Index(fields=["x_key", "direction"], include=["archive_import"], name="edge_x_key")]
+        # Matching starts from X keys: "whose lists am I in?", answered from this index alone. It
+        # carries the import: on SQLite every secondary index of the table ends with its key, and
+        # on PostgreSQL migration 0002 rebuilt it with INCLUDE (archive_import_id), which Django
+        # can state for PostgreSQL only (SQLite would warn on every check).
+        indexes = [models.Index(fields=["x_key", "direction"], name="edge_x_key")]
 
     def __str__(self) -> str:
         return f"import {self.archive_import_id} {self.get_direction_display()} {self.x_key}"

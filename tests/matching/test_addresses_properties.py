@@ -170,7 +170,13 @@ def test_handle_to_bridgy_and_back(handle: str) -> None:
     assert find_addresses(bridged).native == {bridged: NativeAddress(NativeNetwork.BLUESKY, handle)}
 
 
-@given(BRIDGEABLE_USERS, INSTANCES)
+# Once bridged, every label of the instance is inside the handle, so an e-mail brand among them (even
+# as the instance's top-level domain: `.aol` is one) marks the handle as an e-mail domain and the
+# scanner drops it, as it means to. No Mastodon instance lives under an e-mail brand.
+BRIDGEABLE_INSTANCES = INSTANCES.filter(lambda domain: not set(domain.split(".")) & hosts.EMAIL_BRANDS)
+
+
+@given(BRIDGEABLE_USERS, BRIDGEABLE_INSTANCES)
 def test_mastodon_address_to_bridgy_and_back(user: str, domain: str) -> None:
     address = MastodonAddress(user, domain)
 

@@ -20,6 +20,7 @@ The same SQL runs on SQLite (3.39+: FULL JOIN, UPDATE … FROM, RETURNING) and P
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -263,7 +264,8 @@ def _fill_diff(cursor: Any, scope: Collection[int] | None) -> None:
     same = "c.person_id = n.person_id AND c.network = n.network AND c.address = n.address"
     in_scope = f"(SELECT {existing} FROM {c} WHERE {_scope_sql(c, scope)}) c"  # noqa: S608
     if connection.vendor == "postgresql":  # one hash full join
-        diff = f"""SELECT c.id AS cid, n.person_id, n.network, n.address, {columns}
+        diff = f"""SELECT c.id AS cid, c.person_id AS old_person_id, n.person_id, n.network, n.address,
+                   {columns}
             FROM {staged} FULL JOIN {in_scope} ON {same}
             WHERE c.id IS NULL OR n.person_id IS NULL OR {changed}"""  # noqa: S608
     else:
@@ -271,41 +273,44 @@ def _fill_diff(cursor: Any, scope: Collection[int] | None) -> None:
         # the table itself through its unique index (a staged row only ever matches a row in scope,
         # as it has the same person), and find the vanished rows through the staging table's index.
         nothing = ", ".join(f"NULL AS {col}" for col in ("person_id", "network", "address", *fresh))
-        diff = f"""SELECT c.id AS cid, n.person_id, n.network, n.address, {columns}
+        diff = f"""SELECT c.id AS cid, c.person_id AS old_person_id, n.person_id, n.network, n.address,
+                   {columns}
             FROM {staged} LEFT JOIN {c} c ON {same}
             WHERE c.id IS NULL OR {changed}
             UNION ALL
-            SELECT c.id, {nothing} FROM {in_scope}
+            SELECT c.id, c.person_id, {nothing} FROM {in_scope}
             WHERE NOT EXISTS (SELECT 1 FROM {STAGING} n WHERE {same})"""  # noqa: S608
     cursor.execute(f"DROP TABLE IF EXISTS {DIFF}")
     cursor.execute(f"CREATE TEMPORARY TABLE {DIFF} AS {diff}")  # (quoted names, fixed expressions)
 
 
-def _apply_diff(cursor: Any, now: datetime) -> tuple[list[int], list[int]]:
-    """Update, insert and delete the rows the diff holds: (persons upserted, persons deleted)."""
+def _apply_diff(cursor: Any, now: datetime) -> tuple[Counter[int], Counter[int]]:
+    """Update, insert and delete the rows the diff holds; rows written per person, upserted and
+    deleted, read from the diff itself (not RETURNING: two million ids would cross the wire)."""
     c = _tables()["candidate"]
     assignments = ", ".join(f"{col} = d.{col}" for col in (*_UPDATED, "unavailable_since"))
     cursor.execute(
         f"""UPDATE {c} AS c SET {assignments} FROM {DIFF} d
-        WHERE c.id = d.cid AND d.person_id IS NOT NULL
-        RETURNING {"c." if connection.vendor == "postgresql" else ""}person_id"""  # noqa: S608
-    )  # (quoted table names and fixed expressions only; SQLite's RETURNING takes no table prefix)
-    updated = [row[0] for row in cursor.fetchall()]
+        WHERE c.id = d.cid AND d.person_id IS NOT NULL"""  # noqa: S608
+    )  # (quoted table names and fixed expressions only)
     cursor.execute(
         f"""INSERT INTO {c} ({_COLUMNS}, unavailable, moved_to, unavailable_since, first_seen_at)
         SELECT person_id, network, address, kind, target_person_id, target_account_id, handle,
                followee, follower, unavailable, moved_to, unavailable_since, %s
         FROM {DIFF} WHERE cid IS NULL
-        ORDER BY person_id, network, address
-        RETURNING person_id""",  # noqa: S608 (quoted table names only)
+        ORDER BY person_id, network, address""",  # noqa: S608 (quoted table names only)
         [now],
     )
-    inserted = [row[0] for row in cursor.fetchall()]
+    cursor.execute(f"DELETE FROM {c} WHERE id IN (SELECT cid FROM {DIFF} WHERE person_id IS NULL)")  # noqa: S608
     cursor.execute(
-        f"""DELETE FROM {c} WHERE id IN (SELECT cid FROM {DIFF} WHERE person_id IS NULL)
-        RETURNING person_id"""  # noqa: S608 (quoted table names only)
+        f"""SELECT person_id IS NULL, COALESCE(person_id, old_person_id), COUNT(*)
+        FROM {DIFF} GROUP BY person_id IS NULL, COALESCE(person_id, old_person_id)"""  # noqa: S608
     )
-    return updated + inserted, [row[0] for row in cursor.fetchall()]
+    upserted: Counter[int] = Counter()
+    deleted: Counter[int] = Counter()
+    for gone, person_id, rows in cursor.fetchall():
+        (deleted if gone else upserted)[person_id] += rows
+    return upserted, deleted
 
 
 def _tune(cursor: Any, *, everyone: bool) -> list[str]:
@@ -370,7 +375,7 @@ def refresh(scope: Collection[int] | None = None, *, notify: bool = True) -> Ref
         changed = frozenset(upserted) | frozenset(deleted)
         if notify and changed:
             transaction.on_commit(lambda: candidates_changed.send(sender=Candidate, person_ids=changed))
-    return RefreshResult(changed, len(upserted), len(deleted))
+    return RefreshResult(changed, upserted.total(), deleted.total())
 
 
 def refresh_everyone(*, notify: bool = True) -> RefreshResult:

@@ -5,8 +5,8 @@ verified-owner imports of others that list their verified X key), extended with 
 unverified suggestions. A few statements do the work, whatever the number of rows:
 
 1. fill a temporary staging table with every row that *should* exist in scope (CREATE TABLE AS);
-2. diff it against the existing rows in scope with one full join, into a second temporary table
-   that holds only the rows to insert, update or delete (empty when nothing changed);
+2. diff it against the existing rows in scope with one join, into a second temporary table that
+   holds only the rows to insert, update or delete (empty when nothing changed);
 3. apply that diff: update changed rows (so that `first_seen_at`, `dismissed_at` and the
    notification bookkeeping survive), insert new ones, delete vanished ones.
 
@@ -14,7 +14,7 @@ Scope is everyone (the periodic repair) or a set S of persons (incremental): the
 person or target is in S are rebuilt, found from S's own import and the edge index on S's X keys, so
 one newcomer never recomputes the world. Running either twice changes nothing the second time.
 
-The same SQL runs on SQLite (3.39+: FULL JOIN, UPDATE … FROM, RETURNING) and PostgreSQL.
+The same SQL runs on SQLite (3.33+: UPDATE … FROM) and PostgreSQL, but for the shape of the diff's join.
 """
 
 from __future__ import annotations
@@ -241,7 +241,7 @@ def _scope_sql(table: str, scope: Collection[int] | None) -> str:
 
 
 def _fill_diff(cursor: Any, scope: Collection[int] | None) -> None:
-    """One full join of the staged rows with the existing rows in scope keeps only what differs: rows
+    """One join of the staged rows with the existing rows in scope keeps only what differs: rows
     to insert (no ``cid``), to delete (no ``person_id``) and to update (both, content changed). A
     repair that changes nothing writes an empty table; the three writes then touch only these rows."""
     t = _tables()

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -16,6 +17,7 @@ from django_tasks_db.models import DBTaskResult
 from envol.matching.materialise import refresh_everyone
 from envol.matching.models import Candidate, NotificationPreference
 from envol.matching.notify import send_new_candidate_emails
+from envol.privacy.models import PrivacyState
 from envol.registry.session import SESSION_KEY
 from matching.world import V, person, upload
 
@@ -57,5 +59,10 @@ def test_opt_in_e_mail_once(tmp_path: Path, client: Client, django_capture_on_co
     NotificationPreference.objects.filter(person=alice).update(
         last_emailed_at=timezone.now() - timedelta(days=1)
     )
+    # Had she asked to be erased once Envol's follows are removed, nothing would be sent meanwhile.
+    with transaction.atomic():
+        PrivacyState.objects.update_or_create(person=alice, defaults={"erasure_requested_at": timezone.now()})
+        assert send_new_candidate_emails([alice.pk]) == 0
+        transaction.set_rollback(True)
     assert send_new_candidate_emails([alice.pk]) == 1
     assert "(1)" in mail.outbox[-1].subject

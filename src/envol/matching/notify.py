@@ -5,7 +5,8 @@ candidates that can be followed (never suggestions). "Told" is recorded per cand
 (`notified_at`), so nobody hears twice about the same person.
 
 Persons who chose automatic reconnection do not need the e-mail (their follows happen anyway);
-`reconnects_automatically` asks the reconnection engine for that choice.
+`reconnects_automatically` asks the reconnection engine for that choice. Persons whose erasure is
+pending (envol.privacy.pending) get none.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from envol.matching.models import Candidate, Kind, NotificationPreference
+from envol.privacy.pending import persons_pending
 
 EMAIL_INTERVAL = timedelta(hours=24)
 
@@ -80,8 +82,12 @@ def send_new_candidate_emails(person_ids: list[int]) -> int:
     """One e-mail per opted-in person with untold followable candidates; returns how many were sent."""
     now = timezone.now()
     sent = 0
-    preferences = NotificationPreference.objects.filter(person_id__in=person_ids, email_opt_in=True).exclude(
-        email=""
+    # A person who asked to be erased (waiting only for Envol's follows to be removed) hears nothing more.
+    leaving = persons_pending(person_ids)
+    preferences = (
+        NotificationPreference.objects.filter(person_id__in=person_ids, email_opt_in=True)
+        .exclude(email="")
+        .exclude(person_id__in=leaving)
     )
     for preference in preferences:
         if reconnects_automatically(preference.person_id):

@@ -297,6 +297,9 @@ def build_world(world: World, engine: str) -> tuple[str, Path]:
             # The index as the migrations made it, rebuilt once after the load (far faster than
             # maintaining it row by row).
             index_sql = conn.execute("SELECT pg_get_indexdef('edge_x_key'::regclass)").fetchone()[0]
+            # The edge table is partitioned (graph 0003): rebuilt on the parent, the index is built
+            # on every partition; "ON ONLY" would leave the parent's invalid and the partitions bare.
+            index_sql = index_sql.replace(" ON ONLY ", " ON ")
             conn.execute("DROP INDEX edge_x_key")
             with conn.cursor() as cursor:
                 _write_small_tables(cursor, rows, "postgresql")

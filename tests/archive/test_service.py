@@ -17,6 +17,7 @@ from envol.archive.service import NotYourArchiveError, ingest
 from envol.archive.synthetic import write_synthetic_archive
 from envol.core.ids import Platform
 from envol.core.pseudonym import pseudonymizer
+from envol.graph import partitions
 from envol.graph.models import Direction, Edge
 from envol.registry.models import Account, Person, Verification
 
@@ -37,13 +38,28 @@ def _manifest_counts(folder: Path) -> dict[str, int]:
     }
 
 
-def _row_counts() -> tuple[int, int, int, int]:
+def _row_counts() -> tuple[int, int, int, int, frozenset[str]]:
     return (
         Person.objects.count(),
         Account.objects.count(),
         ArchiveImport.objects.count(),
         Edge.objects.count(),
+        partitions.partition_names() - set(partitions.orphans()),  # PostgreSQL's edge partitions in use
     )
+
+
+def _empty() -> tuple[int, int, int, int, frozenset[str]]:
+    return (0, 0, 0, 0, frozenset({partitions.SHARED}) if partitions.partitioned() else frozenset())
+
+
+@pytest.fixture(params=["shared", "own partitions"])
+def storage(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Both ways edges are stored on PostgreSQL: in the shared partition, and (every import counting
+    as big) each import in a partition of its own, streamed while read when the manifest says it is
+    big (graph.stream). SQLite stores both the same way."""
+    if request.param == "own partitions":
+        monkeypatch.setenv("ENVOL_EDGE_PARTITION_MIN_EDGES", "1")
+    return str(request.param)
 
 
 def _stored_keys(import_id: int, direction: Direction) -> set[int]:
@@ -63,7 +79,7 @@ def test_fixtures_cover_complete_and_partial_archives() -> None:
 
 
 @pytest.mark.parametrize("fixture", ALL_FIXTURES)
-def test_every_real_fixture_ingests_with_its_manifest_counts(fixture: str) -> None:
+def test_every_real_fixture_ingests_with_its_manifest_counts(fixture: str, storage: str) -> None:
     folder = FIXTURES / fixture
     counts = _manifest_counts(folder)
     if not _complete(folder):
@@ -73,7 +89,7 @@ def test_every_real_fixture_ingests_with_its_manifest_counts(fixture: str) -> No
         with pytest.raises(ArchiveError) as caught:
             ingest(folder)
         assert caught.value.code == ("missing_list" if lists else "no_lists")
-        assert _row_counts() == (0, 0, 0, 0)
+        assert _row_counts() == _empty()
         if not lists:
             return
         counts = {
@@ -94,11 +110,12 @@ def test_every_real_fixture_ingests_with_its_manifest_counts(fixture: str) -> No
     assert account.x_key == pseudonymizer().key(result.owner.x_id)
 
 
-def test_edges_are_the_pseudonyms_of_the_archive_ids(tmp_path: Path) -> None:
+def test_edges_are_the_pseudonyms_of_the_archive_ids(tmp_path: Path, storage: str) -> None:
     followers = [0, 1, 2**63, 2**64 - 1, 1588631281067229186]
     archive = write_synthetic_archive(tmp_path / "a.zip", owner_id=42, handle="owner", followers=followers,
                                       following=[7, 8])  # fmt: skip
     result = ingest(archive.path)
+    assert partitions.own_partition(result.import_id) == (storage != "shared" and partitions.partitioned())
     expected = pseudonymizer().keys(np.array(followers, dtype=np.uint64)).tolist()
     assert _stored_keys(result.import_id, Direction.FOLLOWER) == set(expected)
     assert _stored_keys(result.import_id, Direction.FOLLOWING) == set(
@@ -107,7 +124,7 @@ def test_edges_are_the_pseudonyms_of_the_archive_ids(tmp_path: Path) -> None:
     assert not Edge.objects.filter(x_key__in=[0, 1, 1588631281067229186, 7, 8]).exists()  # never in clear
 
 
-def test_a_new_import_replaces_the_previous_one(tmp_path: Path) -> None:
+def test_a_new_import_replaces_the_previous_one(tmp_path: Path, storage: str) -> None:
     first = write_synthetic_archive(tmp_path / "1.zip", owner_id=42, handle="owner", followers=100, seed=1)
     second = write_synthetic_archive(tmp_path / "2.zip", owner_id=42, handle="renamed", followers=30, seed=2)
     old = ingest(first.path)
@@ -118,7 +135,7 @@ def test_a_new_import_replaces_the_previous_one(tmp_path: Path) -> None:
     assert Account.objects.get(stable_id="42").handle == "renamed"
 
 
-def test_repeated_ids_are_stored_once(tmp_path: Path) -> None:
+def test_repeated_ids_are_stored_once(tmp_path: Path, storage: str) -> None:
     archive = write_synthetic_archive(tmp_path / "a.zip", owner_id=5, handle="o", followers=[9, 9, 10],
                                       following=[])  # fmt: skip
     result = ingest(archive.path)
@@ -126,7 +143,7 @@ def test_repeated_ids_are_stored_once(tmp_path: Path) -> None:
     assert Edge.objects.count() == 2
 
 
-def test_split_parts_are_all_stored(tmp_path: Path) -> None:
+def test_split_parts_are_all_stored(tmp_path: Path, storage: str) -> None:
     archive = write_synthetic_archive(tmp_path / "a.zip", owner_id=5, handle="o", followers=2500,
                                       split_every=1000)  # fmt: skip
     assert len([m for m in archive.members if "follower" in m]) == 3
@@ -215,7 +232,9 @@ def _malformed(tmp_path: Path) -> list[Path]:
         (_malformed, "malformed"),
     ],
 )
-def test_bad_input_leaves_the_database_unchanged(tmp_path: Path, make: object, code: str) -> None:
+def test_bad_input_leaves_the_database_unchanged(
+    tmp_path: Path, make: object, code: str, storage: str
+) -> None:
     ingest(write_synthetic_archive(tmp_path / "ok.zip", owner_id=1, handle="o", followers=3).path)
     before = _row_counts()
     path = make(tmp_path)  # type: ignore[operator]
@@ -238,7 +257,7 @@ def _no_lists(tmp_path: Path) -> Path:
      Limits(max_member_bytes=1 << 20), "zip_bomb"),
 ])  # fmt: skip
 def test_refused_archives_leave_the_database_unchanged(
-    tmp_path: Path, make: object, limits: Limits | None, code: str
+    tmp_path: Path, make: object, limits: Limits | None, code: str, storage: str
 ) -> None:
     ingest(write_synthetic_archive(tmp_path / "ok.zip", owner_id=1, handle="o", followers=3).path)
     before = _row_counts()
@@ -248,13 +267,13 @@ def test_refused_archives_leave_the_database_unchanged(
     assert _row_counts() == before
 
 
-def test_ids_that_are_not_numbers_are_refused(tmp_path: Path) -> None:
+def test_ids_that_are_not_numbers_are_refused(tmp_path: Path, storage: str) -> None:
     path = _bad_id(tmp_path)
     with pytest.raises(ArchiveError) as caught:
         ingest([path, tmp_path / "account.js"])
     assert caught.value.code == "bad_id"
     assert "follower.js" in caught.value.message
-    assert _row_counts() == (0, 0, 0, 0)
+    assert _row_counts() == _empty()
 
 
 def test_parser_and_service_agree_on_the_owner(tmp_path: Path) -> None:

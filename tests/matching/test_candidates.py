@@ -15,6 +15,7 @@ from envol.archive.synthetic import write_synthetic_archive
 from envol.core.ids import Platform
 from envol.core.pseudonym import pseudonymizer
 from envol.graph.models import Direction, Edge
+from envol.graph.partitions import PARTITION_BASE
 from envol.matching.candidates import Candidate, candidates_for, counts_for
 from envol.registry.models import Account, Person, Verification
 from matching.world import random_world
@@ -145,10 +146,19 @@ def _reference(person: int) -> set[tuple[int, str, int, bool, bool]]:
     return {(t.person_id, t.platform, t.pk, *ways[t.person_id]) for t in targets}  # type: ignore[misc]
 
 
-@pytest.mark.parametrize("seed", range(1, 9))
-def test_the_query_agrees_with_a_python_reference(tmp_path: Path, seed: int) -> None:
+@pytest.mark.parametrize(
+    ("seed", "own_partitions"), [(seed, False) for seed in range(1, 9)] + [(seed, True) for seed in (1, 2, 3)]
+)
+def test_the_query_agrees_with_a_python_reference(
+    tmp_path: Path, seed: int, own_partitions: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if own_partitions:  # on PostgreSQL, every import in a partition of its own (graph.partitions)
+        monkeypatch.setenv("ENVOL_EDGE_PARTITION_MIN_EDGES", "1")
     random_world(tmp_path, seed)  # persons 1..16 (some claimed, some without archive); 17..19 never join
     assert Edge.objects.exists()
+    big = ArchiveImport.objects.filter(pk__gte=PARTITION_BASE).count()
+    with_edges = ArchiveImport.objects.exclude(followers_count=0, following_count=0).count()
+    assert big == (with_edges if own_partitions and connection.vendor == "postgresql" else 0)
     seen: set[str] = set()
     for person in Person.objects.values_list("pk", flat=True):
         found = candidates_for(person)

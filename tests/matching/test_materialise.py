@@ -59,8 +59,14 @@ def from_query() -> set[Row]:
     return rows
 
 
-@pytest.mark.parametrize("seed", range(1, 7))
-def test_full_refresh_equals_the_query_and_is_idempotent(tmp_path: Path, seed: int) -> None:
+@pytest.mark.parametrize(
+    ("seed", "own_partitions"), [(seed, False) for seed in range(1, 7)] + [(seed, True) for seed in (1, 2)]
+)
+def test_full_refresh_equals_the_query_and_is_idempotent(
+    tmp_path: Path, seed: int, own_partitions: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if own_partitions:  # on PostgreSQL, every import in a partition of its own (graph.partitions)
+        monkeypatch.setenv("ENVOL_EDGE_PARTITION_MIN_EDGES", "1")
     random_world(tmp_path, seed)
     first = refresh_everyone(notify=False)
     assert table() == from_query()

@@ -16,7 +16,7 @@ from django.utils import timezone
 from envol.archive.models import ArchiveImport, Source
 from envol.core.ids import Platform
 from envol.core.pseudonym import pseudonymizer
-from envol.graph.bulk import load_edges
+from envol.graph.bulk import store_edges
 from envol.graph.models import Direction, Edge
 from envol.privacy.audit import record_access
 from envol.privacy.consent import decide
@@ -86,11 +86,10 @@ def make_person(
         source=Source.UPLOAD,
     )
     followers = np.sort(pseudonymizer().keys(np.array(THIRD_PARTY_X_IDS[:2], dtype=np.uint64)))
-    load_edges(record.pk, Direction.FOLLOWER, followers)
+    lists = {Direction.FOLLOWER: followers}
     if follows:
-        load_edges(
-            record.pk, Direction.FOLLOWING, np.sort(pseudonymizer().keys(np.array(follows, dtype=np.uint64)))
-        )
+        lists[Direction.FOLLOWING] = np.sort(pseudonymizer().keys(np.array(follows, dtype=np.uint64)))
+    store_edges(record.pk, lists)
     decide(person, Purpose.MIGRATION, True)
     decide(person, Purpose.RESEARCH, True)
     someone = Someone(person, x_id, handle, did, actor, token)

@@ -20,13 +20,17 @@ from envol.archive.errors import ArchiveError
 from envol.archive.models import ArchiveImport, Source
 from envol.archive.parse import open_archive
 from envol.core.pseudonym import pseudonymizer
-from envol.graph.bulk import count_distinct, load_edges
+from envol.graph.bulk import count_distinct, store_edges
 from envol.graph.models import Direction as EdgeDirection
+from envol.graph.partitions import reserve_import_id
+from envol.graph.stream import finish_streamed, streamed_partition
 from envol.registry.models import Person
 from envol.registry.service import person_for_claimed_x_owner, verified_x_account
 
 #: (stage, done, total) — total is None when unknown. Stages: "follower", "following", "storing".
 Progress = Callable[[str, int, int | None], None]
+#: Receives each chunk of pseudonyms as it is read: (edge direction, keys).
+Sink = Callable[[int, NDArray[np.int64]], None]
 
 _EDGE_DIRECTION = {"follower": EdgeDirection.FOLLOWER, "following": EdgeDirection.FOLLOWING}
 
@@ -101,26 +105,61 @@ def ingest_lists(
         )
     else:
         verified = False
-    keys = {d: _read_keys(lists.iter_ids(d), lists.expected_counts[d], d, report) for d in _directions()}
-    report("storing", 0, None)
-    with transaction.atomic():
-        if person is None:
-            person = person_for_claimed_x_owner(owner.x_id, owner.handle, owner.display_name)
-            verified = verified_x_account(person) is not None
-        ArchiveImport.objects.filter(person=person).delete()  # edges go with it (one DELETE)
-        record = ArchiveImport.objects.create(
-            person=person,
-            owner_x_id=str(owner.x_id),
-            owner_handle=owner.handle,
-            owner_verified=verified,
-            followers_count=count_distinct(keys["follower"]),
-            following_count=count_distinct(keys["following"]),
-            source=source,
-        )
-        for direction, values in keys.items():
-            load_edges(record.pk, _EDGE_DIRECTION[direction], values)
+    # A big import on PostgreSQL (by the manifest's counts) is copied into its own partition while
+    # the archive is read, in the transaction that then records it (graph.stream).
+    streamed = reserve_import_id(sum(count or 0 for count in lists.expected_counts.values()))
+    if streamed is None:
+        keys = _read_lists(lists, report, sink=None)
+        with transaction.atomic():
+            person, verified, record = _record(person, owner, verified, keys, source, report, None)
+    else:
+        with transaction.atomic():
+            with streamed_partition(streamed) as stream:
+                keys = _read_lists(lists, report, sink=stream.add)
+            person, verified, record = _record(person, owner, verified, keys, source, report, streamed)
     report("storing", 1, 1)
     return IngestResult(record.pk, person.pk, owner, verified, record.followers_count, record.following_count)
+
+
+def _record(
+    person: Person | None,
+    owner: ArchiveOwner,
+    verified: bool,
+    keys: dict[Direction, NDArray[np.int64]],
+    source: Source,
+    report: Progress,
+    streamed: int | None,
+) -> tuple[Person, bool, ArchiveImport]:
+    """In the import's transaction: the person, their previous import replaced by this one, its edges."""
+    report("storing", 0, None)
+    counts = {direction: count_distinct(values) for direction, values in keys.items()}
+    if person is None:
+        person = person_for_claimed_x_owner(owner.x_id, owner.handle, owner.display_name)
+        verified = verified_x_account(person) is not None
+    ArchiveImport.objects.filter(person=person).delete()  # edges go with it (one DELETE)
+    record = ArchiveImport.objects.create(
+        # A big import takes an id that gives it a partition of its own (PostgreSQL only).
+        pk=streamed or reserve_import_id(sum(counts.values())),
+        person=person,
+        owner_x_id=str(owner.x_id),
+        owner_handle=owner.handle,
+        owner_verified=verified,
+        followers_count=counts["follower"],
+        following_count=counts["following"],
+        source=source,
+    )
+    lists: dict[int, NDArray[np.int64]] = {int(_EDGE_DIRECTION[d]): values for d, values in keys.items()}
+    if streamed is None:
+        store_edges(record.pk, lists)
+    else:
+        finish_streamed(record.pk, lists)
+    return person, verified, record
+
+
+def _read_lists(lists: ListSource, report: Progress, sink: Sink | None) -> dict[Direction, NDArray[np.int64]]:
+    return {
+        d: _read_keys(lists.iter_ids(d), lists.expected_counts[d], d, report, sink) for d in _directions()
+    }
 
 
 def _directions() -> tuple[Direction, Direction]:
@@ -150,19 +189,27 @@ def _check_owner(person: Person, owner: ArchiveOwner | None, label: str) -> tupl
 
 
 def _read_keys(
-    chunks: Iterable[NDArray[np.uint64]], expected: int | None, direction: Direction, report: Progress
+    chunks: Iterable[NDArray[np.uint64]],
+    expected: int | None,
+    direction: Direction,
+    report: Progress,
+    sink: Sink | None = None,
 ) -> NDArray[np.int64]:
     """All pseudonyms of one list, sorted (repeats, rare, are dropped when stored), read into one
-    array sized from the manifest, so memory stays at eight bytes an id."""
+    array sized from the manifest, so memory stays at eight bytes an id. Each chunk is pseudonymised
+    in place as it arrives, and handed to ``sink`` if there is one."""
     buffer = np.empty(expected or 1 << 16, dtype=np.uint64)
     filled = 0
     for chunk in chunks:
         if filled + len(chunk) > len(buffer):  # the manifest was silent or wrong: grow
             buffer = np.resize(buffer, max(2 * len(buffer), filled + len(chunk)))
-        buffer[filled : filled + len(chunk)] = chunk
+        ids = buffer[filled : filled + len(chunk)]
+        ids[:] = chunk
+        keys = pseudonymizer().keys(ids, out=ids.view(np.int64))  # in place: no second copy
+        if sink is not None:
+            sink(_EDGE_DIRECTION[direction], keys)
         filled += len(chunk)
         report(direction, filled, expected)
-    ids = buffer[:filled]
-    keys = pseudonymizer().keys(ids, out=ids.view(np.int64))  # in place: no second copy of 10M ids
+    keys = buffer[:filled].view(np.int64)
     keys.sort()
     return keys

@@ -2,13 +2,14 @@
 
 Callers pass pseudonyms sorted ascending, so inserts append to the B-trees (the x_key index on both
 engines, and the primary key that is SQLite's table) instead of landing at random places in them.
+On PostgreSQL a big import goes to a partition of its own, indexed once loaded (graph.partitions).
 Runs inside the caller's transaction: nothing is visible until the whole import commits.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
@@ -16,6 +17,7 @@ from django.db import connection
 from numpy.typing import NDArray
 
 from envol.core.sqlite_cache import larger_page_cache
+from envol.graph import partitions
 from envol.graph.models import Edge
 
 ROWS_PER_BATCH = 1 << 20
@@ -27,8 +29,8 @@ _COPY_ROW = np.dtype(
     [("fields", ">i2"), ("l1", ">i4"), ("import", ">i8"), ("l2", ">i4"), ("direction", ">i2"),
      ("l3", ">i4"), ("x_key", ">i8")]
 )  # fmt: skip
-_COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + (0).to_bytes(4, "big") + (0).to_bytes(4, "big")
-_COPY_TRAILER = (-1).to_bytes(2, "big", signed=True)
+COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + (0).to_bytes(4, "big") + (0).to_bytes(4, "big")
+COPY_TRAILER = (-1).to_bytes(2, "big", signed=True)
 
 
 def distinct_batches(keys: NDArray[np.int64], size: int) -> Iterator[NDArray[np.int64]]:
@@ -49,32 +51,52 @@ def count_distinct(keys: NDArray[np.int64]) -> int:
     return len(keys) - int(np.count_nonzero(keys[1:] == keys[:-1])) if len(keys) else 0
 
 
-def load_edges(import_id: int, direction: int, keys: NDArray[np.int64]) -> None:
-    """Store one edge per distinct key; ``keys`` must be sorted (repeats are allowed)."""
-    if connection.vendor == "postgresql":
-        _copy(import_id, direction, keys)
-    else:
-        _sqlite_insert(import_id, direction, keys)
+def store_edges(import_id: int, lists: Mapping[int, NDArray[np.int64]]) -> None:
+    """Store one edge per distinct key of each direction's list; every list must be sorted (repeats
+    are allowed). An import whose id `partitions.reserve_import_id` gave gets its own partition."""
+    if connection.vendor != "postgresql":
+        for direction, keys in lists.items():
+            _sqlite_insert(import_id, direction, keys)
+        return
+    fast_commit()
+    if not partitions.own_partition(import_id):
+        for direction, keys in lists.items():
+            _copy(partitions.SHARED, import_id, direction, keys, freeze=False)
+        return
+    table = partitions.create_partition(import_id)
+    for direction, keys in lists.items():
+        # The table is new in this transaction: its rows can be written frozen, so no later reader
+        # or vacuum rewrites every page to set hint bits.
+        _copy(table, import_id, direction, keys, freeze=True)
+    partitions.index_partition(import_id)
+    partitions.attach_partition(import_id)
 
 
-def _copy(import_id: int, direction: int, keys: NDArray[np.int64]) -> None:
-    table = Edge._meta.db_table
-    sql = f"COPY {table} (archive_import_id, direction, x_key) FROM STDIN (FORMAT BINARY)"
-    rows = np.empty(min(len(keys), ROWS_PER_BATCH), dtype=_COPY_ROW)
+def fast_commit() -> None:
+    """An import can be redone by its owner: not waiting for the WAL flush at commit is worth the
+    tiny window in which a server crash could lose a just-committed import (never corrupt it).
+    Only the import's transaction is concerned (SET LOCAL). See decision 0003."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
+def copy_rows(import_id: int, direction: int, keys: NDArray[np.int64]) -> NDArray[np.void]:
+    """Binary COPY rows for these keys, built by NumPy (Python never touches a row)."""
+    rows = np.empty(len(keys), dtype=_COPY_ROW)
     rows["fields"], rows["l1"], rows["import"] = 3, 8, import_id
     rows["l2"], rows["direction"], rows["l3"] = 2, direction, 8
-    with connection.cursor() as cursor:
-        # An import can be redone by its owner: not waiting for the WAL flush at commit is worth
-        # the tiny window in which a server crash could lose a just-committed import (never
-        # corrupt it). Other transactions keep full durability. See decision 0003.
-        cursor.execute("SET LOCAL synchronous_commit TO OFF")
+    rows["x_key"] = keys
+    return rows
+
+
+def _copy(table: str, import_id: int, direction: int, keys: NDArray[np.int64], *, freeze: bool) -> None:
+    options = "FORMAT BINARY, FREEZE" if freeze else "FORMAT BINARY"
+    sql = f'COPY "{table}" (archive_import_id, direction, x_key) FROM STDIN ({options})'
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-        copy.write(_COPY_HEADER)
+        copy.write(COPY_HEADER)
         for chunk in distinct_batches(keys, ROWS_PER_BATCH):
-            batch = rows[: len(chunk)]
-            batch["x_key"] = chunk
-            copy.write(batch.tobytes())
-        copy.write(_COPY_TRAILER)
+            copy.write(copy_rows(import_id, direction, chunk).tobytes())
+        copy.write(COPY_TRAILER)
 
 
 def _json_ahead(batches: Iterator[NDArray[np.int64]]) -> Iterator[str]:

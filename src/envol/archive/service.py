@@ -1,7 +1,10 @@
 """Ingesting an X archive: validate, pseudonymise, store edges, all or nothing.
 
-Every id is read, checked and pseudonymised before the database is touched, so a bad archive
-leaves no row behind; then one transaction replaces the person's previous import with the new one.
+Every id is read, checked and pseudonymised before the import is recorded, then one transaction
+replaces the person's previous import with the new one; a bad archive leaves no row behind. The one
+exception to "before the database is touched": a big import on PostgreSQL (by its manifest) is
+copied into its own new table while it is read, inside that same transaction, which a bad archive
+rolls back (graph.stream).
 """
 
 from __future__ import annotations

@@ -148,10 +148,24 @@ def analyse_if_changed() -> bool:
     current = partition_names()
     if not current or current == _analysed_with:
         return False
+    if _analysed_with is None and _has_whole_table_statistics():
+        # A worker starting: whoever changed the partitions last had them analysed (every worker
+        # does after a change); start from here rather than analyse on every start.
+        _analysed_with = current
+        return False
     with connection.cursor() as cursor:
         cursor.execute(f'ANALYZE (SKIP_LOCKED) "{Edge._meta.db_table}"')
     _analysed_with = current
     return True
+
+
+def _has_whole_table_statistics() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_statistic WHERE starelid = %s::regclass AND stainherit)",
+            [Edge._meta.db_table],
+        )
+        return bool(cursor.fetchone()[0])
 
 
 def on_worker_tick(sender: object, **kwargs: object) -> None:

@@ -109,7 +109,7 @@ def test_one_click_erasure_revokes_the_mastodon_token_and_signs_out(
     assert token
     assert _works(home, token)
     page = client.get("/your-data/erase/", headers={"accept-language": "fr"})
-    assert "J’ai compris : tout effacer maintenant" in page.content.decode()
+    assert "J’ai compris : mes données seront effacées, sans retour possible" in page.content.decode()
 
     response = client.post("/your-data/erase/", {"confirm": "yes"}, headers={"accept-language": "en"})
 

@@ -13,6 +13,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from envol.cli.main import main
 from envol.core.ids import Platform
 from envol.matching.candidates import Candidate
 from envol.privacy import pending
@@ -265,3 +266,22 @@ def test_a_person_who_erased_at_once_meanwhile_does_not_stop_the_task(
     assert report.pending_erasures_finished == 1
     assert not Person.objects.exists()
     assert ErasureProof.objects.count() == 2
+
+
+def test_the_command_line_can_ask_for_the_removal_first(app: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    alice = make_person("alice", 424242424242, app=app)
+    made = made_follows(alice)
+    bob = make_person("bob", 434343434343, app=app)  # Envol made no follow for bob
+
+    assert main(["privacy", "erase", "--person", str(alice.person.pk), "--yes", "--undo-follows"]) == 0
+    assert "removing 3 follow(s)" in capsys.readouterr().out
+    assert Person.objects.filter(pk=alice.person.pk).exists()
+    assert persons_pending([alice.person.pk]) == {alice.person.pk}
+    asked = set(FollowTask.objects.filter(undo_requested=True).values_list("pk", flat=True))
+    assert asked == {made["bluesky"][0].pk, made["bluesky"][1].pk, made["mastodon"][0].pk}
+    assert not ErasureProof.objects.exists()
+
+    assert main(["privacy", "erase", "--person", str(bob.person.pk), "--yes", "--undo-follows"]) == 0
+    assert "erasing at once" in capsys.readouterr().out
+    assert not Person.objects.filter(pk=bob.person.pk).exists()
+    assert ErasureProof.objects.count() == 1

@@ -22,6 +22,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     erase = sub.add_parser("erase", help="erase one person (revokes their tokens), print the receipt")
     erase.add_argument("--person", type=int, required=True, metavar="ID")
     erase.add_argument("--yes", action="store_true", help="confirm: this cannot be undone")
+    erase.add_argument(
+        "--undo-follows",
+        action="store_true",
+        help="first remove the follows Envol made for the person (erasure pending until done)",
+    )
     sub.add_parser("retention", help="apply the retention rules now and print what was done (counts)")
     docs = sub.add_parser("docs", help="print the generated inventory of docs/privacy.md")
     docs.add_argument("--write", action="store_true", help=f"rewrite the generated blocks of {DOCS.name}")
@@ -74,6 +79,17 @@ def _erase(args: argparse.Namespace) -> int:
     if not args.yes:
         print("envol privacy erase: add --yes to confirm; nothing was erased", file=sys.stderr)
         return 2
+    if args.undo_follows:
+        from envol.privacy.pending import request
+
+        asked = request(Person.objects.get(pk=args.person))
+        if asked:
+            print(
+                f"Erasure pending: removing {asked} follow(s) Envol made first; the retention task "
+                "erases everything once they are gone (or at the deadline). Nothing erased yet."
+            )
+            return 0
+        print("No follow of Envol's to remove: erasing at once.")
     proof = erase_person(args.person)
     print(
         f"Erased. Receipt {proof.id}; tokens revoked: {proof.tokens_revoked}, "

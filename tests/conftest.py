@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 pytest_plugins = ["support.atproto_plugin", "fakes.mastodon.fixtures", "fakes.x.fixtures"]
 
@@ -23,3 +26,23 @@ def generous_rate_limits(monkeypatch: pytest.MonkeyPatch) -> None:
     counters outlive each test; the limits' own tests (tests/core/test_ratelimit*.py) set theirs."""
     monkeypatch.setenv("ENVOL_RATE_LIMIT_SIGN_IN", "1000000/1")
     monkeypatch.setenv("ENVOL_RATE_LIMIT_UPLOAD", "1000000/1")
+
+
+#: SQLite's compiled-in default for the number of variables in one statement.
+SQLITE_DEFAULT_VARIABLE_LIMIT = 32_766
+
+
+@pytest.fixture
+def sqlite_default_limit() -> Iterator[int]:
+    """On SQLite, the variable limit of a default build (this machine's build may allow more), so
+    that a test with more ids than that shows whether they were bound one variable each. Yields a
+    count just above the limit."""
+    if connection.vendor != "sqlite":
+        yield SQLITE_DEFAULT_VARIABLE_LIMIT + 1
+        return
+    connection.ensure_connection()
+    raw = connection.connection
+    before = raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    raw.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, min(before, SQLITE_DEFAULT_VARIABLE_LIMIT))
+    yield SQLITE_DEFAULT_VARIABLE_LIMIT + 1
+    raw.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, before)

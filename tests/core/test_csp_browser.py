@@ -1,6 +1,7 @@
 """What Chromium does with form-action, tested on the real Mastodon sign-in form against the fake
 Mastodon (another origin): Chromium applies form-action to the redirect that follows the POST, so
-`form-action 'self'` alone would break every sign-in; Envol's policy lets it through."""
+`form-action 'self'` alone would break every sign-in; Envol's policy lets it through. And what it
+does with the admin's inline <style> on a change list without action bars."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
+from django.contrib import admin
+from django.contrib.auth.models import User
 from django.db import connections
 from playwright import sync_api
 from pytest_django.live_server_helper import LiveServer
 
 from envol.core import middleware
+from envol.privacy.models import ErasureProof
 from envol.registry.models import Account
 from fakes.mastodon import FakeMastodon
 from fakes.mastodon.fixtures import FakeMastodonFactory
@@ -83,3 +87,35 @@ def test_the_mastodon_sign_in_goes_through_under_envols_policy(
     sync_api.expect(page.get_by_text(welcome)).to_be_visible()
     assert violations == []
     assert Account.objects.get().handle == "alice@mastodon.test"
+
+
+APPLIED_STYLE_BLOCKS = "[...document.querySelectorAll('style')].map(s => s.sheet !== null)"
+
+
+def test_an_admin_change_list_without_action_bars_breaks_no_rule(
+    live_server: LiveServer, page: sync_api.Page, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Django's change list of a ModelAdmin without action bars has an inline <style>: Chromium
+    applies it under the admin's policy, and refuses it under the base policy alone."""
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop here
+    model_admin = admin.site.get_model_admin(ErasureProof)
+    monkeypatch.setattr(model_admin, "actions_on_top", False)
+    monkeypatch.setattr(model_admin, "actions_on_bottom", False)
+    User.objects.create_superuser("op", "op@example.test", "a-long-password-1")
+    violations = _csp_violations(page)
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", "op")
+    page.fill("#id_password", "a-long-password-1")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{live_server.url}/admin/")
+
+    page.goto(f"{live_server.url}/admin/privacy/erasureproof/")
+    page.wait_for_load_state("load")
+    assert page.evaluate(APPLIED_STYLE_BLOCKS) == [True]  # a refused <style> has no sheet
+    assert violations == []
+
+    monkeypatch.setattr(middleware, "policy_for_admin", lambda base: base)
+    with page.expect_console_message(lambda m: "Content Security Policy" in m.text) as refused:
+        page.goto(f"{live_server.url}/admin/privacy/erasureproof/")
+    assert "style-src" in refused.value.text
+    assert page.evaluate(APPLIED_STYLE_BLOCKS) == [False]

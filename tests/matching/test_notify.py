@@ -66,3 +66,22 @@ def test_opt_in_e_mail_once(tmp_path: Path, client: Client, django_capture_on_co
         transaction.set_rollback(True)
     assert send_new_candidate_emails([alice.pk]) == 1
     assert "(1)" in mail.outbox[-1].subject
+
+
+def test_a_refresh_of_everyone_is_notified_whatever_its_size(
+    tmp_path: Path, sqlite_default_limit: int
+) -> None:
+    """The persons of one refresh can outnumber what SQLite binds in one statement: those who opted in
+    hear, those waiting for their erasure do not, whoever else the list names."""
+    alice, leaving = person(1), person(5)
+    person(2, bsky=V)
+    upload(tmp_path, 1, followers=[], following=[2])
+    upload(tmp_path, 5, followers=[], following=[2])
+    refresh_everyone(notify=False)
+    for who, email in ((alice, "alice@example.test"), (leaving, "leaving@example.test")):
+        NotificationPreference.objects.create(person=who, email=email, email_opt_in=True)
+    PrivacyState.objects.create(person=leaving, erasure_requested_at=timezone.now())
+    nobody = range(leaving.pk + 100, leaving.pk + 100 + sqlite_default_limit)
+
+    assert send_new_candidate_emails([*nobody, alice.pk, leaving.pk]) == 1
+    assert [m.to for m in mail.outbox] == [["alice@example.test"]]

@@ -11,14 +11,17 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
+from django.utils import timezone
 
 from envol.core.ids import Platform
 from envol.graph.models import Edge
-from envol.matching.candidates import candidates_for
+from envol.matching.candidates import Candidate, candidates_for
 from envol.privacy.erase import erase_person, rounded
 from envol.privacy.models import ErasureProof
 from envol.privacy.relations import person_graph, rows_about
-from envol.registry.models import Account, Person
+from envol.reconnect.models import FollowTask
+from envol.reconnect.plan import insert_missing
+from envol.registry.models import Account, Person, Verification
 from envol.registry.session import SESSION_KEY
 from fakes.mastodon import FakeMastodon
 from fakes.mastodon.fixtures import FakeMastodonFactory
@@ -136,3 +139,25 @@ def test_erasure_of_a_token_on_a_platform_without_revocation_hook_is_counted(app
     someone = make_person("solo", 1234, app=app)  # the app points at a closed port: revocation fails
     proof = erase_person(someone.person.pk)
     assert (proof.tokens_revoked, proof.revocations_failed) == (0, 1)
+
+
+def test_admin_log_entries_of_a_newsroom_s_many_rows_go_too(sqlite_default_limit: int) -> None:
+    """More follow tasks than SQLite binds in one statement: the admin's entries about them go, an
+    entry about someone else's row stays."""
+    newsroom, other = Person.objects.create(), Person.objects.create()
+    source = Account.objects.create(person=newsroom, platform=Platform.BLUESKY, stable_id="did:plc:news",
+                                    handle="news.test", verification=Verification.VERIFIED)  # fmt: skip
+    kept = Account.objects.create(person=other, platform=Platform.BLUESKY, stable_id="did:plc:other",
+                                  handle="other.test", verification=Verification.VERIFIED)  # fmt: skip
+    targets = [Candidate(other.pk, Platform.BLUESKY, kept.pk, f"did:plc:t{i}", f"t{i}", True, False)
+               for i in range(sqlite_default_limit)]  # fmt: skip
+    assert insert_missing(source, targets, timezone.now()) == sqlite_default_limit
+    operator = User.objects.create(username="op")
+    last = FollowTask.objects.filter(source=source).latest("pk")
+    for row in (last, kept):
+        LogEntry.objects.create(user=operator, content_type=ContentType.objects.get_for_model(row),
+                                object_id=str(row.pk), object_repr=str(row), action_flag=CHANGE)  # fmt: skip
+
+    erase_person(newsroom.pk)
+
+    assert list(LogEntry.objects.values_list("object_id", flat=True)) == [str(kept.pk)]

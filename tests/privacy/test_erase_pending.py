@@ -268,6 +268,15 @@ def test_a_person_who_erased_at_once_meanwhile_does_not_stop_the_task(
     assert ErasureProof.objects.count() == 2
 
 
+def test_pending_persons_among_everyone_refreshed(sqlite_default_limit: int) -> None:
+    """A refresh of everyone asks about more persons than SQLite binds in one statement."""
+    waiting, staying = Person.objects.create(), Person.objects.create()
+    PrivacyState.objects.create(person=waiting, erasure_requested_at=timezone.now())
+    PrivacyState.objects.create(person=staying)
+    everyone = [waiting.pk, staying.pk, *range(staying.pk + 1, staying.pk + 1 + sqlite_default_limit)]
+    assert persons_pending(everyone) == {waiting.pk}
+
+
 def test_the_command_line_can_ask_for_the_removal_first(app: Any, capsys: pytest.CaptureFixture[str]) -> None:
     alice = make_person("alice", 424242424242, app=app)
     made = made_follows(alice)

@@ -1,16 +1,18 @@
 """Retention: edges after a completed migration, warning then erasure for inactivity, stale uploads,
-and the periodic task that does it all."""
+the engine's run log, and the periodic task that does it all."""
 
 from __future__ import annotations
 
 import os
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -28,6 +30,7 @@ from envol.privacy.retention import (
     schedule,
     sweep_uploads,
 )
+from envol.reconnect.models import DriveRun
 from envol.registry.models import Person
 from registry.conftest import signed_in
 
@@ -100,6 +103,37 @@ def test_the_task_runs_the_rules_and_schedules_itself_once() -> None:
     assert schedule() is False  # one waiting run is enough
     DBTaskResult.objects.all().delete()
     result = retention_task.call()
-    assert set(result) >= {"edges_deleted", "persons_erased", "upload_files_deleted"}
+    assert set(result) >= {"edges_deleted", "persons_erased", "upload_files_deleted", "expired_rows_deleted"}
     waiting = DBTaskResult.objects.get(task_path=TASK_PATH, status="READY")
     assert waiting.run_after > timezone.now() + timedelta(hours=23)
+
+
+def _runs(account_id: int, now: datetime, ages_days: list[float]) -> None:
+    DriveRun.objects.bulk_create(
+        DriveRun(account_id=account_id, holder="w", started_at=now - timedelta(days=age), outcome="done")
+        for age in ages_days
+    )
+
+
+def test_the_engine_s_run_log_is_kept_for_its_period_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Runs older than ENVOL_DRIVE_RUN_RETENTION_DAYS (90 by default) go, in one DELETE however
+    many they are; recent runs stay, and the other rules are unaffected."""
+    someone = make_person("runner", 1)
+    account = someone.person.accounts.get(platform=Platform.BLUESKY)
+    now = timezone.now()
+    _runs(account.pk, now, [90.01] * 300 + [400, 89.99, 30, 0])
+
+    with CaptureQueriesContext(connection) as queries:
+        report = run_retention(now, POLICY)
+    assert report.expired_rows_deleted == 301
+    deletes = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("DELETE")]
+    assert len([sql for sql in deletes if DriveRun._meta.db_table in sql]) == 1
+    left = sorted(round((now - s).total_seconds() / 86400, 2) for s in
+                  DriveRun.objects.values_list("started_at", flat=True))  # fmt: skip
+    assert left == [0, 30, 89.99]
+    assert Person.objects.filter(pk=someone.person.pk).exists()
+
+    monkeypatch.setenv("ENVOL_DRIVE_RUN_RETENTION_DAYS", "20")
+    assert run_retention(now, POLICY).expired_rows_deleted == 2
+    assert DriveRun.objects.count() == 1
+    assert run_retention(now, POLICY).expired_rows_deleted == 0

@@ -259,9 +259,16 @@ SETTINGS: tuple[Setting, ...] = (
         "its own files when it ends; only a killed process leaves some behind).",
     ),
     Setting(
+        "ENVOL_DRIVE_RUN_RETENTION_DAYS",
+        "90",
+        "Days the reconnection engine's run log (one row per run per account: when, how many follows "
+        "and requests, how it ended) is kept; older runs are deleted by the retention task.",
+    ),
+    Setting(
         "ENVOL_RETENTION_INTERVAL_HOURS",
         "24",
-        "How often the retention task runs (edges, inactive persons, pending erasures, stale uploads).",
+        "How often the retention task runs (edges, inactive persons, pending erasures, stale uploads, "
+        "old engine runs).",
     ),
     Setting(
         "ENVOL_BROWSER_UPLOAD_MAX_BYTES",

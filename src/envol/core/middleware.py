@@ -16,7 +16,7 @@ from django.shortcuts import render
 
 from envol.core import ratelimit
 from envol.core.cache import PurgeClock, purge_expired
-from envol.core.security import PERMISSIONS_POLICY, policy_for_request
+from envol.core.security import PERMISSIONS_POLICY, policy_for_admin, policy_for_request
 
 logger = logging.getLogger("envol.request")
 
@@ -45,13 +45,18 @@ class RequestLogMiddleware:
 
 class SecurityHeadersMiddleware(ContentSecurityPolicyMiddleware):
     """Django's Content-Security-Policy middleware with the policy of `envol.core.security` (widened
-    for plain-HTTP platform servers only where ENVOL_ALLOW_PRIVATE_HOSTS allows them), plus the
-    Permissions-Policy header Django has no setting for. A view that needs another policy sets it
-    with `django.views.decorators.csp.csp_override`, which this leaves alone."""
+    for plain-HTTP platform servers only where ENVOL_ALLOW_PRIVATE_HOSTS allows them, and on the
+    admin's pages by the hashes of its own style blocks), plus the Permissions-Policy header Django
+    has no setting for. A view that needs another policy sets it with
+    `django.views.decorators.csp.csp_override`, which this leaves alone."""
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         if not hasattr(response, "_csp_config"):
-            response._csp_config = policy_for_request(settings.SECURE_CSP)  # type: ignore[attr-defined]
+            policy = policy_for_request(settings.SECURE_CSP)
+            match = getattr(request, "resolver_match", None)
+            if match is not None and "admin" in match.app_names:  # every AdminSite's app name
+                policy = policy_for_admin(policy)
+            response._csp_config = policy  # type: ignore[attr-defined]
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return super().process_response(request, response)
 

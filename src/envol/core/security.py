@@ -8,8 +8,11 @@ reasons behind each source are in docs/decisions/0011-security-headers-and-limit
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
+import importlib.util
 import re
+from pathlib import Path
 
 from django.utils.csp import CSP
 
@@ -65,6 +68,12 @@ def policy_for_request(base: dict[str, list[str]]) -> dict[str, list[str]]:
     return {**base, "form-action": [*form_action, "http:"]}
 
 
+def hash_source(body: str) -> str:
+    """The CSP source that allows exactly this inline block: `'sha256-…'` of its text."""
+    digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
+    return f"'sha256-{digest}'"
+
+
 _INLINE_BLOCK = re.compile(r"<(script|style)>(.*?)</\1>", re.S)
 
 
@@ -76,11 +85,42 @@ def policy_for_own_inline_code(html: str, *, framed_by_self: bool = False) -> di
     blocked: hashes do not cover them."""
     allowed: dict[str, list[str]] = {"script": [], "style": []}
     for kind, body in _INLINE_BLOCK.findall(html):
-        digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
-        allowed[kind].append(f"'sha256-{digest}'")
+        allowed[kind].append(hash_source(body))
     policy = dict(CONTENT_SECURITY_POLICY)
     policy["script-src"] = [*policy["script-src"], *allowed["script"]]
     policy["style-src"] = [*policy["style-src"], *allowed["style"]]
     if framed_by_self:
         policy["frame-ancestors"] = [CSP.SELF]
     return policy
+
+
+# Django's admin templates carry a few constant inline <style> blocks (a change list without action
+# bars has one). The admin's responses allow exactly those by hash, read from the admin's own
+# template files, so a Django upgrade carries its blocks along; a block whose text is rendered
+# (template tags inside) cannot be known in advance and stays blocked. Envol's pages gain nothing.
+_STYLE_BLOCK = re.compile(r"<style\b[^>]*>(.*?)</style>", re.S)
+
+
+def admin_templates() -> Path:
+    """Where the installed Django keeps the admin's templates (found without importing the admin:
+    the settings import this module before any app is loaded)."""
+    spec = importlib.util.find_spec("django.contrib.admin")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("django.contrib.admin is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "templates"
+
+
+@functools.cache
+def admin_style_hashes() -> tuple[str, ...]:
+    """The hash sources of the admin templates' constant <style> blocks (read once, then cached)."""
+    found: set[str] = set()
+    for template in admin_templates().rglob("*.html"):
+        for body in _STYLE_BLOCK.findall(template.read_text()):
+            if "{{" not in body and "{%" not in body:
+                found.add(hash_source(body))
+    return tuple(sorted(found))
+
+
+def policy_for_admin(base: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The policy of a Django admin response: the base one, plus the admin's own style blocks."""
+    return {**base, "style-src": [*base.get("style-src", []), *admin_style_hashes()]}

@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from envol.core.listparam import ids_in
 from envol.matching.models import Candidate, Kind, NotificationPreference
 from envol.privacy.pending import persons_pending
 
@@ -84,11 +85,9 @@ def send_new_candidate_emails(person_ids: list[int]) -> int:
     sent = 0
     # A person who asked to be erased (waiting only for Envol's follows to be removed) hears nothing more.
     leaving = persons_pending(person_ids)
-    preferences = (
-        NotificationPreference.objects.filter(person_id__in=person_ids, email_opt_in=True)
-        .exclude(email="")
-        .exclude(person_id__in=leaving)
-    )
+    preferences = NotificationPreference.objects.filter(
+        ids_in("person_id", set(person_ids) - leaving), email_opt_in=True
+    ).exclude(email="")
     for preference in preferences:
         if reconnects_automatically(preference.person_id):
             continue

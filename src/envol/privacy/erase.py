@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 
+from envol.core.listparam import texts_in
 from envol.privacy.hooks import revoker_for
 from envol.privacy.models import ErasureProof
 from envol.privacy.relations import person_graph, rows_about
@@ -96,10 +97,12 @@ def delete_rows(person_id: int) -> Counter[str]:
 def _forget_admin_log(model: type[Model], query: QuerySet[Model]) -> None:
     if len(model._meta.pk_fields) != 1 or model is LogEntry:
         return  # composite keys (edges) are never shown in the admin
+    # The admin names a row by str(pk); a newsroom has tens of thousands of rows in some models
+    # (its follow tasks, its candidates), so the ids travel as one parameter.
     ids = [str(pk) for pk in query.values_list("pk", flat=True)]
     if ids:
         kind = ContentType.objects.get_for_model(model)
-        LogEntry.objects.filter(content_type=kind, object_id__in=ids).delete()
+        LogEntry.objects.filter(texts_in("object_id", ids), content_type=kind).delete()
 
 
 def _end_sessions(person_id: int) -> None:

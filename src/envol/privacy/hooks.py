@@ -1,4 +1,5 @@
-"""Where other packages plug into erasure: per-platform token revocation, and undoing follows.
+"""Where other packages plug into erasure (per-platform token revocation, undoing follows) and
+into retention (deleting their rows that outlived their period).
 
 - ``register_revoker(platform, revoke)``: ``revoke(account) -> bool`` tells the platform to forget
   the token Envol holds for ``account`` (True when done). Mastodon and Bluesky (OAuth revocation,
@@ -10,6 +11,9 @@
   does not wait for it: it becomes *pending* (envol.privacy.pending) and the retention task
   finishes it once ``progress`` says nothing can move any more. This package never imports the
   engine: it only knows these three questions.
+- ``register_pruner(label, prune)``: ``prune(now) -> int`` deletes, set-based, the rows of model
+  ``label`` ("app.Model") that have outlived their retention period, and says how many went. The
+  retention task calls each one (envol.reconnect.retention registers the engine's run log).
 """
 
 from __future__ import annotations
@@ -66,3 +70,17 @@ def register_follow_undo(undo: FollowUndo) -> None:
 
 def follow_undo() -> FollowUndo | None:
     return _follow_undo[0] if _follow_undo else None
+
+
+type Pruner = Callable[[datetime], int]
+
+_pruners: dict[str, Pruner] = {}
+
+
+def register_pruner(label: str, prune: Pruner) -> None:
+    _pruners[label] = prune
+
+
+def pruners() -> dict[str, Pruner]:
+    """{"app.Model": its pruner}, in the order they were registered."""
+    return dict(_pruners)

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from envol.core.config import env
+from envol.core.listparam import ids_in
 from envol.privacy.erase import erase_person, rounded
 from envol.privacy.hooks import UndoProgress, follow_undo
 from envol.privacy.models import ErasureProof, PrivacyState
@@ -49,9 +50,9 @@ def undoable(person_id: int) -> int:
 
 
 def persons_pending(person_ids: Iterable[int]) -> set[int]:
-    """Those of these persons whose erasure is pending (one query)."""
-    ids = list(person_ids)
-    pending = PrivacyState.objects.filter(person_id__in=ids, erasure_requested_at__isnull=False)
+    """Those of these persons whose erasure is pending (one query, however many: a refresh of
+    everyone plans and notifies every person at once)."""
+    pending = PrivacyState.objects.filter(ids_in("person_id", person_ids), erasure_requested_at__isnull=False)
     return set(pending.values_list("person_id", flat=True))
 
 

@@ -11,6 +11,8 @@
   (envol.privacy.pending).
 - Temporary upload files older than ENVOL_UPLOAD_STALE_MINUTES are deleted: a request deletes its
   own files when it ends, so only a process killed mid-upload can leave one behind.
+- Other packages' rows with a period of their own (the reconnection engine's run log,
+  ENVOL_DRIVE_RUN_RETENTION_DAYS) are deleted by the pruners they register (envol.privacy.hooks).
 
 The task logs what it did as counts, never identities, and schedules its next run.
 """
@@ -36,6 +38,7 @@ from envol.archive.models import ArchiveImport
 from envol.core.config import env
 from envol.graph.models import Edge
 from envol.privacy.erase import erase_person
+from envol.privacy.hooks import pruners
 from envol.privacy.models import PrivacyState
 from envol.privacy.pending import finish_pending
 from envol.registry.models import Person
@@ -71,6 +74,7 @@ class RetentionReport:
     persons_erased: int = 0
     pending_erasures_finished: int = 0
     upload_files_deleted: int = 0
+    expired_rows_deleted: int = 0  # by the other packages' pruners, all models together
 
 
 def mark_migration_complete(person: Person) -> None:
@@ -173,7 +177,10 @@ def run_retention(now: datetime | None = None, policy: Policy | None = None) -> 
     edge_sets, edges = delete_completed_edges(now, policy)
     erased = erase_warned(now, policy)  # before warning: a person is never warned and erased at once
     warned, emailed = warn_inactive(now, policy)
-    report = RetentionReport(edge_sets, edges, warned, emailed, erased, finished, sweep_uploads(policy))
+    expired = sum(prune(now) for prune in pruners().values())
+    report = RetentionReport(
+        edge_sets, edges, warned, emailed, erased, finished, sweep_uploads(policy), expired
+    )
     logger.info("retention", extra=asdict(report))
     return report
 

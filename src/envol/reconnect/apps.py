@@ -21,6 +21,8 @@ class ReconnectConfig(AppConfig):
         candidates_changed.connect(on_candidates_changed, dispatch_uid="envol.reconnect.plan")
 
         # Erasure may ask the engine to remove a person's follows first (envol.privacy.pending).
-        from envol.reconnect import erasure
+        from envol.reconnect import erasure, retention
 
         erasure.register()
+        # The run log is pruned by the periodic retention task (ENVOL_DRIVE_RUN_RETENTION_DAYS).
+        retention.register()

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Q
 
+from envol.core.listparam import texts_in
 from envol.platforms.errors import NotFound, RateLimited, Rejected
 from envol.reconnect import budgets, transitions
 from envol.reconnect.models import FollowTask
@@ -107,7 +108,8 @@ def _read_existing(run: Run, client: MastodonAccount, my_id: str) -> None:
         followed.update({account.uri, account.acct})
     pages = client.requests - pages_before
     run.budget = budgets.spend_requests(runtime_policy(budgets.MASTODON), run.budget, pages, run.ts())
-    transitions.move(mine & Q(target_id__in=followed), TaskState.ALREADY_FOLLOWING, now=run.now())
+    # Two addresses per follow, and an account may follow tens of thousands: one parameter.
+    transitions.move(mine & texts_in("target_id", followed), TaskState.ALREADY_FOLLOWING, now=run.now())
     run.drive.follows_listed_at = started
 
 

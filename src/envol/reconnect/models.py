@@ -204,7 +204,10 @@ class DriveRun(models.Model):
                 ),
                 purpose=OPERATING,
                 basis=Basis.LEGITIMATE_INTEREST,
-                retention=UNTIL_UNLINK,
+                retention=_(
+                    "90 days after the run (unless the operator set another period), or until you unlink "
+                    "the account or erase your data, if sooner"
+                ),
                 seen_by=SeenBy.OPERATOR,
                 export=Export.VALUE,
             ),
@@ -220,7 +223,12 @@ class DriveRun(models.Model):
     outcome = models.CharField(max_length=64, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["account", "started_at"], name="drive_run_account")]
+        indexes = [
+            models.Index(fields=["account", "started_at"], name="drive_run_account"),
+            # The retention task deletes the runs older than ENVOL_DRIVE_RUN_RETENTION_DAYS, whatever
+            # the account: a range on this index rather than a scan of the whole log.
+            models.Index(fields=["started_at"], name="drive_run_started"),
+        ]
 
     def __str__(self) -> str:
         return f"run of {self.account_id} by {self.holder}"

@@ -25,6 +25,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from envol.core.ids import Platform
+from envol.core.listparam import ids_in, texts_in
 from envol.matching.candidates import Candidate
 from envol.matching.models import Candidate as MatchedCandidate
 from envol.matching.models import Kind, Unavailable
@@ -113,17 +114,18 @@ def plan_for_persons(person_ids: Iterable[int], *, now: datetime | None = None) 
 def _plan_account(choice: ReconnectChoice, candidates: list[Candidate], now: datetime) -> int:
     account: Account = choice.account
     chosen = [c for c in candidates if c.network == account.platform and wanted(c, choice.directions)]
+    # A newsroom may choose tens of thousands of targets: the list goes as one parameter.
     ids = [c.stable_id for c in chosen]
     mine = Q(source_id=account.pk)
     # Withdraw what was planned but is no longer chosen; restore what is chosen again.
     transitions.move(
-        mine & ~Q(target_id__in=ids) & Q(sent_at__isnull=True) & Q(rkey=""),
+        mine & ~texts_in("target_id", ids) & Q(sent_at__isnull=True) & Q(rkey=""),
         TaskState.SKIPPED,
         now=now,
         reason="not_chosen",
     )
     transitions.move(
-        mine & Q(target_id__in=ids, state=TaskState.SKIPPED, reason="not_chosen"),
+        mine & texts_in("target_id", ids) & Q(state=TaskState.SKIPPED, reason="not_chosen"),
         TaskState.PLANNED,
         now=now,
         reason="",
@@ -175,7 +177,7 @@ def promote_due(account_ids: Iterable[int] | None = None, *, now: datetime | Non
     where = Q(state=TaskState.PLANNED, **{f"{choice}mode": Mode.AUTOMATIC})
     where &= ~Q(**{f"{choice}directions": Directions.NONE})
     if account_ids is not None:
-        where &= Q(source_id__in=list(account_ids))
+        where &= ids_in("source_id", account_ids)  # every person refreshed at once: unbounded
     moved: int = transitions.move(where, TaskState.READY, now=now)
     return moved
 

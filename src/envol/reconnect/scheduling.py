@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from envol.core.listparam import ids_in
 from envol.reconnect.models import AccountDrive, FollowTask
 from envol.reconnect.states import TaskState
 
@@ -78,7 +79,7 @@ def _wake_reauthorised(now: datetime) -> None:
     waiting = Q(state=TaskState.WAITING_AUTH, source__needs_reauth=False)
     accounts = set(FollowTask.objects.filter(waiting).values_list("source_id", flat=True).distinct())
     if accounts:
-        transitions.move(waiting & Q(source_id__in=accounts), TaskState.READY, now=now)
+        transitions.move(waiting & ids_in("source_id", accounts), TaskState.READY, now=now)
         for account_id in accounts:
             schedule(account_id, now)
 

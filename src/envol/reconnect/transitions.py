@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
+from envol.core.listparam import ids_in
 from envol.reconnect.models import FollowTask
 from envol.reconnect.states import FINAL, TaskState, sources_of
 
@@ -27,4 +28,5 @@ def move(where: Q, to: TaskState, *, now: datetime | None = None, **fields: Any)
 
 
 def move_ids(ids: list[int], to: TaskState, **fields: Any) -> int:
-    return move(Q(pk__in=ids), to, **fields) if ids else 0
+    # One parameter however many ids: reading an account's follows may settle tens of thousands.
+    return move(ids_in("pk", ids), to, **fields) if ids else 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import struct
 import zlib
 
@@ -22,6 +23,7 @@ from envol.archive.compact import (
     encode_compact,
     encode_varints,
 )
+from envol.archive.profile import MAX_TEXT_CHARS, OwnerProfile
 from envol.archive.synthetic import synthetic_ids
 
 U64_MAX = 2**64 - 1
@@ -87,6 +89,38 @@ def test_no_owner_is_allowed_and_left_to_the_owner_rule() -> None:
     upload, lists = _decode(encode_compact(None, {"follower": _array([5, 3])}))
     assert upload.owner is None
     assert lists["follower"] == [3, 5]
+
+
+def test_the_owners_profile_travels_in_the_header() -> None:
+    profile = OwnerProfile("Moved: @me@piaille.test 🦋 me.bsky.social", "https://t.co/abc")
+    upload, lists = _decode(encode_compact(OWNER, {"follower": _array([7, 9])}, profile=profile))
+    assert upload.profile == profile
+    assert lists["follower"] == [7, 9]
+    upload, _ = _decode(encode_compact(OWNER, {"follower": _array([7])}))
+    assert upload.profile is None  # an archive without profile.js
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "Moved: @me@piaille.test",
+        {"bio": 12, "website": ""},
+        {"bio": "no website"},
+        {"bio": "x" * (MAX_TEXT_CHARS + 1), "website": ""},
+        {"bio": "", "website": "x" * (MAX_TEXT_CHARS + 1)},
+    ],
+    ids=["not an object", "not a text", "one text only", "bio too long", "website too long"],
+)
+def test_a_bad_profile_entry_is_ignored_and_logged_not_refused(
+    entry: object, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="envol.archive"):
+        upload, lists = _decode(_raw({**_header(2), "profile": entry}, encode_varints(_array([3, 1]))))
+    assert upload.profile is None
+    assert lists["follower"] == [3, 4]
+    assert [r.getMessage() for r in caplog.records] == [
+        "profile ignored: browser upload (not two short texts)"
+    ]
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ import pytest
 
 from envol.archive.base import DIRECTIONS
 from envol.archive.parse import open_archive
+from envol.archive.profile import OwnerProfile
 from envol.archive.synthetic import (
     Layout,
     jackson_json,
@@ -138,3 +139,16 @@ def test_2019_layout_has_root_files_and_no_manifest(tmp_path: Path) -> None:
     with zipfile.ZipFile(written.path) as archive:
         assert archive.read("twitter-2019-05-01/following.js") == b"window.YTD.following.part0 = []"
         assert archive.read("twitter-2019-05-01/account.js").startswith(b"window.YTD.account.part0 = [ {\n")
+
+
+@pytest.mark.parametrize("layout", ["2021", "2020"])
+def test_a_bio_writes_profile_js_as_x_does(tmp_path: Path, layout: Layout) -> None:
+    written = write_synthetic_archive(tmp_path / "a.zip", owner_id=7, handle="me", followers=3, layout=layout,
+                                      bio="Now at @me@piaille.test", website="https://t.co/x")  # fmt: skip
+    with zipfile.ZipFile(written.path) as archive:
+        data = archive.read("data/profile.js")
+    # The real smwhr profile.js (2022) is laid out like "2021", keithfrankish's (2020) like "2020".
+    real = fixture_files("smwhr-old-twitter" if layout == "2021" else "keithfrankish-twitter-data")
+    assert data.split(b'"bio"')[0] == real["profile.js"].split(b'"bio"')[0]
+    with open_archive(written.path) as opened:
+        assert opened.profile == OwnerProfile("Now at @me@piaille.test", "https://t.co/x")

@@ -6,21 +6,26 @@ from __future__ import annotations
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 from django.utils import translation
 from playwright import sync_api
 
-from archive.conftest import FIXTURES_DIR, fixture_files, make_zip
+from archive.conftest import FIXTURES_DIR, fixture_files, make_zip, write_files
+from envol.archive import browser
+from envol.archive.compact import CompactUpload
 from envol.archive.errors import ArchiveError
 from envol.archive.messages import describe
 from envol.archive.models import ArchiveImport, Source
 from envol.archive.parse import open_archive
+from envol.archive.profile import OwnerProfile
 from envol.archive.service import ingest
 from envol.archive.synthetic import write_synthetic_archive
 from envol.core.pseudonym import pseudonymizer
 from envol.graph.models import Direction, Edge
+from envol.matching.models import Suggestion
 from support.chromium import RendererPeak
 
 from .conftest import BIG_FOLLOWERS, UploadPage
@@ -212,3 +217,52 @@ def test_cancel_stops_the_reading_and_sends_nothing(upload_page: MakePage, big_a
     assert page.outcome() == ("error", "Cancelled: nothing was sent.")
     assert posts == []
     assert not ArchiveImport.objects.exists()
+
+
+BIO = "Parti d’ici. Mastodon : @me@piaille.test — Bluesky : me.bsky.social"
+SITE = "https://t.co/abc"
+
+
+@pytest.mark.parametrize("how", ["zip", "loose files", "malformed profile.js"])
+def test_the_owners_profile_reaches_the_server(
+    upload_page: MakePage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    # What the server decoded (the live server runs in this process): the page's request body is
+    # a Blob, which Playwright does not show.
+    received: list[OwnerProfile | None] = []
+
+    class Recorded(CompactUpload):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            received.append(self.profile)
+
+    monkeypatch.setattr(browser, "CompactUpload", Recorded)
+    archive = write_synthetic_archive(
+        tmp_path / "p.zip", owner_id=4242, handle="me", followers=300, following=20, bio=BIO, website=SITE
+    )
+    with zipfile.ZipFile(archive.path) as opened:
+        files = {name.rsplit("/", 1)[-1]: opened.read(name) for name in archive.members}
+    chosen = [archive.path]
+    if how == "loose files":  # chosen as .js files, profile.js renamed: recognised by its content
+        chosen = write_files(
+            tmp_path / "loose", {("p (1).js" if n == "profile.js" else n): d for n, d in files.items()}
+        )
+    elif how == "malformed profile.js":
+        files["profile.js"] = files["profile.js"][:-30]
+        chosen = [make_zip(tmp_path / "bad-profile.zip", files)]
+    page = upload_page(x_id=4242)
+    page.choose(*chosen)
+    kind, text = page.outcome()
+    assert kind == "done", text
+    record = ArchiveImport.objects.get(person=page.person)
+    assert (record.followers_count, record.following_count) == (300, 20)
+    stored = set(Suggestion.objects.values_list("network", "address", "archive_import_id"))
+    if how == "malformed profile.js":  # left behind on the device; the lists went as ever
+        assert received == [None]
+        assert stored == set()
+    else:
+        assert received == [OwnerProfile(BIO, SITE)]
+        assert stored == {
+            ("mastodon", "me@piaille.test", record.pk),
+            ("bluesky", "me.bsky.social", record.pk),
+        }

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from envol.archive.errors import MalformedFileError
+from envol.archive.models import ArchiveImport
 from envol.archive.profile import OwnerProfile, parse_profile
 from envol.matching.materialise import refresh_everyone
 from envol.matching.models import Candidate, Kind, Suggestion
@@ -37,15 +38,19 @@ def test_odd_profiles() -> None:
 @pytest.mark.django_db
 def test_profile_addresses_become_suggestions_for_those_who_knew_the_owner(tmp_path: Path) -> None:
     alice = person(1)
-    person(2, bsky=V)  # Bob: verified on Bluesky, says in his bio where he is on Mastodon
+    bob = person(2, bsky=V)  # verified on Bluesky, says in his bio where he is on Mastodon
     bio = (
         b'window.YTD.profile.part0 = [{"profile": {"description": {"bio": "Journalist. '
         b'Mastodon: @bob@piaille.test \\ud83e\\udd8b bob.bsky.social", "website": "https://t.co/x"}}}]'
     )
-    assert store_from_profile(2, parse_profile(bio)) == 2
-    assert store_from_profile(2, parse_profile(bio)) == 0  # stored once
-    assert set(Suggestion.objects.values_list("network", "address", "source")) == {
-        ("mastodon", "bob@piaille.test", "profile"), ("bluesky", "bob.bsky.social", "profile")}  # fmt: skip
+    upload(tmp_path, 2, followers=[], following=[])
+    bobs = ArchiveImport.objects.get(person=bob).pk
+    assert store_from_profile(2, parse_profile(bio), bobs) == 2
+    assert store_from_profile(2, parse_profile(bio), bobs) == 0  # stored once
+    assert set(Suggestion.objects.values_list("network", "address", "source", "archive_import")) == {
+        ("mastodon", "bob@piaille.test", "profile", bobs),
+        ("bluesky", "bob.bsky.social", "profile", bobs),
+    }
     upload(tmp_path, 1, followers=[], following=[2])
     refresh_everyone(notify=False)
     rows = set(Candidate.objects.filter(person=alice).values_list("network", "kind", "address"))

@@ -53,6 +53,7 @@ class MemberLayout:
     lists: dict[Direction, dict[int, str]] = field(default_factory=dict)  # direction -> part -> member
     account: str | None = None
     manifest: str | None = None
+    profile: str | None = None  # data/profile.js, when it sits beside the other files
 
 
 class ByteReader(Protocol):

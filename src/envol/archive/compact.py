@@ -1,4 +1,5 @@
-"""The compact upload the browser sends: the owner, the counts and the ids, nothing else.
+"""The compact upload the browser sends: the owner, the counts and the ids, and the owner's bio and
+website when the archive has a readable profile.js (the source of suggestions), nothing else.
 
 Format (version 1), one gzip stream (its CRC-32 and length catch a damaged transfer)::
 
@@ -6,7 +7,8 @@ Format (version 1), one gzip stream (its CRC-32 and length catch a damaged trans
     u32 little-endian n, then n bytes        a JSON header (at most 64 KiB):
         {"owner": {"id": "…", "handle": "…", "name": "…"} | null,
          "follower":  {"count": N, "expected": M | null, "files": ["data/follower.js", …]},
-         "following": {"count": N, "expected": M | null, "files": […]}}
+         "following": {"count": N, "expected": M | null, "files": […]},
+         "profile": {"bio": "…", "website": "…"}}          optional
     N varints                                the follower ids, ascending, each as its distance from
                                              the previous one (the first from 0): unsigned LEB128
     N varints                                the following ids, likewise
@@ -20,11 +22,13 @@ stay those of the archive.
 The server trusts nothing here: ``CompactUpload`` reads the stream in bounded pieces, refuses
 sizes beyond its limits, checks every count it is told, and detects any id beyond 2^64-1 (a sum
 that wraps). Sortedness needs no check: distances are unsigned. The owner rule is the ingestion
-service's, as for every other upload.
+service's, as for every other upload. A profile entry that is not two short texts is ignored (and
+logged), as a bad profile.js is on the server-side path: it only ever feeds suggestions.
 """
 
 from __future__ import annotations
 
+import logging
 import struct
 import zlib
 from collections.abc import Iterator, Mapping
@@ -36,6 +40,7 @@ from numpy.typing import NDArray
 
 from envol.archive.base import DIRECTIONS, MIB, U64_MAX, ArchiveOwner, ByteReader, Direction
 from envol.archive.errors import ArchiveError
+from envol.archive.profile import MAX_TEXT_CHARS, OwnerProfile
 
 MAGIC = b"ENVOLIDS\x01"
 MAX_HEADER_BYTES = 64 * 1024
@@ -44,6 +49,8 @@ _READ_BYTES = 1 * MIB  # compressed bytes per read from the request
 _INFLATE_BYTES = 4 * MIB  # inflated bytes per zlib call: bounds memory whatever the ratio
 _MAX_VARINT = 10  # 64 bits in 7-bit groups
 _LENGTH = struct.Struct("<I")
+
+logger = logging.getLogger("envol.archive")
 
 
 class BadUploadError(ArchiveError):
@@ -133,6 +140,7 @@ class CompactUpload:
         header = _parse_header(self._inflater.read_exactly(length))
         self.owner: ArchiveOwner | None = header[0]
         self.lists: dict[Direction, ListHeader] = header[1]
+        self.profile: OwnerProfile | None = header[2]
         total = sum(entry.count for entry in self.lists.values())
         if total > max_ids:
             raise UploadTooLargeError(
@@ -176,7 +184,9 @@ class CompactUpload:
         return taken
 
 
-def _parse_header(data: bytes) -> tuple[ArchiveOwner | None, dict[Direction, ListHeader]]:
+def _parse_header(
+    data: bytes,
+) -> tuple[ArchiveOwner | None, dict[Direction, ListHeader], OwnerProfile | None]:
     try:
         doc = orjson.loads(data)
     except orjson.JSONDecodeError:
@@ -193,7 +203,17 @@ def _parse_header(data: bytes) -> tuple[ArchiveOwner | None, dict[Direction, Lis
             handle=_short_text(owner_doc.get("handle", ""), "handle"),
             display_name=_short_text(owner_doc.get("name", ""), "name"),
         )
-    return owner, {d: _list_header(doc.get(d), d) for d in DIRECTIONS}
+    return owner, {d: _list_header(doc.get(d), d) for d in DIRECTIONS}, _profile(doc.get("profile"))
+
+
+def _profile(entry: object) -> OwnerProfile | None:
+    if entry is None:
+        return None
+    bio, website = (entry.get("bio"), entry.get("website")) if isinstance(entry, Mapping) else (None, None)
+    if isinstance(bio, str) and isinstance(website, str) and max(len(bio), len(website)) <= MAX_TEXT_CHARS:
+        return OwnerProfile(bio, website)
+    logger.warning("profile ignored: %s (not two short texts)", LABEL)
+    return None
 
 
 def _list_header(entry: object, direction: str) -> ListHeader:
@@ -289,6 +309,7 @@ def encode_compact(
     *,
     expected: Mapping[Direction, int | None] | None = None,
     files: Mapping[Direction, list[str]] | None = None,
+    profile: OwnerProfile | None = None,
 ) -> bytes:
     """What the browser sends for these lists (tests and benchmarks; the browser has its own)."""
     header: dict[str, object] = {
@@ -296,6 +317,8 @@ def encode_compact(
         if owner is None
         else {"id": str(owner.x_id), "handle": owner.handle, "name": owner.display_name}
     }
+    if profile is not None:
+        header["profile"] = {"bio": profile.bio, "website": profile.website}
     body = []
     for direction in DIRECTIONS:
         ids = np.sort(np.asarray(lists.get(direction, np.empty(0, dtype=np.uint64)), dtype=np.uint64))

@@ -104,7 +104,7 @@ def _sniff_role(path: Path, member: str) -> MemberRole | None:
         )
     if prefix.data_type is None:
         return MemberRole(kind="manifest", part=0, folder="")
-    if prefix.data_type in ("follower", "following", "account"):
+    if prefix.data_type in ("follower", "following", "account", "profile"):
         return MemberRole(kind=cast(Kind, prefix.data_type), part=prefix.part or 0, folder="")
     return None
 

@@ -4,6 +4,9 @@ Accepted places (X's own layouts plus what users do when they re-zip an extracte
 ``data/<file>`` (2020+), ``<file>`` at the root (2018-2020), and either under one extra top folder
 (``twitter-2024-…/data/<file>``). ``__MACOSX/`` and dot-files are ignored. Names are matched whole,
 so ``periscope-followers.js`` is never taken for ``follower.js``.
+
+``profile.js`` (the owner's bio and website) is only a source of suggestions, so it never makes an
+upload fail: a copy outside the folder of the other files, or two copies, are ignored instead.
 """
 
 from __future__ import annotations
@@ -16,11 +19,11 @@ from typing import Literal, cast
 from envol.archive.base import Direction, MemberLayout
 from envol.archive.errors import DuplicateMemberError
 
-Kind = Literal["follower", "following", "account", "manifest"]
+Kind = Literal["follower", "following", "account", "manifest", "profile"]
 
-# account.js and manifest.js are never split; the lists may be (follower-part1.js, …).
+# account.js, manifest.js and profile.js are never split; the lists may be (follower-part1.js, …).
 _FILE_NAME_RE = re.compile(
-    r"^(?:(?P<list>follower|following)(?:-part(?P<part>\d{1,6}))?|(?P<single>account|manifest))\.js$"
+    r"^(?:(?P<list>follower|following)(?:-part(?P<part>\d{1,6}))?|(?P<single>account|manifest|profile))\.js$"
 )
 
 
@@ -60,7 +63,11 @@ def build_layout(roles: Iterable[tuple[str, MemberRole]], label: str) -> MemberL
     """Group (member, role) pairs into a layout, refusing duplicates and mixed archives."""
     seen: dict[tuple[Kind, int], str] = {}
     folders: dict[str, str] = {}
+    profiles: list[tuple[str, MemberRole]] = []
     for member, role in roles:
+        if role.kind == "profile":
+            profiles.append((member, role))
+            continue
         key = (role.kind, role.part)
         if key in seen:
             raise DuplicateMemberError(
@@ -85,9 +92,16 @@ def build_layout(roles: Iterable[tuple[str, MemberRole]], label: str) -> MemberL
             layout_account = member
         elif kind == "manifest":
             layout_manifest = member
-        else:
+        elif kind != "profile":  # (profiles never reach `seen`: they were set aside above)
             lists[kind][part] = member
-    return MemberLayout(lists=lists, account=layout_account, manifest=layout_manifest)
+    folder = next(iter(folders), None)
+    beside = [member for member, role in profiles if role.folder == folder]
+    return MemberLayout(
+        lists=lists,
+        account=layout_account,
+        manifest=layout_manifest,
+        profile=beside[0] if len(beside) == 1 else None,  # two copies: which one is the owner's?
+    )
 
 
 def layout_from_names(names: Iterable[str], label: str) -> MemberLayout:

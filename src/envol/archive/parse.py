@@ -14,8 +14,10 @@ list. Malformed text, bad ids and zip damage raise as soon as they are met.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from types import TracebackType
 
@@ -33,6 +35,7 @@ from envol.archive.base import (
     MemberStore,
 )
 from envol.archive.errors import (
+    ArchiveError,
     CountMismatchError,
     MalformedFileError,
     MissingListError,
@@ -45,9 +48,12 @@ from envol.archive.filesource import FolderStore, LooseFilesStore
 from envol.archive.jsfile import JsPrefix, load_js_document, match_prefix, read_head, scan_list_ids
 from envol.archive.manifest import Manifest, ManifestFile, parse_account, parse_manifest
 from envol.archive.members import role_of_name
+from envol.archive.profile import OwnerProfile, read_profile
 from envol.archive.zipsource import ZipStore, looks_like_zip
 
 __all__ = ["ArchiveSource", "ArchiveSummary", "check_archive", "open_archive"]
+
+logger = logging.getLogger("envol.archive")
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,7 @@ class ArchiveSummary:
     expected_counts: dict[Direction, int | None]  # from the manifest; None when it does not say
     list_parts: dict[Direction, tuple[ListPart, ...]]
     members_used: tuple[str, ...]  # every file that is or will be read, for messages and logs
+    profile_member: str | None = None  # data/profile.js, read only when ingested (``ArchiveSource.profile``)
 
 
 def open_archive(paths: Path | Sequence[Path], *, limits: Limits | None = None) -> ArchiveSource:
@@ -93,6 +100,23 @@ class ArchiveSource:
     @property
     def members_used(self) -> tuple[str, ...]:
         return self.summary.members_used
+
+    @cached_property
+    def profile(self) -> OwnerProfile | None:
+        """The owner's bio and website from profile.js; None when there is none or it cannot be
+        read. It only feeds suggestions, so a bad one is logged and the import goes on without it."""
+        member = self.summary.profile_member
+        if member is None:
+            return None
+        try:
+            reader = self._store.open_member(member, self._limits)
+            try:
+                return read_profile(reader, member)
+            finally:
+                reader.close()
+        except ArchiveError as error:
+            logger.warning("profile ignored: %s (%s)", member, error.code)
+            return None
 
     def iter_ids(
         self, direction: Direction, *, chunk_bytes: int = DEFAULT_CHUNK_BYTES
@@ -173,7 +197,8 @@ def _summarise(store: MemberStore, limits: Limits) -> ArchiveSummary:
             store.check_member(part.member, limits)
     members = [m for m in (layout.account, layout.manifest) if m is not None]
     members += [part.member for direction in DIRECTIONS for part in list_parts[direction]]
-    return ArchiveSummary(owner, expected_counts, list_parts, tuple(members))
+    members += [layout.profile] if layout.profile is not None else []
+    return ArchiveSummary(owner, expected_counts, list_parts, tuple(members), layout.profile)
 
 
 def _expected_count(

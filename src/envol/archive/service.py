@@ -22,6 +22,8 @@ from envol.archive.base import ArchiveOwner, Direction, Limits
 from envol.archive.errors import ArchiveError
 from envol.archive.models import ArchiveImport, Source
 from envol.archive.parse import open_archive
+from envol.archive.profile import OwnerProfile
+from envol.archive.signals import archive_imported
 from envol.core.pseudonym import pseudonymizer
 from envol.graph.bulk import count_distinct, store_edges
 from envol.graph.models import Direction as EdgeDirection
@@ -73,6 +75,11 @@ class ListSource(Protocol):
     @property
     def members_used(self) -> tuple[str, ...]: ...
 
+    @property
+    def profile(self) -> OwnerProfile | None:
+        """The owner's bio and website, None when absent or unreadable (never an error)."""
+        ...
+
     def iter_ids(self, direction: Direction) -> Iterator[NDArray[np.uint64]]: ...
 
 
@@ -108,6 +115,7 @@ def ingest_lists(
         )
     else:
         verified = False
+    profile = lists.profile  # tiny; read before the lists, outside the transaction
     # A big import on PostgreSQL (by the manifest's counts) is copied into its own partition while
     # the archive is read, in the transaction that then records it (graph.stream).
     streamed = reserve_import_id(sum(count or 0 for count in lists.expected_counts.values()))
@@ -115,11 +123,13 @@ def ingest_lists(
         keys = _read_lists(lists, report, sink=None)
         with transaction.atomic():
             person, verified, record = _record(person, owner, verified, keys, source, report, None)
+            _announce(record, owner, verified, profile)
     else:
         with transaction.atomic():
             with streamed_partition(streamed) as stream:
                 keys = _read_lists(lists, report, sink=stream.add)
             person, verified, record = _record(person, owner, verified, keys, source, report, streamed)
+            _announce(record, owner, verified, profile)
     report("storing", 1, 1)
     return IngestResult(record.pk, person.pk, owner, verified, record.followers_count, record.following_count)
 
@@ -139,7 +149,11 @@ def _record(
     if person is None:
         person = person_for_claimed_x_owner(owner.x_id, owner.handle, owner.display_name)
         verified = verified_x_account(person) is not None
-    ArchiveImport.objects.filter(person=person).delete()  # edges go with it (one DELETE)
+    previous = ArchiveImport.objects.filter(person=person)
+    # Locked first: what other packages tie to an import after it commits (matching's suggestions
+    # of its profile) is then either written before this deletion takes it along, or not at all.
+    list(previous.select_for_update().values_list("pk", flat=True))
+    previous.delete()  # edges go with it (one DELETE)
     record = ArchiveImport.objects.create(
         # A big import takes an id that gives it a partition of its own (PostgreSQL only).
         pk=streamed or reserve_import_id(sum(counts.values())),
@@ -157,6 +171,22 @@ def _record(
     else:
         finish_streamed(record.pk, lists)
     return person, verified, record
+
+
+def _announce(
+    record: ArchiveImport, owner: ArchiveOwner, verified: bool, profile: OwnerProfile | None
+) -> None:
+    """``archive_imported``, once the outermost transaction has committed (never for a rollback)."""
+    transaction.on_commit(
+        lambda: archive_imported.send_robust(
+            sender=ArchiveImport,
+            import_id=record.pk,
+            person_id=record.person_id,
+            owner_x_id=owner.x_id,
+            owner_verified=verified,
+            profile=profile,
+        )
+    )
 
 
 def _read_lists(lists: ListSource, report: Progress, sink: Sink | None) -> dict[Direction, NDArray[np.int64]]:

@@ -113,8 +113,11 @@ def write_synthetic_archive(
     compression: int = zipfile.ZIP_DEFLATED,
     force_zip64: bool = False,
     padding_bytes: int = 0,
+    bio: str | None = None,
+    website: str = "",
 ) -> SyntheticArchive:
-    """Write a zip with account.js, the (optionally split) lists and, except for "2019", manifest.js.
+    """Write a zip with account.js, the (optionally split) lists and, except for "2019", manifest.js;
+    with a ``bio``, profile.js too.
 
     ``followers``/``following`` are ids, or a count of ids drawn from ``seed``. ``split_every`` caps
     the ids per file (``follower.js``, ``follower-part1.js``, …) like X's ~100 MB parts.
@@ -140,6 +143,13 @@ def write_synthetic_archive(
         members.append(folder + "account.js")
         manifest_types["account"] = [_manifest_file("account.js", "YTD.account.part0", 1)]
         written += len(data)
+        if bio is not None:
+            description = {"bio": bio, "website": website, "location": ""}
+            data = render_data_js("YTD.profile.part0", [{"profile": {"description": description}}], layout)
+            archive.writestr(folder + "profile.js", data)
+            members.append(folder + "profile.js")
+            manifest_types["profile"] = [_manifest_file("profile.js", "YTD.profile.part0", 1)]
+            written += len(data)
         if padding_bytes:
             _write_padding(archive, f"{folder}tweets_media/padding.bin", padding_bytes, seed)
         for direction, source in zip(DIRECTIONS, (followers, following), strict=True):

@@ -161,7 +161,9 @@ def _reachable_sql(scope: Collection[int] | None) -> tuple[str, list[Any]]:
 
 def _suggestions_sql(scope: Collection[int] | None) -> tuple[str, list[Any]]:
     """Suggestion rows: addresses attached to x_keys of the person's own lists, unless that X account's
-    verified person is already reachable on the suggestion's network."""
+    verified person is already reachable on the suggestion's network. A profile's addresses count
+    only while the owner of the import they came from is verified: a claimed archive's bio could
+    name anyone, and its lists speak for nobody else either."""
     t = _tables()
     following, follower = int(Direction.FOLLOWING), int(Direction.FOLLOWER)
     where = f"i.person_id IN ({_in_list(scope)})" if scope is not None else "TRUE"
@@ -173,7 +175,8 @@ def _suggestions_sql(scope: Collection[int] | None) -> tuple[str, list[Any]]:
         FROM {t["imports"]} i
         JOIN {t["edge"]} e ON e.archive_import_id = i.id
         JOIN {t["suggestion"]} s ON s.x_key = e.x_key
-        WHERE {where} AND NOT EXISTS (
+        LEFT JOIN {t["imports"]} si ON si.id = s.archive_import_id
+        WHERE {where} AND (s.archive_import_id IS NULL OR si.owner_verified = %s) AND NOT EXISTS (
             SELECT 1 FROM {t["account"]} xa JOIN {t["account"]} o ON o.person_id = xa.person_id
             WHERE xa.x_key = s.x_key AND xa.platform = %s AND xa.verification = %s
               AND o.platform = s.network AND o.verification = %s
@@ -181,7 +184,7 @@ def _suggestions_sql(scope: Collection[int] | None) -> tuple[str, list[Any]]:
         GROUP BY i.person_id, s.network, s.address
     """  # noqa: S608 (quoted table names and integers only)
     verified = Verification.VERIFIED.value
-    return sql, [Kind.SUGGESTION.value, following, follower, Platform.X.value, verified, verified]
+    return sql, [Kind.SUGGESTION.value, following, follower, True, Platform.X.value, verified, verified]
 
 
 _SAFE_TEXT = re.compile(r"[a-z_:]{1,32}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from envol.archive.models import ArchiveImport
 from envol.privacy.inventory import MIGRATION, UNTIL_ERASURE, Basis, Export, ModelInventory, SeenBy, Use
 from envol.registry.models import Account, Person
 
@@ -240,7 +241,11 @@ class Suggestion(models.Model):
     """An unverified address someone may be: found in an archive owner's own profile, or imported.
 
     `x_key` ties it to the graph (the pseudonym of the X account the address belongs to), so a
-    person whose X lists hold that key sees the address as a suggestion.
+    person whose X lists hold that key sees the address as a suggestion. A profile's suggestions
+    belong to the import they were read from (`archive_import`): replacing or erasing that import
+    deletes them, and others see them only while its owner is verified (as with the owner's lists).
+    Two imports may say the same of one X account (a claimed copy and the verified owner's), so
+    profile rows are unique per import, operator rows per X account.
     """
 
     PRIVACY = ModelInventory(
@@ -257,12 +262,13 @@ class Suggestion(models.Model):
                 admin_visible=False,
             ),
             Use(
-                ("id", "network", "address", "source", "created_at"),
+                ("id", "network", "address", "source", "archive_import", "created_at"),
                 what=_("the address and where it was found (a bio, an operator's list)"),
                 purpose=MIGRATION,
                 basis=Basis.LEGITIMATE_INTEREST,
                 retention=_("until the archive it came from is replaced or erased"),
-                seen_by=SeenBy.YOU_AND_OPERATOR,
+                # The address in your bio is shown, as a suggestion, to those who knew you on X.
+                seen_by=SeenBy.YOUR_PEOPLE,
             ),
         ),
     )
@@ -275,11 +281,32 @@ class Suggestion(models.Model):
     network = models.CharField(max_length=16)
     address = models.CharField(max_length=512)
     source = models.CharField(max_length=16, choices=Source.choices)
+    # The import whose profile.js said it (profile rows only), deleted with it. The rows are written
+    # after the import commits, under a lock on its row, which the ingestion service also takes
+    # before deleting a previous import: a row written meanwhile is never left pointing at nothing.
+    archive_import = models.ForeignKey(
+        ArchiveImport, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["x_key", "network", "address"], name="suggestion_unique"),
+            models.UniqueConstraint(
+                fields=["x_key", "network", "address"],
+                condition=models.Q(archive_import__isnull=True),
+                name="suggestion_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["archive_import", "network", "address"],
+                condition=models.Q(archive_import__isnull=False),
+                name="suggestion_unique_per_import",
+            ),
+            # A profile's row always has its import (so that it goes with it); a list's never.
+            models.CheckConstraint(
+                condition=models.Q(source="profile", archive_import__isnull=False)
+                | models.Q(source="operator", archive_import__isnull=True),
+                name="suggestion_profile_has_import",
+            ),
         ]
         indexes = [models.Index(fields=["x_key"], name="suggestion_x_key")]
 

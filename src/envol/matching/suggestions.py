@@ -2,7 +2,8 @@
 operator's list. Stored apart (kind *suggestion* once materialised) and never followed automatically.
 
 Only the found addresses are kept, keyed by the pseudonym of the X account they belong to: the bio
-itself and third parties' X ids in clear are never stored.
+itself and third parties' X ids in clear are never stored. A profile's addresses are tied to the
+import they came from, so that replacing or erasing it takes them away (envol.matching.hooks).
 """
 
 from __future__ import annotations
@@ -13,11 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 
+from envol.archive.models import ArchiveImport
 from envol.archive.profile import OwnerProfile
 from envol.core.pseudonym import pseudonymizer
+from envol.graph.models import Edge
 from envol.matching.addresses import find_addresses
-from envol.matching.models import Suggestion
+from envol.matching.models import Candidate, Kind, Suggestion
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,19 +37,47 @@ def addresses_in(text: str) -> list[tuple[str, str]]:
     return [("mastodon", a) for a in report.mastodon] + [("bluesky", a) for a in report.bluesky]
 
 
-def store(x_id: int, found: Iterable[tuple[str, str]], source: Suggestion.Source) -> int:
+def store(
+    x_id: int,
+    found: Iterable[tuple[str, str]],
+    source: Suggestion.Source,
+    archive_import_id: int | None = None,
+) -> int:
     """Keep these addresses for the X account `x_id` (pseudonymised here); returns how many are new."""
     key = pseudonymizer().key(x_id)
-    rows = [Suggestion(x_key=key, network=n, address=a, source=source) for n, a in found]
+    rows = [
+        Suggestion(x_key=key, network=n, address=a, source=source, archive_import_id=archive_import_id)
+        for n, a in found
+    ]
     before = Suggestion.objects.filter(x_key=key).count()
     Suggestion.objects.bulk_create(rows, ignore_conflicts=True)  # returns every row, new or not
     return Suggestion.objects.filter(x_key=key).count() - before
 
 
-def store_from_profile(owner_x_id: int, profile: OwnerProfile) -> int:
+def store_from_profile(owner_x_id: int, profile: OwnerProfile, archive_import_id: int) -> int:
     """Addresses the archive owner wrote in their own X bio or website, as suggestions of where they
-    are (others who knew them on X will see them, marked as not verified). Returns how many are new."""
-    return store(owner_x_id, addresses_in(profile.text), Suggestion.Source.PROFILE)
+    are (others who knew them on X will see them, marked as not verified, once the owner is
+    verified), kept as long as the import ``archive_import_id`` they came from. Returns how many
+    are new; none when that import is gone already (replaced or erased since it committed)."""
+    found = addresses_in(profile.text)
+    if not found:
+        return 0
+    with transaction.atomic():
+        # The import's row is locked while its rows are written (see Suggestion.archive_import).
+        if not list(ArchiveImport.objects.select_for_update().filter(pk=archive_import_id).values("pk")):
+            return 0
+        return store(owner_x_id, found, Suggestion.Source.PROFILE, archive_import_id)
+
+
+def persons_listing(x_id: int, *, having_suggestions: bool = False) -> frozenset[int]:
+    """Persons whose import lists the X account ``x_id`` (one probe of the edges' x_key index);
+    with ``having_suggestions``, only those who have suggestion rows (where a stale one can be)."""
+    imports = Edge.objects.filter(x_key=pseudonymizer().key(x_id)).values("archive_import_id")
+    persons = ArchiveImport.objects.filter(pk__in=imports)
+    if having_suggestions:
+        rows = Candidate.objects.filter(person_id=OuterRef("person_id"), kind=Kind.SUGGESTION)
+        persons = persons.filter(Exists(rows))
+    return frozenset(persons.values_list("person_id", flat=True))
 
 
 def import_file(path: Path) -> ImportReport:

@@ -1,7 +1,9 @@
 // The Web Worker that reads an X archive inside the browser and prepares the compact upload.
 // It mirrors src/envol/archive/parse.py: cheap checks first (zip sanity, owner, lists present,
 // sizes), then the lists, part after part, each count checked against the manifest. Nothing but
-// the owner's id and handle and the follower/following ids ever leaves this worker.
+// the owner's id and handle, the bio and website of profile.js (the owner's own words, where
+// matching looks for their Bluesky or Mastodon address) and the follower/following ids ever
+// leaves this worker.
 //
 // In:  {files: [File, …], verifiedXId: "123" | null}
 // Out: {type: "progress", phase: "reading" | "checking", done, total}
@@ -16,6 +18,8 @@ import { LIMITS, checkEntry, looksLikeZip, readCentralDirectory, readMember } fr
 
 const DIRECTIONS = ["follower", "following"];
 const U64_MAX = 2n ** 64n - 1n;
+const MAX_PROFILE_BYTES = 1 << 20; // as src/envol/archive/profile.py
+const MAX_TEXT_CHARS = 4096;
 
 self.onmessage = async (event) => {
   try {
@@ -56,6 +60,7 @@ async function extract(files, verifiedXId) {
   if (verifiedXId === null && owner === null) {
     throw new ArchiveError("no_owner", store.label, "no account.js nor manifest.js");
   }
+  const profile = layout.profile === null ? null : await readProfile(store, layout.profile);
   const plans = {};
   for (const direction of DIRECTIONS) {
     plans[direction] = planParts(direction, layout, manifest);
@@ -65,6 +70,7 @@ async function extract(files, verifiedXId) {
   let readBytes = 0;
   const lists = {};
   const header = { owner: owner && { id: owner.id, handle: owner.handle, name: owner.name } };
+  if (profile !== null) header.profile = profile;
   for (const direction of DIRECTIONS) {
     const expected = expectedCount(plans[direction], manifest, direction);
     // Sized from the manifest (eight bytes an id), within reason: a forged count only costs growth.
@@ -139,7 +145,7 @@ async function looseStore(files) {
       throw new ArchiveError("malformed", member, "not a file from an X archive (no window.YTD)");
     }
     if (prefix.dataType === null) pairs.push([member, { kind: "manifest", part: 0, folder: "" }]);
-    else if (["follower", "following", "account"].includes(prefix.dataType)) {
+    else if (["follower", "following", "account", "profile"].includes(prefix.dataType)) {
       pairs.push([member, { kind: prefix.dataType, part: prefix.part, folder: "" }]);
     }
   }
@@ -167,15 +173,15 @@ async function readLoose(file, { onChunk, onInput }) {
   }
 }
 
-async function readDocument(store, member) {
+async function readDocument(store, member, maxBytes = LIMITS.maxDocumentBytes) {
   store.check(member);
   const chunks = [];
   let size = 0;
   await store.read(member, {
     onChunk: (chunk) => {
       size += chunk.length;
-      if (size > LIMITS.maxDocumentBytes) {
-        throw new ArchiveError("malformed", member, `larger than ${LIMITS.maxDocumentBytes} bytes`);
+      if (size > maxBytes) {
+        throw new ArchiveError("malformed", member, `larger than ${maxBytes} bytes`);
       }
       chunks.push(chunk.slice());
     },
@@ -268,6 +274,35 @@ async function readOwner(store, layout, manifest) {
     throw new ArchiveError("owner_mismatch", member, `${owner.id} and ${fromManifest.id}`);
   }
   return owner;
+}
+
+// --- profile.js: a port of src/envol/archive/profile.py -------------------------------------
+
+/** {bio, website}, or null when the file cannot be read: it only feeds suggestions, so a bad one
+ * never stops the upload (the server-side path ignores it the same way). */
+async function readProfile(store, member) {
+  let document;
+  try {
+    document = await readDocument(store, member, MAX_PROFILE_BYTES);
+  } catch {
+    return null;
+  }
+  const { prefix, doc } = document;
+  if (prefix.dataType !== "profile") return null;
+  const entry = Array.isArray(doc) && doc.length ? doc[0] : null;
+  const profile = isObject(entry) ? entry.profile : null;
+  const description = isObject(profile) ? profile.description : null;
+  if (!isObject(description)) return { bio: "", website: "" }; // X omits an empty profile's
+  const bio = typeof description.bio === "string" ? description.bio : "";
+  const website = typeof description.website === "string" ? description.website : "";
+  return longerThan(bio, MAX_TEXT_CHARS) || longerThan(website, MAX_TEXT_CHARS) ? null : { bio, website };
+}
+
+/** Whether the text has more than `most` characters (code points, as Python counts them). */
+function longerThan(text, most) {
+  let count = 0;
+  for (const _ of text) if (++count > most) return true;
+  return false;
 }
 
 // --- the parts of each list: a port of parse._plan_parts ------------------------------------

@@ -24,7 +24,6 @@ from typing import Any
 import numpy as np
 from django.db import connection
 from numpy.typing import NDArray
-from psycopg.copy import LibpqWriter
 
 from envol.graph import partitions
 from envol.graph.bulk import COPY_HEADER, COPY_TRAILER, copy_rows, fast_commit
@@ -33,12 +32,15 @@ from envol.graph.bulk import COPY_HEADER, COPY_TRAILER, copy_rows, fast_commit
 QUEUE_CHUNKS = 4
 
 
-class _BackgroundWriter(LibpqWriter):
+class _BackgroundWriter:
     """Sends COPY data from a thread of its own, so that the caller goes on reading the archive
-    while the server takes the previous chunk (the socket waits release the GIL)."""
+    while the server takes the previous chunk (the socket waits release the GIL). It wraps
+    psycopg's own writer, imported only here: a process on SQLite never loads the driver (9 MB)."""
 
     def __init__(self, cursor: Any) -> None:
-        super().__init__(cursor)
+        from psycopg.copy import LibpqWriter
+
+        self._inner = LibpqWriter(cursor)
         self._queue: Queue[bytes | None] = Queue(maxsize=QUEUE_CHUNKS)
         self._failure: BaseException | None = None
         self._thread: threading.Thread | None = None  # started by the first write
@@ -47,7 +49,7 @@ class _BackgroundWriter(LibpqWriter):
         while (data := self._queue.get()) is not None:
             if self._failure is None:
                 try:
-                    super().write(data)
+                    self._inner.write(data)
                 except BaseException as failure:  # re-raised in the caller's thread
                     self._failure = failure
 
@@ -65,7 +67,7 @@ class _BackgroundWriter(LibpqWriter):
             self._thread.join()
         if self._failure is not None and exc is None:
             raise self._failure
-        super().finish(exc)
+        self._inner.finish(exc)
 
 
 class PartitionStream:

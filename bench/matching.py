@@ -476,13 +476,20 @@ def _plans(world: World, vendor: str) -> str:
                 f"## {label}\n" + "\n".join(" | ".join(str(c) for c in row) for row in cursor.fetchall())
             )
     with connection.cursor() as cursor:
-        sql = f"""{explain} SELECT c.id FROM matching_candidate c LEFT JOIN matching_targetprofile p
-                  ON p.network = c.network AND p.address = c.address
-                  WHERE c.person_id = %s AND {review._filter_sql(review.Filter.PENDING)}
-                  AND (c.network > %s OR (c.network = %s AND c.id > %s)) ORDER BY c.network, c.id LIMIT 51"""
-        cursor.execute(sql, [world.newcomer, "bluesky", "bluesky", 0])
+        # The page's own statement, from the middle of the person's list.
+        cursor.execute(
+            "SELECT network, address FROM matching_candidate WHERE person_id = %s"
+            " ORDER BY network, address LIMIT 1 OFFSET 5000",
+            [world.newcomer],
+        )
+        middle = cursor.fetchone()
+        after = f"{middle[0]}:{middle[1]}" if middle else None
+        sql, params = review.page_sql(world.newcomer, review.Filter.PENDING, None, after, review.PAGE_SIZE)
+        analyse = "EXPLAIN (ANALYZE, BUFFERS)" if vendor == "postgresql" else explain
+        cursor.execute(f"{analyse} {sql}", params)
         parts.append(
-            "## review page\n" + "\n".join(" | ".join(str(c) for c in row) for row in cursor.fetchall())
+            f"## review page (after {after})\n"
+            + "\n".join(" | ".join(str(c) for c in row) for row in cursor.fetchall())
         )
     return "\n\n".join(parts) + "\n"
 

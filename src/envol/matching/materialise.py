@@ -14,6 +14,9 @@ Scope is everyone (the periodic repair) or a set S of persons (incremental): the
 person or target is in S are rebuilt, found from S's own import and the edge index on S's X keys, so
 one newcomer never recomputes the world. Running either twice changes nothing the second time.
 
+Everyone's rows into an empty table (the first computation) skip the diff: they are inserted straight
+from the staging table, the table's indexes built afterwards (envol.matching.bulkload).
+
 The same SQL runs on SQLite (3.33+: UPDATE … FROM) and PostgreSQL, but for the shape of the diff's join.
 """
 
@@ -34,6 +37,7 @@ from envol.archive.models import ArchiveImport
 from envol.core.ids import Platform
 from envol.core.sqlite_cache import larger_page_cache
 from envol.graph.models import Direction, Edge
+from envol.matching import bulkload
 from envol.matching.models import BridgeLookup, Candidate, Kind, Suggestion, TargetProfile
 from envol.matching.signals import candidates_changed
 from envol.registry.models import Account, Verification
@@ -226,6 +230,9 @@ def _fill_staging(cursor: Any, scope: Collection[int] | None) -> None:
               AND n.address = s.address)""",  # noqa: S608 (our own SQL and table names)
         params,
     )
+
+
+def _prepare_staging_for_diff(cursor: Any) -> None:
     if connection.vendor == "postgresql":
         cursor.execute(f"ANALYZE {STAGING}")  # temporary tables get no statistics otherwise
     else:
@@ -243,27 +250,34 @@ def _scope_sql(table: str, scope: Collection[int] | None) -> str:
     return f"({table}.person_id IN ({ids}) OR {table}.target_person_id IN ({ids}))"
 
 
+# A staged row ``n`` (with its target's profile ``tp``) as the candidate columns it sets.
+_FRESH = {
+    "kind": "n.kind",
+    "target_person_id": "n.target_person_id",
+    "target_account_id": "n.target_account_id",
+    "handle": "n.handle",
+    "followee": "(n.followee = 1)",
+    "follower": "(n.follower = 1)",
+    "unavailable": "COALESCE(tp.state, '')",
+    "moved_to": "COALESCE(tp.moved_to, '')",
+    "unavailable_since": "tp.state_since",
+}
+
+
+def _staged_with_profiles() -> str:
+    profile = _tables()["profile"]
+    return f"({STAGING} n LEFT JOIN {profile} tp ON tp.network = n.network AND tp.address = n.address)"
+
+
 def _fill_diff(cursor: Any, scope: Collection[int] | None) -> None:
     """One join of the staged rows with the existing rows in scope keeps only what differs: rows
     to insert (no ``cid``), to delete (no ``person_id``) and to update (both, content changed). A
     repair that changes nothing writes an empty table; the three writes then touch only these rows."""
-    t = _tables()
-    c, profile = t["candidate"], t["profile"]
-    fresh = {
-        "kind": "n.kind",
-        "target_person_id": "n.target_person_id",
-        "target_account_id": "n.target_account_id",
-        "handle": "n.handle",
-        "followee": "(n.followee = 1)",
-        "follower": "(n.follower = 1)",
-        "unavailable": "COALESCE(tp.state, '')",
-        "moved_to": "COALESCE(tp.moved_to, '')",
-        "unavailable_since": "tp.state_since",
-    }
+    c, fresh = _tables()["candidate"], _FRESH
     changed = " OR ".join(f"c.{col} IS DISTINCT FROM {fresh[col]}" for col in _UPDATED)
     columns = ", ".join(f"{value} AS {col}" for col, value in fresh.items())
     existing = ", ".join(("id", "person_id", "network", "address", *_UPDATED))
-    staged = f"({STAGING} n LEFT JOIN {profile} tp ON tp.network = n.network AND tp.address = n.address)"
+    staged = _staged_with_profiles()
     same = "c.person_id = n.person_id AND c.network = n.network AND c.address = n.address"
     in_scope = f"(SELECT {existing} FROM {c} WHERE {_scope_sql(c, scope)}) c"  # noqa: S608
     if connection.vendor == "postgresql":  # one hash full join
@@ -316,6 +330,21 @@ def _apply_diff(cursor: Any, now: datetime) -> tuple[Counter[int], Counter[int]]
     return upserted, deleted
 
 
+def _insert_staged(cursor: Any, now: datetime) -> Counter[int]:
+    """Everyone's rows into the empty table straight from the staging table (no diff to write and
+    read again); rows written per person."""
+    c = _tables()["candidate"]
+    fresh = ", ".join(_FRESH.values())
+    insert = f"""INSERT INTO {c} (person_id, network, address, {", ".join(_FRESH)}, first_seen_at)
+        SELECT n.person_id, n.network, n.address, {fresh}, %s FROM {_staged_with_profiles()}"""  # noqa: S608
+    # PostgreSQL builds every index afterwards, so the rows go in as they come; SQLite keeps its
+    # unique key, so they go in in its order (B-tree appends).
+    order = "" if connection.vendor == "postgresql" else "ORDER BY n.person_id, n.network, n.address"
+    cursor.execute(f"{insert} {order}", [now])
+    cursor.execute(f"SELECT person_id, COUNT(*) FROM {STAGING} GROUP BY person_id")  # noqa: S608
+    return Counter({int(person_id): int(rows) for person_id, rows in cursor.fetchall()})
+
+
 def _tune(cursor: Any, *, everyone: bool) -> list[str]:
     """PostgreSQL planner settings for this refresh's transaction; returns the names it set."""
     if connection.vendor != "postgresql":
@@ -365,13 +394,20 @@ def refresh(scope: Collection[int] | None = None, *, notify: bool = True) -> Ref
         tuned = _tune(cursor, everyone=scope is None)
         try:
             _fill_staging(cursor, scope)
-            with _hash_joins_only(cursor, everyone=scope is None):
-                _fill_diff(cursor, scope)
-            if connection.vendor == "postgresql":
-                cursor.execute(f"ANALYZE {DIFF}")  # usually tiny: the writes then probe by id
-            upserted, deleted = _apply_diff(cursor, now)
+            table = Candidate._meta.db_table
+            if scope is None and bulkload.claim_empty(cursor, table):
+                # The first computation: nothing to compare with, every index built once at the end.
+                with bulkload.indexes_built_after(cursor, table):
+                    upserted, deleted = _insert_staged(cursor, now), Counter[int]()
+            else:
+                _prepare_staging_for_diff(cursor)
+                with _hash_joins_only(cursor, everyone=scope is None):
+                    _fill_diff(cursor, scope)
+                if connection.vendor == "postgresql":
+                    cursor.execute(f"ANALYZE {DIFF}")  # usually tiny: the writes then probe by id
+                upserted, deleted = _apply_diff(cursor, now)
+                cursor.execute(f"DROP TABLE {DIFF}")
             cursor.execute(f"DROP TABLE {STAGING}")
-            cursor.execute(f"DROP TABLE {DIFF}")
         finally:
             for name in tuned:  # SET LOCAL lasts until the outermost commit: not past this refresh
                 cursor.execute(f"SET LOCAL {name} TO DEFAULT")

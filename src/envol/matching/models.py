@@ -126,9 +126,9 @@ class Candidate(models.Model):
             models.UniqueConstraint(fields=["person", "network", "address"], name="candidate_unique"),
         ]
         # Every index costs each of the millions of rows a refresh may write: only what is read.
-        # The unique constraint also serves "the rows of person P"; no index on the account.
+        # The unique constraint also serves "the rows of person P" and the review's keyset pages
+        # (network, address order); no index on the account.
         indexes = [
-            models.Index(fields=["person", "network", "id"], name="candidate_review"),  # keyset pages
             models.Index(fields=["target_person"], name="candidate_target"),  # incremental refresh
         ]
 

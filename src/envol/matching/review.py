@@ -3,9 +3,11 @@
 What the review page, its JSON twin and `envol match` read; everything comes from the materialised
 `Candidate` table (one indexed query per page, whatever the size of the person's community).
 
-Pages use keyset pagination on ``(network, id)``, the order of the `candidate_review` index: a page
-costs the same at the start and at the end of a 10,000-candidate list, and rows added between two
-pages neither repeat nor vanish.
+Pages use keyset pagination on ``(network, address)``, the order of the unique key
+``(person, network, address)`` (no index of its own: each index costs every row a refresh writes): a
+page costs the same at the start and at the end of a 10,000-candidate list, and rows added between
+two pages neither repeat nor vanish. The cursor names the last row's network and address, so it
+stays valid when that row is removed.
 
 "Already followed" comes from the reconnection engine's follow tasks: `FOLLOWED_SQL` is an EXISTS
 over them for the row's person, network and address (followed by Envol, found already followed, or
@@ -29,6 +31,7 @@ from envol.matching.models import Candidate, Kind, TargetProfile
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
+MAX_ADDRESS = Candidate._meta.get_field("address").max_length or 512
 
 #: SQL boolean expression over the candidate row ``c``: has the person followed this target yet?
 #: One EXISTS over the engine's follow tasks of any of the person's accounts (module docstring).
@@ -113,14 +116,19 @@ def _filter_sql(which: Filter) -> str:
     }[which]
 
 
-def parse_cursor(text: str | None) -> tuple[str, int] | None:
-    """``network:id`` → (network, id); anything malformed starts from the beginning."""
+def parse_cursor(text: str | None) -> tuple[str, str] | None:
+    """``network:address`` → (network, address); anything malformed starts from the beginning.
+    Addresses contain colons (``did:plc:…``, ``https://…``): only the first one separates."""
     if not text:
         return None
-    network, _, raw = text.partition(":")
-    if network not in {n.value for n in NETWORKS} or not raw.isdigit():
+    network, _, address = text.partition(":")
+    if network not in {n.value for n in NETWORKS} or not address or len(address) > MAX_ADDRESS:
         return None
-    return network, int(raw)
+    return network, address
+
+
+def make_cursor(row: ReviewRow) -> str:
+    return f"{row.network}:{row.address}"
 
 
 def _row(r: tuple[Any, ...]) -> ReviewRow:
@@ -128,6 +136,36 @@ def _row(r: tuple[Any, ...]) -> ReviewRow:
     return ReviewRow(int(r[0]), r[1], r[2], r[3], r[4], bool(r[5]), bool(r[6]), r[7], r[8], dismissed,
                      followed,
                      r[11], r[12], int(r[13]) if r[13] is not None else None)  # fmt: skip
+
+
+def page_sql(
+    person_id: int, which: Filter, network: Platform | None, after: str | None, limit: int
+) -> tuple[str, list[Any]]:
+    """The page's statement and parameters (fetching ``limit + 1`` rows tells whether more follow);
+    apart so that the benchmark explains the very statement the page runs."""
+    q = connection.ops.quote_name
+    where = ["c.person_id = %s", _filter_sql(which)]
+    params: list[Any] = [person_id]
+    if network is not None:
+        where.append("c.network = %s")
+        params.append(network.value)
+    cursor_key = parse_cursor(after)
+    if cursor_key is not None:
+        # A row comparison, not the equivalent OR: both databases read it as one range of the
+        # unique index after the person's equality, so a page stops after `limit` rows.
+        where.append("(c.network, c.address) > (%s, %s)")
+        params += [cursor_key[0], cursor_key[1]]
+    sql = f"""
+        SELECT c.id, c.network, c.address, c.kind, c.handle, c.followee, c.follower, c.unavailable,
+               c.moved_to, c.dismissed_at, {FOLLOWED_SQL}, c.first_seen_at,
+               COALESCE(p.display_name, ''), CASE WHEN p.avatar IS NULL THEN NULL ELSE p.id END
+        FROM {q(Candidate._meta.db_table)} c
+        LEFT JOIN {q(TargetProfile._meta.db_table)} p ON p.network = c.network AND p.address = c.address
+        WHERE {" AND ".join(where)}
+        ORDER BY c.network, c.address
+        LIMIT %s
+    """  # noqa: S608 (quoted names and fixed expressions only; values are parameters)
+    return sql, [*params, limit + 1]
 
 
 def page(
@@ -138,34 +176,15 @@ def page(
     after: str | None = None,
     limit: int = PAGE_SIZE,
 ) -> Page:
-    """One page of the person's candidates, in (network, id) order, with cached names and avatars."""
-    q = connection.ops.quote_name
+    """One page of the person's candidates, in (network, address) order, with cached names and avatars."""
     limit = max(1, min(limit, MAX_PAGE_SIZE))
-    where = ["c.person_id = %s", _filter_sql(which)]
-    params: list[Any] = [person_id]
-    if network is not None:
-        where.append("c.network = %s")
-        params.append(network.value)
-    cursor_key = parse_cursor(after)
-    if cursor_key is not None:
-        where.append("(c.network > %s OR (c.network = %s AND c.id > %s))")
-        params += [cursor_key[0], cursor_key[0], cursor_key[1]]
-    sql = f"""
-        SELECT c.id, c.network, c.address, c.kind, c.handle, c.followee, c.follower, c.unavailable,
-               c.moved_to, c.dismissed_at, {FOLLOWED_SQL}, c.first_seen_at,
-               COALESCE(p.display_name, ''), CASE WHEN p.avatar IS NULL THEN NULL ELSE p.id END
-        FROM {q(Candidate._meta.db_table)} c
-        LEFT JOIN {q(TargetProfile._meta.db_table)} p ON p.network = c.network AND p.address = c.address
-        WHERE {" AND ".join(where)}
-        ORDER BY c.network, c.id
-        LIMIT %s
-    """  # noqa: S608 (quoted names and fixed expressions only; values are parameters)
+    sql, params = page_sql(person_id, which, network, after, limit)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, limit + 1])
+        cursor.execute(sql, params)
         fetched = cursor.fetchall()
     rows = [_row(r) for r in fetched[:limit]]
     more = len(fetched) > limit
-    return Page(rows, f"{rows[-1].network}:{rows[-1].id}" if more and rows else None)
+    return Page(rows, make_cursor(rows[-1]) if more and rows else None)
 
 
 def counts(person_id: int) -> dict[str, dict[str, int]]:

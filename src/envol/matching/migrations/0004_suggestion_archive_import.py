@@ -17,7 +17,7 @@ def _drop_untied_profile_rows(apps: StateApps, schema_editor: BaseDatabaseSchema
 class Migration(migrations.Migration):
     dependencies = [
         ("archive", "0001_initial"),
-        ("matching", "0002_notificationpreference_language_targetprofile_avatar_and_more"),
+        ("matching", "0003_drop_candidate_review_index"),
     ]
 
     operations = [

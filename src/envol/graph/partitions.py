@@ -29,6 +29,7 @@ from envol.graph.models import Edge
 #: Import ids from here on have a partition of their own; below, they share `graph_edge_shared`.
 PARTITION_BASE = 1 << 40
 SHARED = "graph_edge_shared"
+PREFIX = "graph_edge_i"  # then the import id: a big import's own partition
 SEQUENCE = "graph_edge_partition_import_id"
 #: How long dropping an orphaned partition may wait for its lock before trying again later.
 DROP_LOCK_TIMEOUT = "500ms"
@@ -45,7 +46,7 @@ def own_partition(import_id: int) -> bool:
 
 
 def partition_name(import_id: int) -> str:
-    return f"graph_edge_i{int(import_id)}"
+    return f"{PREFIX}{int(import_id)}"
 
 
 def reserve_import_id(edges: int) -> int | None:
@@ -91,19 +92,25 @@ def attach_partition(import_id: int) -> None:
         )
 
 
-def orphans() -> list[str]:
-    """Partitions of big imports whose import no longer exists (deleted, replaced or erased)."""
+def partition_names() -> frozenset[str]:
+    """Every partition of the edge table, the shared one included (none on SQLite)."""
     if not partitioned():
-        return []
+        return frozenset()
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
-            "WHERE i.inhparent = %s::regclass AND c.relname ~ '^graph_edge_i[0-9]+$' "
-            "AND NOT EXISTS (SELECT 1 FROM archive_archiveimport a WHERE a.id = CASE "
-            "WHEN c.relname ~ '^graph_edge_i[0-9]+$' THEN substr(c.relname, 13)::bigint END)",
+            "WHERE i.inhparent = %s::regclass",
             [Edge._meta.db_table],
         )
-        return sorted(name for (name,) in cursor.fetchall())
+        return frozenset(name for (name,) in cursor.fetchall())
+
+
+def orphans() -> list[str]:
+    """Partitions of big imports whose import no longer exists (deleted, replaced or erased)."""
+    owned = {int(name.removeprefix(PREFIX)): name for name in partition_names() if name.startswith(PREFIX)}
+    imports = Edge._meta.get_field("archive_import").related_model._default_manager
+    alive = set(imports.filter(pk__in=owned).values_list("pk", flat=True))
+    return sorted(name for import_id, name in owned.items() if import_id not in alive)
 
 
 def drop_orphans() -> int:
@@ -119,18 +126,6 @@ def drop_orphans() -> int:
         except DatabaseError:
             logger.info("orphaned edge partition busy; will retry", extra={"partition": table})
     return dropped
-
-
-def partition_names() -> frozenset[str]:
-    if not partitioned():
-        return frozenset()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
-            "WHERE i.inhparent = %s::regclass",
-            [Edge._meta.db_table],
-        )
-        return frozenset(name for (name,) in cursor.fetchall())
 
 
 #: The partitions there were when this process last analysed the edge table (None: never).

@@ -22,6 +22,7 @@ from django.dispatch import receiver
 from envol.archive.models import ArchiveImport
 from envol.archive.profile import OwnerProfile
 from envol.archive.signals import archive_imported
+from envol.core.listparam import ids_in
 from envol.matching.signals import candidates_changed
 from envol.matching.suggestions import persons_listing, store_from_profile
 from envol.registry.signals import accounts_changed
@@ -78,13 +79,9 @@ def _candidates_changed(sender: Any, person_ids: frozenset[int], **kwargs: Any) 
     from envol.matching.models import NotificationPreference
     from envol.matching.tasks import notify_persons
 
-    # Only persons who asked for e-mail are worth a task: indexed queries (in slices, SQLite bounds
-    # the number of parameters) filter them.
-    ids, wanted = sorted(person_ids), []
-    for start in range(0, len(ids), 10_000):
-        chosen = NotificationPreference.objects.filter(
-            person_id__in=ids[start : start + 10_000], email_opt_in=True
-        )
-        wanted += list(chosen.values_list("person_id", flat=True))
+    # Only persons who asked for e-mail are worth a task: one query filters them, the list of any
+    # length bound as one parameter.
+    chosen = NotificationPreference.objects.filter(ids_in("person_id", person_ids), email_opt_in=True)
+    wanted = sorted(chosen.values_list("person_id", flat=True))
     if wanted:
         notify_persons.enqueue(sorted(wanted))

@@ -41,6 +41,7 @@ from numpy.typing import NDArray
 from envol.archive.base import DIRECTIONS, MIB, U64_MAX, ArchiveOwner, ByteReader, Direction
 from envol.archive.errors import ArchiveError
 from envol.archive.profile import MAX_TEXT_CHARS, OwnerProfile
+from envol.core.stages import stage
 
 MAGIC = b"ENVOLIDS\x01"
 MAX_HEADER_BYTES = 64 * 1024
@@ -97,7 +98,8 @@ class _Inflater:
                 if not data:
                     raise _bad("it stops before its end")
             try:
-                piece = self._zlib.decompress(data, _INFLATE_BYTES)
+                with stage("inflate"):
+                    piece = self._zlib.decompress(data, _INFLATE_BYTES)
             except zlib.error as exc:
                 raise _bad(f"its compressed data is damaged: {exc}") from exc
             if piece:

@@ -17,6 +17,7 @@ from zipfile_deflate64.deflate64 import Deflate64  # importing the package also 
 
 from envol.archive.base import KIB, MIB
 from envol.archive.errors import TruncatedZipError, ZipBombError
+from envol.core.stages import stage
 
 ZIP_DEFLATE64 = 9
 _LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
@@ -74,15 +75,16 @@ class ZipMemberReader:
 
     def _inflate_some(self, want: int) -> bytes:
         """Next piece of output: at most ``want`` bytes, except Deflate64 (bounded by its input slice)."""
-        try:
-            if self._deflate is not None:
-                data = self._deflate.unconsumed_tail or self._read_compressed(_DEFLATE_INPUT)
-                return self._deflate.decompress(data, want)
-            if self._deflate64 is not None:
-                return self._deflate64.decompress(self._read_compressed(_DEFLATE64_INPUT))
-            return self._read_compressed(want)
-        except (zlib.error, ValueError) as exc:
-            raise self._damaged(f"bad compressed data: {exc}") from exc
+        with stage("inflate"):
+            try:
+                if self._deflate is not None:
+                    data = self._deflate.unconsumed_tail or self._read_compressed(_DEFLATE_INPUT)
+                    return self._deflate.decompress(data, want)
+                if self._deflate64 is not None:
+                    return self._deflate64.decompress(self._read_compressed(_DEFLATE64_INPUT))
+                return self._read_compressed(want)
+            except (zlib.error, ValueError) as exc:
+                raise self._damaged(f"bad compressed data: {exc}") from exc
 
     def _finished(self) -> bool:
         inflater = self._deflate or self._deflate64

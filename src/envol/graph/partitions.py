@@ -23,6 +23,7 @@ import logging
 
 from django.db import DatabaseError, connection, transaction
 
+from envol.core.stages import stage
 from envol.core.config import env
 from envol.graph.models import Edge
 
@@ -76,7 +77,7 @@ def index_partition(import_id: int) -> None:
     """Index the loaded table like the parent, so that ATTACH adopts this index instead of building
     another (one sorted bulk build instead of an insertion per row)."""
     table = partition_name(import_id)
-    with connection.cursor() as cursor:
+    with stage("index"), connection.cursor() as cursor:
         cursor.execute(
             f'CREATE INDEX "{table}_x_key" ON "{table}" (x_key, direction) INCLUDE (archive_import_id)'
         )

@@ -40,6 +40,7 @@ from numpy.typing import NDArray
 
 from envol.archive.base import DIRECTIONS, MIB, U64_MAX, ArchiveOwner, ByteReader, Direction
 from envol.archive.errors import ArchiveError
+from envol.archive.inflate import ERRORS, gzip_stream
 from envol.archive.profile import MAX_TEXT_CHARS, OwnerProfile
 from envol.core.stages import stage
 
@@ -78,7 +79,7 @@ class _Inflater:
 
     def __init__(self, stream: ByteReader, max_bytes: int) -> None:
         self._stream, self._max_bytes, self._read = stream, max_bytes, 0
-        self._zlib = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        self._zlib = gzip_stream()
         self._pending = b""  # inflated but not yet consumed
         self._input_done = False
 
@@ -100,7 +101,7 @@ class _Inflater:
             try:
                 with stage("inflate"):
                     piece = self._zlib.decompress(data, _INFLATE_BYTES)
-            except zlib.error as exc:
+            except ERRORS as exc:
                 raise _bad(f"its compressed data is damaged: {exc}") from exc
             if piece:
                 return piece

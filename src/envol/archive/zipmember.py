@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import struct
 import zipfile
-import zlib
 from typing import BinaryIO, Protocol
 
 from zipfile_deflate64.deflate64 import Deflate64  # importing the package also patches zipfile
 
 from envol.archive.base import KIB, MIB
 from envol.archive.errors import TruncatedZipError, ZipBombError
+from envol.archive.inflate import ERRORS, crc32, raw_deflate
 from envol.core.stages import stage
 
 ZIP_DEFLATE64 = 9
@@ -41,7 +41,7 @@ class ZipMemberReader:
         self._max_bytes = min(max_bytes, info.file_size)
         self._position = self._data_offset()
         self._compressed_left = info.compress_size
-        self._deflate = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
+        self._deflate = raw_deflate() if info.compress_type == zipfile.ZIP_DEFLATED else None
         self._deflate64: _Inflater | None = Deflate64() if info.compress_type == ZIP_DEFLATE64 else None
         self._pending = b""
         self._produced = 0
@@ -83,7 +83,7 @@ class ZipMemberReader:
                 if self._deflate64 is not None:
                     return self._deflate64.decompress(self._read_compressed(_DEFLATE64_INPUT))
                 return self._read_compressed(want)
-            except (zlib.error, ValueError) as exc:
+            except (*ERRORS, ValueError) as exc:
                 raise self._damaged(f"bad compressed data: {exc}") from exc
 
     def _finished(self) -> bool:
@@ -117,7 +117,7 @@ class ZipMemberReader:
             else:
                 why = f"unpacks to more than the {self._max_bytes:,}-byte limit"
             raise ZipBombError(self._name, f"{self._name} {why}: a zip bomb.")
-        self._crc = zlib.crc32(piece, self._crc)
+        self._crc = crc32(piece, self._crc)
         if self._done:
             if self._produced != self._info.file_size:
                 raise self._damaged(f"{self._produced:,} bytes instead of {self._info.file_size:,}")

@@ -54,6 +54,10 @@ def timed(clock: StageClock) -> Iterator[StageClock]:
         _current.reset(token)
 
 
+def current_clock() -> StageClock | None:
+    return _current.get()
+
+
 @contextmanager
 def stage(name: str) -> Iterator[None]:
     """Charge the block to ``name`` on the current clock, if there is one."""

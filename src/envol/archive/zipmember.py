@@ -65,8 +65,11 @@ class ZipMemberReader:
 
     def _read_compressed(self, size: int) -> bytes:
         size = min(size, self._compressed_left)
-        self._fp.seek(self._position)
-        data = self._fp.read(size)
+        try:
+            self._fp.seek(self._position)
+            data = self._fp.read(size)
+        except (OSError, OverflowError) as exc:  # an offset or size no file can have
+            raise self._damaged(str(exc)) from exc
         if len(data) < size:
             raise self._damaged("the file ends early")
         self._position += len(data)

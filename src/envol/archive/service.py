@@ -162,6 +162,11 @@ def _record_stored(
     if person is None:
         person = person_for_claimed_x_owner(owner.x_id, owner.handle, owner.display_name)
         verified = verified_x_account(person) is not None
+    # The person's row is the lock that orders their uploads: two first uploads at once would both
+    # find no previous import to replace, and the second to commit would break the one-import rule
+    # (IntegrityError). Locked, the second waits, then replaces the first (SQLite's write lock,
+    # taken when the transaction begins, already orders them).
+    list(Person.objects.select_for_update().filter(pk=person.pk).values_list("pk", flat=True))
     previous = ArchiveImport.objects.filter(person=person)
     # Locked first: what other packages tie to an import after it commits (matching's suggestions
     # of its profile) is then either written before this deletion takes it along, or not at all.

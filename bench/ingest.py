@@ -238,11 +238,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--following", type=int, default=5_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--paths", nargs="+", choices=PATHS, default=list(PATHS))
+    parser.add_argument("--out", type=Path, default=OUT / "ingest.json")
     args = parser.parse_args(argv)
     results = [bench_size(f, args.following, args.runs, args.paths) for f in args.followers]
     for result in results:
         report(result, args.runs)
-    (OUT / "ingest.json").write_text(json.dumps(results, indent=2))
+    args.out.write_text(json.dumps(results, indent=2))
     return 0
 
 

@@ -193,7 +193,12 @@ def _median(values: list[float]) -> float:
 
 
 def summarise(
-    followers: int, following: int, archive: Path, compact: Path, samples: dict[str, list[Any]], paths: list[str]
+    followers: int,
+    following: int,
+    archive: Path,
+    compact: Path,
+    samples: dict[str, list[Any]],
+    paths: list[str],
 ) -> dict[str, Any]:
     zlib_median, isal_median = _median(samples["zlib"]), _median(samples["isal"])
     result: dict[str, Any] = {
@@ -202,7 +207,11 @@ def summarise(
         "archive_bytes": archive.stat().st_size,
         "compact_bytes": compact.stat().st_size if compact != archive else None,
         "runs": samples,
-        "median": {"zlib": zlib_median, "isal": isal_median, "pseudonymise": _median(samples["pseudonymise"])},
+        "median": {
+            "zlib": zlib_median,
+            "isal": isal_median,
+            "pseudonymise": _median(samples["pseudonymise"]),
+        },
     }
     for path_kind in paths:
         runs: list[dict[str, Any]] = samples[path_kind]

@@ -39,14 +39,28 @@ def test_beyond_u64_is_left_to_the_regex() -> None:
 @given(
     ids=st.lists(st.integers(0, U64_MAX), max_size=20),
     noise=st.lists(
-        st.sampled_from([b"I", b'"accountId"', b'"accountId":"5"', b'"accountId" : ""', b'"accountId" : "12a"',
-                         b' : "', b'"accountId" : "' + b"9" * 21 + b'"', b'"accountId"\t:  "7"', b"}", b"{"]),
+        st.sampled_from(
+            [
+                b"I",
+                b'"accountId"',
+                b'"accountId":"5"',
+                b'"accountId" : ""',
+                b'"accountId" : "12a"',
+                b' : "',
+                b'"accountId" : "' + b"9" * 21 + b'"',
+                b'"accountId"\t:  "7"',
+                b"}",
+                b"{",
+            ]
+        ),
         max_size=4,
-    ),  # fmt: skip
+    ),
     where=st.lists(st.integers(0, 10**6), max_size=4),
     cut=st.tuples(st.integers(0, 40), st.integers(0, 40)),
 )
-def test_same_ids_as_the_regex_or_unsure(ids: list[int], noise: list[bytes], where: list[int], cut: tuple[int, int]) -> None:
+def test_same_ids_as_the_regex_or_unsure(
+    ids: list[int], noise: list[bytes], where: list[int], cut: tuple[int, int]
+) -> None:
     data = bytearray(b"".join(render_list_js("follower", ids)))
     for piece, at in zip(noise, where, strict=False):
         position = at % (len(data) + 1)

@@ -18,7 +18,8 @@ from envol.cli.main import setup_django
 setup_django()
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import RequestFactory
-request = RequestFactory().post("/archive/", {"files": [SimpleUploadedFile("twitter.zip", b"PLAINTEXT ARCHIVE")]})
+upload = SimpleUploadedFile("twitter.zip", b"PLAINTEXT ARCHIVE")
+request = RequestFactory().post("/archive/", {"files": [upload]})
 assert request.FILES["files"].temporary_file_path()  # streamed to uploads/ by the configured handler
 os.kill(os.getpid(), signal.SIGKILL)  # killed before the request ends and deletes it
 """
@@ -47,8 +48,10 @@ def test_a_killed_upload_leaves_no_copy_once_the_service_starts_again(tmp_path: 
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     uploads = tmp_path / "uploads"
     left = list(uploads.iterdir())
-    assert len(left) == 1 and left[0].read_bytes() == b"PLAINTEXT ARCHIVE"  # the leak, as it happens
-    assert _mode(left[0]) == 0o600 and _mode(uploads) == 0o700
+    assert len(left) == 1
+    assert left[0].read_bytes() == b"PLAINTEXT ARCHIVE"  # the leak, as it happens
+    assert _mode(left[0]) == 0o600
+    assert _mode(uploads) == 0o700
     started = _python(START, tmp_path)
     assert started.returncode == 0, started.stderr
     assert list(uploads.iterdir()) == []
@@ -73,7 +76,10 @@ def test_a_live_neighbours_upload_is_left_alone(tmp_path: Path) -> None:
 
 def test_the_sqlite_file_is_created_owner_only(tmp_path: Path) -> None:
     migrated = subprocess.run(
-        [sys.executable, "-m", "envol.cli.main", "migrate"], env=_env(tmp_path), capture_output=True, text=True
+        [sys.executable, "-m", "envol.cli.main", "migrate"],
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
     )
     assert migrated.returncode == 0, migrated.stderr
     database = tmp_path / "envol.sqlite3"

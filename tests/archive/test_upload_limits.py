@@ -162,7 +162,9 @@ def test_simultaneous_first_uploads_of_one_person_all_succeed(client: Client, mo
         try:
             own = Client()
             own.cookies = cookie
-            answers.append(own.post("/archive/browser/", body, content_type="application/octet-stream").status_code)
+            answers.append(
+                own.post("/archive/browser/", body, content_type="application/octet-stream").status_code
+            )
         finally:
             connection.close()
 

@@ -14,14 +14,14 @@ Caps: the server-side archive form ``ENVOL_UPLOAD_MAX_BYTES``, the browser's com
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
+Scope = dict[str, Any]
+Message = Mapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 App = Callable[[Scope, Receive, Send], Awaitable[None]]
@@ -129,6 +129,7 @@ def _refusal(scope: Scope, cap: int) -> tuple[str, bytes]:
             answer = {"ok": False, "code": "upload_too_large", "message": describe_code("upload_too_large")}
             return "application/json", json.dumps(answer).encode()
         page = render_to_string(
-            "archive/too_large.html", {"cap_mb": cap // 1_000_000, "archive_page": scope.get("path") == FORM_PATH}
+            "archive/too_large.html",
+            {"cap_mb": cap // 1_000_000, "archive_page": scope.get("path") == FORM_PATH},
         )
         return "text/html; charset=utf-8", page.encode()

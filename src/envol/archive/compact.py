@@ -170,7 +170,9 @@ class CompactUpload:
                 LABEL, f"The upload holds {total:,} ids, more than the {max_ids:,} accepted."
             )
         if input_bytes is not None and total > _most_ids(input_bytes):
-            raise _bad(f"it declares {total:,} ids in {input_bytes:,} bytes, far more than ids can be packed in")
+            raise _bad(
+                f"it declares {total:,} ids in {input_bytes:,} bytes, far more than ids can be packed in"
+            )
         self._decoded = 0
         for direction, entry in self.lists.items():
             if entry.expected is not None and entry.expected != entry.count:

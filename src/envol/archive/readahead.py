@@ -92,5 +92,7 @@ class ReadAhead:
                 self._queue.get_nowait()
             self._thread.join(timeout=0.05)
         if self._clock is not None:
-            self._clock.seconds["inflate_thread"] = self._clock.seconds.get("inflate_thread", 0.0) + self._busy
+            self._clock.seconds["inflate_thread"] = (
+                self._clock.seconds.get("inflate_thread", 0.0) + self._busy
+            )
         self._inner.close()

@@ -24,8 +24,8 @@ from envol.archive.models import ArchiveImport, Source
 from envol.archive.parse import open_archive
 from envol.archive.profile import OwnerProfile
 from envol.archive.signals import archive_imported
-from envol.core.stages import stage
 from envol.core.pseudonym import pseudonymizer
+from envol.core.stages import stage
 from envol.graph.bulk import count_distinct, store_edges
 from envol.graph.models import Direction as EdgeDirection
 from envol.graph.partitions import reserve_import_id

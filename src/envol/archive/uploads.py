@@ -53,7 +53,7 @@ class PrivateUploadedFile(TemporaryUploadedFile):
     """Django's temporary uploaded file, named after the process that writes it."""
 
     def __init__(
-        self, name: str, content_type: str, size: int, charset: str | None, extra: dict[str, str] | None
+        self, name: str, content_type: str, size: int, charset: str | None, extra: dict[str, bytes] | None
     ) -> None:
         _, ext = os.path.splitext(name)
         file = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed, hence deleted, by close())

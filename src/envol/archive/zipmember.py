@@ -25,6 +25,8 @@ _LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
 # bound: feed it 1 KiB slices so one call never produces more than a few tens of MB.
 _DEFLATE64_INPUT = 1 * KIB
 _DEFLATE_INPUT = 1 * MIB
+#: What a decoder raises on bad data (Deflate64's decoder raises ValueError).
+_DAMAGE: tuple[type[Exception], ...] = (*ERRORS, ValueError)
 
 
 class _Inflater(Protocol):
@@ -86,7 +88,7 @@ class ZipMemberReader:
                 if self._deflate64 is not None:
                     return self._deflate64.decompress(self._read_compressed(_DEFLATE64_INPUT))
                 return self._read_compressed(want)
-            except (*ERRORS, ValueError) as exc:
+            except _DAMAGE as exc:
                 raise self._damaged(f"bad compressed data: {exc}") from exc
 
     def _finished(self) -> bool:

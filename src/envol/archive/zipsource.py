@@ -28,9 +28,7 @@ _EOCD64_RECORD = struct.Struct("<4sQ2H2L4Q")
 _EOCD64_LOCATOR = struct.Struct("<4sLQL")
 _CENTRAL = struct.Struct("<4s24x3H")  # signature, then the name, extra and comment lengths
 _CENTRAL_FIXED = 46  # bytes of a central directory entry before its name
-_SEND_FEWER = (
-    "Upload data/follower.js, data/following.js, data/account.js and data/manifest.js instead."
-)
+_SEND_FEWER = "Upload data/follower.js, data/following.js, data/account.js and data/manifest.js instead."
 _REZIP = "re-create the zip with an ordinary tool, or upload the data files themselves."
 _METHOD_NAMES = {12: "bzip2", 14: "LZMA", 93: "Zstandard", 95: "XZ", 98: "PPMd", 99: "AES encryption"}
 
@@ -78,7 +76,9 @@ def _directory(fp: BinaryIO, label: str) -> _Directory:
     offset, record = found
     fields = _EOCD.unpack(record)
     plain = _Directory(int(fields[4]), int(fields[5]), offset)
-    if offset < _EOCD64_LOCATOR.size or 0xFFFF not in (fields[3], fields[4]) and 0xFFFFFFFF not in fields[5:7]:
+    if offset < _EOCD64_LOCATOR.size or (
+        0xFFFF not in (fields[3], fields[4]) and 0xFFFFFFFF not in fields[5:7]
+    ):
         return plain
     fp.seek(offset - _EOCD64_LOCATOR.size)
     locator = fp.read(_EOCD64_LOCATOR.size)
@@ -131,7 +131,8 @@ def _check_directory(fp: BinaryIO, label: str, limits: Limits) -> None:
     if count > limits.max_zip_entries:
         many = f"{count:,}" if count == directory.entries else f"more than {limits.max_zip_entries:,}"
         raise ZipBombError(
-            label, f"{label} holds {many} files, more than the {limits.max_zip_entries:,} we accept. {_SEND_FEWER}"
+            label,
+            f"{label} holds {many} files, more than the {limits.max_zip_entries:,} we accept. {_SEND_FEWER}",
         )
 
 
@@ -159,7 +160,9 @@ class ZipStore:
             # Offsets or sizes no file can have (UnicodeDecodeError, a ValueError: a file name that
             # claims to be UTF-8 and is not).
             self._fp.close()
-            raise TruncatedZipError(self.label, f"{self.label} is a damaged zip file ({_reason(exc)}).") from exc
+            raise TruncatedZipError(
+                self.label, f"{self.label} is a damaged zip file ({_reason(exc)})."
+            ) from exc
         except BaseException:
             self._fp.close()
             raise

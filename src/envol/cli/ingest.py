@@ -19,7 +19,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--timings",
         action="store_true",
-        help="also say where the time went, stage by stage (with --json: a \"timings\" object)",
+        help='also say where the time went, stage by stage (with --json: a "timings" object)',
     )
 
 

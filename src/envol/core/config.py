@@ -281,7 +281,8 @@ SETTINGS: tuple[Setting, ...] = (
         "250000000",
         "Most follower and following ids one browser upload may hold (the server keeps 8 bytes per id "
         "while it stores them). The largest X account had 233 M followers in 2026 (decision 0016). An "
-        "upload must also carry at least one byte per 8 ids it declares: real ones carry about 4 bytes per id.",
+        "upload must also carry at least one byte per 8 ids it declares: real ones carry about 4 bytes "
+        "per id.",
     ),
     Setting(
         "ENVOL_UPLOAD_MAX_BYTES",

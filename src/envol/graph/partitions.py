@@ -23,8 +23,8 @@ import logging
 
 from django.db import DatabaseError, connection, transaction
 
-from envol.core.stages import stage
 from envol.core.config import env
+from envol.core.stages import stage
 from envol.graph.models import Edge
 
 #: Import ids from here on have a partition of their own; below, they share `graph_edge_shared`.

@@ -1,8 +1,10 @@
 """Read the few members we need straight out of a zip file, with bomb and damage checks.
 
-``zipfile`` parses the central directory (after a cheap look at the end record, so that a zip
-announcing millions of entries is refused before ``zipfile`` builds them all); members are then
-read by ``ZipMemberReader``, which enforces the limits on the bytes actually produced.
+``zipfile`` parses the central directory, after a look at the end record and, when the directory
+is big enough to hold more entries than we accept, a count of its real entries: a zip announcing
+one entry while holding millions is refused before ``zipfile`` builds them all (decision 0016).
+Whatever else ``zipfile`` raises on crafted input becomes a typed error. Members are then read by
+``ZipMemberReader``, which enforces the limits on the bytes actually produced.
 """
 
 from __future__ import annotations

@@ -98,3 +98,45 @@ def test_the_source_language_says_what_the_code_says() -> None:
     """English is the source language: a translation that differs from its msgid is a stale guess."""
     for entry in _entries("en"):
         assert entry.msgstr == entry.msgid, entry.msgid
+
+
+def _i18n_script() -> object:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("i18n_script", PACKAGE.parents[1] / "scripts" / "i18n.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_french_catalogues_are_typeset() -> None:
+    """U+202F before ; : ! ? », after «, typographic apostrophes: `scripts/i18n.py compile` sets them."""
+    typeset = _i18n_script().french_typography  # type: ignore[attr-defined]
+    wrong = [
+        entry.msgstr
+        for entry in _entries("fr")
+        if entry.msgstr != typeset(entry.msgstr)
+        or any(text != typeset(text) for text in entry.msgstr_plural.values())
+    ]
+    assert not wrong, f"run scripts/i18n.py compile: {wrong[:3]}"
+
+
+def test_the_typesetter_leaves_code_and_tags_alone() -> None:
+    typeset = _i18n_script().french_typography  # type: ignore[attr-defined]
+    nnbsp = "\u202f"
+    assert typeset("Vérifié: l'archive « x » ?") == f"Vérifié{nnbsp}: l’archive «{nnbsp}x{nnbsp}»{nnbsp}?"
+    assert typeset("Quoi ?!") == f"Quoi{nnbsp}?!"
+    kept = ['<a href="x" title=\'y\'>', "did:plc:abc", "https://a.example/?q=1", "12:30", "%(n)s"]
+    assert [typeset(text) for text in kept] == kept
+
+
+def test_no_string_has_two_french_translations() -> None:
+    """Django merges the catalogues: one msgid with two translations shows either, whichever app wins."""
+    seen: dict[str, str] = {}
+    clashes = []
+    for entry in _entries("fr"):
+        if entry.msgid in seen and seen[entry.msgid] != entry.msgstr and not entry.msgctxt:
+            clashes.append(f"{entry.msgid!r}: {seen[entry.msgid]!r} / {entry.msgstr!r}")
+        seen.setdefault(entry.msgid, entry.msgstr)
+    assert not clashes, "\n".join(clashes)

@@ -19,19 +19,32 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 
 NNBSP = "\u202f"
-SKIPPED_TAGS = {"script", "style", "template", "code", "pre"}
+# Code and text to copy (the share widget's snippet) are not prose.
+SKIPPED_TAGS = {"script", "style", "template", "code", "pre", "textarea"}
 SPOKEN_ATTRIBUTES = ("alt", "title", "aria-label")
 
 
 class _Text(HTMLParser):
-    def __init__(self) -> None:
+    """Text nodes outside skipped tags and outside elements in another language (``lang="en"`` on a
+    French page: the language switch says "English" on purpose)."""
+
+    def __init__(self, language: str) -> None:
         super().__init__(convert_charrefs=True)
         self.nodes: list[str] = []
+        self.language = language
         self._skip = 0
+        self._foreign: list[str] = []  # the open tags of the element in another language, and inside it
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        named = dict(attrs)
         if tag in SKIPPED_TAGS:
             self._skip += 1
+        if (self._foreign and tag == self._foreign[0]) or (
+            not self._foreign and tag != "html" and (named.get("lang") or self.language)[:2] != self.language
+        ):
+            self._foreign.append(tag)
+        if self._foreign:
+            return
         for name, value in attrs:
             if name in SPOKEN_ATTRIBUTES and value and value.strip():
                 self.nodes.append(" ".join(value.split()))
@@ -44,16 +57,18 @@ class _Text(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in SKIPPED_TAGS and self._skip:
             self._skip -= 1
+        if self._foreign and tag == self._foreign[0]:
+            self._foreign.pop()
 
     def handle_data(self, data: str) -> None:
-        if not self._skip and data.strip():
+        if not self._skip and not self._foreign and data.strip():
             # Whitespace collapses as the browser does, but the no-break spaces stay what they are.
             self.nodes.append(re.sub(r"[ \t\r\n]+", " ", data).strip(" \t\r\n"))
 
 
-def visible_text(html: str) -> list[str]:
-    """Every text node and spoken attribute of the page, whitespace collapsed."""
-    parser = _Text()
+def visible_text(html: str, language: str) -> list[str]:
+    """Every text node and spoken attribute of the page in ``language``, whitespace collapsed."""
+    parser = _Text(language)
     parser.feed(html)
     parser.close()
     return [node for node in parser.nodes if node]
@@ -179,7 +194,9 @@ def untranslated(nodes: Iterable[str], source: SourceStrings) -> list[Problem]:
     return problems
 
 
-_ENGLISH_WORDS = re.compile(r"\b(?:the|and|your|you|with|from|this|these|which|followers?|following)\b")
+_ENGLISH_WORDS = re.compile(
+    r"\b(?:the|and|your|you|with|from|this|these|which|followers?|following)\b(?!\.js)"
+)
 
 
 def english_words(nodes: Iterable[str]) -> list[Problem]:

@@ -70,8 +70,10 @@ class Site:
 
 def _account(person: Person, platform: Platform, stable_id: str, handle: str, name: str = "") -> Account:
     x_key = pseudonymizer().key(int(stable_id)) if platform == Platform.X else None
-    return Account.objects.create(person=person, platform=platform, stable_id=stable_id, handle=handle,
-                                  display_name=name, verification=Verification.VERIFIED, x_key=x_key)  # fmt: skip
+    return Account.objects.create(
+        person=person, platform=platform, stable_id=stable_id, handle=handle, display_name=name,
+        verification=Verification.VERIFIED, x_key=x_key,
+    )  # fmt: skip
 
 
 def _friend(n: int) -> Person:
@@ -118,9 +120,12 @@ def _tasks(source: Account, friends: list[Person]) -> None:
                    last_error="HTTP 500" if n % len(states) == 1 else "", created_at=now, updated_at=now)
         for n in range(len(friends))
     ]  # fmt: skip
+    # Follows Envol made and can prove (what an undo removes): the record key or the remote id.
+    proof = {"rkey": "3kfollow"} if network == Platform.BLUESKY else {"remote_id": "1"}
     rows += [
         FollowTask(source=source, network=network, target_id=f"{network}:many{n}", target_handle=f"m{n}.test",
-                   followee=True, state=TaskState.DONE, created_at=now, updated_at=now, finished_at=now)
+                   followee=True, state=TaskState.DONE, created_at=now, updated_at=now, finished_at=now,
+                   **proof)
         for n in range(DONE_FOLLOWS)
     ]  # fmt: skip
     FollowTask.objects.bulk_create(rows)
@@ -133,20 +138,23 @@ def populate(tmp_path: Path) -> Site:
     bluesky = _account(me, Platform.BLUESKY, "did:plc:meonbsky", "me.bsky.test", "Me")
     mastodon = _account(me, Platform.MASTODON, "https://m.test/users/me", "me@m.test", "Me")
     friends = [_friend(n) for n in range(1, FRIENDS + 1)]
-    archive = write_synthetic_archive(tmp_path / "me.zip", owner_id=ME_X_ID, handle="me_on_x",
-                                      followers=[ME_X_ID + n for n in range(1, FRIENDS, 2)],
-                                      following=[ME_X_ID + n for n in range(1, FRIENDS + 1) if n % 3])  # fmt: skip
+    followers = [ME_X_ID + n for n in range(1, FRIENDS, 2)]
+    following = [ME_X_ID + n for n in range(1, FRIENDS + 1) if n % 3]
+    archive = write_synthetic_archive(
+        tmp_path / "me.zip", owner_id=ME_X_ID, handle="me_on_x", followers=followers, following=following
+    )
     ingest(archive.path)
     # The counts a large account has (the rows above are what matching needs; these are what is shown).
     ArchiveImport.objects.filter(person=me).update(followers_count=12_345, following_count=2_345)
     refresh_everyone(notify=False)
     now = timezone.now()
+    bsky, masto = Platform.BLUESKY, Platform.MASTODON
     Candidate.objects.bulk_create([
-        Candidate(person=me, network=Platform.BLUESKY, address="did:plc:bridged", handle="bridged.ap.brid.gy",
+        Candidate(person=me, network=bsky, address="did:plc:bridged", handle="bridged.ap.brid.gy",
                   kind=Kind.BRIDGED, followee=True, first_seen_at=now),
-        Candidate(person=me, network=Platform.MASTODON, address="https://m.test/users/hint", handle="hint@m.test",
+        Candidate(person=me, network=masto, address="https://m.test/users/hint", handle="hint@m.test",
                   kind=Kind.SUGGESTION, follower=True, first_seen_at=now),
-        Candidate(person=me, network=Platform.MASTODON, address="https://m.test/users/gone", handle="gone@m.test",
+        Candidate(person=me, network=masto, address="https://m.test/users/gone", handle="gone@m.test",
                   kind=Kind.VERIFIED, followee=True, follower=True, unavailable=Unavailable.MOVED,
                   moved_to="new@m.test", first_seen_at=now, dismissed_at=now),
     ])  # fmt: skip

@@ -108,7 +108,7 @@ def _outlet() -> tuple[str, str]:
     return outlet.slug, signing.dumps(pending.pk, salt=media.CONFIRM_SALT)
 
 
-def _tasks(source: Account, friends: list[Person]) -> None:
+def _tasks(source: Account, friends: list[Person], done_follows: int) -> None:
     now = timezone.now()
     network = source.platform
     states = [TaskState.DONE, TaskState.FAILED, TaskState.PLANNED, TaskState.REQUESTED, TaskState.SKIPPED,
@@ -126,13 +126,15 @@ def _tasks(source: Account, friends: list[Person]) -> None:
         FollowTask(source=source, network=network, target_id=f"{network}:many{n}", target_handle=f"m{n}.test",
                    followee=True, state=TaskState.DONE, created_at=now, updated_at=now, finished_at=now,
                    **proof)
-        for n in range(DONE_FOLLOWS)
+        for n in range(done_follows)
     ]  # fmt: skip
     FollowTask.objects.bulk_create(rows)
 
 
-def populate(tmp_path: Path) -> Site:
-    """The whole site: one signed-in person with everything, their people, an outlet, figures."""
+def populate(tmp_path: Path, *, done_follows: int = DONE_FOLLOWS) -> Site:
+    """The whole site: one signed-in person with everything, their people, an outlet, figures.
+    ``done_follows``: the follows already made per account (a few suffice where counts do not matter:
+    the export page lists each one)."""
     me = Person.objects.create()
     _account(me, Platform.X, str(ME_X_ID), "me_on_x", "Me")
     bluesky = _account(me, Platform.BLUESKY, "did:plc:meonbsky", "me.bsky.test", "Me")
@@ -160,8 +162,8 @@ def populate(tmp_path: Path) -> Site:
     ])  # fmt: skip
     ReconnectChoice.objects.create(account=bluesky, directions=Directions.BOTH, mode=Mode.AUTOMATIC)
     ReconnectChoice.objects.create(account=mastodon, directions=Directions.FOLLOWEES, mode=Mode.MANUAL)
-    _tasks(bluesky, friends)
-    _tasks(mastodon, friends)
+    _tasks(bluesky, friends, done_follows)
+    _tasks(mastodon, friends, done_follows)
     for purpose in Purpose:
         decide(me, purpose, purpose != Purpose.RESEARCH)
     slug, token = _outlet()

@@ -31,7 +31,9 @@ def test_declare_confirm_approve_and_appear(client: Client) -> None:
     assert declaration.data["x_handle"] == "lemondefr"
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["redaction@lemonde.fr"]
-    assert mail.outbox[0].subject == "Confirmez la déclaration du média Le Monde"  # in the declarant's language
+    assert (
+        mail.outbox[0].subject == "Confirmez la déclaration du média Le Monde"
+    )  # in the declarant's language
     link = confirmation_link()
 
     page = client.get(link)  # a mail scanner following the link confirms nothing

@@ -132,7 +132,9 @@ def test_undo_asks_only_for_follows_envol_made(client: Client, alice: Person) ->
     assert FollowTask.objects.get(pk=tasks[2].pk).state == TaskState.PLANNED  # no new follows either
 
 
-def test_undo_is_offered_only_with_something_to_undo_and_confirmed_first(client: Client, alice: Person) -> None:
+def test_undo_is_offered_only_with_something_to_undo_and_confirmed_first(
+    client: Client, alice: Person
+) -> None:
     """Issue #20 item 5: undo removed every follow in one click; now a confirmation says how many."""
     bluesky = alice.accounts.get(platform=Platform.BLUESKY)
     ReconnectChoice.objects.create(account=bluesky, directions="both", mode="auto")

@@ -112,7 +112,9 @@ def test_unlinking_is_confirmed_with_its_consequences(client: Client) -> None:
     assert "gives back the permission the network gave it" in html
     assert '<button type="submit" class="button danger">Unlink it</button>' in html
     assert Account.objects.filter(pk=mastodon.pk).exists()  # a GET changes nothing
-    french = client.get(f"/accounts/{mastodon.pk}/unlink/", headers={"accept-language": "fr"}).content.decode()
+    french = client.get(
+        f"/accounts/{mastodon.pk}/unlink/", headers={"accept-language": "fr"}
+    ).content.decode()
     assert "Si vous déliez ce compte\u202f:" in french
 
 

@@ -23,7 +23,9 @@ MAX_TABS = 120  # focus stops walked per page; more means a page far longer than
 
 def axe_source() -> str:
     source = AXE.read_bytes()
-    assert hashlib.sha256(source).hexdigest() == AXE_SHA256, "tests/support/axe/axe.min.js is not the pinned file"
+    assert hashlib.sha256(source).hexdigest() == AXE_SHA256, (
+        "tests/support/axe/axe.min.js is not the pinned file"
+    )
     return source.decode()
 
 
@@ -53,7 +55,9 @@ def horizontal_scroll(page: sync_api.Page) -> list[str]:
 
 
 def header_height(page: sync_api.Page, limit: int = MAX_PHONE_HEADER) -> list[str]:
-    height = page.evaluate("() => document.querySelector('.site-header')?.getBoundingClientRect().height || 0")
+    height = page.evaluate(
+        "() => document.querySelector('.site-header')?.getBoundingClientRect().height || 0"
+    )
     return [f"the header is {height:.0f} px tall (at most {limit})"] if height > limit else []
 
 

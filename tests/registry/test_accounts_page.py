@@ -104,8 +104,10 @@ def test_unlinking_is_confirmed_with_its_consequences(client: Client) -> None:
     person = _person_with_both(client)
     mastodon = person.accounts.get(platform=Platform.MASTODON)
     page = _page(client, "en")
-    link = f'<a class="button danger-first" href="/accounts/{mastodon.pk}/unlink/">Unlink this Mastodon account…</a>'
-    assert link in page  # a danger style, not the primary button, and a link to a confirmation
+    link = f'<a class="button danger-first" href="/accounts/{mastodon.pk}/unlink/">'
+    assert (
+        link + "Unlink this Mastodon account…</a>" in page
+    )  # a danger style, not the primary button, and a link to a confirmation
     confirmation = client.get(f"/accounts/{mastodon.pk}/unlink/", headers={"accept-language": "en"})
     html = confirmation.content.decode()
     assert "Unlink Mastodon @a@m.test" in html

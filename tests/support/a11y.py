@@ -95,7 +95,7 @@ def small_targets(page: sync_api.Page) -> list[str]:
                 if (e.matches("input[type=checkbox], input[type=radio]")) {{
                     box = e.closest("label, .option") || (e.labels && e.labels[e.labels.length - 1]) || e;
                 }} else if (e.matches("input[type=file]") && e.getBoundingClientRect().width <= 2) {{
-                    box = (e.labels && e.labels[e.labels.length - 1]) || e;  // hidden: its label is the button
+                    box = (e.labels && e.labels[e.labels.length - 1]) || e;  // its label is the button
                 }}
                 if (!shown(box)) continue;
                 const r = box.getBoundingClientRect();

@@ -98,7 +98,8 @@ def check(page: sync_api.Page, lang: str, size: str) -> list[str]:
 def test_every_page_is_accessible(browser: sync_api.Browser, live_server: LiveServer, tmp_path: Path) -> None:
     site = populate(tmp_path, done_follows=DONE_FOLLOWS)
     chosen = pages_to_visit(site)
-    assert len(chosen["visitor"]) >= 12 and len(chosen["person"]) >= 8
+    assert len(chosen["visitor"]) >= 12
+    assert len(chosen["person"]) >= 8
     store = SessionStore()
     store[SESSION_KEY] = site.person.pk
     store.create()
@@ -111,7 +112,8 @@ def test_every_page_is_accessible(browser: sync_api.Browser, live_server: LiveSe
                 page = context.new_page()
                 for path in chosen[who]:
                     response = page.goto(live_server.url + path)
-                    assert response is not None and response.ok, path
+                    assert response is not None, path
+                    assert response.ok, path
                     visits += 1
                     report += [f"{lang} {size} {who} {path}: {p}" for p in check(page, lang, size)]
                 context.close()

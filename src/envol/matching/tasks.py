@@ -9,11 +9,11 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from django.conf import settings
 from django.tasks import task
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from envol.core.config import CONFIG
 from envol.matching import materialise
 
 logger = logging.getLogger("envol.matching")
@@ -51,7 +51,7 @@ def refresh_all() -> dict[str, int]:
 
 
 def schedule_next_repair() -> None:
-    when = timezone.now() + timedelta(hours=settings.MATCHING_REFRESH_HOURS)
+    when = timezone.now() + timedelta(hours=CONFIG.matching_refresh_hours)
     refresh_all.using(run_after=when).enqueue()
 
 

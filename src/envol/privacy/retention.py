@@ -33,6 +33,7 @@ from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
+from django_tasks_db.models import DBTaskResult
 
 from envol.archive.models import ArchiveImport
 from envol.core.config import CONFIG
@@ -199,8 +200,6 @@ def retention_task() -> dict[str, int]:
 def schedule(*, after: timedelta = timedelta(0)) -> bool:
     """Enqueue the next run unless one is already waiting; True when one was enqueued. Two workers
     starting together may both enqueue one: the rules are idempotent, so that is harmless."""
-    from django_tasks_db.models import DBTaskResult
-
     if DBTaskResult.objects.filter(task_path=TASK_PATH, status="READY").exists():
         return False
     retention_task.using(run_after=timezone.now() + after).enqueue()

@@ -142,8 +142,9 @@ class Config:
     reconnect_from = Setting(
         "ENVOL_RECONNECT_FROM",
         "",
-        "ISO date (e.g. `2027-01-20`) from which automatic reconnection "
-        "runs; the pages announce it. Empty: not scheduled yet.",
+        "When automatic reconnection starts; the pages announce its day. `YYYY-MM-DD` (midnight UTC) or "
+        "an ISO date-time (`2027-01-20T09:00`, UTC unless it gives an offset such as `+01:00`). Empty: not "
+        "scheduled yet.",
         start_moment,
     )
     reconnect_lease_seconds = Setting(

@@ -4,9 +4,9 @@ E-mail goes only to persons who gave an address and opted in, at most once a day
 candidates that can be followed (never suggestions). "Told" is recorded per candidate
 (`notified_at`), so nobody hears twice about the same person.
 
-Persons who chose automatic reconnection do not need the e-mail (their follows happen anyway), and
-persons whose erasure is pending get none: the packages that know (the reconnection engine, privacy)
-sit above matching, so each adds its question to `QUIET` when its app is ready.
+Persons whose erasure is pending (envol.privacy.pending) get none. Persons who chose automatic
+reconnection do not need it (their follows happen anyway): the engine, which sits above matching,
+adds that question to `QUIET` when its app is ready.
 """
 
 from __future__ import annotations
@@ -24,12 +24,14 @@ from django.utils import timezone, translation
 
 from envol.core.listparam import ids_in
 from envol.matching.models import Candidate, Kind, NotificationPreference
+from envol.privacy.pending import persons_pending
 
 EMAIL_INTERVAL = timedelta(hours=24)
 
 
-# Each takes person ids and returns, in one query, those of them who must not be e-mailed.
-QUIET: list[Callable[[Iterable[int]], set[int]]] = []
+# Each takes person ids and returns, in one query, those of them who must not be e-mailed: a person
+# who asked to be erased (waiting only for Envol's follows to be removed) hears nothing more.
+QUIET: list[Callable[[Iterable[int]], set[int]]] = [persons_pending]
 
 
 def left_quiet(person_ids: Iterable[int]) -> set[int]:

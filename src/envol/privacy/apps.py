@@ -10,15 +10,8 @@ class PrivacyConfig(AppConfig):
         # The built-in revocation hooks (Mastodon today), the audited admin pages and the
         # inventories declared for other packages' models register themselves on import.
         from envol.core.worker import STARTUP_HOOKS
-        from envol.matching import notify
         from envol.privacy import audited_admin, declarations, revokers  # noqa: F401
-        from envol.privacy.pending import persons_pending
         from envol.privacy.retention import schedule
-
-        # A person who asked to be erased (waiting only for Envol's follows to be removed) hears
-        # nothing more from matching's new-people e-mail.
-        if persons_pending not in notify.QUIET:
-            notify.QUIET.append(persons_pending)
 
         if schedule not in STARTUP_HOOKS:
             STARTUP_HOOKS.append(schedule)  # every worker makes sure the retention task is queued

@@ -108,7 +108,7 @@ def addresses_by_domain(raw: str) -> Mapping[str, str]:
     found: dict[str, str] = {}
     for item in words(raw):
         domain, sign, url = item.partition("=")
-        if not sign or not domain.strip():
+        if not sign or not domain.strip() or not url.strip():
             raise ValueError(f"expected domain=URL pairs, not {item!r}")
         found[domain.strip().lower()] = web_address(url.strip())
     return MappingProxyType(found)

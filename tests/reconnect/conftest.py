@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from envol.core.ids import Platform
-from envol.matching.candidates import Candidate
+from envol.matching.candidates import KnownAccount
 from envol.platforms.bluesky.password import PasswordCredentials
 from envol.platforms.bluesky.repo import iter_follows
 from envol.platforms.bluesky.xrpc import Xrpc
@@ -65,10 +65,10 @@ def mastodon_source(fake: FakeMastodon, username: str, *, create: bool = True) -
 
 def plan_targets(source: Account, targets: list[tuple[str, str]], *, ready: bool = True) -> list[FollowTask]:
     """Tasks for (stable id, handle) targets, through the production insert; ready at once."""
-    # Candidate.account_id must name an Account row: the source stands in (a test shortcut that
+    # KnownAccount.account_id must name an Account row: the source stands in (a test shortcut that
     # changes nothing for the engine, which keys targets by stable id).
     network = Platform(source.platform)
-    candidates = [Candidate(0, network, source.pk, sid, handle, True, False) for sid, handle in targets]
+    candidates = [KnownAccount(0, network, source.pk, sid, handle, True, False) for sid, handle in targets]
     insert_missing(source, candidates, datetime.now(UTC))
     tasks = FollowTask.objects.filter(source=source)
     if ready:
@@ -89,8 +89,8 @@ def private_hosts(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def fast_retries(settings: pytest.FixtureRequest) -> None:
-    settings.RECONNECT_RETRY_SECONDS = 0.01  # type: ignore[attr-defined]
+def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ENVOL_RECONNECT_RETRY_SECONDS", "0.01")
 
 
 Clock = Callable[[], datetime]
@@ -134,10 +134,12 @@ def records_of(net: AtprotoNetwork, pds_account: TestAccount) -> list[tuple[str,
 
 
 @pytest.fixture
-def pds_entryway(settings: Any, private_hosts: None, atproto_network: AtprotoNetwork) -> AtprotoNetwork:
+def pds_entryway(
+    monkeypatch: pytest.MonkeyPatch, private_hosts: None, atproto_network: AtprotoNetwork
+) -> AtprotoNetwork:
     """Production Bluesky sessions opened at the session's local PDS, whose rate limits are off:
     the engine paces by what it announces (nothing), as ENVOL_RECONNECT_LIMITS=announced says."""
-    settings.RECONNECT_LIMITS = "announced"
+    monkeypatch.setenv("ENVOL_RECONNECT_LIMITS", "announced")
     return atproto_network
 
 

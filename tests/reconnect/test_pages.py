@@ -12,7 +12,7 @@ from django.test import Client
 
 from envol.cli.main import main
 from envol.core.ids import Platform
-from envol.matching.candidates import Candidate
+from envol.matching.candidates import KnownAccount
 from envol.reconnect.models import AccountDrive, FollowTask, ReconnectChoice
 from envol.reconnect.progress import progress_for
 from envol.reconnect.states import TaskState
@@ -40,16 +40,18 @@ def alice(client: Client, monkeypatch: pytest.MonkeyPatch) -> Person:
     found = []
     for network, stable_id, handle, followee, follower in people:
         target = account(Person.objects.create(), network, stable_id, handle)
-        found.append(Candidate(target.person_id, network, target.pk, stable_id, handle, followee, follower))
+        found.append(
+            KnownAccount(target.person_id, network, target.pk, stable_id, handle, followee, follower)
+        )
     monkeypatch.setattr("envol.reconnect.plan.candidates_rows", lambda person_id: found)
     monkeypatch.setattr("envol.reconnect.exports.candidates_rows", lambda person_id: found)
     return person
 
 
 def test_the_page_asks_for_a_choice_in_both_languages(
-    client: Client, alice: Person, settings: object
+    client: Client, alice: Person, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settings.RECONNECT_FROM = "2099-01-20"  # type: ignore[attr-defined]
+    monkeypatch.setenv("ENVOL_RECONNECT_FROM", "2099-01-20")
     page = client.get("/reconnect/", HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 200
     text = page.content.decode()
@@ -63,9 +65,9 @@ def test_the_page_asks_for_a_choice_in_both_languages(
 
 
 def test_choosing_plans_and_the_progress_shows_when_it_starts(
-    client: Client, alice: Person, settings: object
+    client: Client, alice: Person, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settings.RECONNECT_FROM = "2099-01-20"  # type: ignore[attr-defined]
+    monkeypatch.setenv("ENVOL_RECONNECT_FROM", "2099-01-20")
     mastodon = alice.accounts.get(platform=Platform.MASTODON)
     answer = client.post(f"/reconnect/{mastodon.pk}/choose/", {"directions": "both", "mode": "auto"})
     assert answer.status_code == 302

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 from django.db import connection
-from django.test import Client, override_settings
+from django.test import Client
 
 from envol.archive import service, slots
 from envol.archive.base import ArchiveOwner
@@ -67,8 +67,8 @@ def _asgi(path: str, headers: list[tuple[bytes, bytes]], chunks: list[bytes]) ->
     return start["status"], body, asked
 
 
-@override_settings(UPLOAD_MAX_BYTES=10_000)
-def test_a_declared_length_over_the_cap_is_refused_before_the_body_is_read() -> None:
+def test_a_declared_length_over_the_cap_is_refused_before_the_body_is_read(monkeypatch) -> None:
+    monkeypatch.setenv("ENVOL_UPLOAD_MAX_BYTES", "10000")
     status, body, asked = _asgi("/archive/", [(b"content-length", b"5000000000"),
                                               (b"accept-language", b"fr")], [b"x" * 100])  # fmt: skip
     assert status == 413
@@ -78,8 +78,8 @@ def test_a_declared_length_over_the_cap_is_refused_before_the_body_is_read() -> 
     assert 'href="/archive/"' in page  # the next step
 
 
-@override_settings(UPLOAD_MAX_BYTES=10_000)
-def test_a_body_without_length_is_cut_at_the_cap() -> None:
+def test_a_body_without_length_is_cut_at_the_cap(monkeypatch) -> None:
+    monkeypatch.setenv("ENVOL_UPLOAD_MAX_BYTES", "10000")
     chunks = [b"x" * 4000] * 50  # 200 KB, no Content-Length: chunked
     status, body, asked = _asgi("/archive/", [(b"content-type", b"multipart/form-data; boundary=x")], chunks)
     assert status == 413
@@ -87,8 +87,8 @@ def test_a_body_without_length_is_cut_at_the_cap() -> None:
     assert b"This upload is too large" in body
 
 
-@override_settings(BROWSER_UPLOAD_MAX_BYTES=1000)
-def test_the_browser_endpoint_answers_its_json_when_over_the_cap() -> None:
+def test_the_browser_endpoint_answers_its_json_when_over_the_cap(monkeypatch) -> None:
+    monkeypatch.setenv("ENVOL_BROWSER_UPLOAD_MAX_BYTES", "1000")
     status, body, asked = _asgi("/archive/browser/", [(b"content-length", b"2000")], [b"x" * 2000])
     assert (status, asked) == (413, 0)
     assert b'"code": "upload_too_large"' in body
@@ -99,8 +99,8 @@ def test_a_small_post_elsewhere_is_untouched() -> None:
     assert status != 413
 
 
-@override_settings(UPLOAD_MAX_BYTES=10_000)
-def test_the_form_refuses_a_declared_length_over_the_cap(client: Client) -> None:
+def test_the_form_refuses_a_declared_length_over_the_cap(client: Client, monkeypatch) -> None:
+    monkeypatch.setenv("ENVOL_UPLOAD_MAX_BYTES", "10000")
     # Behind a WSGI server (or Django's test client) the view checks the length itself.
     _signed_in(client)
     response = client.post("/archive/", {"files": []}, headers={"content-length": "20000"})
@@ -141,9 +141,9 @@ def test_uploads_beyond_the_concurrency_bound_are_told_to_come_back(client: Clie
     assert again.status_code == 200
 
 
-@override_settings(UPLOAD_CONCURRENCY=5)
 def test_simultaneous_first_uploads_of_one_person_all_succeed(client: Client, monkeypatch) -> None:
     """#16 item 11: four of five simultaneous first uploads failed with IntegrityError."""
+    monkeypatch.setenv("ENVOL_UPLOAD_CONCURRENCY", "5")
     person = _signed_in(client)
     cookie = client.cookies
     uploads = [_compact(2000, seed) for seed in range(5)]

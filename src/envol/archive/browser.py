@@ -5,7 +5,6 @@ through the same ingestion service as every other upload. Answers are JSON, mess
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -13,10 +12,11 @@ from django.views.decorators.http import require_POST
 
 from envol.archive.compact import LABEL, CompactUpload, UploadTooLargeError
 from envol.archive.errors import ArchiveError
-from envol.archive.messages import MESSAGES, describe, describe_code
+from envol.archive.messages import LOOSE_FILES, MESSAGES, describe, describe_code
 from envol.archive.models import Source
 from envol.archive.service import IngestResult, ingest_lists
 from envol.archive.slots import RETRY_AFTER, BusyError, reading_slot
+from envol.core.config import CONFIG
 from envol.registry.session import current_person
 
 CONTENT_TYPE = "application/octet-stream"
@@ -36,14 +36,14 @@ def browser_upload(request: HttpRequest) -> JsonResponse:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         return _refusal("bad_upload", describe_code("bad_upload"), 400)
-    if declared > settings.BROWSER_UPLOAD_MAX_BYTES:
+    if declared > CONFIG.browser_upload_max_bytes:
         return _refusal("upload_too_large", describe_code("upload_too_large"), 413)
     try:
         with reading_slot(LABEL):
             upload = CompactUpload(
                 request,
-                max_bytes=settings.BROWSER_UPLOAD_MAX_BYTES,
-                max_ids=settings.BROWSER_UPLOAD_MAX_IDS,
+                max_bytes=CONFIG.browser_upload_max_bytes,
+                max_ids=CONFIG.browser_upload_max_ids,
                 input_bytes=declared or None,
             )
             result = ingest_lists(upload, person=person, source=Source.BROWSER)
@@ -91,6 +91,9 @@ def page_strings() -> dict[str, object]:
             "storing": _("Storing your lists…"),
         },
         "errors": {code: describe_code(code, "%(file)s") for code in MESSAGES},
+        # Loose .js files have no name to quote: the worker calls them LOOSE_FILES, as the server does.
+        "loose_files": LOOSE_FILES,
+        "loose_errors": {code: describe_code(code, LOOSE_FILES) for code in MESSAGES},
         "fallback_error": _(
             "Your browser could not read this archive. Use the form below to have Envol read it."
         ),

@@ -50,7 +50,7 @@ LABEL = "browser upload"
 _READ_BYTES = 1 * MIB  # compressed bytes per read from the request
 _INFLATE_BYTES = 4 * MIB  # inflated bytes per zlib call: bounds memory whatever the ratio
 _MAX_VARINT = 10  # 64 bits in 7-bit groups
-#: Most ids an upload may declare or decode per byte it carries (decision 0016): real uploads carry
+#: Most ids an upload may declare or decode per byte it carries (decision 0017): real uploads carry
 #: about 4 bytes per id (0.25 ids per byte); the densest plausible list, every id from X's first
 #: years, about 1.4 bytes per id. A forged stream of zero distances packs some 1,000 ids in a byte.
 IDS_PER_BYTE = 8

@@ -13,9 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import ClassVar
 
-from django.conf import settings
-
 from envol.archive.errors import ArchiveError
+from envol.core.config import CONFIG
 
 #: Seconds a refused client is told to wait before trying again.
 RETRY_AFTER = 30
@@ -32,7 +31,7 @@ class BusyError(ArchiveError):
 
 def _semaphore() -> threading.BoundedSemaphore:
     global _slots
-    size = max(1, int(settings.UPLOAD_CONCURRENCY))
+    size = max(1, CONFIG.upload_concurrency)
     with _lock:
         if _slots is None or _slots[0] != size:  # (a test may change the setting)
             _slots = (size, threading.BoundedSemaphore(size))

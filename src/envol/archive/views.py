@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from envol.archive.browser import page_strings
@@ -21,6 +21,7 @@ from envol.archive.messages import describe, describe_code
 from envol.archive.models import ArchiveImport, Source
 from envol.archive.service import ingest
 from envol.archive.slots import RETRY_AFTER, BusyError, reading_slot
+from envol.core.config import CONFIG
 from envol.registry.models import Person
 from envol.registry.service import verified_x_account
 from envol.registry.session import person_required
@@ -40,7 +41,7 @@ def upload(request: HttpRequest, person: Person) -> HttpResponse:
         "verified_x_id": verified.stable_id if verified else "",
     }
     if request.method == "POST":
-        if _declared_length(request) > settings.UPLOAD_MAX_BYTES:  # (the ASGI cap answers first)
+        if _declared_length(request) > CONFIG.upload_max_bytes:  # (the ASGI cap answers first)
             context["error"] = describe_code("upload_too_large")
             return render(request, "archive/upload.html", context, status=413)
         files = request.FILES.getlist("files")
@@ -79,14 +80,10 @@ def _declared_length(request: HttpRequest) -> int:
 
 
 def describe_missing() -> str:
-    from django.utils.translation import gettext
-
     return gettext("Choose your archive zip, or its follower.js and following.js files.")
 
 
 def describe_too_many() -> str:
-    from django.utils.translation import gettext
-
     return gettext(
         "Too many files: send the archive zip, or only its follower, following, account and manifest files."
     )

@@ -2,7 +2,7 @@
 
 ``zipfile`` parses the central directory, after a look at the end record and, when the directory
 is big enough to hold more entries than we accept, a count of its real entries: a zip announcing
-one entry while holding millions is refused before ``zipfile`` builds them all (decision 0016).
+one entry while holding millions is refused before ``zipfile`` builds them all (decision 0017).
 Whatever else ``zipfile`` raises on crafted input becomes a typed error. Members are then read by
 ``ZipMemberReader``, which enforces the limits on the bytes actually produced.
 """

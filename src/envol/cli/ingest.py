@@ -6,29 +6,14 @@ import argparse
 import json
 import sys
 import time
-from pathlib import Path
 
-from envol.cli.main import Command, setup_django
+from envol.archive.errors import ArchiveError
+from envol.archive.service import ingest
 from envol.cli.progress import ProgressLine
-
-
-def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="+", type=Path, metavar="PATH",
-                        help="the archive zip, its extracted folder, or its .js files")  # fmt: skip
-    parser.add_argument("--json", action="store_true", help="print the result as one JSON object")
-    parser.add_argument(
-        "--timings",
-        action="store_true",
-        help='also say where the time went, stage by stage (with --json: a "timings" object)',
-    )
+from envol.core.stages import StageClock, timed
 
 
 def run(args: argparse.Namespace) -> int:
-    setup_django()
-    from envol.archive.errors import ArchiveError
-    from envol.archive.service import ingest
-    from envol.core.stages import StageClock, timed
-
     progress = ProgressLine()
     # Monotonic clock readings (system-wide on Linux): the benchmark subtracts its own reading taken
     # before it started this process, which gives the start-up time.
@@ -66,6 +51,3 @@ def run(args: argparse.Namespace) -> int:
             f"{result.followers:,} followers, {result.following:,} following (import {result.import_id})."
         )
     return 0
-
-
-COMMANDS = [Command("ingest", "import an X archive's follower and following lists", configure, run)]

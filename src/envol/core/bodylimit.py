@@ -19,6 +19,12 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.http import HttpRequest
+from django.http.cookie import parse_cookie
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from envol.core.config import CONFIG
 
 Scope = dict[str, Any]
 Message = Mapping[str, Any]
@@ -32,9 +38,9 @@ BROWSER_PATH = "/archive/browser/"
 
 def cap_for(path: str) -> int | None:
     if path == FORM_PATH:
-        return int(settings.UPLOAD_MAX_BYTES)
+        return CONFIG.upload_max_bytes
     if path == BROWSER_PATH:
-        return int(settings.BROWSER_UPLOAD_MAX_BYTES)
+        return CONFIG.browser_upload_max_bytes
     cap = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     return None if cap is None else int(cap)
 
@@ -110,13 +116,6 @@ async def _refuse(scope: Scope, send: Send, cap: int) -> None:
 
 def _refusal(scope: Scope, cap: int) -> tuple[str, bytes]:
     """The answer in the visitor's language: JSON for the browser's upload, a page otherwise."""
-    from django.http import HttpRequest
-    from django.http.cookie import parse_cookie
-    from django.template.loader import render_to_string
-    from django.utils import translation
-
-    from envol.archive.messages import describe_code
-
     request = HttpRequest()
     for name, value in scope.get("headers", ()):
         if name == b"accept-language":
@@ -126,10 +125,12 @@ def _refusal(scope: Scope, cap: int) -> tuple[str, bytes]:
     language = translation.get_language_from_request(request)
     with translation.override(language):
         if scope.get("path") == BROWSER_PATH:
-            answer = {"ok": False, "code": "upload_too_large", "message": describe_code("upload_too_large")}
+            # The browser's page shows this message (the same words as archive.messages's code).
+            message = translation.gettext("This upload is larger than Envol accepts.")
+            answer = {"ok": False, "code": "upload_too_large", "message": message}
             return "application/json", json.dumps(answer).encode()
         page = render_to_string(
-            "archive/too_large.html",
+            "core/too_large.html",
             {"cap_mb": cap // 1_000_000, "archive_page": scope.get("path") == FORM_PATH},
         )
         return "text/html; charset=utf-8", page.encode()

@@ -31,7 +31,9 @@ def test_declare_confirm_approve_and_appear(client: Client) -> None:
     assert declaration.data["x_handle"] == "lemondefr"
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["redaction@lemonde.fr"]
-    assert mail.outbox[0].subject == "Confirmez la déclaration de Le Monde"  # in the declarant's language
+    assert (
+        mail.outbox[0].subject == "Confirmez une déclaration dans l’annuaire des médias d’Envol"
+    )  # the declarant’s language
     link = confirmation_link()
 
     page = client.get(link)  # a mail scanner following the link confirms nothing
@@ -55,7 +57,12 @@ def test_declare_confirm_approve_and_appear(client: Client) -> None:
     assert "@lemonde@mastodon.social" in page
     assert "@lemondefr" in page
     actions = list(ModerationEvent.objects.values_list("actor", "action"))
-    assert actions == [("declarant", "submitted"), ("declarant", "confirmed"), ("mod", "approved")]
+    assert actions == [("declarant", "submitted"), ("declarant", "confirmed"), ("mod", "approved"),
+                       ("envol", "emailed")]  # fmt: skip
+    told = mail.outbox[-1]
+    assert told.to == ["redaction@lemonde.fr"]
+    assert told.subject == "Votre déclaration est publiée dans l’annuaire des médias d’Envol"
+    assert "/media/le-monde/" in told.body
 
 
 def test_a_later_update_goes_through_a_new_confirmed_link_and_keeps_the_history(client: Client) -> None:
@@ -101,6 +108,24 @@ def test_a_rejected_declaration_publishes_nothing(client: Client) -> None:
     with pytest.raises(service.DeclarationError):
         service.approve(pending, actor="mod")
     assert ModerationEvent.objects.filter(action="rejected", detail="not a newsroom").exists()
+    told = mail.outbox[-1]
+    assert told.subject == "Your declaration was not published in Envol's media directory"
+    assert "not a newsroom" not in told.body  # the note is the moderators' own
+    assert "nothing was published" in told.body
+
+
+def test_the_decision_e_mail_failing_leaves_the_decision_and_says_so(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pending = declare_and_confirm(client)
+
+    def refuse(*args: object) -> int:
+        raise OSError("relay down")
+
+    monkeypatch.setattr("envol.core.mail.EightBitMessage.send", refuse)
+    service.approve(pending, actor="mod")
+    assert MediaOutlet.objects.get().published
+    assert ModerationEvent.objects.filter(declaration_id=pending, action="not_emailed").exists()
 
 
 @pytest.mark.parametrize(

@@ -309,6 +309,13 @@ SETTINGS: tuple[Setting, ...] = (
         "and per person, in each window.",
     ),
     Setting(
+        "ENVOL_RATE_LIMIT_MEDIA",
+        "8/3600",
+        "`COUNT/SECONDS`: posts of the media declaration form and of its confirmation (every POST "
+        "under `/media/`) allowed per client address in each window. Each declaration sends an "
+        "e-mail: this keeps the form from being used to mail many domains.",
+    ),
+    Setting(
         "ENVOL_HSTS_SECONDS",
         "31536000",
         "Production only: how long browsers must reach this host over HTTPS only "

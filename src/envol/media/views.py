@@ -15,7 +15,13 @@ from django.views.decorators.http import require_http_methods
 from envol.core.config import env
 from envol.core.security import policy_for_own_inline_code
 from envol.media import directory
-from envol.media.antispam import HONEYPOT_FIELD, filled_too_fast, form_started_token, over_daily_limit
+from envol.media.antispam import (
+    HONEYPOT_FIELD,
+    claim_started,
+    filled_too_fast,
+    form_started_token,
+    over_daily_limit,
+)
 from envol.media.forms import DeclarationForm
 from envol.media.models import DECLARED_FIELDS, Kind, MediaOutlet, Status
 from envol.media.service import DeclarationError, confirm, declaration_for_token, submit
@@ -112,6 +118,9 @@ def declare(request: HttpRequest, slug: str | None = None) -> HttpResponse:
                 form.add_error(
                     None, _("Too many declarations from this address or domain today: try again tomorrow.")
                 )
+            elif not claim_started(form.cleaned_data["started"]):  # one shown form sends one e-mail
+                form.add_error(None, _("This form was already sent once: check it and send it again."))
+                data["started"] = form_started_token()
             else:
                 submit(form.declared(), email=form.cleaned_data["email"], outlet=outlet,
                        language=translation.get_language() or "en", base_url=_base_url(request))  # fmt: skip

@@ -125,7 +125,7 @@ def _shown(value: Any) -> str:
 
 
 #: Paths under /media/ that are pages, not outlets.
-RESERVED_SLUGS = frozenset({"declare", "confirm", "widget", "directory"})
+RESERVED_SLUGS = frozenset({"declare", "confirm", "widget", "directory", "share"})
 
 
 def _unique_slug(name: str, domain: str) -> str:

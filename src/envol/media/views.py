@@ -4,10 +4,12 @@ form with its confirmation link, and the share-widget generator."""
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -25,7 +27,7 @@ from envol.media.antispam import (
 from envol.media.forms import DeclarationForm
 from envol.media.models import DECLARED_FIELDS, Kind, MediaOutlet, Status
 from envol.media.service import DeclarationError, confirm, declaration_for_token, submit
-from envol.media.widget import LANGUAGES, MAX_BYTES, WidgetOptions, snippet
+from envol.media.widget import LANGUAGES, MAX_BYTES, WidgetOptions, inline_hashes, snippet
 
 
 def directory_page(request: HttpRequest) -> HttpResponse:
@@ -145,15 +147,21 @@ def confirm_declaration(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "media/confirm.html", context)
 
 
+def _widget_options(request: HttpRequest) -> WidgetOptions:
+    """The generator's options; the buttons speak the generator page's language unless chosen."""
+    return WidgetOptions.from_params(request.GET, default_language=(translation.get_language() or "en")[:2])
+
+
 def widget_generator(request: HttpRequest) -> HttpResponse:
-    options = WidgetOptions.from_params(request.GET)
-    code = snippet(options)
+    options = _widget_options(request)
+    code = snippet(options, _base_url(request))
     context = {
         "page": "widget",
         "options": options,
         "code": code,
         "size": len(code.encode()),
         "max_bytes": MAX_BYTES,
+        "hashes": inline_hashes(code),
         "widget_languages": LANGUAGES,
         "params": request.GET.urlencode(),
     }
@@ -162,13 +170,13 @@ def widget_generator(request: HttpRequest) -> HttpResponse:
 
 def widget_preview(request: HttpRequest) -> HttpResponse:
     """A bare page holding only the snippet: the generator's preview, and what tests load."""
-    options = WidgetOptions.from_params(request.GET)
+    options = _widget_options(request)
     html = (
         f'<!doctype html><html lang="{options.language}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{_('Preview of the share buttons')}</title>"
         "<style>body{font-family:system-ui,sans-serif;margin:.5rem}</style></head>"
-        f"<body>{snippet(options)}</body></html>"
+        f"<body>{snippet(options, _base_url(request))}</body></html>"
     )
     response = HttpResponse(html)
     response["X-Frame-Options"] = "SAMEORIGIN"  # the generator page frames it
@@ -181,6 +189,10 @@ def widget_preview(request: HttpRequest) -> HttpResponse:
 def widget_snippet(request: HttpRequest) -> HttpResponse:
     if request.GET.get("lang", "en") not in LANGUAGES:
         raise Http404
-    return HttpResponse(
-        snippet(WidgetOptions.from_params(request.GET)), content_type="text/plain; charset=utf-8"
-    )
+    code = snippet(_widget_options(request), _base_url(request))
+    response = HttpResponse(code, content_type="text/plain; charset=utf-8")
+    # The generator's script shows these without a second request.
+    size = render_to_string("media/widget/_size.html", {"size": len(code.encode())}).strip()
+    response["X-Envol-Size"] = quote(size)  # in the generator page's language; headers are ASCII
+    response["X-Envol-Hashes"] = " ".join(f"{kind}={source}" for kind, source in inline_hashes(code).items())
+    return response

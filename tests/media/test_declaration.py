@@ -81,8 +81,16 @@ def test_a_later_update_goes_through_a_new_confirmed_link_and_keeps_the_history(
     changed = set(outlet.changes.filter(declaration_id=pending).values_list("field", flat=True))
     assert changed == {"status", "leaving_on", "share_button_removed"}
     page = client.get(f"/media/{outlet.slug}/", headers={"accept-language": "en"}).content.decode()
-    assert "<del>leaving</del>" in page
-    assert "<ins>left</ins>" in page
+    assert "<del>Leaving X on a date</del>" in page  # readable values, never the stored ones
+    assert "<ins>Has left X</ins>" in page
+    assert "“Share on X” button removed:" in page  # labels about the outlet, not "We have removed…"
+    assert "<del>Yes</del>" in page
+    french = client.get(f"/media/{outlet.slug}/", headers={"accept-language": "fr"}).content.decode()
+    for raw in ("<ins>left</ins>", "<del>yes</del>", "Votre position", "Nous avons retiré", ">press<"):
+        assert raw not in french
+    assert '<a href="https://mastodon.social/@lemonde" rel="nofollow noopener">@lemonde@mastodon.social</a>' in page
+    assert 'class="button follow-masto" href="https://mastodon.social/@lemonde"' in page
+    assert 'class="button follow-bsky" href="https://bsky.app/profile/lemonde.fr"' in page
 
 
 def test_the_update_form_cannot_move_the_outlet_to_another_domain(client: Client) -> None:

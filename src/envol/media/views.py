@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from envol.core.config import env
 from envol.core.security import policy_for_own_inline_code
-from envol.media import directory
+from envol.media import directory, labels
 from envol.media.antispam import (
     HONEYPOT_FIELD,
     claim_started,
@@ -62,20 +62,21 @@ def _published(slug: str) -> MediaOutlet:
 def outlet_page(request: HttpRequest, slug: str) -> HttpResponse:
     outlet = _published(slug)
     figures = {f.network: f for f in outlet.figures.all()}
+    changes = [
+        {"at": change.changed_at, "label": labels.label(change.field),
+         "old": labels.readable(change.field, change.old_value),
+         "new": labels.readable(change.field, change.new_value)}
+        for change in outlet.changes.exclude(field="published")[:50]
+    ]  # fmt: skip
     context = {
         "page": "media",
         "outlet": outlet,
         "figures": figures,
         "figures_at": max((f.computed_at for f in figures.values()), default=None),
-        "changes": outlet.changes.exclude(field="published")[:50],
-        "field_labels": _field_labels(),
+        "changes": changes,
+        "mastodon_profile": labels.mastodon_profile(outlet.mastodon),
     }
     return render(request, "media/outlet.html", context)
-
-
-def _field_labels() -> dict[str, str]:
-    form = DeclarationForm()
-    return {name: str(form.fields[name].label) for name in DECLARED_FIELDS}
 
 
 def feed_json(request: HttpRequest) -> HttpResponse:

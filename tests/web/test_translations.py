@@ -63,6 +63,17 @@ def _entries(language: str) -> Iterator[polib.POEntry]:
         yield from (entry for entry in catalogue if entry.msgid and not entry.obsolete)
 
 
+def _translated(entry: polib.POEntry) -> bool:
+    """A singular entry has its msgstr; a plural one (ngettext) has every form."""
+    if entry.msgid_plural:
+        return bool(entry.msgstr_plural) and all(entry.msgstr_plural.values())
+    return bool(entry.msgstr)
+
+
+def _forms(entry: polib.POEntry) -> list[str]:
+    return list(entry.msgstr_plural.values()) if entry.msgid_plural else [entry.msgstr]
+
+
 def test_extraction_finds_the_strings(extracted: set[str]) -> None:
     assert "Leave X, keep your people" in extracted
     assert len(extracted) > 50
@@ -70,7 +81,7 @@ def test_extraction_finds_the_strings(extracted: set[str]) -> None:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_string_is_translated(extracted: set[str], language: str) -> None:
-    translated = {e.msgid for e in _entries(language) if e.msgstr and "fuzzy" not in e.flags}
+    translated = {e.msgid for e in _entries(language) if _translated(e) and "fuzzy" not in e.flags}
     missing = sorted(extracted - translated)
     assert not missing, f"untranslated in {language} (run scripts/i18n.py update): {missing[:5]}"
 
@@ -78,9 +89,8 @@ def test_every_string_is_translated(extracted: set[str], language: str) -> None:
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_placeholders_survive_translation(language: str) -> None:
     for entry in _entries(language):
-        assert sorted(PLACEHOLDER.findall(entry.msgid)) == sorted(PLACEHOLDER.findall(entry.msgstr)), (
-            entry.msgid
-        )
+        for form in _forms(entry):
+            assert sorted(PLACEHOLDER.findall(entry.msgid)) == sorted(PLACEHOLDER.findall(form)), entry.msgid
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -91,10 +101,19 @@ def test_compiled_catalogue_matches_the_source(language: str) -> None:
             compiled = gettext.GNUTranslations(handle)
         for entry in catalogue:
             if entry.msgid and not entry.obsolete:
-                assert compiled.gettext(entry.msgid) == entry.msgstr, f"{mo} is stale: run i18n.py compile"
+                if entry.msgid_plural:
+                    got = compiled.ngettext(entry.msgid, entry.msgid_plural, 1)
+                    assert got == entry.msgstr_plural[0], f"{mo} is stale: run i18n.py compile"
+                else:
+                    assert compiled.gettext(entry.msgid) == entry.msgstr, (
+                        f"{mo} is stale: run i18n.py compile"
+                    )
 
 
 def test_the_source_language_says_what_the_code_says() -> None:
     """English is the source language: a translation that differs from its msgid is a stale guess."""
     for entry in _entries("en"):
-        assert entry.msgstr == entry.msgid, entry.msgid
+        if entry.msgid_plural:
+            assert entry.msgstr_plural == {0: entry.msgid, 1: entry.msgid_plural}, entry.msgid
+        else:
+            assert entry.msgstr == entry.msgid, entry.msgid

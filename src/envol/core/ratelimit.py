@@ -34,7 +34,7 @@ class Limit:
 
     @classmethod
     def parse(cls, text: str) -> Limit:
-        """`COUNT/SECONDS` (e.g. `30/600`): the ENVOL_RATE_LIMIT_* settings."""
+        """`COUNT/SECONDS` (e.g. `30/600`): the rate-limit settings of RULES."""
         count, _, seconds = text.partition("/")
         try:
             limit = cls(int(count), int(seconds))

@@ -1,7 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from envol.core import health
+
+# The admin is the operators' tool: named after the service, in the operator's language.
+admin.site.site_header = _("Envol administration")
+admin.site.site_title = _("Envol administration")
+admin.site.index_title = _("Moderation, people and privacy")
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),

@@ -29,7 +29,7 @@ FIELD_LABELS: dict[str, str | Promise] = {
     "published": gettext_lazy("In the directory"),
 }
 
-_CHOICES: dict[str, dict[str, str]] = {"kind": dict(Kind.choices), "status": dict(Status.choices)}
+_CHOICES: dict[str, dict[str, str | Promise]] = {"kind": dict(Kind.choices), "status": dict(Status.choices)}
 
 
 def label(field: str) -> str:

@@ -19,9 +19,9 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from envol.addresses.parse import parse_bluesky_identifier, parse_mastodon_address
+from envol.addresses.syntax import normalise_domain
 from envol.core.security import hash_source
-from envol.matching.addresses import parse_bluesky_identifier, parse_mastodon_address
-from envol.matching.syntax import normalise_domain
 
 MAX_BYTES = 10 * 1024
 LANGUAGES = ("en", "fr")

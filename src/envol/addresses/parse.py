@@ -2,15 +2,15 @@
 
 Pure: no Django, no network. Output is normalised: lower case, no leading ``@``, Mastodon as
 ``user@domain``, Bluesky as a handle or a DID (``did:plc:…``, ``did:web:…``), internationalised
-domains in punycode (see :mod:`envol.matching.syntax`), in order of first appearance, without
+domains in punycode (see :mod:`envol.addresses.syntax`), in order of first appearance, without
 duplicates.
 
 Forms read (after NFKC folding, removal of invisible characters, emoji and punctuation as
-separators, see :mod:`envol.matching.textnorm`):
+separators, see :mod:`envol.addresses.textnorm`):
 
 - Mastodon: ``@user@host``; ``user@host`` only in fediverse context (``fediverse=True``, a fediverse
   word just before it, an instance whose name says so such as ``mastodon.social``, or a Bridgy Fed
-  domain, see :mod:`envol.matching.context`); profile URLs ``host/@user`` and ``host/web/@user``
+  domain, see :mod:`envol.addresses.surroundings`); profile URLs ``host/@user`` and ``host/web/@user``
   (with or without scheme), ``https://host/users/user`` (ActivityPub actor URL: scheme required and
   nothing after the name, as ``/users/`` is common on other sites), ``host/@user@remote``
   (a remote profile seen from ``host``: the address is ``user@remote``).
@@ -34,7 +34,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TypedDict
 
-from envol.matching.bridgy import (
+from envol.addresses.bridgy import (
     DEFAULT_BRIDGES,
     BridgeDomains,
     NativeAddress,
@@ -43,8 +43,8 @@ from envol.matching.bridgy import (
     to_bridgy_mastodon,
     unwrap_bridged,
 )
-from envol.matching.readers import Found, Network, read
-from envol.matching.syntax import MastodonAddress, is_did
+from envol.addresses.readers import Found, Network, read
+from envol.addresses.syntax import MastodonAddress, is_did
 
 __all__ = [
     "DEFAULT_BRIDGES",

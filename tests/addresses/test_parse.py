@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from envol.matching.addresses import (
+from envol.addresses.parse import (
     AddressReport,
     BridgeDomains,
     MastodonAddress,

@@ -22,12 +22,12 @@ from envol.platforms.bluesky import oauth
 from envol.platforms.bluesky.identity import IdentityMismatch, InvalidIdentifier, UnknownDid, UnknownHandle
 from envol.platforms.errors import AuthExpired, NotFound, PlatformError, Rejected
 from envol.platforms.http import SafeHttp, UnsafeHost
-from envol.registry.bluesky_client import ClientUnavailable, client_keys, oauth_client
 from envol.registry.bluesky_tokens import revoke_quietly, store_oauth
-from envol.registry.flow import back_to_start, finish_proof, foreign_answer, not_started_here
 from envol.registry.linking import ProvenIdentity
 from envol.registry.models import Account, BlueskyAuth
 from envol.registry.session import current_person
+from envol.signin.bluesky_client import ClientUnavailable, client_keys, oauth_client
+from envol.signin.flow import back_to_start, finish_proof, foreign_answer, not_started_here
 
 FLOW_KEY = "envol_bluesky_flow"
 

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from hypothesis import given
 from hypothesis import strategies as st
 
-from envol.matching import hosts
-from envol.matching.addresses import (
+from envol.addresses import hosts
+from envol.addresses.parse import (
     AddressReport,
     MastodonAddress,
     NativeAddress,
@@ -20,7 +20,7 @@ from envol.matching.addresses import (
     to_bridgy_mastodon,
     unwrap_bridged,
 )
-from envol.matching.syntax import RESERVED_TLDS
+from envol.addresses.syntax import RESERVED_TLDS
 
 # --- valid addresses ---------------------------------------------------------------------------
 

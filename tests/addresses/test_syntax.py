@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from envol.matching import context, hosts
-from envol.matching.syntax import (
+from envol.addresses import hosts, surroundings
+from envol.addresses.syntax import (
     MastodonAddress,
     is_valid_domain,
     is_valid_username,
     normalise_did,
     normalise_domain,
 )
-from envol.matching.textnorm import mask_separators, normalise_text
+from envol.addresses.textnorm import mask_separators, normalise_text
 
 LABEL_63 = "a" * 63
 
@@ -208,7 +208,7 @@ def test_silos_are_never_instances_and_x_is_a_handle_only_when_asked() -> None:
 def test_fediverse_context(text: str, says_it: bool) -> None:
     norm = normalise_text(text)
 
-    assert context.says_fediverse_before(norm + "x@y.z", len(norm)) is says_it
+    assert surroundings.says_fediverse_before(norm + "x@y.z", len(norm)) is says_it
 
 
 @pytest.mark.parametrize(
@@ -225,7 +225,7 @@ def test_fediverse_context(text: str, says_it: bool) -> None:
 def test_bluesky_context(text: str, says_it: bool) -> None:
     norm = normalise_text(text)
 
-    assert context.says_bluesky_before(norm + "a.com", len(norm)) is says_it
+    assert surroundings.says_bluesky_before(norm + "a.com", len(norm)) is says_it
 
 
 @pytest.mark.parametrize(
@@ -242,4 +242,4 @@ def test_bluesky_context(text: str, says_it: bool) -> None:
     ],
 )
 def test_instance_names_that_say_fediverse(domain: str, names_it: bool) -> None:
-    assert context.names_fediverse(domain) is names_it
+    assert surroundings.names_fediverse(domain) is names_it

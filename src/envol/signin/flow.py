@@ -9,13 +9,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from envol.core.config import env
-from envol.core.ids import Platform
 from envol.registry.errors import AccountTakenError, PlatformAlreadyLinkedError
+from envol.registry.labels import PLATFORM_NAMES, shown_handle
 from envol.registry.linking import Outcome, ProvenIdentity, prove_account
-from envol.registry.models import Account
 from envol.registry.session import current_person, sign_in
-
-PLATFORM_NAMES = {Platform.X: "X", Platform.BLUESKY: "Bluesky", Platform.MASTODON: "Mastodon"}
 
 
 def callback_url(request: HttpRequest, name: str) -> str:
@@ -23,10 +20,6 @@ def callback_url(request: HttpRequest, name: str) -> str:
     public = env("ENVOL_PUBLIC_URL").rstrip("/")
     path = reverse(name)
     return f"{public}{path}" if public else request.build_absolute_uri(path)
-
-
-def shown_handle(platform: Platform | str, handle: str) -> str:
-    return f"@{handle}" if handle else ""
 
 
 def not_started_here() -> str:
@@ -80,7 +73,3 @@ def finish_proof(request: HttpRequest, identity: ProvenIdentity) -> HttpResponse
         text = _("You are signed in with your %(platform)s account %(handle)s.")
     messages.success(request, text % {"platform": platform, "handle": handle})
     return redirect("accounts")
-
-
-def account_label(account: Account) -> str:
-    return f"{PLATFORM_NAMES[Platform(account.platform)]} {shown_handle(account.platform, account.handle)}"

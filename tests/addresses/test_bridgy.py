@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from envol.matching.bridgy import (
+from envol.addresses.bridgy import (
     BridgeDomains,
     NativeAddress,
     NativeNetwork,
@@ -12,7 +12,7 @@ from envol.matching.bridgy import (
     to_bridgy_mastodon,
     unwrap_bridged,
 )
-from envol.matching.syntax import MastodonAddress
+from envol.addresses.syntax import MastodonAddress
 
 BLUESKY = NativeNetwork.BLUESKY
 MASTODON = NativeNetwork.MASTODON

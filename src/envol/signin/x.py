@@ -14,8 +14,8 @@ from envol.core.ids import Platform
 from envol.platforms.errors import AuthExpired, PlatformError, Rejected
 from envol.platforms.http import SafeHttp
 from envol.platforms.x import XOAuthConfig, finish_authorization, read_callback, start_authorization
-from envol.registry.flow import back_to_start, callback_url, finish_proof, foreign_answer, not_started_here
 from envol.registry.linking import ProvenIdentity
+from envol.signin.flow import back_to_start, callback_url, finish_proof, foreign_answer, not_started_here
 
 FLOW_KEY = "envol_x_flow"
 

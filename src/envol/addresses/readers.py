@@ -1,7 +1,7 @@
 """Read each address-shaped stretch of a text as an address, or reject it.
 
-The rules are documented for callers in :mod:`envol.matching.addresses`; this module applies them
-to the shapes found by :mod:`envol.matching.scanner`, one reader per written form.
+The rules are documented for callers in :mod:`envol.addresses.parse`; this module applies them
+to the shapes found by :mod:`envol.addresses.scanner`, one reader per written form.
 """
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from envol.matching import context, hosts
-from envol.matching.bridgy import DEFAULT_BRIDGES, BridgeDomains
-from envol.matching.scanner import Form, Shape, find_shapes
-from envol.matching.syntax import MastodonAddress, is_did, normalise_did, normalise_domain
-from envol.matching.textnorm import mask_separators, normalise_text
+from envol.addresses import hosts, surroundings
+from envol.addresses.bridgy import DEFAULT_BRIDGES, BridgeDomains
+from envol.addresses.scanner import Form, Shape, find_shapes
+from envol.addresses.syntax import MastodonAddress, is_did, normalise_did, normalise_domain
+from envol.addresses.textnorm import mask_separators, normalise_text
 
 Network = Literal["mastodon", "bluesky"]
 
@@ -81,8 +81,8 @@ def _says_fediverse(domain: str, start: int, reading: _Reading) -> bool:
     return (
         reading.fediverse
         or domain in (bridges.bluesky, bridges.web)
-        or context.names_fediverse(domain)
-        or context.says_fediverse_before(reading.norm, start)
+        or surroundings.names_fediverse(domain)
+        or surroundings.says_fediverse_before(reading.norm, start)
     )
 
 
@@ -126,7 +126,7 @@ def _read_bare_domain(shape: Shape, reading: _Reading) -> Found | None:
     if found is None or reading.bluesky:
         return found
     suffixes = (".bsky.social", "." + reading.bridges.fediverse, "." + reading.bridges.web)
-    if found.address.endswith(suffixes) or context.says_bluesky_before(reading.norm, shape.start):
+    if found.address.endswith(suffixes) or surroundings.says_bluesky_before(reading.norm, shape.start):
         return found
     return None
 

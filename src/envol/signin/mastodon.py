@@ -20,7 +20,6 @@ from envol.platforms.mastodon import (
     new_state,
     verify_credentials,
 )
-from envol.registry.flow import back_to_start, callback_url, finish_proof, foreign_answer, not_started_here
 from envol.registry.linking import ProvenIdentity
 from envol.registry.mastodon_apps import (
     cached_app,
@@ -30,6 +29,7 @@ from envol.registry.mastodon_apps import (
     registered,
 )
 from envol.registry.models import MastodonApp
+from envol.signin.flow import back_to_start, callback_url, finish_proof, foreign_answer, not_started_here
 
 FLOW_KEY = "envol_mastodon_flow"
 

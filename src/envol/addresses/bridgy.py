@@ -21,7 +21,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from envol.matching.syntax import MastodonAddress, normalise_domain
+from envol.addresses.syntax import MastodonAddress, normalise_domain
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,9 +1,9 @@
 """Find the stretches of masked text that have the *shape* of an address, and their parts.
 
-Works on the output of :func:`envol.matching.textnorm.mask_separators`, where anything that is not a
+Works on the output of :func:`envol.addresses.textnorm.mask_separators`, where anything that is not a
 letter, digit, mark, whitespace or one of ``@ . - _ ~ : /`` is already a space. Shapes are only
 structural: whether a shape is an address (valid syntax, known e-mail provider, context) is decided
-by :mod:`envol.matching.addresses`.
+by :mod:`envol.addresses.parse`.
 
 Each stretch of text is read as one thing: when shapes overlap, the one that starts first wins,
 then the longest, then the more specific form (the order of `Form`). So ``did:web:alice.com`` is a

@@ -1,4 +1,6 @@
-"""The Django admin for the registry, archive and privacy models: never a token or a pseudonym on
+"""The Django admin of every model that holds a person's data (registry, archive and privacy),
+registered here rather than in each package's ``admin.py`` because the masking and the audit log
+are privacy's rules: never a token or a pseudonym on
 screen (every encrypted field, and every field the inventory marks admin_visible=False, is left
 out), and every page showing a person's data writes an audit-log entry per person.
 

@@ -21,12 +21,12 @@ from envol.platforms.bluesky.password import PasswordCredentials
 from envol.platforms.bluesky.session_claims import made_with_main_password
 from envol.platforms.errors import PlatformError
 from envol.platforms.http import SafeHttp
-from envol.registry.bluesky_signin import identity_error
 from envol.registry.bluesky_tokens import end_session_quietly, store_password_session
-from envol.registry.flow import back_to_start, finish_proof
 from envol.registry.linking import ProvenIdentity
 from envol.registry.models import Account
 from envol.registry.session import current_person
+from envol.signin.bluesky import identity_error
+from envol.signin.flow import back_to_start, finish_proof
 
 
 @sensitive_post_parameters("app_password")

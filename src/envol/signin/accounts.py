@@ -1,6 +1,5 @@
-"""Signing in and out, and the "Your accounts" page. The platform flows live beside this, one
-module per platform (`x_signin.py`, `mastodon_signin.py`, `bluesky_signin.py` and
-`bluesky_password.py`)."""
+"""The "Your accounts" page: what the person has proven, what each grant lets Envol do, linking
+another account (the platform flows beside this) and unlinking."""
 
 from __future__ import annotations
 
@@ -12,32 +11,16 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from envol.core.config import env
 from envol.core.ids import Platform
 from envol.platforms.http import SafeHttp
 from envol.registry.bluesky_tokens import revoke_quietly as bluesky_revoke_quietly
 from envol.registry.errors import LastAccountError
-from envol.registry.flow import PLATFORM_NAMES, account_label, shown_handle
+from envol.registry.labels import PLATFORM_NAMES, account_label, shown_handle
 from envol.registry.linking import unlink as unlink_account
 from envol.registry.mastodon_apps import revoke_quietly
 from envol.registry.models import Account, BlueskyAuth, Person, Verification
 from envol.registry.session import person_required
-from envol.registry.session import sign_out as end_session
-
-
-def _x_configured() -> bool:
-    return bool(env("ENVOL_X_CLIENT_ID"))
-
-
-def sign_in(request: HttpRequest) -> HttpResponse:
-    context = {"page": "sign_in", "next": request.GET.get("next", ""), "x_configured": _x_configured()}
-    return render(request, "registry/sign_in.html", context)
-
-
-@require_POST
-def sign_out(request: HttpRequest) -> HttpResponse:
-    end_session(request)
-    return redirect("home")
+from envol.signin.views import x_configured
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,12 +87,12 @@ def accounts(request: HttpRequest, person: Person) -> HttpResponse:
     context = {
         "page": "accounts",
         "rows": rows,
-        "x_configured": _x_configured(),
+        "x_configured": x_configured(),
         "can_link_x": Platform.X.value not in linked,
         "can_link_mastodon": Platform.MASTODON.value not in linked,
         "can_link_bluesky": Platform.BLUESKY.value not in linked,
     }
-    return render(request, "registry/accounts.html", context)
+    return render(request, "signin/accounts.html", context)
 
 
 @require_POST

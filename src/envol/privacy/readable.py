@@ -121,6 +121,6 @@ def sections(data: dict[str, Any]) -> list[Section]:
                 audited = _audit_value(column, value) if label == "privacy.AuditLogEntry" else None
                 values.append((_label(field, column), audited or readable_value(field, value)))
             shown.append(Record(values))
-        summary = capfirst(inventory.summary) if inventory is not None else label
+        summary = capfirst(str(inventory.summary)) if inventory is not None else label
         result.append(Section(summary, shown, max(0, len(records) - SHOWN_ROWS)))
     return result

@@ -27,7 +27,7 @@ def test_the_favicon_is_an_icon_and_logs_no_warning(client: Client, caplog: pyte
 def test_the_icon_file_is_what_the_drawing_script_makes() -> None:
     sys.path.insert(0, str(REPO / "scripts"))
     try:
-        import favicon  # noqa: PLC0415
+        import favicon
     finally:
         sys.path.pop(0)
     assert ICON.read_bytes() == favicon.ico()

@@ -26,7 +26,7 @@ class ArchiveImport(models.Model):
     owner_x_id = models.CharField(max_length=20, verbose_name=_("owner's X id"))
     owner_handle = models.CharField(max_length=255, blank=True, verbose_name=_("owner's handle"))
     owner_verified = models.BooleanField(
-        help_text="the person proved this X account by signing in with X", verbose_name=_("owner verified")
+        help_text=_("the person proved this X account by signing in with X"), verbose_name=_("owner verified")
     )
     followers_count = models.PositiveBigIntegerField(default=0, verbose_name=_("followers"))
     following_count = models.PositiveBigIntegerField(default=0, verbose_name=_("following"))

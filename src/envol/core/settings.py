@@ -32,7 +32,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "django_tasks_db",
+    "envol.core.third_party.TasksConfig",  # django_tasks_db, with its name translated
     "envol.core",
     "envol.registry",
     "envol.signin",

@@ -50,8 +50,8 @@ def readable(field: str, value: object) -> str:
             return formats.date_format(date.fromisoformat(text), "DATE_FORMAT")
         except ValueError:
             return text
-    if field == "mastodon" or (field == "x_handle" and not text.startswith("@")):
-        return f"@{text}"
+    if field in {"mastodon", "x_handle"} or (field == "bluesky" and not text.startswith("did:")):
+        return text if text.startswith("@") else f"@{text}"
     return text
 
 

@@ -86,7 +86,7 @@ class MediaOutlet(models.Model):
     name = models.CharField(max_length=200, verbose_name=_("name"))
     slug = models.SlugField(max_length=80, unique=True, verbose_name=_("address on Envol"))
     country = models.CharField(
-        max_length=2, help_text="ISO 3166-1 alpha-2 code, upper case", verbose_name=_("country")
+        max_length=2, help_text=_("ISO 3166-1 alpha-2 code, upper case"), verbose_name=_("country")
     )
     website = models.URLField(max_length=300, verbose_name=_("web site"))
     # The web domain (host without `www.`): one outlet per domain, and declarations must come from
@@ -96,10 +96,10 @@ class MediaOutlet(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, verbose_name=_("position"))
     leaving_on = models.DateField(null=True, blank=True, verbose_name=_("leaves X on"))
     bluesky = models.CharField(
-        max_length=255, blank=True, help_text="handle or DID", verbose_name=_("Bluesky account")
+        max_length=255, blank=True, help_text=_("handle or DID"), verbose_name=_("Bluesky account")
     )
     mastodon = models.CharField(
-        max_length=255, blank=True, help_text="user@domain", verbose_name=_("Mastodon account")
+        max_length=255, blank=True, help_text=_("user@domain"), verbose_name=_("Mastodon account")
     )
     x_handle = models.CharField(max_length=15, blank=True, verbose_name=_("X account"))
     share_button_removed = models.BooleanField(default=False, verbose_name=_("“share on X” button removed"))
@@ -158,7 +158,7 @@ class OutletChange(models.Model):
         ordering = ["-changed_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.outlet}: {self.field} {self.old_value!r} → {self.new_value!r}"
+        return f"{self.outlet}: {self.field} {self.old_value!r} → {self.new_value!r}"  # logs and shell only
 
 
 class DeclarationState(models.TextChoices):
@@ -219,12 +219,12 @@ class Declaration(models.Model):
         verbose_name=_("outlet"),
     )
     data = models.JSONField(
-        help_text="the declared fields, as the form cleaned them", verbose_name=_("declared fields")
+        help_text=_("the declared fields, as the form cleaned them"), verbose_name=_("declared fields")
     )
     email = models.EmailField(max_length=254, verbose_name=_("declarant's e-mail address"))
     domain = models.CharField(
         max_length=253,
-        help_text="the outlet's web domain the address belongs to",
+        help_text=_("the outlet's web domain the address belongs to"),
         verbose_name=_("web domain"),
     )
     language = models.CharField(max_length=8, default="en", verbose_name=_("language"))
@@ -235,7 +235,7 @@ class Declaration(models.Model):
     decided_by = models.CharField(max_length=150, blank=True, verbose_name=_("decided by"))
     note = models.TextField(
         blank=True,
-        help_text="the moderator's note (kept in the audit trail)",
+        help_text=_("the moderator's note (kept in the audit trail)"),
         verbose_name=_("moderator's note"),
     )
 
@@ -249,7 +249,12 @@ class Declaration(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"declaration {self.pk} for {self.data.get('name', self.domain)} ({self.state})"
+        name = self.data.get("name", self.domain)
+        return _("declaration %(id)s for %(name)s (%(state)s)") % {
+            "id": self.pk,
+            "name": name,
+            "state": self.get_state_display(),
+        }
 
 
 class ModerationEvent(models.Model):
@@ -274,7 +279,7 @@ class ModerationEvent(models.Model):
     )
     at = models.DateTimeField(verbose_name=_("at"))
     actor = models.CharField(
-        max_length=150, help_text="an operator's user name, or `declarant`", verbose_name=_("by")
+        max_length=150, help_text=_("an operator's user name, or `declarant`"), verbose_name=_("by")
     )
     action = models.CharField(max_length=32, verbose_name=_("action"))
     detail = models.TextField(blank=True, verbose_name=_("detail"))

@@ -44,6 +44,90 @@ class Section:
     more: int  # rows not shown on the page
 
 
+#: Labels of the fields whose models name none (other packages' tables; the encrypted columns).
+#: The model's own verbose name is used for every other field.
+FIELD_LABELS: dict[str, dict[str, Any]] = {
+    "registry.Account": {
+        "access_token": gettext_lazy("access key"),
+        "refresh_token": gettext_lazy("renewal key"),
+        "dpop_key": gettext_lazy("proof-of-possession key"),
+    },
+    "graph.Edge": {"direction": gettext_lazy("direction")},
+    "reconnect.ReconnectChoice": {
+        "account": gettext_lazy("account"),
+        "directions": gettext_lazy("whom to follow"),
+        "mode": gettext_lazy("how"),
+        "updated_at": gettext_lazy("changed on"),
+    },
+    "reconnect.FollowTask": {
+        "network": gettext_lazy("network"),
+        "target_id": gettext_lazy("account followed (stable id)"),
+        "target_handle": gettext_lazy("account followed"),
+        "followee": gettext_lazy("you followed them on X"),
+        "follower": gettext_lazy("they followed you on X"),
+        "state": gettext_lazy("state"),
+        "reason": gettext_lazy("reason"),
+        "rkey": gettext_lazy("record key on Bluesky"),
+        "sent_at": gettext_lazy("sent on"),
+        "remote_id": gettext_lazy("id on the network"),
+        "followed_acct": gettext_lazy("address followed"),
+        "undo_requested": gettext_lazy("removal asked"),
+        "attempts": gettext_lazy("attempts"),
+        "last_error": gettext_lazy("last error"),
+        "created_at": gettext_lazy("planned on"),
+        "updated_at": gettext_lazy("changed on"),
+        "finished_at": gettext_lazy("finished on"),
+    },
+    "reconnect.AccountDrive": {
+        "lease_holder": gettext_lazy("worker"),
+        "lease_until": gettext_lazy("held until"),
+        "next_run_at": gettext_lazy("next run"),
+        "task_id": gettext_lazy("task"),
+        "budget": gettext_lazy("rate-limit budget"),
+        "follows_listed_at": gettext_lazy("follows read on"),
+        "paused_reason": gettext_lazy("paused because"),
+        "error_streak": gettext_lazy("errors in a row"),
+        "last_error": gettext_lazy("last error"),
+        "last_error_at": gettext_lazy("last error on"),
+    },
+    "reconnect.DriveRun": {
+        "holder": gettext_lazy("worker"),
+        "started_at": gettext_lazy("started on"),
+        "ended_at": gettext_lazy("ended on"),
+        "followed": gettext_lazy("follows made"),
+        "requests": gettext_lazy("requests"),
+        "outcome": gettext_lazy("outcome"),
+    },
+    "matching.Candidate": {
+        "network": gettext_lazy("network"),
+        "address": gettext_lazy("address"),
+        "kind": gettext_lazy("kind"),
+        "handle": gettext_lazy("handle"),
+        "followee": gettext_lazy("you followed them on X"),
+        "follower": gettext_lazy("they followed you on X"),
+        "unavailable": gettext_lazy("unavailable"),
+        "moved_to": gettext_lazy("moved to"),
+        "unavailable_since": gettext_lazy("unavailable since"),
+        "dismissed_at": gettext_lazy("set aside on"),
+        "first_seen_at": gettext_lazy("found on"),
+        "notified_at": gettext_lazy("told on"),
+    },
+    "matching.Suggestion": {
+        "network": gettext_lazy("network"),
+        "address": gettext_lazy("address"),
+        "source": gettext_lazy("found in"),
+        "created_at": gettext_lazy("found on"),
+    },
+    "matching.NotificationPreference": {
+        "email": gettext_lazy("e-mail address"),
+        "email_opt_in": gettext_lazy("e-mails wanted"),
+        "language": gettext_lazy("language"),
+        "last_review_at": gettext_lazy("last review"),
+        "last_emailed_at": gettext_lazy("last e-mail"),
+    },
+}
+
+
 def _field(model: type[Model], column: str) -> Field[Any, Any] | None:
     for field in model._meta.concrete_fields:
         if column in {field.name, field.attname}:
@@ -52,16 +136,11 @@ def _field(model: type[Model], column: str) -> Field[Any, Any] | None:
 
 
 def _hidden(model: type[Model], field: Field[Any, Any] | None) -> bool:
-    """Keys that mean nothing to a person: the row's id, and links back to the person."""
+    """Keys that mean nothing to a person: the row's id and links to other rows (the JSON file
+    keeps them)."""
     if field is None:
         return False
-    if field.primary_key and not isinstance(field, ForeignKey):
-        return True
-    return (
-        isinstance(field, ForeignKey)
-        and field.related_model is not None
-        and (field.related_model._meta.label == "registry.Person")
-    )
+    return bool(field.primary_key) or isinstance(field, ForeignKey)
 
 
 def readable_value(field: Field[Any, Any] | None, value: Any) -> str:
@@ -98,9 +177,13 @@ def _audit_value(column: str, value: Any) -> str | None:
     return None
 
 
-def _label(field: Field[Any, Any] | None, column: str) -> str:
+def _label(model: type[Model] | None, field: Field[Any, Any] | None, column: str) -> str:
     if column == "rows":
         return _("number")
+    if model is not None and field is not None:
+        named = FIELD_LABELS.get(model._meta.label, {}).get(field.name)
+        if named is not None:
+            return capfirst(str(named))
     return capfirst(str(field.verbose_name)) if field is not None else column
 
 
@@ -119,7 +202,7 @@ def sections(data: dict[str, Any]) -> list[Section]:
                 if model is not None and _hidden(model, field):
                     continue
                 audited = _audit_value(column, value) if label == "privacy.AuditLogEntry" else None
-                values.append((_label(field, column), audited or readable_value(field, value)))
+                values.append((_label(model, field, column), audited or readable_value(field, value)))
             shown.append(Record(values))
         summary = capfirst(str(inventory.summary)) if inventory is not None else label
         result.append(Section(summary, shown, max(0, len(records) - SHOWN_ROWS)))

@@ -20,7 +20,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from envol.core.config import env
+from envol.core.config import CONFIG
 from envol.media import labels, service
 from envol.media.models import (
     DECLARED_FIELDS,
@@ -108,7 +108,7 @@ def _actor(request: HttpRequest) -> str:
 
 
 def _base_url(request: HttpRequest) -> str:
-    return env("ENVOL_PUBLIC_URL") or request.build_absolute_uri("/")
+    return CONFIG.public_url or request.build_absolute_uri("/")
 
 
 @admin.register(Declaration)

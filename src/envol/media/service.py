@@ -18,7 +18,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from envol.core import mail
-from envol.core.config import env
+from envol.core.config import CONFIG
 from envol.media.models import (
     DECLARED_FIELDS,
     Declaration,
@@ -200,11 +200,11 @@ def tell_declarant(declaration_id: int, *, base_url: str = "") -> bool:
         DeclarationState.REJECTED,
     }:
         return False
-    base = (base_url or env("ENVOL_PUBLIC_URL")).rstrip("/")
+    base = (base_url or CONFIG.public_url).rstrip("/")
     outlet = declaration.outlet
     path = f"/media/{outlet.slug}/" if approved and outlet is not None else "/media/declare/"
     context = {"approved": approved, "domain": declaration.domain, "link": base + path,
-               "contact": env("ENVOL_CONTACT_EMAIL")}  # fmt: skip
+               "contact": CONFIG.contact_email}  # fmt: skip
     with translation.override(declaration.language):
         if approved:
             subject = _("Your declaration is published in Envol's media directory")

@@ -14,7 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from envol.core.config import env
+from envol.core.config import CONFIG
 from envol.core.security import policy_for_own_inline_code
 from envol.media import directory, labels
 from envol.media.antispam import (
@@ -99,7 +99,7 @@ def feed_csv(request: HttpRequest) -> HttpResponse:
 
 
 def _base_url(request: HttpRequest) -> str:
-    return env("ENVOL_PUBLIC_URL") or request.build_absolute_uri("/")
+    return CONFIG.public_url or request.build_absolute_uri("/")
 
 
 @require_http_methods(["GET", "POST"])

@@ -14,6 +14,7 @@ from envol.core.favicon import ICON
 REPO = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.django_db  # on PostgreSQL the rate-limit cache is a table, purged by the middleware
 def test_the_favicon_is_an_icon_and_logs_no_warning(client: Client, caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.WARNING):
         response = client.get("/favicon.ico")

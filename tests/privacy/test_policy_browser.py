@@ -13,6 +13,7 @@ from pytest_django.live_server_helper import LiveServer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+RIGHTMOST = "Math.max(...[...document.querySelectorAll('main *')].map((e) => e.getBoundingClientRect().right))"
 PHONE_HEIGHT_LIMIT = 4500  # px at 390 px wide: the summary and the rights, the inventory folded
 
 
@@ -39,8 +40,6 @@ def test_the_privacy_page_is_short_on_a_phone_and_never_too_wide(
             assert page.evaluate("document.documentElement.scrollHeight") < PHONE_HEIGHT_LIMIT
         page.locator("details.inventory > summary").click()  # the full list, opened
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), width
-        widest = page.evaluate(
-            "Math.max(...[...document.querySelectorAll('main *')].map((e) => e.getBoundingClientRect().right))"
-        )
+        widest = page.evaluate(RIGHTMOST)
         assert widest <= width, (width, widest)
         context.close()

@@ -13,7 +13,9 @@ from pytest_django.live_server_helper import LiveServer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-RIGHTMOST = "Math.max(...[...document.querySelectorAll('main *')].map((e) => e.getBoundingClientRect().right))"
+RIGHTMOST = (
+    "Math.max(...[...document.querySelectorAll('main *')].map((e) => e.getBoundingClientRect().right))"
+)
 PHONE_HEIGHT_LIMIT = 4500  # px at 390 px wide: the summary and the rights, the inventory folded
 
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from envol.archive.compact import CompactUpload, UploadTooLargeError
 from envol.archive.errors import ArchiveError
-from envol.archive.messages import MESSAGES, describe, describe_code
+from envol.archive.messages import LOOSE_FILES, MESSAGES, describe, describe_code
 from envol.archive.models import Source
 from envol.archive.service import IngestResult, ingest_lists
 from envol.core.config import CONFIG
@@ -79,6 +79,9 @@ def page_strings() -> dict[str, object]:
             "storing": _("Storing your lists…"),
         },
         "errors": {code: describe_code(code, "%(file)s") for code in MESSAGES},
+        # Loose .js files have no name to quote: the worker calls them LOOSE_FILES, as the server does.
+        "loose_files": LOOSE_FILES,
+        "loose_errors": {code: describe_code(code, LOOSE_FILES) for code in MESSAGES},
         "fallback_error": _(
             "Your browser could not read this archive. Use the form below to have Envol read it."
         ),

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
     "envol.core.third_party.TasksConfig",  # django_tasks_db, with its name translated
     "envol.core",
     "envol.registry",
@@ -145,6 +146,10 @@ LOCALE_PATHS = [SRC_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True
+# Numbers are grouped explicitly (the `intcomma` filter of django.contrib.humanize), never by
+# USE_THOUSAND_SEPARATOR, which would also group the ids written into forms and links. French groups
+# with a narrow no-break space, as French typography wants (envol/core/formats/fr/formats.py).
+FORMAT_MODULE_PATH = ["envol.core.formats"]
 
 STATIC_URL = "/static/"
 STORAGES = {

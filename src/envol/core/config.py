@@ -421,6 +421,14 @@ class Config:
         "and per person, in each window.",
         rate,
     )
+    rate_limit_media = Setting(
+        "ENVOL_RATE_LIMIT_MEDIA",
+        "8/3600",
+        "`COUNT/SECONDS`: posts of the media declaration form and of its confirmation (every POST "
+        "under `/media/`) allowed per client address in each window. Each declaration sends an "
+        "e-mail: this keeps the form from being used to mail many domains.",
+        rate,
+    )
     hsts_seconds = Setting(
         "ENVOL_HSTS_SECONDS",
         "31536000",

@@ -36,7 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "django_tasks_db",
+    "envol.core.third_party.TasksConfig",  # django_tasks_db, with its name translated
     "envol.core",
     "envol.registry",
     "envol.signin",

@@ -81,7 +81,9 @@ def archives() -> Counts:
     return {"": ArchiveImport.objects.count()}
 
 
-@metric("edges", _("Links of the X graph (followers and followings)"), ("follower", "following"))
+@metric(
+    "edges", _("Links in the X lists shared (followers and accounts followed)"), ("follower", "following")
+)
 def edges() -> Counts:
     rows = Edge.objects.values_list("direction").annotate(n=Count("*")).order_by()
     names = {int(Direction.FOLLOWER): "follower", int(Direction.FOLLOWING): "following"}

@@ -34,7 +34,7 @@ def _account(person: Person, platform: Platform, stable_id: str, verification: V
 
 def _person(x_id: int | None, x: Verification = V, *, bsky: Verification | None = None,
             masto: Verification | None = None) -> Person:  # fmt: skip
-    person = Person.objects.create()
+    person = Person.objects.create(findable_by="everyone")
     if x_id is not None:
         _account(person, Platform.X, str(x_id), x)
     if bsky is not None:
@@ -103,6 +103,7 @@ def test_a_hand_built_world(tmp_path: Path) -> None:
 
     # The trust flags alone hold those back: proving them lets the same rows through.
     ArchiveImport.objects.filter(person=gina).update(owner_verified=True)
+    Person.objects.filter(pk=gina.pk).update(findable_by="everyone")  # she chose, on signing in
     Account.objects.filter(person=dave, platform=Platform.X).update(verification=V)
     assert ("bluesky", gina.pk, "followee") in _found(alice.pk)
     assert ("bluesky", dave.pk, "follower") in _found(alice.pk)

@@ -26,7 +26,7 @@ def account(person: Person, platform: Platform, stable_id: str, verification: Ve
 
 def person(x_id: int | None, x: Verification = V, *, bsky: Verification | None = None,
            masto: Verification | None = None) -> Person:  # fmt: skip
-    who = Person.objects.create()
+    who = Person.objects.create(findable_by="everyone")
     if x_id is not None:
         account(who, Platform.X, str(x_id), x)
     if bsky is not None:

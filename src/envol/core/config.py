@@ -138,6 +138,13 @@ SETTINGS: tuple[Setting, ...] = (
         "already update the persons concerned within seconds).",
     ),
     Setting(
+        "ENVOL_MATCHING_UNCORROBORATED_LIMIT",
+        "2000",
+        "How many people one person can ever be shown whom only that person's own archive links to "
+        "them (no archive of theirs says so): bounds what a forged list of ids can reveal "
+        "(docs/decisions/0019-who-can-find-me.md).",
+    ),
+    Setting(
         "ENVOL_BRIDGY_BLUESKY_DOMAIN",
         "bsky.brid.gy",
         "Bridgy Fed's domain for Bluesky accounts seen from the fediverse (`handle@bsky.brid.gy`).",

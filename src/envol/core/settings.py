@@ -207,3 +207,5 @@ RECONNECT_LIMITS = env("ENVOL_RECONNECT_LIMITS")
 RECONNECT_PORTS = "envol.reconnect.connect.default_ports"
 
 MATCHING_REFRESH_HOURS = float(env("ENVOL_MATCHING_REFRESH_HOURS"))
+# Lifetime bound on the uncorroborated people one person is shown (matching.materialise, decision 0019).
+MATCHING_UNCORROBORATED_LIMIT = int(env("ENVOL_MATCHING_UNCORROBORATED_LIMIT"))

@@ -5,11 +5,15 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import numpy as np
+
 from envol.archive.models import ArchiveImport
 from envol.archive.service import ingest
 from envol.archive.synthetic import write_synthetic_archive
 from envol.core.ids import Platform
 from envol.core.pseudonym import pseudonymizer
+from envol.graph.bulk import store_edges
+from envol.graph.models import Direction
 from envol.registry.models import Account, Person, Verification
 
 V, C = Verification.VERIFIED, Verification.CLAIMED
@@ -44,7 +48,8 @@ def upload(tmp_path: Path, owner: int, followers: list[int], following: list[int
 
 
 def random_world(tmp_path: Path, seed: int, size: int = 16) -> None:
-    """Persons 1..size (some claimed, some without archive), X ids up to size+3 (a few never join)."""
+    """Persons 1..size (some claimed, some without archive), X ids up to size+3 (a few never join);
+    each with a choice of who can find them (mostly everyone), some archives with blocks and mutes."""
     rng = random.Random(seed)  # noqa: S311 (a reproducible world, not a secret)
     ids = list(range(1, size + 4))
     for x_id in range(1, size + 1):
@@ -62,3 +67,11 @@ def random_world(tmp_path: Path, seed: int, size: int = 16) -> None:
             if (state := rng.choice([V, C, None])) is not None:
                 where = "did:plc:" if platform == Platform.BLUESKY else "https://m.test/users/"
                 account(who, platform, f"{where}{x_id}-{n}", state)
+    choices = ["everyone"] * 4 + ["confirmed", "confirmed", "nobody", ""]
+    for who in Person.objects.all():
+        Person.objects.filter(pk=who.pk).update(findable_by=rng.choice(choices))
+    for imported in ArchiveImport.objects.order_by("pk"):
+        if rng.random() < 0.4:
+            keys = pseudonymizer().keys(np.array(rng.sample(ids, 3), dtype=np.uint64))
+            blocked, muted = np.sort(keys[:2]), np.sort(keys[2:])
+            store_edges(imported.pk, {int(Direction.BLOCKED): blocked, int(Direction.MUTED): muted})

@@ -187,12 +187,15 @@ DECLARATIONS: dict[str, ModelInventory] = {
                     "owner_verified",
                     "followers_count",
                     "following_count",
+                    "blocked_count",
+                    "muted_count",
                     "source",
                     "created_at",
                 ),
                 what=_(
                     "your X id and handle as the archive names them, whether you proved that X "
-                    "account, how many followers and followed accounts it listed, how and when it was sent"
+                    "account, how many followers and followed accounts it listed (and blocked and "
+                    "muted accounts, if you asked Envol to honour them), how and when it was sent"
                 ),
                 purpose=MIGRATION,
                 basis=Basis.CONTRACT,

@@ -22,8 +22,16 @@ from matching.world import V, person
 pytestmark = pytest.mark.django_db
 
 
-def share(tmp_path: Path, owner: int, *, followers: list[int] = (), following: list[int] = (),  # type: ignore[assignment]
-          blocking: list[int] | None = None, muting: list[int] | None = None, honour: bool = True) -> None:  # fmt: skip
+def share(
+    tmp_path: Path,
+    owner: int,
+    *,
+    followers: tuple[int, ...] | list[int] = (),
+    following: tuple[int, ...] | list[int] = (),
+    blocking: list[int] | None = None,
+    muting: list[int] | None = None,
+    honour: bool = True,
+) -> None:
     """Upload an archive for the holder of X id ``owner``, honouring its blocks and mutes if asked."""
     archive = write_synthetic_archive(tmp_path / f"{owner}.zip", owner_id=owner, handle=f"u{owner}",
                                       followers=followers, following=following, blocking=blocking,
@@ -71,7 +79,7 @@ def test_a_changed_choice_refreshes_the_people_concerned(
     assert [task.args_kwargs["args"] for task in queued] == [[[bob.pk]]]
     refresh_around({bob.pk}, notify=False)  # what that task does
     assert not Candidate.objects.filter(target_person=bob).exists()
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="a choice must be one of"):
         choose(bob, Findable.UNCHOSEN)
 
 
@@ -95,9 +103,7 @@ def test_blocks_are_read_only_when_the_person_asks(tmp_path: Path) -> None:
     assert shown_to(alice) == {bob.pk}
 
 
-def test_the_allowance_of_uncorroborated_people_is_for_life(
-    tmp_path: Path, settings: Any
-) -> None:
+def test_the_allowance_of_uncorroborated_people_is_for_life(tmp_path: Path, settings: Any) -> None:
     settings.MATCHING_UNCORROBORATED_LIMIT = 2
     alice = person(1)
     others = {x: person(x, bsky=V) for x in (2, 3, 4, 5, 6)}

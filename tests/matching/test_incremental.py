@@ -13,8 +13,8 @@ from envol.core.ids import Platform
 from envol.core.worker import EmbeddedWorker
 from envol.matching.models import Candidate
 from envol.matching.signals import candidates_changed
-from envol.registry.linking import ProvenIdentity, prove_account
 from envol.registry.findable import choose
+from envol.registry.linking import ProvenIdentity, prove_account
 from envol.registry.models import Findable
 from matching.world import V, person, upload
 

@@ -55,7 +55,9 @@ def test_planning_withdrawing_and_restoring_more_targets_than_a_statement_binds(
     settings.RECONNECT_FROM = "2026-01-01"  # type: ignore[attr-defined]
     newsroom = Person.objects.create(findable_by="everyone")
     source = account(newsroom, Platform.BLUESKY, "did:plc:newsroom", "newsroom.test")
-    stand_in = account(Person.objects.create(findable_by="everyone"), Platform.BLUESKY, "did:plc:someone", "someone.test")
+    stand_in = account(
+        Person.objects.create(findable_by="everyone"), Platform.BLUESKY, "did:plc:someone", "someone.test"
+    )
     many_candidates(newsroom, stand_in, MANY)
     assert MatchedCandidate.objects.filter(person=newsroom).count() == MANY
 
@@ -75,7 +77,9 @@ def test_promoting_and_settling_more_tasks_than_a_statement_binds(
     """Promotion after a refresh of everyone (an account id per person), and a read of an account's
     follows that finds it already follows every target (a task id each)."""
     settings.RECONNECT_FROM = "2026-01-01"  # type: ignore[attr-defined]
-    source = account(Person.objects.create(findable_by="everyone"), Platform.BLUESKY, "did:plc:newsroom", "newsroom.test")
+    source = account(
+        Person.objects.create(findable_by="everyone"), Platform.BLUESKY, "did:plc:newsroom", "newsroom.test"
+    )
     ReconnectChoice.objects.create(account=source, directions=Directions.BOTH, mode=Mode.AUTOMATIC)
     rows = [
         KnownAccount(0, Platform.BLUESKY, source.pk, f"did:plc:n{i}", f"n{i}", True, False)

@@ -32,7 +32,8 @@ from envol.graph.stream import finish_streamed, streamed_partition
 from envol.registry.models import Person
 from envol.registry.service import person_for_claimed_x_owner, verified_x_account
 
-#: (stage, done, total) — total is None when unknown. Stages: "follower", "following", ("block", "mute",) "storing".
+#: (stage, done, total) — total is None when unknown. Stages: "follower", "following", "block" and
+#: "mute" when honoured, "storing".
 Progress = Callable[[str, int, int | None], None]
 #: Receives each chunk of pseudonyms as it is read: (edge direction, keys).
 Sink = Callable[[int, NDArray[np.int64]], None]

@@ -71,7 +71,9 @@ def render_list_js(
     """A follower/following (or block/mute) file as pieces of bytes (join them, or write them one
     after another)."""
     level = 1 if layout == "2021" else 0
-    item = {ITEM_KEYS[direction]: {"accountId": "%d", "userLink": "https://twitter.com/intent/user?user_id=%d"}}
+    item = {
+        ITEM_KEYS[direction]: {"accountId": "%d", "userLink": "https://twitter.com/intent/user?user_id=%d"}
+    }
     template = jackson_json(item, level)
     batches = ([template % (i, i) for i in batch] for batch in itertools.batched(ids, _BATCH))
     yield from _list_pieces(f"YTD.{direction}.part{part}", batches, layout)

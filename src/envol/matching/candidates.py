@@ -121,7 +121,8 @@ def _candidate_sql(person_id: int) -> tuple[str, list[Any]]:
             SELECT a.pid, ROW_NUMBER() OVER (ORDER BY a.pid) AS rank
             FROM allowed a
             WHERE a.confirmed = 0
-              AND NOT EXISTS (SELECT 1 FROM {disclosure} d WHERE d.person_id = %s AND d.target_person_id = a.pid)
+              AND NOT EXISTS (SELECT 1 FROM {disclosure} d
+                              WHERE d.person_id = %s AND d.target_person_id = a.pid)
               AND EXISTS (SELECT 1 FROM {account} o WHERE o.person_id = a.pid AND o.verification = %s
                                                       AND o.platform IN (%s, %s))
         ),

@@ -272,7 +272,8 @@ def _listed_by_sql(owner: str, directions: str, verified_only: bool) -> str:
     return f"""SELECT 1 FROM {t["imports"]} oi
         JOIN {t["edge"]} oe ON oe.archive_import_id = oi.id
         JOIN {t["account"]} px ON px.x_key = oe.x_key AND px.platform = %s AND px.verification = %s
-        WHERE oi.person_id = {owner} AND px.person_id = i.person_id {owned} AND oe.direction IN ({directions})"""  # noqa: S608
+        WHERE oi.person_id = {owner} AND px.person_id = i.person_id {owned}
+          AND oe.direction IN ({directions})"""  # noqa: S608
 
 
 _SAFE_TEXT = re.compile(r"[a-z_:]{1,32}")

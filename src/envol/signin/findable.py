@@ -1,4 +1,4 @@
-""""Who can find me": the page where a person chooses who sees their Bluesky and Mastodon accounts
+""" "Who can find me": the page where a person chooses who sees their Bluesky and Mastodon accounts
 through Envol (registry.models.Findable), asked right after the first sign-in and reachable from the
 accounts page; and the banner every page shows until a new person has answered, or once to a person
 who predates the choice (envol.signin.context_processors)."""

@@ -83,7 +83,9 @@ def archives() -> Counts:
 def edges() -> Counts:
     # Blocks and mutes are edges too, but not links of the graph: never counted here.
     follows = (Direction.FOLLOWER, Direction.FOLLOWING)
-    rows = Edge.objects.filter(direction__in=follows).values_list("direction").annotate(n=Count("*")).order_by()
+    rows = (
+        Edge.objects.filter(direction__in=follows).values_list("direction").annotate(n=Count("*")).order_by()
+    )
     names = {int(Direction.FOLLOWER): "follower", int(Direction.FOLLOWING): "following"}
     return _by_key([(names[int(d)], n) for d, n in rows], ("follower", "following"))
 

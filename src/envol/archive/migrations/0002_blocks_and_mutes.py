@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('archive', '0001_initial'),
+        ("archive", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='archiveimport',
-            name='blocked_count',
+            model_name="archiveimport",
+            name="blocked_count",
             field=models.PositiveBigIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='archiveimport',
-            name='muted_count',
+            model_name="archiveimport",
+            name="muted_count",
             field=models.PositiveBigIntegerField(default=0),
         ),
     ]

@@ -4,15 +4,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('graph', '0003_partition_by_import'),
+        ("graph", "0003_partition_by_import"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='edge',
-            name='direction',
-            field=models.SmallIntegerField(choices=[(1, 'follows the owner'), (2, 'followed by the owner'), (3, 'blocked by the owner'), (4, 'muted by the owner')]),
+            model_name="edge",
+            name="direction",
+            field=models.SmallIntegerField(
+                choices=[
+                    (1, "follows the owner"),
+                    (2, "followed by the owner"),
+                    (3, "blocked by the owner"),
+                    (4, "muted by the owner"),
+                ]
+            ),
         ),
     ]

@@ -5,24 +5,48 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('matching', '0004_suggestion_archive_import'),
-        ('registry', '0004_findable_by'),
+        ("matching", "0004_suggestion_archive_import"),
+        ("registry", "0004_findable_by"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Disclosure',
+            name="Disclosure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('first_at', models.DateTimeField()),
-                ('person', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='registry.person')),
-                ('target_person', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='registry.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("first_at", models.DateTimeField()),
+                (
+                    "person",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="registry.person",
+                    ),
+                ),
+                (
+                    "target_person",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="registry.person",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['target_person'], name='disclosure_target')],
-                'constraints': [models.UniqueConstraint(fields=('person', 'target_person'), name='disclosure_unique')],
+                "indexes": [models.Index(fields=["target_person"], name="disclosure_target")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("person", "target_person"), name="disclosure_unique")
+                ],
             },
         ),
     ]

@@ -37,7 +37,8 @@ def test_block_and_mute_files_are_read_like_the_follow_lists(tmp_path: Path) -> 
     archive = write_synthetic_archive(tmp_path / "a.zip", owner_id=1, handle="me", followers=[2],
                                       following=[3], blocking=[5, 6], muting=[7])  # fmt: skip
     with open_archive(archive.path) as opened:
-        assert opened.has_list("block") and opened.has_list("mute")
+        assert opened.has_list("block")
+        assert opened.has_list("mute")
         assert [int(i) for chunk in opened.iter_ids("block") for i in chunk] == [5, 6]
         assert [int(i) for chunk in opened.iter_ids("mute") for i in chunk] == [7]
     # An archive without them (or a loose upload of the follow lists) is still an archive.
@@ -84,7 +85,8 @@ def test_the_compact_upload_carries_them_after_the_follow_lists() -> None:
              "block": np.array([6, 5], dtype=np.uint64), "mute": np.array([7], dtype=np.uint64)}  # fmt: skip
     body = encode_compact(OWNER, lists)
     upload = CompactUpload(io.BytesIO(body), max_bytes=1 << 20, max_ids=100)
-    assert upload.has_list("block") and upload.has_list("mute")
+    assert upload.has_list("block")
+    assert upload.has_list("mute")
     result = ingest_lists(upload, person=_person_with_x(4242), source=Source.BROWSER, honour_blocks=True)
     assert (result.followers, result.following, result.blocked, result.muted) == (1, 2, 2, 1)
     assert _ids(Direction.BLOCKED) == _keys(5, 6)

@@ -3,8 +3,6 @@ both languages; and the upload page's opt-in to honour X blocks and mutes."""
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
 import pytest
 from django.test import Client
@@ -78,7 +76,7 @@ def test_the_upload_page_asks_before_block_and_mute_ids_leave_the_device(client:
     lists = {"follower": np.array([2], dtype=np.uint64), "following": np.empty(0, dtype=np.uint64),
              "block": np.array([5], dtype=np.uint64), "mute": np.array([6], dtype=np.uint64)}  # fmt: skip
     body = encode_compact(ArchiveOwner(4242, "me", "Me"), lists)
-    answer = client.post("/archive/browser/", io.BytesIO(body).read(), content_type="application/octet-stream",
+    answer = client.post("/archive/browser/", body, content_type="application/octet-stream",
                          headers={"accept-language": "fr"})  # fmt: skip
     assert answer.status_code == 200, answer.content
     assert f"Envol respectera vos 1 blocages et 1 masquages{NNBSP}:" in answer.json()["message"]

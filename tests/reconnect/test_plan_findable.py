@@ -37,7 +37,7 @@ def _share(tmp_path: Path, owner: int, **lists: object) -> None:
 
 def test_choices_and_blocks_withdraw_unsent_follows(tmp_path: Path, settings: object) -> None:
     settings.RECONNECT_FROM = "2026-01-01"  # type: ignore[attr-defined]
-    alice, bob, carol = _person(1), _person(2), _person(3)
+    alice, bob, _carol = _person(1), _person(2), _person(3)
     _share(tmp_path, 1, following=[2, 3])
     refresh_everyone(notify=False)
     source = alice.accounts.get(platform=Platform.BLUESKY)

@@ -15,6 +15,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", type=Path, metavar="PATH",
                         help="the archive zip, its extracted folder, or its .js files")  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print the result as one JSON object")
+    parser.add_argument("--honour-blocks", action="store_true",
+                        help="also read block.js and mute.js (the upload page's opt-in)")  # fmt: skip
 
 
 def run(args: argparse.Namespace) -> int:
@@ -24,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
 
     progress = ProgressLine()
     try:
-        result = ingest(args.paths, progress=progress)
+        result = ingest(args.paths, progress=progress, honour_blocks=args.honour_blocks)
     except ArchiveError as error:
         progress.finish()
         name = error.file or ", ".join(str(p) for p in args.paths)
@@ -40,12 +42,19 @@ def run(args: argparse.Namespace) -> int:
         "following": result.following,
         "import_id": result.import_id,
     }
+    if args.honour_blocks:
+        summary |= {"blocked": result.blocked, "muted": result.muted}
     if args.json:
         print(json.dumps(summary))
     else:
         print(
             f"Imported the archive of @{result.owner.handle} ({result.owner.x_id}): "
             f"{result.followers:,} followers, {result.following:,} following (import {result.import_id})."
+            + (
+                f" Honoured {result.blocked:,} blocks and {result.muted:,} mutes."
+                if args.honour_blocks
+                else ""
+            )
         )
     return 0
 

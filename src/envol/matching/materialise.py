@@ -4,7 +4,11 @@ The rows are those of envol.matching.candidates (the same trust rules: a person'
 verified-owner imports of others that list their verified X key), extended with Bridgy Fed copies and
 unverified suggestions. A few statements do the work, whatever the number of rows:
 
-1. fill a temporary staging table with every row that *should* exist in scope (CREATE TABLE AS);
+0. stage the pairs of people in scope with each target's choice and honoured X blocks applied
+   (PEOPLE, CREATE TABLE AS), and grow each person's lifetime allowance of uncorroborated people
+   from it (one INSERT … SELECT into `Disclosure`, decision 0019);
+1. fill a temporary staging table with every row that *should* exist in scope (CREATE TABLE AS):
+   the corroborated pairs and those within the allowance, with their accounts;
 2. diff it against the existing rows in scope with one join, into a second temporary table that
    holds only the rows to insert, update or delete (empty when nothing changed);
 3. apply that diff: update changed rows (so that `first_seen_at`, `dismissed_at` and the

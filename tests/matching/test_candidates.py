@@ -6,13 +6,13 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from envol.archive.models import ArchiveImport
 from envol.archive.service import ingest
 from envol.archive.synthetic import write_synthetic_archive
+from envol.core.config import CONFIG
 from envol.core.ids import Platform
 from envol.core.pseudonym import pseudonymizer
 from envol.graph.models import Direction, Edge
@@ -163,7 +163,7 @@ def _reference(person: int) -> set[tuple[int, str, int, bool, bool]]:
     targets = Account.objects.filter(person__in=allowed, verification=V, platform__in=networks)
     shown_somewhere = {t.person_id for t in targets}
     disclosed = set(Disclosure.objects.filter(person_id=person).values_list("target_person_id", flat=True))
-    room = max(0, settings.MATCHING_UNCORROBORATED_LIMIT - len(disclosed))
+    room = max(0, CONFIG.matching_uncorroborated_limit - len(disclosed))
     fresh = sorted(t for t in allowed - confirmed - disclosed if t in shown_somewhere)[:room]
     shown = (allowed & (confirmed | disclosed)) | set(fresh)
     return {(t.person_id, t.platform, t.pk, *ways[t.person_id]) for t in targets if t.person_id in shown}  # type: ignore[misc]

@@ -4,7 +4,6 @@ uncorroborated people, in the reference query and in the materialised table alik
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django_tasks_db.models import DBTaskResult
@@ -103,8 +102,10 @@ def test_blocks_are_read_only_when_the_person_asks(tmp_path: Path) -> None:
     assert shown_to(alice) == {bob.pk}
 
 
-def test_the_allowance_of_uncorroborated_people_is_for_life(tmp_path: Path, settings: Any) -> None:
-    settings.MATCHING_UNCORROBORATED_LIMIT = 2
+def test_the_allowance_of_uncorroborated_people_is_for_life(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ENVOL_MATCHING_UNCORROBORATED_LIMIT", "2")
     alice = person(1)
     others = {x: person(x, bsky=V) for x in (2, 3, 4, 5, 6)}
     share(tmp_path, 6, followers=[1])  # 6's own archive says Alice follows them: corroborated

@@ -35,8 +35,10 @@ def _shown(who: Person) -> set[int]:
     return rows
 
 
-def test_a_forged_list_of_a_million_ids_learns_at_most_the_allowance(tmp_path: Path, settings: Any) -> None:
-    settings.MATCHING_UNCORROBORATED_LIMIT = LIMIT
+def test_a_forged_list_of_a_million_ids_learns_at_most_the_allowance(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ENVOL_MATCHING_UNCORROBORATED_LIMIT", str(LIMIT))
     # The registry: 30 persons on Bluesky, X ids 1..30; 20 let everyone find them, 5 only people
     # their own archive confirms, 5 nobody. Persons 1..15 follow the newsroom and shared their
     # archive; 16..20 follow it and did not share one.

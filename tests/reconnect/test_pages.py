@@ -49,9 +49,9 @@ def alice(client: Client, monkeypatch: pytest.MonkeyPatch) -> Person:
 
 
 def test_the_page_asks_for_a_choice_in_both_languages(
-    client: Client, alice: Person, settings: object
+    client: Client, alice: Person, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settings.RECONNECT_FROM = "2099-01-20"  # type: ignore[attr-defined]
+    monkeypatch.setenv("ENVOL_RECONNECT_FROM", "2099-01-20")
     page = client.get("/reconnect/", HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 200
     text = page.content.decode()
@@ -65,9 +65,9 @@ def test_the_page_asks_for_a_choice_in_both_languages(
 
 
 def test_choosing_plans_and_the_progress_shows_when_it_starts(
-    client: Client, alice: Person, settings: object
+    client: Client, alice: Person, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settings.RECONNECT_FROM = "2099-01-20"  # type: ignore[attr-defined]
+    monkeypatch.setenv("ENVOL_RECONNECT_FROM", "2099-01-20")
     mastodon = alice.accounts.get(platform=Platform.MASTODON)
     answer = client.post(f"/reconnect/{mastodon.pk}/choose/", {"directions": "both", "mode": "auto"})
     assert answer.status_code == 302

@@ -35,8 +35,8 @@ def _share(tmp_path: Path, owner: int, **lists: object) -> None:
     ingest(archive.path, honour_blocks=True)
 
 
-def test_choices_and_blocks_withdraw_unsent_follows(tmp_path: Path, settings: object) -> None:
-    settings.RECONNECT_FROM = "2026-01-01"  # type: ignore[attr-defined]
+def test_choices_and_blocks_withdraw_unsent_follows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ENVOL_RECONNECT_FROM", "2026-01-01")
     alice, bob, _carol = _person(1), _person(2), _person(3)
     _share(tmp_path, 1, following=[2, 3])
     refresh_everyone(notify=False)

@@ -5,7 +5,6 @@ through the same ingestion service as every other upload. Answers are JSON, mess
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -16,6 +15,7 @@ from envol.archive.errors import ArchiveError
 from envol.archive.messages import MESSAGES, describe, describe_code
 from envol.archive.models import Source
 from envol.archive.service import IngestResult, ingest_lists
+from envol.core.config import CONFIG
 from envol.registry.session import current_person
 
 CONTENT_TYPE = "application/octet-stream"
@@ -32,11 +32,11 @@ def browser_upload(request: HttpRequest) -> JsonResponse:
     if request.content_type != CONTENT_TYPE:
         return _refusal("bad_upload", describe_code("bad_upload"), 400)
     declared = int(request.META.get("CONTENT_LENGTH") or 0)
-    if declared > settings.BROWSER_UPLOAD_MAX_BYTES:
+    if declared > CONFIG.browser_upload_max_bytes:
         return _refusal("upload_too_large", describe_code("upload_too_large"), 413)
     try:
         upload = CompactUpload(
-            request, max_bytes=settings.BROWSER_UPLOAD_MAX_BYTES, max_ids=settings.BROWSER_UPLOAD_MAX_IDS
+            request, max_bytes=CONFIG.browser_upload_max_bytes, max_ids=CONFIG.browser_upload_max_ids
         )
         # The page sends block and mute ids only when the person ticked the box: their presence is
         # the opt-in.

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from envol.archive.browser import page_strings
@@ -62,14 +63,10 @@ def upload(request: HttpRequest, person: Person) -> HttpResponse:
 
 
 def describe_missing() -> str:
-    from django.utils.translation import gettext
-
     return gettext("Choose your archive zip, or its follower.js and following.js files.")
 
 
 def describe_too_many() -> str:
-    from django.utils.translation import gettext
-
     return gettext(
         "Too many files: send the archive zip, or only its follower, following, account and manifest files."
     )

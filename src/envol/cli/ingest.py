@@ -5,25 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
-from envol.cli.main import Command, setup_django
+from envol.archive.errors import ArchiveError
+from envol.archive.service import ingest
 from envol.cli.progress import ProgressLine
 
 
-def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="+", type=Path, metavar="PATH",
-                        help="the archive zip, its extracted folder, or its .js files")  # fmt: skip
-    parser.add_argument("--json", action="store_true", help="print the result as one JSON object")
-    parser.add_argument("--honour-blocks", action="store_true",
-                        help="also read block.js and mute.js (the upload page's opt-in)")  # fmt: skip
-
-
 def run(args: argparse.Namespace) -> int:
-    setup_django()
-    from envol.archive.errors import ArchiveError
-    from envol.archive.service import ingest
-
     progress = ProgressLine()
     try:
         result = ingest(args.paths, progress=progress, honour_blocks=args.honour_blocks)
@@ -57,6 +45,3 @@ def run(args: argparse.Namespace) -> int:
             )
         )
     return 0
-
-
-COMMANDS = [Command("ingest", "import an X archive's follower and following lists", configure, run)]

@@ -23,7 +23,7 @@ import logging
 
 from django.db import DatabaseError, connection, transaction
 
-from envol.core.config import env
+from envol.core.config import CONFIG
 from envol.graph.models import Edge
 
 #: Import ids from here on have a partition of their own; below, they share `graph_edge_shared`.
@@ -52,7 +52,7 @@ def partition_name(import_id: int) -> str:
 def reserve_import_id(edges: int) -> int | None:
     """An import id from the big imports' range when ``edges`` earns a partition of its own;
     None: let the import table number it (its rows go to the shared partition)."""
-    if not partitioned() or edges < int(env("ENVOL_EDGE_PARTITION_MIN_EDGES")):
+    if not partitioned() or edges < CONFIG.edge_partition_min_edges:
         return None
     with connection.cursor() as cursor:
         cursor.execute("SELECT nextval(%s)", [SEQUENCE])

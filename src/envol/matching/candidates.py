@@ -16,7 +16,7 @@ as that person allows (registry.models.Findable, decision 0019):
 - a target who chose "confirmed" is shown only when their own verified import names P (the link is
   *corroborated*); "nobody" and "not chosen yet" are shown to nobody;
 - a target who chose "everyone" but whom only P's list names (uncorroborated) is shown only within
-  P's lifetime allowance of such people (`Disclosure` rows, MATCHING_UNCORROBORATED_LIMIT), lowest
+  P's lifetime allowance of such people (`Disclosure` rows, ENVOL_MATCHING_UNCORROBORATED_LIMIT), lowest
   person id first: this reference reads the allowance and never writes it (materialise does).
 The same SQL runs on SQLite and PostgreSQL (no vendor-specific construct), so both give the same
 rows; nothing loops over edges in Python.
@@ -27,10 +27,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
-from django.conf import settings
 from django.db import connection
 
 from envol.archive.models import ArchiveImport
+from envol.core.config import CONFIG
 from envol.core.ids import Platform
 from envol.graph.models import Direction, Edge
 from envol.matching.models import Disclosure
@@ -145,7 +145,7 @@ def _candidate_sql(person_id: int) -> tuple[str, list[Any]]:
     params += [following, follower, follower, following, follower, following, blocked, muted, blocked]
     params += [person_id, Findable.EVERYONE.value, Findable.CONFIRMED.value]
     params += [person_id, verified, *networks]
-    params += [person_id, settings.MATCHING_UNCORROBORATED_LIMIT, person_id]
+    params += [person_id, CONFIG.matching_uncorroborated_limit, person_id]
     params += [verified, *networks]
     return sql, params
 
@@ -189,3 +189,17 @@ def counts_for(person_id: int) -> dict[Platform, DirectionCounts]:
                 followee_only=int(fe_only), follower_only=int(fr_only), mutual=int(mutual), total=int(total)
             )
     return result
+
+
+def exported(person_id: int) -> list[dict[str, Any]]:
+    """The person's candidates as their export lists them (privacy's ``candidates`` section)."""
+    return [
+        {
+            "network": c.network.value,
+            "handle": c.handle,
+            "stable_id": c.stable_id,
+            "you_follow_them_on_x": c.followee,
+            "they_follow_you_on_x": c.follower,
+        }
+        for c in candidates_for(person_id)
+    ]

@@ -34,11 +34,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 from envol.archive.models import ArchiveImport
+from envol.core.config import CONFIG
 from envol.core.ids import Platform
 from envol.core.sqlite_cache import larger_page_cache
 from envol.graph.models import Direction, Edge
@@ -189,7 +189,7 @@ def _disclose(cursor: Any, now: datetime) -> None:
         ) u ON u.person_id = n.pid
         WHERE n.rank <= %s - COALESCE(u.used, 0)
         ON CONFLICT DO NOTHING""",  # noqa: S608 (quoted table names only)
-        [now, verified, bsky, masto, settings.MATCHING_UNCORROBORATED_LIMIT],
+        [now, verified, bsky, masto, CONFIG.matching_uncorroborated_limit],
     )
 
 

@@ -145,7 +145,7 @@ class Disclosure(models.Model):
     and no archive of the target's says they were linked (uncorroborated).
 
     An archive is not signed, so such rows are what a forged list of ids could reveal. Each person
-    gets at most ``MATCHING_UNCORROBORATED_LIMIT`` of them in a lifetime, first come first served:
+    gets at most ``ENVOL_MATCHING_UNCORROBORATED_LIMIT`` of them in a lifetime, first come first served:
     replacing the archive with another list does not give a fresh allowance (decision 0019). Written
     by the set-based refresh (envol.matching.materialise), never row by row.
     """

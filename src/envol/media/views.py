@@ -12,7 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from envol.core.config import env
+from envol.core.config import CONFIG
 from envol.core.security import policy_for_own_inline_code
 from envol.media import directory
 from envol.media.antispam import HONEYPOT_FIELD, filled_too_fast, form_started_token, over_daily_limit
@@ -90,7 +90,7 @@ def feed_csv(request: HttpRequest) -> HttpResponse:
 
 
 def _base_url(request: HttpRequest) -> str:
-    return env("ENVOL_PUBLIC_URL") or request.build_absolute_uri("/")
+    return CONFIG.public_url or request.build_absolute_uri("/")
 
 
 @require_http_methods(["GET", "POST"])

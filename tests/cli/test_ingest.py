@@ -92,9 +92,7 @@ def test_progress_line_on_a_terminal() -> None:
 
 
 @pytest.mark.django_db
-def test_honour_blocks_reads_block_and_mute_files(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_honour_blocks_reads_block_and_mute_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     archive = write_synthetic_archive(tmp_path / "a.zip", owner_id=7, handle="seven", followers=[1],
                                       blocking=[2, 3], muting=[4])  # fmt: skip
     assert main(["ingest", str(archive.path), "--json", "--honour-blocks"]) == 0

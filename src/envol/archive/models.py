@@ -25,9 +25,10 @@ class ArchiveImport(models.Model):
     owner_verified = models.BooleanField(help_text="the person proved this X account by signing in with X")
     followers_count = models.PositiveBigIntegerField(default=0)
     following_count = models.PositiveBigIntegerField(default=0)
-    # The blocks and mutes honoured (block.js, mute.js): zero unless the person asked for it.
-    blocked_count = models.PositiveBigIntegerField(default=0)
-    muted_count = models.PositiveBigIntegerField(default=0)
+    # The blocks and mutes honoured (block.js, mute.js): zero unless the person asked for it. A
+    # database default too: rows written by raw SQL (bulk tools, benchmarks) need no value.
+    blocked_count = models.PositiveBigIntegerField(default=0, db_default=0)
+    muted_count = models.PositiveBigIntegerField(default=0, db_default=0)
     source = models.CharField(max_length=16, choices=Source.choices)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -204,6 +204,14 @@ class Config:
         "already update the persons concerned within seconds).",
         positive,
     )
+    matching_uncorroborated_limit = Setting(
+        "ENVOL_MATCHING_UNCORROBORATED_LIMIT",
+        "2000",
+        "How many people one person can ever be shown whom only that person's own archive links to "
+        "them (no archive of theirs says so): bounds what a forged list of ids can reveal "
+        "(docs/decisions/0019-who-can-find-me.md).",
+        whole(minimum=0),
+    )
     bridgy_bluesky_domain = Setting(
         "ENVOL_BRIDGY_BLUESKY_DOMAIN",
         "bsky.brid.gy",

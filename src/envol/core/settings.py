@@ -84,6 +84,7 @@ TEMPLATES = [
                 "envol.web.context_processors.person",
                 "envol.media.campaign.campaign",
                 "envol.matching.context_processors.new_people",
+                "envol.signin.context_processors.findable",
             ],
         },
     },

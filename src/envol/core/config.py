@@ -297,6 +297,20 @@ SETTINGS: tuple[Setting, ...] = (
         "PostgreSQL, `memory` on SQLite.",
     ),
     Setting(
+        "ENVOL_DB_POOL_SIZE",
+        "10",
+        "PostgreSQL: most database connections one process (each `envol run` worker, each "
+        "`envol worker`) holds, in psycopg's pool; a request holds one while it runs and gives it "
+        "back when it ends. Size it so that processes × this stays under the server's "
+        "`max_connections` (docs/operations.md).",
+    ),
+    Setting(
+        "ENVOL_DB_POOL_TIMEOUT",
+        "10",
+        "PostgreSQL: seconds a request waits for a free connection of its process's pool before it "
+        "fails (500) instead of queueing for ever.",
+    ),
+    Setting(
         "ENVOL_RATE_LIMIT_SIGN_IN",
         "60/600",
         "`COUNT/SECONDS`: sign-in attempts (every POST under `/sign-in/`) allowed per client address, "

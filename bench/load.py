@@ -113,7 +113,9 @@ def _serve(command: list[str], env: dict[str, str], log: Path, port: int) -> sub
 def public_client(i: int) -> tuple[dict[str, str], Callable[[int], Request]]:
     def make(n: int) -> Request:
         language = ("en", "fr")[(i + n // len(PUBLIC_PATHS)) % 2]
-        return Request("GET", PUBLIC_PATHS[(i + n) % len(PUBLIC_PATHS)], language, must_hold=(HTML_LANG[language],))
+        return Request(
+            "GET", PUBLIC_PATHS[(i + n) % len(PUBLIC_PATHS)], language, must_hold=(HTML_LANG[language],)
+        )
 
     return {}, make
 
@@ -150,9 +152,12 @@ def _scenarios(people: list[dict[str, Any]], clients: int) -> dict[str, list[Any
 def _report(name: str, outcome: Outcome) -> dict[str, Any]:
     summary: dict[str, Any] = outcome.summary()
     summary["error_kinds"] = dict(outcome.errors.most_common(5))
-    print(f"  {name:9} {summary['throughput']:8.0f} req/s  p50 {summary['p50_ms']:7.1f} ms  "
-          f"p95 {summary['p95_ms']:7.1f} ms  p99 {summary['p99_ms']:7.1f} ms  errors {summary['errors']}"
-          + (f" {summary['error_kinds']}" if summary["errors"] else ""), flush=True)  # fmt: skip
+    print(
+        f"  {name:9} {summary['throughput']:8.0f} req/s  p50 {summary['p50_ms']:7.1f} ms  "
+        f"p95 {summary['p95_ms']:7.1f} ms  p99 {summary['p99_ms']:7.1f} ms  errors {summary['errors']}"
+        + (f" {summary['error_kinds']}" if summary["errors"] else ""),
+        flush=True,
+    )
     return summary
 
 
@@ -161,8 +166,20 @@ def run_database(label: str, database_url: str | None, args: argparse.Namespace)
         if database_url:
             _reset_pg(database_url)
         env = _env(data_dir, database_url)
-        seeded = subprocess.run([sys.executable, "-m", "bench.loadseed", str(args.clients), str(args.candidates),
-                                 str(args.outlets)], env=env, cwd=ROOT, check=True, capture_output=True)  # fmt: skip
+        seeded = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "bench.loadseed",
+                str(args.clients),
+                str(args.candidates),
+                str(args.outlets),
+            ],
+            env=env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
         people = json.loads(seeded.stdout)
         port = _free_port()
         command = ["envol", "run", "--port", str(port), "--no-worker"]
@@ -173,8 +190,14 @@ def run_database(label: str, database_url: str | None, args: argparse.Namespace)
         try:
             print(f" {label}:", flush=True)
             for name, clients in _scenarios(people, args.clients).items():
-                outcome = load("127.0.0.1", port, clients, warmup=args.warmup, duration=args.duration,
-                               max_requests=args.max_requests)  # fmt: skip
+                outcome = load(
+                    "127.0.0.1",
+                    port,
+                    clients,
+                    warmup=args.warmup,
+                    duration=args.duration,
+                    max_requests=args.max_requests,
+                )
                 results[name] = _report(name, outcome)
         finally:
             _stop(server)
@@ -184,15 +207,35 @@ def run_database(label: str, database_url: str | None, args: argparse.Namespace)
 def run_baseline(args: argparse.Namespace) -> dict[str, Any]:
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    command = [sys.executable, "-m", "uvicorn", "bench.loadbaseline:app", "--port", str(port),
-               "--workers", str(args.workers), "--log-level", "warning", "--no-access-log"]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "bench.loadbaseline:app",
+        "--port",
+        str(port),
+        "--workers",
+        str(args.workers),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
     with tempfile.TemporaryDirectory(dir=OUT) as scratch:
         server = _serve(command, env, Path(scratch) / "baseline.log", port)
         try:
             print(" baseline (minimal ASGI app):", flush=True)
-            clients = [({}, lambda n: Request("GET", "/", must_hold=(b'<html lang=en>',))) for _ in range(args.clients)]
-            outcome = load("127.0.0.1", port, clients, warmup=args.warmup, duration=args.duration,
-                           max_requests=args.max_requests)  # fmt: skip
+            clients = [
+                ({}, lambda n: Request("GET", "/", must_hold=(b"<html lang=en>",)))
+                for _ in range(args.clients)
+            ]
+            outcome = load(
+                "127.0.0.1",
+                port,
+                clients,
+                warmup=args.warmup,
+                duration=args.duration,
+                max_requests=args.max_requests,
+            )
             return {"public": _report("baseline", outcome)}
         finally:
             _stop(server)
@@ -200,10 +243,12 @@ def run_baseline(args: argparse.Namespace) -> dict[str, Any]:
 
 def _median(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return {
-        scenario: {key: statistics.median(run[scenario][key] for run in runs)
-                   for key in ("throughput", "p50_ms", "p95_ms", "p99_ms", "errors")}
+        scenario: {
+            key: statistics.median(run[scenario][key] for run in runs)
+            for key in ("throughput", "p50_ms", "p95_ms", "p99_ms", "errors")
+        }
         for scenario in runs[0]
-    }  # fmt: skip
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -212,7 +257,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="`envol run --workers` (default: %(default)s)")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds counted per scenario")
     parser.add_argument("--warmup", type=float, default=2.0, help="seconds not counted before each scenario")
-    parser.add_argument("--max-requests", type=int, default=100_000, help="counted requests per scenario, at most")
+    parser.add_argument(
+        "--max-requests", type=int, default=100_000, help="counted requests per scenario, at most"
+    )
     parser.add_argument("--candidates", type=int, default=150, help="candidates per signed-in person")
     parser.add_argument("--outlets", type=int, default=300, help="published media outlets")
     parser.add_argument("--runs", type=int, default=3)
@@ -231,22 +278,35 @@ def main(argv: list[str] | None = None) -> int:
         targets = [t for t in targets if t[0] in args.only]
     runs: dict[str, list[dict[str, Any]]] = {label: [] for label, _ in targets}
     load_before = os.getloadavg()
-    print(f"load: {args.clients} clients, {args.workers} worker(s), load average {load_before[0]:.2f}", flush=True)
+    print(
+        f"load: {args.clients} clients, {args.workers} worker(s), load average {load_before[0]:.2f}",
+        flush=True,
+    )
     for run in range(args.runs):
         print(f"run {run + 1}:", flush=True)
         for label, url in targets:
             runs[label].append(run_baseline(args) if label == "baseline" else run_database(label, url, args))
     median = {label: _median(results) for label, results in runs.items()}
     load_after = os.getloadavg()
-    print(f"medians of {args.runs} run(s) (load average before {load_before[0]:.2f}, after {load_after[0]:.2f}):")
+    print(
+        f"medians of {args.runs} run(s) "
+        f"(load average before {load_before[0]:.2f}, after {load_after[0]:.2f}):"
+    )
     base = median.get("baseline", {}).get("public", {}).get("throughput")
     for label, scenarios in median.items():
         for name, figures in scenarios.items():
             ratio = f"  {figures['throughput'] / base:.2f}× baseline" if base and label != "baseline" else ""
-            print(f"  {label:9} {name:8} {figures['throughput']:8.0f} req/s  p50 {figures['p50_ms']:6.1f} ms  "
-                  f"p95 {figures['p95_ms']:6.1f} ms  errors {figures['errors']:.0f}{ratio}")  # fmt: skip
-    result = {"clients": args.clients, "workers": args.workers, "runs": runs, "median": median,
-              "load_average": {"before": load_before, "after": load_after}}  # fmt: skip
+            print(
+                f"  {label:9} {name:8} {figures['throughput']:8.0f} req/s  p50 {figures['p50_ms']:6.1f} ms  "
+                f"p95 {figures['p95_ms']:6.1f} ms  errors {figures['errors']:.0f}{ratio}"
+            )
+    result = {
+        "clients": args.clients,
+        "workers": args.workers,
+        "runs": runs,
+        "median": median,
+        "load_average": {"before": load_before, "after": load_after},
+    }
     (OUT / "load.json").write_text(json.dumps(result, indent=1))
     failed = any(figures["errors"] for label, s in median.items() for figures in s.values())
     return 1 if failed else 0

@@ -76,7 +76,10 @@ class Connection:
         if self.cookies:
             lines.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
         if request.body:
-            lines += ["Content-Type: application/x-www-form-urlencoded", f"Content-Length: {len(request.body)}"]
+            lines += [
+                "Content-Type: application/x-www-form-urlencoded",
+                f"Content-Length: {len(request.body)}",
+            ]
         self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + request.body)
         head = await self.reader.readuntil(b"\r\n\r\n")
         status_line, *header_lines = head.decode("latin-1").split("\r\n")
@@ -110,7 +113,9 @@ class Connection:
     def _keep(self, header: str) -> None:
         pair, *attributes = header.split(";")
         name, _, value = pair.strip().partition("=")
-        expired = any(a.strip().lower() in {"max-age=0", "expires=thu, 01 jan 1970 00:00:00 gmt"} for a in attributes)
+        expired = any(
+            a.strip().lower() in {"max-age=0", "expires=thu, 01 jan 1970 00:00:00 gmt"} for a in attributes
+        )
         if expired or not value.strip('"'):
             self.cookies.pop(name, None)
         else:
@@ -129,8 +134,16 @@ def _judge(request: Request, status: int, body: bytes) -> str | None:
     return None
 
 
-async def _client(host: str, port: int, cookies: dict[str, str], next_request: Callable[[int], Request],
-                  warm_until: float, stop_at: float, budget: list[int], outcome: Outcome) -> None:  # fmt: skip
+async def _client(
+    host: str,
+    port: int,
+    cookies: dict[str, str],
+    next_request: Callable[[int], Request],
+    warm_until: float,
+    stop_at: float,
+    budget: list[int],
+    outcome: Outcome,
+) -> None:
     connection = Connection(host, port, cookies)
     n = 0
     try:
@@ -140,7 +153,13 @@ async def _client(host: str, port: int, cookies: dict[str, str], next_request: C
             try:
                 status, body = await asyncio.wait_for(connection.send(request), timeout=30)
                 error = _judge(request, status, body)
-            except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError, ValueError) as exc:
+            except (
+                OSError,
+                asyncio.IncompleteReadError,
+                asyncio.LimitOverrunError,
+                TimeoutError,
+                ValueError,
+            ) as exc:
                 await connection.close()
                 error = type(exc).__name__
             if started < warm_until:
@@ -153,20 +172,37 @@ async def _client(host: str, port: int, cookies: dict[str, str], next_request: C
         await connection.close()
 
 
-async def _run(host: str, port: int, clients: list[tuple[dict[str, str], Callable[[int], Request]]],
-               warmup: float, duration: float, max_requests: int) -> Outcome:  # fmt: skip
+async def _run(
+    host: str,
+    port: int,
+    clients: list[tuple[dict[str, str], Callable[[int], Request]]],
+    warmup: float,
+    duration: float,
+    max_requests: int,
+) -> Outcome:
     outcome = Outcome()
     now = time.perf_counter()
     warm_until, stop_at = now + warmup, now + warmup + duration
     budget = [max_requests]
-    await asyncio.gather(*(_client(host, port, cookies, make, warm_until, stop_at, budget, outcome)
-                           for cookies, make in clients))  # fmt: skip
+    await asyncio.gather(
+        *(
+            _client(host, port, cookies, make, warm_until, stop_at, budget, outcome)
+            for cookies, make in clients
+        )
+    )
     outcome.elapsed = time.perf_counter() - warm_until
     return outcome
 
 
-def load(host: str, port: int, clients: list[tuple[dict[str, str], Callable[[int], Request]]], *,
-         warmup: float = 2.0, duration: float = 10.0, max_requests: int = 100_000) -> Outcome:  # fmt: skip
+def load(
+    host: str,
+    port: int,
+    clients: list[tuple[dict[str, str], Callable[[int], Request]]],
+    *,
+    warmup: float = 2.0,
+    duration: float = 10.0,
+    max_requests: int = 100_000,
+) -> Outcome:
     """Run every client at once: `warmup` seconds not counted, then at most `duration` seconds and
     `max_requests` counted requests."""
     try:

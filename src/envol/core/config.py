@@ -305,6 +305,19 @@ SETTINGS: tuple[Setting, ...] = (
         "`max_connections` (docs/operations.md).",
     ),
     Setting(
+        "ENVOL_PAGE_CACHE",
+        "on",
+        "`on`: each web process keeps the public pages (home, how it works, FAQ, privacy, legal "
+        "notice, media directory, figures) in memory for visitors who are not signed in, each "
+        "visitor with their own form token (decision 0013). `off`: every page is rendered again.",
+    ),
+    Setting(
+        "ENVOL_PAGE_CACHE_CHECK_SECONDS",
+        "1",
+        "How often, at most, a web process asks the database whether the media directory or the "
+        "figures changed since it kept them: the longest those pages lag behind a change.",
+    ),
+    Setting(
         "ENVOL_DB_POOL_TIMEOUT",
         "10",
         "PostgreSQL: seconds a request waits for a free connection of its process's pool before it "

@@ -220,3 +220,10 @@ RECONNECT_LIMITS = env("ENVOL_RECONNECT_LIMITS")
 RECONNECT_PORTS = "envol.reconnect.connect.default_ports"
 
 MATCHING_REFRESH_HOURS = float(env("ENVOL_MATCHING_REFRESH_HOURS"))
+
+# The public pages kept in memory for visitors who are not signed in (envol.core.pagecache,
+# decision 0013); off with DEBUG, where templates are read again at each request.
+if env("ENVOL_PAGE_CACHE") not in {"on", "off"}:
+    raise ValueError("ENVOL_PAGE_CACHE is `on` or `off`")
+PAGE_CACHE = env("ENVOL_PAGE_CACHE") == "on" and not DEBUG
+PAGE_CACHE_CHECK_SECONDS = float(env("ENVOL_PAGE_CACHE_CHECK_SECONDS"))

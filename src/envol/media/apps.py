@@ -5,3 +5,9 @@ class MediaConfig(AppConfig):
     name = "envol.media"
     label = "media"
     verbose_name = "Media directory"
+
+    def ready(self) -> None:
+        from envol.core import pagecache
+        from envol.media.directory import version
+
+        pagecache.register("media_directory", version)

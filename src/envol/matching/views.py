@@ -50,7 +50,7 @@ def review_page(request: HttpRequest, person: Person) -> HttpResponse:
     result = review.page(person.pk, which=which, network=network, after=after)
     preference = notify.preference_for(person.pk)
     new_count = notify.new_since_last_visit(person.pk, preference)
-    notify.mark_visited(person.pk)
+    notify.mark_visited(person.pk, preference)
     query = {"filter": which.value, **({"network": network.value} if network else {})}
     context: dict[str, Any] = {
         "page": "review",

@@ -20,10 +20,12 @@ import dataclasses
 import datetime
 import decimal
 import enum
+import functools
 import hashlib
+import operator
 import re
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -59,7 +61,7 @@ _SCALARS: frozenset[type] = frozenset({
     type(None), bool, int, float, str, bytes, decimal.Decimal, datetime.date, datetime.datetime,
     datetime.time, datetime.timedelta,
 })  # fmt: skip
-_FIELDS: dict[type, tuple[str, ...]] = {}
+_FIELDS: dict[type, Callable[[object], tuple[object, ...]]] = {}
 
 
 def _value(value: object) -> object:
@@ -77,17 +79,22 @@ def _value(value: object) -> object:
     if isinstance(value, Model):
         return (value._meta.label, *(_value(f.value_from_object(value)) for f in value._meta.concrete_fields))
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        names = _FIELDS.get(kind)
-        if names is None:
-            names = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(value))
-        return (kind.__qualname__, *(_value(getattr(value, name)) for name in names))
+        fields = _FIELDS.get(kind)
+        if fields is None:
+            getter = operator.attrgetter(*(f.name for f in dataclasses.fields(value)), "__class__")
+            fields = _FIELDS[kind] = getter  # the class last: always a tuple, even of one field
+        values = fields(value)
+        if _SCALARS.issuperset(map(type, values[:-1])):  # rows of plain values: compared as they are
+            return (kind.__qualname__, values[:-1])
+        return (kind.__qualname__, *(_value(v) for v in values[:-1]))
     raise Unkeyable(kind.__qualname__)
 
 
-def _processors() -> list[Any]:
+@functools.cache
+def _processors() -> tuple[Callable[[HttpRequest], dict[str, Any]], ...]:
     engine = engines["django"]
     names: list[str] = engine.engine.context_processors  # type: ignore[attr-defined]
-    return [import_string(name) for name in names if name not in _HANDLED]
+    return tuple(import_string(name) for name in names if name not in _HANDLED)
 
 
 def _key(request: HttpRequest, template_name: str, context: dict[str, Any]) -> bytes | None:

@@ -16,7 +16,7 @@ from envol.core.ids import Platform
 from envol.core.pseudonym import pseudonymizer
 from envol.graph.models import Direction, Edge
 from envol.graph.partitions import PARTITION_BASE
-from envol.matching.candidates import Candidate, candidates_for, counts_for
+from envol.matching.candidates import KnownAccount, candidates_for, counts_for
 from envol.registry.models import Account, Person, Verification
 from matching.world import random_world
 
@@ -54,7 +54,7 @@ def _upload(tmp_path: Path, owner: int, followers: list[int], following: list[in
 def _found(person: int) -> set[tuple[str, int, str]]:
     """(network, target person, direction) for every candidate."""
 
-    def way(c: Candidate) -> str:
+    def way(c: KnownAccount) -> str:
         return "mutual" if c.mutual else ("followee" if c.followee else "follower")
 
     return {(c.network.value, c.target_person_id, way(c)) for c in candidates_for(person)}
@@ -117,9 +117,9 @@ def test_candidate_fields_and_one_query(tmp_path: Path) -> None:
     assert len(queries) == 1
     accounts = {a.platform: a for a in Account.objects.filter(person=bob)}
     assert found == [
-        Candidate(bob.pk, Platform.BLUESKY, accounts["bluesky"].pk, f"did:plc:p{bob.pk}",
+        KnownAccount(bob.pk, Platform.BLUESKY, accounts["bluesky"].pk, f"did:plc:p{bob.pk}",
                   f"did:plc:p{bob.pk}", followee=True, follower=False),
-        Candidate(bob.pk, Platform.MASTODON, accounts["mastodon"].pk, f"https://m.test/users/p{bob.pk}",
+        KnownAccount(bob.pk, Platform.MASTODON, accounts["mastodon"].pk, f"https://m.test/users/p{bob.pk}",
                   f"up{bob.pk}@m.test", followee=True, follower=False),
     ]  # fmt: skip
     with CaptureQueriesContext(connection) as queries:

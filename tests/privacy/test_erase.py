@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from envol.core.ids import Platform
 from envol.graph.models import Edge
-from envol.matching.candidates import Candidate, candidates_for
+from envol.matching.candidates import KnownAccount, candidates_for
 from envol.privacy.erase import erase_person, rounded
 from envol.privacy.models import ErasureProof
 from envol.privacy.relations import person_graph, rows_about
@@ -149,7 +149,7 @@ def test_admin_log_entries_of_a_newsroom_s_many_rows_go_too(sqlite_default_limit
                                     handle="news.test", verification=Verification.VERIFIED)  # fmt: skip
     kept = Account.objects.create(person=other, platform=Platform.BLUESKY, stable_id="did:plc:other",
                                   handle="other.test", verification=Verification.VERIFIED)  # fmt: skip
-    targets = [Candidate(other.pk, Platform.BLUESKY, kept.pk, f"did:plc:t{i}", f"t{i}", True, False)
+    targets = [KnownAccount(other.pk, Platform.BLUESKY, kept.pk, f"did:plc:t{i}", f"t{i}", True, False)
                for i in range(sqlite_default_limit)]  # fmt: skip
     assert insert_missing(source, targets, timezone.now()) == sqlite_default_limit
     operator = User.objects.create(username="op")

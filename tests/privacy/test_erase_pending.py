@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from envol.cli.main import main
 from envol.core.ids import Platform
-from envol.matching.candidates import Candidate
+from envol.matching.candidates import KnownAccount
 from envol.privacy import pending
 from envol.privacy.erase import erase_person
 from envol.privacy.models import ErasureProof, PrivacyState
@@ -132,7 +132,7 @@ def test_no_new_follow_is_planned_or_chosen_while_pending(
     made_follows(alice)
     _ask(client)
     bluesky, _mastodon = _accounts(alice)
-    newcomer = Candidate(0, Platform.BLUESKY, bluesky.pk, "did:plc:newcomer", "new.test", True, True)
+    newcomer = KnownAccount(0, Platform.BLUESKY, bluesky.pk, "did:plc:newcomer", "new.test", True, True)
     monkeypatch.setattr("envol.reconnect.plan.candidates_rows", lambda person_id: [newcomer])
     tasks_before = FollowTask.objects.count()
 

@@ -20,7 +20,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from envol.matching.addresses import find_addresses  # pure: no Django set-up needed
+    from envol.addresses.parse import find_addresses  # pure: no Django set-up needed
 
     report = find_addresses(" ".join(args.text), fediverse=args.fediverse)
     print(json.dumps(report.to_json_dict(), ensure_ascii=False))

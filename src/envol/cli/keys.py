@@ -18,7 +18,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     setup_django()
     from envol.core.crypto import TokenKeyError
-    from envol.registry.tokens import rotate_token_keys
+    from envol.registry.key_rotation import rotate_token_keys
 
     try:
         counts = rotate_token_keys()

@@ -7,7 +7,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("", include("envol.registry.urls")),
+    path("", include("envol.signin.urls")),
     path("", include("envol.archive.urls")),
     path("", include("envol.privacy.urls")),
     path("", include("envol.media.urls")),

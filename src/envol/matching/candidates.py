@@ -30,7 +30,7 @@ NETWORKS: tuple[Platform, ...] = (Platform.BLUESKY, Platform.MASTODON)
 
 
 @dataclass(frozen=True, slots=True)
-class Candidate:
+class KnownAccount:
     """One verified account of someone P knew on X. ``followee and follower`` means mutual."""
 
     target_person_id: int
@@ -105,7 +105,7 @@ def _candidate_sql(person_id: int) -> tuple[str, list[Any]]:
     return sql, params
 
 
-def candidates_for(person_id: int) -> list[Candidate]:
+def candidates_for(person_id: int) -> list[KnownAccount]:
     """Every verified Bluesky/Mastodon account of the persons ``person_id`` knew on X, in one query.
 
     Ordered by network, target person, account. An unknown person simply has no candidates.
@@ -115,13 +115,13 @@ def candidates_for(person_id: int) -> list[Candidate]:
         cursor.execute(f"{sql} ORDER BY platform, pid, account_id", params)
         rows = cursor.fetchall()
     return [
-        Candidate(int(pid), Platform(net), int(aid), str(sid), str(handle), bool(fe), bool(fr))
+        KnownAccount(int(pid), Platform(net), int(aid), str(sid), str(handle), bool(fe), bool(fr))
         for pid, net, aid, sid, handle, fe, fr in rows
     ]
 
 
 def counts_for(person_id: int) -> dict[Platform, DirectionCounts]:
-    """Candidate accounts per network in disjoint direction buckets (see DirectionCounts), one query.
+    """KnownAccount accounts per network in disjoint direction buckets (see DirectionCounts), one query.
 
     Every network of NETWORKS is present, with zeros when nothing was found. The counting happens in
     the database: a person with a large community transfers four numbers per network, not its rows.

@@ -18,11 +18,11 @@ from datetime import datetime, timedelta
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from envol.addresses.bridgy import BridgeDomains, to_bridgy_bluesky, to_bridgy_mastodon
+from envol.addresses.syntax import MastodonAddress
 from envol.core.config import env, env_list
 from envol.core.ids import Platform
-from envol.matching.bridgy import BridgeDomains, to_bridgy_bluesky, to_bridgy_mastodon
 from envol.matching.models import BridgeLookup, Candidate, TargetProfile, Unavailable
-from envol.matching.syntax import MastodonAddress
 from envol.platforms import webfinger
 from envol.platforms.bluesky import appview
 from envol.platforms.errors import PlatformError, RateLimited

@@ -16,11 +16,11 @@ from pathlib import Path
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 
+from envol.addresses.parse import find_addresses
 from envol.archive.models import ArchiveImport
 from envol.archive.profile import OwnerProfile
 from envol.core.pseudonym import pseudonymizer
 from envol.graph.models import Edge
-from envol.matching.addresses import find_addresses
 from envol.matching.models import Candidate, Kind, Suggestion
 
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from envol.addresses.parse import parse_bluesky_identifier, parse_mastodon_address
 from envol.core.config import env
-from envol.matching.addresses import parse_bluesky_identifier, parse_mastodon_address
 from envol.media.rules import parse_x_handle
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from envol.matching.addresses import parse_bluesky_identifier, parse_mastodon_address
+from envol.addresses.parse import parse_bluesky_identifier, parse_mastodon_address
 from envol.media.antispam import HONEYPOT_FIELD
 from envol.media.models import Kind, MediaOutlet, Status
 from envol.media.rules import email_matches_site, parse_x_handle, site_domain

@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from envol.matching.hosts import is_email_domain
-from envol.matching.syntax import normalise_domain
+from envol.addresses.hosts import is_email_domain
+from envol.addresses.syntax import normalise_domain
 
 # X user names: 1–15 of [A-Za-z0-9_] (X's own rule); compared case-insensitively.
 _X_NAME = re.compile(r"[A-Za-z0-9_]{1,15}")

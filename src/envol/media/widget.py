@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from envol.matching.addresses import parse_bluesky_identifier, parse_mastodon_address
+from envol.addresses.parse import parse_bluesky_identifier, parse_mastodon_address
 
 MAX_BYTES = 10 * 1024
 LANGUAGES = ("en", "fr")

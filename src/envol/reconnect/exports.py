@@ -14,7 +14,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from envol.core.ids import Platform
-from envol.matching.candidates import Candidate
+from envol.matching.candidates import KnownAccount
 from envol.platforms.bluesky.lists import (
     LIST,
     NewListItem,
@@ -38,7 +38,7 @@ logger = logging.getLogger("envol.reconnect")
 MASTODON_CSV_HEADER = ["Account address", "Show boosts", "Notify on new posts", "Languages"]
 
 
-def _chosen(person_id: int, network: Platform) -> list[Candidate]:
+def _chosen(person_id: int, network: Platform) -> list[KnownAccount]:
     """The network's candidates, narrowed to the person's chosen directions when they chose."""
     found = [c for c in candidates_rows(person_id) if c.network == network]
     choice = ReconnectChoice.objects.filter(account__person_id=person_id, account__platform=network).first()

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from envol.core.ids import Platform
 from envol.core.listparam import ids_in, texts_in
-from envol.matching.candidates import Candidate
+from envol.matching.candidates import KnownAccount
 from envol.matching.models import Candidate as MatchedCandidate
 from envol.matching.models import Kind, Unavailable
 from envol.privacy.pending import persons_pending
@@ -48,7 +48,7 @@ NOT_FOLLOWABLE = (
 )
 
 
-def candidates_rows(person_id: int) -> list[Candidate]:
+def candidates_rows(person_id: int) -> list[KnownAccount]:
     """The person's verified candidates from matching's table, minus dismissed and unfollowable ones.
 
     Suggestions are never followed automatically; bridged contacts are shown on the review page and
@@ -64,12 +64,12 @@ def candidates_rows(person_id: int) -> list[Candidate]:
         )
     )
     return [
-        Candidate(int(pid or 0), Platform(net), int(aid), str(address), str(handle), bool(fe), bool(fr))
+        KnownAccount(int(pid or 0), Platform(net), int(aid), str(address), str(handle), bool(fe), bool(fr))
         for pid, net, aid, address, handle, fe, fr in rows
     ]
 
 
-def wanted(candidate: Candidate, directions: str) -> bool:
+def wanted(candidate: KnownAccount, directions: str) -> bool:
     if directions == Directions.BOTH:
         return candidate.followee or candidate.follower
     if directions == Directions.FOLLOWEES:
@@ -111,7 +111,7 @@ def plan_for_persons(person_ids: Iterable[int], *, now: datetime | None = None) 
     return inserted
 
 
-def _plan_account(choice: ReconnectChoice, candidates: list[Candidate], now: datetime) -> int:
+def _plan_account(choice: ReconnectChoice, candidates: list[KnownAccount], now: datetime) -> int:
     account: Account = choice.account
     chosen = [c for c in candidates if c.network == account.platform and wanted(c, choice.directions)]
     # A newsroom may choose tens of thousands of targets: the list goes as one parameter.
@@ -134,7 +134,7 @@ def _plan_account(choice: ReconnectChoice, candidates: list[Candidate], now: dat
     return insert_missing(account, chosen, now)
 
 
-def insert_missing(account: Account, chosen: list[Candidate], now: datetime) -> int:
+def insert_missing(account: Account, chosen: list[KnownAccount], now: datetime) -> int:
     """One INSERT … SELECT over a JSON array; rows already there are left alone."""
     if not chosen:
         return 0

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from envol.matching.addresses import parse_mastodon_address
-from envol.matching.syntax import normalise_domain
+from envol.addresses.parse import parse_mastodon_address
+from envol.addresses.syntax import normalise_domain
 from envol.platforms.errors import Rejected
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from envol.matching.syntax import MastodonAddress
+from envol.addresses.syntax import MastodonAddress
 from envol.platforms.errors import Rejected
 from envol.platforms.mastodon.discovery import InstanceInfo
 from envol.platforms.mastodon.oauth import MastodonToken

@@ -1,0 +1,75 @@
+"""What every platform sign-in view shares: callback URLs and the end of a successful proof."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from envol.core.config import env
+from envol.registry.errors import AccountTakenError, PlatformAlreadyLinkedError
+from envol.registry.labels import PLATFORM_NAMES, shown_handle
+from envol.registry.linking import Outcome, ProvenIdentity, prove_account
+from envol.registry.session import current_person, sign_in
+
+
+def callback_url(request: HttpRequest, name: str) -> str:
+    """The absolute callback URL; behind a proxy ENVOL_PUBLIC_URL says what the world sees."""
+    public = env("ENVOL_PUBLIC_URL").rstrip("/")
+    path = reverse(name)
+    return f"{public}{path}" if public else request.build_absolute_uri(path)
+
+
+def not_started_here() -> str:
+    return _("This sign-in was not started from this browser, or it was already used. Please start again.")
+
+
+def foreign_answer() -> str:
+    return _(
+        "This sign-in answer did not come from this browser's sign-in, so it was ignored. Please start again."
+    )
+
+
+def back_to_start(request: HttpRequest) -> HttpResponse:
+    """Where a failed or refused attempt returns: the accounts page when signed in, else sign-in."""
+    return redirect("accounts" if current_person(request) is not None else "sign_in")
+
+
+def finish_proof(request: HttpRequest, identity: ProvenIdentity) -> HttpResponse:
+    """Record the proven account, sign its person in, and say what happened."""
+    signed_in = current_person(request)
+    platform = PLATFORM_NAMES[identity.platform]
+    handle = shown_handle(identity.platform, identity.handle)
+    try:
+        result = prove_account(identity, signed_in=signed_in)
+    except AccountTakenError:
+        messages.error(
+            request,
+            _(
+                "The %(platform)s account %(handle)s is already linked to another person on Envol. "
+                "Envol never merges two persons by itself: to move this account here, sign out, "
+                "sign in with it, unlink it there, then link it again from here."
+            )
+            % {"platform": platform, "handle": handle},
+        )
+        return back_to_start(request)
+    except PlatformAlreadyLinkedError as error:
+        messages.error(
+            request,
+            _(
+                "You have already linked the %(platform)s account %(handle)s: "
+                "unlink it first before linking another one."
+            )
+            % {"platform": platform, "handle": shown_handle(error.platform, error.handle)},
+        )
+        return back_to_start(request)
+    if signed_in is None or signed_in.pk != result.person.pk:
+        sign_in(request, result.person)
+    if result.outcome in (Outcome.LINKED, Outcome.CLAIM_PROVEN) and signed_in is not None:
+        text = _("Your %(platform)s account %(handle)s is linked.")
+    else:
+        text = _("You are signed in with your %(platform)s account %(handle)s.")
+    messages.success(request, text % {"platform": platform, "handle": handle})
+    return redirect("accounts")

@@ -1,0 +1,138 @@
+"""Sign in with Mastodon (or link it while signed in), on the person's own instance."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from envol.core.ids import Platform
+from envol.platforms.errors import AuthExpired, PlatformError, Rejected
+from envol.platforms.http import SafeHttp, UnsafeHost
+from envol.platforms.mastodon import (
+    authorization_url,
+    code_from_callback,
+    discover,
+    exchange_code,
+    instance_domain,
+    new_pkce,
+    new_state,
+    verify_credentials,
+)
+from envol.registry.linking import ProvenIdentity
+from envol.registry.mastodon_apps import (
+    cached_app,
+    info_from_session,
+    info_to_session,
+    instance_url_overrides,
+    registered,
+)
+from envol.registry.models import MastodonApp
+from envol.signin.flow import back_to_start, callback_url, finish_proof, foreign_answer, not_started_here
+
+FLOW_KEY = "envol_mastodon_flow"
+
+
+def instance_down() -> str:
+    return _("Your instance is not answering right now. Please try again in a few minutes.")
+
+
+@require_POST
+def start(request: HttpRequest) -> HttpResponse:
+    return _begin(request, request.POST.get("instance", ""))
+
+
+def _begin(request: HttpRequest, written: str, *, retried: bool = False) -> HttpResponse:
+    redirect_uri = callback_url(request, "mastodon_callback")
+    try:
+        domain = instance_domain(written)
+        with SafeHttp() as http:
+            info = discover(written, http, base_url=instance_url_overrides().get(domain))
+            if not info.speaks_mastodon_api:
+                text = _("%(domain)s does not run Mastodon or a server compatible with it.")
+                messages.error(request, text % {"domain": domain})
+                return back_to_start(request)
+            app = cached_app(info, redirect_uri=redirect_uri, http=http)
+    except UnsafeHost:
+        messages.error(request, _("Envol may not contact that address."))
+        return back_to_start(request)
+    except Rejected:
+        text = _(
+            "“%(written)s” is not a Mastodon address or instance. "
+            "Write it like @you@mastodon.social or mastodon.social."
+        )
+        messages.error(request, text % {"written": written[:100]})
+        return back_to_start(request)
+    except PlatformError:
+        messages.error(request, instance_down())
+        return back_to_start(request)
+    state, pkce = new_state(), new_pkce()
+    request.session[FLOW_KEY] = {
+        "state": state,
+        "verifier": pkce.verifier,
+        "app_id": app.pk,
+        "info": info_to_session(info),
+        "retried": retried,
+    }
+    url = authorization_url(
+        info, registered(app), redirect_uri=app.redirect_uri, state=state, code_challenge=pkce.challenge
+    )
+    return HttpResponseRedirect(url)
+
+
+@require_GET
+def callback(request: HttpRequest) -> HttpResponse:
+    flow = request.session.pop(FLOW_KEY, None)  # single use
+    app_id = flow.get("app_id") if isinstance(flow, dict) else None
+    app = MastodonApp.objects.filter(pk=app_id).first() if isinstance(app_id, int) else None
+    if not isinstance(flow, dict) or app is None:
+        messages.error(request, not_started_here())
+        return back_to_start(request)
+    params, info = request.GET.dict(), info_from_session(flow["info"])
+    try:
+        code = code_from_callback(params, expected_state=flow["state"])
+    except Rejected:
+        if params.get("state") != flow["state"]:
+            text = foreign_answer()
+        elif params.get("error") == "access_denied":
+            text = _("You cancelled the sign-in on your instance. Nothing was linked.")
+        else:
+            text = _("Your instance refused the sign-in. Please start again.")
+        messages.error(request, text)
+        return back_to_start(request)
+    try:
+        with SafeHttp() as http:
+            try:
+                token = exchange_code(
+                    info,
+                    registered(app),
+                    code=code,
+                    code_verifier=flow["verifier"],
+                    redirect_uri=app.redirect_uri,
+                    http=http,
+                )
+            except AuthExpired:
+                # 401 invalid_client: the instance no longer knows Envol's app (Mastodon once
+                # vacuumed unused apps). Forget it and start over once, registering afresh.
+                app.delete()
+                if flow.get("retried"):
+                    raise
+                return _begin(request, info.domain, retried=True)
+            identity = verify_credentials(info, token, http)
+    except Rejected:
+        messages.error(request, _("Your instance refused the sign-in. Please start again."))
+        return back_to_start(request)
+    except PlatformError:
+        messages.error(request, instance_down())
+        return back_to_start(request)
+    proven = ProvenIdentity(
+        Platform.MASTODON,
+        identity.actor_uri,
+        identity.acct,
+        identity.display_name,
+        access_token=token.access_token,
+        token_scope=token.scope,
+        mastodon_app=app,
+    )
+    return finish_proof(request, proven)

@@ -1,0 +1,25 @@
+"""The sign-in page (one button or form per platform) and signing out."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from envol.core.config import env
+from envol.registry.session import sign_out as end_session
+
+
+def x_configured() -> bool:
+    return bool(env("ENVOL_X_CLIENT_ID"))
+
+
+def sign_in(request: HttpRequest) -> HttpResponse:
+    context = {"page": "sign_in", "next": request.GET.get("next", ""), "x_configured": x_configured()}
+    return render(request, "signin/sign_in.html", context)
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    end_session(request)
+    return redirect("home")

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from envol.core import rendermemo
 from envol.core.ids import Platform
-from envol.matching import notify, pagecontext, review
+from envol.matching import context_processors, notify, review
 from envol.matching.models import TargetProfile
 from envol.registry.models import Person
 from envol.registry.session import person_required
@@ -52,7 +52,7 @@ def review_page(request: HttpRequest, person: Person) -> HttpResponse:
     preference = notify.preference_for(person.pk)
     new_count = notify.new_since_last_visit(person.pk, preference)
     notify.mark_visited(person.pk, preference)
-    pagecontext.seen_all(request)
+    context_processors.seen_all(request)
     query = {"filter": which.value, **({"network": network.value} if network else {})}
     context: dict[str, Any] = {
         "page": "review",

@@ -228,3 +228,18 @@ def test_the_memory_is_bounded(pages: Harness, monkeypatch: pytest.MonkeyPatch) 
     for n in range(6):
         pages.get(f"/faq/?from={n}")
     assert len(pages.cache.entries) == 3
+
+
+def test_when_the_version_cannot_be_read_django_answers_and_nothing_is_kept(
+    pages: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unreachable() -> object:
+        raise OSError("database away")
+
+    broken = [pagecache.CachedPage(p.url_name, unreachable if p.version else None) for p in pagecache.PAGES]
+    monkeypatch.setattr(pagecache, "PAGES", broken)
+    pages.cache._pages = None
+    assert pages.get("/media/").status == 200
+    assert pages.get("/media/").status == 200
+    assert pages.reached_django == ["/media/", "/media/"]
+    assert not pages.cache.entries

@@ -199,7 +199,12 @@ class PublicPageCache:
         language = language_of(cookies, headers.get(b"accept-language", b"").decode("latin-1"))
         key = (scope["path"], scope.get("query_string", b""), scope.get("scheme"), scope.get("root_path", ""),
                headers.get(b"host"), self._proxy_scheme(headers), language)  # fmt: skip
-        version = await self._version(page, scope["path"])
+        try:
+            version = await self._version(page, scope["path"])
+        except Exception:  # the database is away: Django answers (its error page), nothing is kept
+            logger.exception("page cache: version of %s unknown", scope["path"])
+            await self.app(scope, receive, send)
+            return
         entry = self.entries.get(key)
         if entry is not None and entry.version == version:
             self.entries.move_to_end(key)

@@ -24,6 +24,7 @@ import functools
 import hashlib
 import operator
 import re
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -42,6 +43,7 @@ from django.utils.module_loading import import_string
 MAX_ENTRIES = 256
 _TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"')
 _MEMO: OrderedDict[bytes, list[bytes]] = OrderedDict()
+_LOCK = threading.Lock()  # requests run in threads of their own
 # Context processors whose values the key takes in its own way: the token (the visitor's own on
 # every answer), the request (its address), the operator's user (refused below), the notices.
 _HANDLED = {
@@ -114,14 +116,20 @@ def _key(request: HttpRequest, template_name: str, context: dict[str, Any]) -> b
 def render(request: HttpRequest, template_name: str, context: dict[str, Any]) -> HttpResponse:
     """`django.shortcuts.render`, reusing the HTML of an earlier render with the same inputs."""
     key = _key(request, template_name, context) if settings.PAGE_CACHE else None
-    if key is not None and (parts := _MEMO.get(key)) is not None:
-        _MEMO.move_to_end(key)
-        return HttpResponse(get_token(request).encode("ascii").join(parts))
+    if key is not None:
+        with _LOCK:
+            parts = _MEMO.get(key)
+            if parts is not None:
+                _MEMO.move_to_end(key)
+        if parts is not None:
+            return HttpResponse(get_token(request).encode("ascii").join(parts))
     response = django_render(request, template_name, context)
     if key is not None and response.status_code == 200:
         tokens = set(_TOKEN.findall(response.content))
         if len(tokens) <= 1:
-            _MEMO[key] = response.content.split(tokens.pop()) if tokens else [response.content]
-            while len(_MEMO) > MAX_ENTRIES:
-                _MEMO.popitem(last=False)
+            kept = response.content.split(tokens.pop()) if tokens else [response.content]
+            with _LOCK:
+                _MEMO[key] = kept
+                while len(_MEMO) > MAX_ENTRIES:
+                    _MEMO.popitem(last=False)
     return response

@@ -1,7 +1,7 @@
 """Envol under a crowd: 50 concurrent clients on loopback, on SQLite and on PostgreSQL.
 
     uv run python -m bench.load [--clients 50] [--workers 2] [--duration 10] [--runs 3]
-                                [--postgres URL | --no-postgres]
+                                [--postgres URL | --no-postgres] [--plain]
 
 Each run seeds a fresh database (published media outlets, figures over time, signed-in persons
 with candidates: bench/loadseed.py), starts `envol run --workers N` without its background worker,
@@ -19,6 +19,8 @@ status or a wrong page is an error). Baseline, in the same run: the smallest ASG
 answering a page of the same size on the same server (bench/loadbaseline.py). The load average is
 printed before and after: the machine's two cores are shared. Medians of --runs runs; results go
 to bench/out/load.json. Each scenario is bounded: --duration seconds and --max-requests requests.
+With --plain, each database is measured a second time as Envol served before decision 0013: one
+process, ENVOL_PAGE_CACHE=off (labels ending in "plain").
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ OUT = Path(__file__).resolve().parent / "out"
 PG_DEFAULT = os.environ.get("BENCH_LOAD_PG", "postgresql://postgres@127.0.0.1:5432/envol_bench_load")
 PUBLIC_PATHS = ("/", "/how-it-works/", "/faq/", "/media/", "/figures/")
 HTML_LANG = {"en": b'<html lang="en">', "fr": b'<html lang="fr">'}
+PLAIN = " plain"  # label suffix: `envol run` with one process and ENVOL_PAGE_CACHE=off
 CSRF = "benchcsrfsecret0123456789abcdefg"  # 32 characters: Django accepts its own secret as the form token
 
 
@@ -162,10 +165,13 @@ def _report(name: str, outcome: Outcome) -> dict[str, Any]:
 
 
 def run_database(label: str, database_url: str | None, args: argparse.Namespace) -> dict[str, Any]:
+    plain = label.endswith(PLAIN)  # one process, nothing kept: what the pages cost without the cache
     with tempfile.TemporaryDirectory(dir=OUT) as data_dir:
         if database_url:
             _reset_pg(database_url)
         env = _env(data_dir, database_url)
+        if plain:
+            env["ENVOL_PAGE_CACHE"] = "off"
         seeded = subprocess.run(
             [
                 sys.executable,
@@ -183,7 +189,7 @@ def run_database(label: str, database_url: str | None, args: argparse.Namespace)
         people = json.loads(seeded.stdout)
         port = _free_port()
         command = ["envol", "run", "--port", str(port), "--no-worker"]
-        if args.workers != 1:
+        if args.workers != 1 and not plain:
             command += ["--workers", str(args.workers)]
         server = _serve(command, env, Path(data_dir) / "server.log", port)
         results: dict[str, Any] = {}
@@ -266,6 +272,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--postgres", default=PG_DEFAULT, help="database to drop, create and use")
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--only", choices=("sqlite", "postgres", "baseline"), action="append")
+    parser.add_argument(
+        "--plain", action="store_true", help="also measure one process without the page cache (before/after)"
+    )
     args = parser.parse_args(argv)
     OUT.mkdir(exist_ok=True)
     targets: list[tuple[str, str | None]] = [("baseline", None), ("sqlite", None)]
@@ -276,6 +285,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"PostgreSQL not reachable at {args.postgres}: measured on SQLite only", flush=True)
     if args.only:
         targets = [t for t in targets if t[0] in args.only]
+    if args.plain:
+        targets += [(label + PLAIN, url) for label, url in targets if label != "baseline"]
     runs: dict[str, list[dict[str, Any]]] = {label: [] for label, _ in targets}
     load_before = os.getloadavg()
     print(
@@ -297,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
         for name, figures in scenarios.items():
             ratio = f"  {figures['throughput'] / base:.2f}× baseline" if base and label != "baseline" else ""
             print(
-                f"  {label:9} {name:8} {figures['throughput']:8.0f} req/s  p50 {figures['p50_ms']:6.1f} ms  "
+                f"  {label:15} {name:8} {figures['throughput']:8.0f} req/s  p50 {figures['p50_ms']:6.1f} ms  "
                 f"p95 {figures['p95_ms']:6.1f} ms  errors {figures['errors']:.0f}{ratio}"
             )
     result = {

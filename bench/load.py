@@ -14,8 +14,10 @@ and loads it with three scenarios in turn, each --clients clients at once (bench
 - dismiss: each client dismisses and restores its own candidates (a form POST, answered by a
   redirect).
 
-Reported per scenario: throughput (requests/s), p50, p95 and p99 latency, and errors (a wrong
-status or a wrong page is an error). Baseline, in the same run: the smallest ASGI application
+Reported per scenario: throughput (requests/s), p50, p95 and p99 latency, errors (a wrong status
+or a wrong page is an error), and the server's CPU time per answered request (all its processes,
+from /proc): on a shared machine throughput follows what else runs, CPU per request much less, and
+the cores divided by it bound the throughput. Baseline, in the same run: the smallest ASGI application
 answering a page of the same size on the same server (bench/loadbaseline.py). The load average is
 printed before and after: the machine's two cores are shared. Medians of --runs runs; results go
 to bench/out/load.json. Each scenario is bounded: --duration seconds and --max-requests requests.
@@ -152,13 +154,47 @@ def _scenarios(people: list[dict[str, Any]], clients: int) -> dict[str, list[Any
     }
 
 
-def _report(name: str, outcome: Outcome) -> dict[str, Any]:
+def _tree_cpu(pid: int) -> float:
+    """CPU seconds used so far by a process and all its descendants (Linux /proc)."""
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        times[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    tree, grown = {pid}, True
+    while grown:
+        more = {child for child, parent in parents.items() if parent in tree} - tree
+        tree |= more
+        grown = bool(more)
+    return sum(times.get(p, 0.0) for p in tree)
+
+
+def _measure(name: str, port: int, server: subprocess.Popen[bytes], clients: list[Any],
+             args: argparse.Namespace) -> dict[str, Any]:  # fmt: skip
+    """One scenario, with the server's CPU per answered request: unlike throughput on a shared
+    machine, it does not depend on what else runs, and 2 cores / it bounds the throughput."""
+    before = _tree_cpu(server.pid)
+    outcome = load("127.0.0.1", port, clients, warmup=args.warmup, duration=args.duration,
+                   max_requests=args.max_requests)  # fmt: skip
+    cpu = _tree_cpu(server.pid) - before
+    return _report(name, outcome, cpu * 1000 / max(outcome.sent, 1))
+
+
+def _report(name: str, outcome: Outcome, cpu_ms: float) -> dict[str, Any]:
     summary: dict[str, Any] = outcome.summary()
+    summary["server_cpu_ms"] = cpu_ms
     summary["error_kinds"] = dict(outcome.errors.most_common(5))
     print(
         f"  {name:9} {summary['throughput']:8.0f} req/s  p50 {summary['p50_ms']:7.1f} ms  "
-        f"p95 {summary['p95_ms']:7.1f} ms  p99 {summary['p99_ms']:7.1f} ms  errors {summary['errors']}"
-        + (f" {summary['error_kinds']}" if summary["errors"] else ""),
+        f"p95 {summary['p95_ms']:7.1f} ms  p99 {summary['p99_ms']:7.1f} ms  errors {summary['errors']}  "
+        f"server CPU {cpu_ms:.2f} ms/request" + (f" {summary['error_kinds']}" if summary["errors"] else ""),
         flush=True,
     )
     return summary
@@ -196,15 +232,7 @@ def run_database(label: str, database_url: str | None, args: argparse.Namespace)
         try:
             print(f" {label}:", flush=True)
             for name, clients in _scenarios(people, args.clients).items():
-                outcome = load(
-                    "127.0.0.1",
-                    port,
-                    clients,
-                    warmup=args.warmup,
-                    duration=args.duration,
-                    max_requests=args.max_requests,
-                )
-                results[name] = _report(name, outcome)
+                results[name] = _measure(name, port, server, clients, args)
         finally:
             _stop(server)
         return results
@@ -234,15 +262,7 @@ def run_baseline(args: argparse.Namespace) -> dict[str, Any]:
                 ({}, lambda n: Request("GET", "/", must_hold=(b"<html lang=en>",)))
                 for _ in range(args.clients)
             ]
-            outcome = load(
-                "127.0.0.1",
-                port,
-                clients,
-                warmup=args.warmup,
-                duration=args.duration,
-                max_requests=args.max_requests,
-            )
-            return {"public": _report("baseline", outcome)}
+            return {"public": _measure("baseline", port, server, clients, args)}
         finally:
             _stop(server)
 
@@ -251,7 +271,7 @@ def _median(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         scenario: {
             key: statistics.median(run[scenario][key] for run in runs)
-            for key in ("throughput", "p50_ms", "p95_ms", "p99_ms", "errors")
+            for key in ("throughput", "p50_ms", "p95_ms", "p99_ms", "errors", "server_cpu_ms")
         }
         for scenario in runs[0]
     }
@@ -309,7 +329,8 @@ def main(argv: list[str] | None = None) -> int:
             ratio = f"  {figures['throughput'] / base:.2f}× baseline" if base and label != "baseline" else ""
             print(
                 f"  {label:15} {name:8} {figures['throughput']:8.0f} req/s  p50 {figures['p50_ms']:6.1f} ms  "
-                f"p95 {figures['p95_ms']:6.1f} ms  errors {figures['errors']:.0f}{ratio}"
+                f"p95 {figures['p95_ms']:6.1f} ms  errors {figures['errors']:.0f}  "
+                f"CPU {figures['server_cpu_ms']:.2f} ms/req{ratio}"
             )
     result = {
         "clients": args.clients,

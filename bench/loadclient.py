@@ -34,6 +34,7 @@ class Outcome:
     latencies: list[float] = field(default_factory=list)
     errors: Counter[str] = field(default_factory=Counter)
     elapsed: float = 0.0
+    sent: int = 0  # every answered request, the warm-up's included
 
     def summary(self) -> dict[str, float]:
         ordered = sorted(self.latencies)
@@ -49,6 +50,7 @@ class Outcome:
             "p95_ms": at(0.95),
             "p99_ms": at(0.99),
             "errors": sum(self.errors.values()),
+            "sent": self.sent,
         }
 
 
@@ -162,6 +164,7 @@ async def _client(
             ) as exc:
                 await connection.close()
                 error = type(exc).__name__
+            outcome.sent += 1
             if started < warm_until:
                 continue
             budget[0] -= 1

@@ -32,7 +32,7 @@ import string
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -85,7 +85,7 @@ class _Entry:
 class _Version:
     value: object = None
     checked_at: float = float("-inf")
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    asking: bool = False  # one request of the process is asking the database
 
 
 _LANGUAGES: dict[tuple[str | None, str], str] = {}
@@ -232,10 +232,16 @@ class PublicPageCache:
         state = self._versions.setdefault(path, _Version())
         if self.clock() - state.checked_at < self.check_seconds:
             return state.value
-        async with state.lock:  # one query per interval, however many visitors wait for it
-            if self.clock() - state.checked_at >= self.check_seconds:
-                state.value = await asyncio.to_thread(_read_version, page.version)
-                state.checked_at = self.clock()
+        if state.asking and state.checked_at > float("-inf"):
+            # One query per interval: the visitors who arrive while it runs get the page as of the
+            # previous answer (at most the interval plus the query's time old) instead of waiting.
+            return state.value
+        state.asking = True
+        try:
+            state.value = await asyncio.to_thread(_read_version, page.version)
+            state.checked_at = self.clock()
+        finally:
+            state.asking = False
         return state.value
 
     async def _answer(self, entry: _Entry, cookies: dict[str, str], scope: Scope, send: Send) -> None:

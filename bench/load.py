@@ -9,7 +9,8 @@ and loads it with three scenarios in turn, each --clients clients at once (bench
 
 - public: the home page, how it works, the FAQ, the media directory and the figures, in English
   and in French (each answer must be in the language asked for);
-- review: each client signed in as its own person, the review page (each answer must show that
+- review: each client signed in as its own person (half in English, half in French), reloading its
+  review page (each answer must show that
   person's own rows);
 - dismiss: each client dismisses and restores its own candidates (a form POST, answered by a
   redirect).
@@ -129,7 +130,7 @@ def review_client(i: int, person: dict[str, Any]) -> tuple[dict[str, str], Calla
     marker = str(person["marker"]).encode()
 
     def make(n: int) -> Request:
-        language = ("en", "fr")[(i + n) % 2]
+        language = ("en", "fr")[i % 2]  # a person reads in one language; both are measured
         return Request("GET", "/review/", language, must_hold=(HTML_LANG[language], marker))
 
     return {"sessionid": str(person["session"])}, make

@@ -10,8 +10,7 @@ and loads it with three scenarios in turn, each --clients clients at once (bench
 - public: the home page, how it works, the FAQ, the media directory and the figures, in English
   and in French (each answer must be in the language asked for);
 - review: each client signed in as its own person (half in English, half in French), reloading its
-  review page (each answer must show that
-  person's own rows);
+  review page (each answer must show that person's own rows);
 - dismiss: each client dismisses and restores its own candidates (a form POST, answered by a
   redirect).
 

@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from envol.core.config import env
+from envol.core.config import CONFIG
 from support.asgi import call_many
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.urls("core.urls_pool")]
@@ -18,7 +18,7 @@ def test_postgresql_uses_a_bounded_pool_without_persistent_connections() -> None
     database = settings.DATABASES["default"]
     assert database["CONN_MAX_AGE"] == 0
     if connection.vendor == "postgresql":
-        assert database["OPTIONS"]["pool"]["max_size"] == int(env("ENVOL_DB_POOL_SIZE"))
+        assert database["OPTIONS"]["pool"]["max_size"] == CONFIG.db_pool_size
     else:
         assert "pool" not in database.get("OPTIONS", {})
 
@@ -26,7 +26,7 @@ def test_postgresql_uses_a_bounded_pool_without_persistent_connections() -> None
 def test_a_crowd_of_concurrent_requests_shares_a_few_connections() -> None:
     from envol.core.asgi import application
 
-    crowd = 3 * int(env("ENVOL_DB_POOL_SIZE"))
+    crowd = 3 * CONFIG.db_pool_size
     answers = call_many(application, ["/backend/"] * crowd)
     assert [a.status for a in answers] == [200] * crowd
     if connection.vendor == "postgresql":

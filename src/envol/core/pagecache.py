@@ -43,6 +43,8 @@ from django.http.cookie import parse_cookie
 from django.urls import reverse
 from django.utils import translation
 
+from envol.core.config import CONFIG
+
 logger = logging.getLogger("envol.request")
 
 Scope = dict[str, Any]
@@ -67,6 +69,11 @@ class CachedPage:
 
 #: Filled by each application's AppConfig.ready(): the pages it lets this layer keep.
 PAGES: list[CachedPage] = []
+
+
+def enabled() -> bool:
+    """ENVOL_PAGE_CACHE, and never with DEBUG (templates are read again at each request there)."""
+    return CONFIG.page_cache == "on" and not settings.DEBUG
 
 
 def register(url_name: str, version: Callable[[], object] | None = None) -> None:

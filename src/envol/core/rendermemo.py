@@ -29,7 +29,6 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from django.conf import settings
 from django.contrib.messages import get_messages
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
@@ -39,6 +38,8 @@ from django.template import engines
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.module_loading import import_string
+
+from envol.core.pagecache import enabled
 
 MAX_ENTRIES = 256
 _TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"')
@@ -115,7 +116,7 @@ def _key(request: HttpRequest, template_name: str, context: dict[str, Any]) -> b
 
 def render(request: HttpRequest, template_name: str, context: dict[str, Any]) -> HttpResponse:
     """`django.shortcuts.render`, reusing the HTML of an earlier render with the same inputs."""
-    key = _key(request, template_name, context) if settings.PAGE_CACHE else None
+    key = _key(request, template_name, context) if enabled() else None
     if key is not None:
         with _LOCK:
             parts = _MEMO.get(key)

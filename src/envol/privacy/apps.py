@@ -7,10 +7,10 @@ class PrivacyConfig(AppConfig):
     verbose_name = "Privacy: consents, audit log, erasure proofs"
 
     def ready(self) -> None:
-        # The built-in revocation hooks (Mastodon today) and the audited admin pages register
-        # themselves on import.
+        # The built-in revocation hooks (Mastodon today), the audited admin pages and the
+        # inventories declared for other packages' models register themselves on import.
         from envol.core.worker import STARTUP_HOOKS
-        from envol.privacy import audited_admin, revokers  # noqa: F401
+        from envol.privacy import audited_admin, declarations, revokers  # noqa: F401
         from envol.privacy.retention import schedule
 
         if schedule not in STARTUP_HOOKS:

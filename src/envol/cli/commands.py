@@ -47,6 +47,20 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-worker", action="store_true", help="do not run the background worker in this process"
     )
+    parser.add_argument(
+        "--workers",
+        type=_positive,
+        default=1,
+        help="web processes serving requests, one per core is the usual choice (default: %(default)s; "
+        "docs/operations.md says how to size it)",
+    )
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("at least 1")
+    return value
 
 
 def _worker_options(parser: argparse.ArgumentParser) -> None:

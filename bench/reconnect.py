@@ -70,7 +70,7 @@ def _reset_database() -> None:
 
 def engine_run(net: Any, accounts: int, follows: int) -> dict[str, float]:
     from envol.core.ids import Platform
-    from envol.matching.candidates import Candidate
+    from envol.matching.candidates import KnownAccount
     from envol.platforms.bluesky.password import PasswordCredentials
     from envol.reconnect.executor import run_account
     from envol.reconnect.models import DriveRun, FollowTask
@@ -96,7 +96,7 @@ def engine_run(net: Any, accounts: int, follows: int) -> dict[str, float]:
                 source, PasswordCredentials.create_session(http, net.pds_url, pds.did, pds.app_password)
             )
         rows = [
-            Candidate(0, Platform.BLUESKY, source.pk, fake_did(f"{n}-{i}"), "", True, False)
+            KnownAccount(0, Platform.BLUESKY, source.pk, fake_did(f"{n}-{i}"), "", True, False)
             for i in range(follows)
         ]
         insert_missing(source, rows, datetime.now(UTC))

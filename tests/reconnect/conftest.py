@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from envol.core.ids import Platform
-from envol.matching.candidates import Candidate
+from envol.matching.candidates import KnownAccount
 from envol.platforms.bluesky.password import PasswordCredentials
 from envol.platforms.bluesky.repo import iter_follows
 from envol.platforms.bluesky.xrpc import Xrpc
@@ -65,10 +65,10 @@ def mastodon_source(fake: FakeMastodon, username: str, *, create: bool = True) -
 
 def plan_targets(source: Account, targets: list[tuple[str, str]], *, ready: bool = True) -> list[FollowTask]:
     """Tasks for (stable id, handle) targets, through the production insert; ready at once."""
-    # Candidate.account_id must name an Account row: the source stands in (a test shortcut that
+    # KnownAccount.account_id must name an Account row: the source stands in (a test shortcut that
     # changes nothing for the engine, which keys targets by stable id).
     network = Platform(source.platform)
-    candidates = [Candidate(0, network, source.pk, sid, handle, True, False) for sid, handle in targets]
+    candidates = [KnownAccount(0, network, source.pk, sid, handle, True, False) for sid, handle in targets]
     insert_missing(source, candidates, datetime.now(UTC))
     tasks = FollowTask.objects.filter(source=source)
     if ready:

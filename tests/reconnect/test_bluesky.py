@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from envol.core.ids import Platform
-from envol.matching.candidates import Candidate
+from envol.matching.candidates import KnownAccount
 from envol.platforms.bluesky.lists import iter_list_items, list_uri
 from envol.platforms.bluesky.xrpc import Xrpc
 from envol.reconnect.bluesky_port import BlueskyPort
@@ -211,7 +211,7 @@ def test_a_bluesky_list_of_the_found_community(
     net = pds_entryway
     source, pds_account = bluesky_source(net)
     community = [
-        Candidate(0, Platform.BLUESKY, source.pk, did, handle, True, False)
+        KnownAccount(0, Platform.BLUESKY, source.pk, did, handle, True, False)
         for did, handle in did_targets(230, "l")
     ]
     monkeypatch.setattr("envol.reconnect.exports.candidates_rows", lambda person_id: community)

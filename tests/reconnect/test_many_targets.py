@@ -14,7 +14,7 @@ import pytest
 from django.db import connection
 
 from envol.core.ids import Platform
-from envol.matching.candidates import Candidate
+from envol.matching.candidates import KnownAccount
 from envol.matching.models import Candidate as MatchedCandidate
 from envol.matching.models import Kind
 from envol.reconnect import transitions
@@ -78,7 +78,8 @@ def test_promoting_and_settling_more_tasks_than_a_statement_binds(
     source = account(Person.objects.create(), Platform.BLUESKY, "did:plc:newsroom", "newsroom.test")
     ReconnectChoice.objects.create(account=source, directions=Directions.BOTH, mode=Mode.AUTOMATIC)
     rows = [
-        Candidate(0, Platform.BLUESKY, source.pk, f"did:plc:n{i}", f"n{i}", True, False) for i in range(MANY)
+        KnownAccount(0, Platform.BLUESKY, source.pk, f"did:plc:n{i}", f"n{i}", True, False)
+        for i in range(MANY)
     ]
     assert insert_missing(source, rows, datetime.now(UTC)) == MANY
     refreshed = [source.pk, *range(source.pk + 1, source.pk + 1 + sqlite_default_limit)]

@@ -12,7 +12,7 @@ from django.test import Client
 
 from envol.cli.main import main
 from envol.core.ids import Platform
-from envol.matching.candidates import Candidate
+from envol.matching.candidates import KnownAccount
 from envol.reconnect.models import AccountDrive, FollowTask, ReconnectChoice
 from envol.reconnect.progress import progress_for
 from envol.reconnect.states import TaskState
@@ -40,7 +40,9 @@ def alice(client: Client, monkeypatch: pytest.MonkeyPatch) -> Person:
     found = []
     for network, stable_id, handle, followee, follower in people:
         target = account(Person.objects.create(), network, stable_id, handle)
-        found.append(Candidate(target.person_id, network, target.pk, stable_id, handle, followee, follower))
+        found.append(
+            KnownAccount(target.person_id, network, target.pk, stable_id, handle, followee, follower)
+        )
     monkeypatch.setattr("envol.reconnect.plan.candidates_rows", lambda person_id: found)
     monkeypatch.setattr("envol.reconnect.exports.candidates_rows", lambda person_id: found)
     return person

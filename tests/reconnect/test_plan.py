@@ -136,12 +136,13 @@ def test_automatic_tasks_wait_for_the_start_date_and_manual_ones_for_a_pick(
 
 @pytest.mark.django_db
 def test_insert_is_one_statement_for_thousands(world: tuple[Person, list[Person]]) -> None:
-    from envol.matching.candidates import Candidate
+    from envol.matching.candidates import KnownAccount
 
     alice, _ = world
     source = _bluesky(alice)
     rows = [
-        Candidate(0, Platform.BLUESKY, source.pk, f"did:plc:n{i}", f"n{i}", True, False) for i in range(5000)
+        KnownAccount(0, Platform.BLUESKY, source.pk, f"did:plc:n{i}", f"n{i}", True, False)
+        for i in range(5000)
     ]
     with CaptureQueriesContext(connection) as queries:
         assert insert_missing(source, rows, datetime.now(UTC)) == 5000

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
 from collections.abc import Sequence
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Self
 
@@ -125,9 +125,7 @@ class FakeMastodon(InstanceHelpers):
             response = fault.response()
         else:
             with self._lock:
-                response = run_modes(
-                    self.modes, self.ctx, req, lambda: dispatch(self.ctx, self._router, req)
-                )
+                response = run_modes(self.modes, self.ctx, req, lambda: dispatch(self.ctx, self._router, req))
         token = bearer(req)
         with self._lock:
             self.request_log.append(

@@ -43,7 +43,7 @@ INSTANCE_V1 = "GET /api/v1/instance"
 
 @dataclass(frozen=True)
 class Drip:
-    """Send a complete answer to `paths`, one byte every `interval` seconds (about 70 bytes)."""
+    """Send a complete answer to `paths` (200, no body), one byte every `interval` seconds (80 bytes)."""
 
     paths: tuple[str, ...]
     interval: float = 0.03
@@ -133,8 +133,11 @@ class Hostile(EndpointMode):
 
 
 def _dripping(drip: Drip) -> Callable[[BinaryIO], None]:
-    # A complete, valid answer: a client without an overall deadline ends up *accepting* it, late.
-    payload = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
+    # A complete, valid answer without a body: a client that bounds each read, or checks its deadline
+    # only while reading a body, ends up *accepting* it, late.
+    payload = (
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Drip: slow\r\nContent-Length: 0\r\n\r\n"
+    )
 
     def write(out: BinaryIO) -> None:
         for index in range(len(payload)):

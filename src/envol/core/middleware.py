@@ -1,4 +1,5 @@
-"""Envol's middleware: the request log (method, path, status, duration; no IP, no query string),
+"""Envol's middleware: the request log (method, route, status, duration; no IP, no query string, no
+path that could hold a token),
 the security headers, and the rate limits on sign-in and upload."""
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.shortcuts import render
 
 from envol.core import ratelimit
 from envol.core.cache import PurgeClock, purge_expired
+from envol.core.logs import logged_path
 from envol.core.security import PERMISSIONS_POLICY, policy_for_admin, policy_for_request
 
 logger = logging.getLogger("envol.request")
@@ -28,14 +30,15 @@ class RequestLogMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         started = time.perf_counter()
         response = self.get_response(request)
+        path = logged_path(request)
         logger.info(
             "%s %s %s",
             request.method,
-            request.path,
+            path,
             response.status_code,
             extra={
                 "method": request.method,
-                "path": request.path,
+                "path": path,
                 "status": response.status_code,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 1),
             },

@@ -64,6 +64,32 @@ class SecurityHeadersMiddleware(ContentSecurityPolicyMiddleware):
         return super().process_response(request, response)
 
 
+FORM_TYPE = "application/x-www-form-urlencoded"
+
+
+class ReadableInputMiddleware:
+    """Refuses, with 400 and a page saying so, a query string or a plain form holding a NUL character.
+
+    No text Envol reads may hold one, and PostgreSQL refuses to store or even compare it: without this,
+    `/media/?q=%00` or `/review/?after=bluesky:%00` reached the database and answered 500. Multipart
+    bodies (uploads) are left to their views, which stream them; reading them here would consume them.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        sources = [request.GET]
+        if request.content_type == FORM_TYPE:
+            sources.append(request.POST)
+        for source in sources:
+            for key, values in source.lists():
+                if "\x00" in key or any("\x00" in value for value in values):
+                    logger.warning("refused a NUL character", extra={"path": logged_path(request)})
+                    return render(request, "core/bad_request.html", status=400)
+        return self.get_response(request)
+
+
 # registry.session.SESSION_KEY: core sits below registry and does not import it; a test keeps the
 # two equal.
 PERSON_SESSION_KEY = "envol_person_id"

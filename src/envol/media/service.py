@@ -56,6 +56,12 @@ def submit(
         raise DeclarationError("no web domain")
     if outlet is None:  # a new declaration for a known domain updates that outlet
         outlet = MediaOutlet.objects.filter(domain=domain).first()
+    with translation.override(language):
+        subject = _("Confirm the declaration of %(name)s") % {"name": declared["name"]}
+    if any(char in subject for char in "\r\n\x00"):
+        # Checked before anything is written: a subject the mail library would refuse must leave no
+        # row behind (the form refuses such a name already; this is the service's own guard).
+        raise DeclarationError("the outlet's name cannot be written in an e-mail subject")
     with transaction.atomic():
         declaration = Declaration.objects.create(
             outlet=outlet, data=declared, email=email.strip(), domain=domain, language=language,
@@ -65,7 +71,6 @@ def submit(
     token = signing.dumps(declaration.pk, salt=CONFIRM_SALT)
     link = f"{base_url.rstrip('/')}/media/confirm/{token}/"
     with translation.override(language):
-        subject = _("Confirm the declaration of %(name)s") % {"name": declared["name"]}
         body = render_to_string("media/confirm_email.txt", {"link": link, "declared": declared})
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [declaration.email])
     return declaration

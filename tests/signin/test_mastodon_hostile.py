@@ -7,6 +7,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from envol.addresses import syntax
+from envol.addresses.syntax import MAX_DOMAIN_LENGTH
 from envol.core.ids import Platform
 from envol.reconnect.credentials import mastodon_access
 from envol.registry.models import Account, MastodonApp, Person
@@ -215,3 +217,19 @@ def test_a_huge_answer_is_refused_and_nothing_stored(
     assert "Your instance refused the sign-in. Please start again." in page
     assert hostile.transport_hits == ["/api/v1/accounts/verify_credentials"]
     assert not Account.objects.exists()
+
+
+# -- what the person types: bounded before any parsing (items 4 and 11) -----------------------------------
+@pytest.mark.parametrize(
+    "written", ["漢" * 50_000 + ".example.com", "http://[", "@a@" + "b" * 5000 + ".social"]
+)
+def test_oversized_or_broken_instance_text_is_explained_without_any_request(
+    client: Client, written: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[int] = []
+    real = syntax._to_ascii
+    monkeypatch.setattr(syntax, "_to_ascii", lambda domain: seen.append(len(domain)) or real(domain))
+    page = client.post("/sign-in/mastodon/", {"instance": written}, follow=True, headers=EN).content.decode()
+    assert "is not a Mastodon address or instance" in page
+    assert max(seen, default=0) <= MAX_DOMAIN_LENGTH
+    assert not MastodonApp.objects.exists()

@@ -69,3 +69,12 @@ def test_a_failed_lookup_logs_no_handle(
         lookups.check_mastodon(http, now=timezone.now() + timedelta(seconds=1))
     assert "mastodon lookup failed" in caplog.text
     assert "carolyn" not in caplog.text
+
+
+@pytest.mark.django_db
+def test_a_csrf_refusal_logs_the_route_not_the_token(caplog: pytest.LogCaptureFixture) -> None:
+    client = Client(enforce_csrf_checks=True)
+    with caplog.at_level(logging.WARNING):
+        assert client.post(f"/media/confirm/{TOKEN}/").status_code == 403
+    assert "Forbidden" in caplog.text
+    assert TOKEN not in caplog.text

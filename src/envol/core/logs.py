@@ -30,9 +30,9 @@ def logged_path(request: Any) -> str:
 
 
 class RouteOnly(logging.Filter):
-    """Django's own request log (`django.request`: "Not Found: /path", "Internal Server Error: /path")
-    gets the route instead of the path, and loses the request object, which a JSON line would print
-    whole (URL included)."""
+    """Django's own request logs (`django.request`: "Not Found: /path", "Internal Server Error: /path";
+    `django.security.csrf`: "Forbidden (CSRF token missing.): /path") get the route instead of the
+    path, and lose the request object, which a JSON line would print whole (URL included)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         request = getattr(record, "request", None)
@@ -75,9 +75,11 @@ def logging_config(*, json_format: bool, level: str) -> dict[str, Any]:
             # Our request log replaces Django's and uvicorn's access lines (which carry client IPs).
             "django.server": {"level": "WARNING"},
             "uvicorn.access": {"level": "WARNING"},
-            "django.request": {"filters": ["route_only"]},
             # Their INFO lines are outbound URLs, queries included: other people's handles.
             "httpx": {"level": "WARNING"},
             "httpcore": {"level": "WARNING"},
+            # On the loggers themselves: the record is changed before any handler sees it.
+            "django.request": {"filters": ["route_only"]},
+            "django.security.csrf": {"filters": ["route_only"]},
         },
     }

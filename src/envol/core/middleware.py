@@ -1,6 +1,6 @@
 """Envol's middleware: the request log (method, route, status, duration; no IP, no query string, no
-path that could hold a token),
-the security headers, and the rate limits on sign-in and upload."""
+path that could hold a token), the refusal of unreadable input, the security headers, and the rate
+limits on sign-in, upload and media declarations."""
 
 from __future__ import annotations
 
@@ -96,7 +96,7 @@ PERSON_SESSION_KEY = "envol_person_id"
 
 
 class RateLimitMiddleware:
-    """Refuses, with 429 and Retry-After, the sign-in and upload requests (`ratelimit.RULES`) beyond
+    """Refuses, with 429 and Retry-After, the requests of `ratelimit.RULES` (sign-in, upload, media) beyond
     their limits, counted per hashed client address and per hashed signed-in person. Also purges
     expired cache entries, at most once a minute per process."""
 

@@ -18,7 +18,7 @@ from cryptography.fernet import Fernet
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.core.exceptions import ImproperlyConfigured
 
-from envol.core.config import env, env_list
+from envol.core.config import CONFIG
 
 DEV_SECRETS_FILE = "dev-secrets.json"
 MIN_PSEUDONYM_KEY_HEX = 32
@@ -111,8 +111,11 @@ def _refuse_malformed_token_keys(keys: tuple[str, ...]) -> None:
 
 def load_keys(*, production: bool, data_dir: Path) -> Keys:
     """The keys from the environment; in development, missing ones come from the dev-secrets file."""
-    names = ("ENVOL_SECRET_KEY", "ENVOL_TOKEN_KEYS", "ENVOL_PSEUDONYM_KEY")
-    values = {name: env(name) for name in names}
+    values = {
+        "ENVOL_SECRET_KEY": CONFIG.secret_key,
+        "ENVOL_TOKEN_KEYS": ",".join(CONFIG.token_keys),
+        "ENVOL_PSEUDONYM_KEY": CONFIG.pseudonym_key,
+    }
     missing = [name for name, value in values.items() if not value]
     if missing and production:
         raise ImproperlyConfigured(
@@ -123,9 +126,9 @@ def load_keys(*, production: bool, data_dir: Path) -> Keys:
         values.update({name: fallback[name] for name in missing})
     if production:
         _refuse_weak_secret_key(values["ENVOL_SECRET_KEY"])
-    token_keys = tuple(env_list("ENVOL_TOKEN_KEYS")) or (values["ENVOL_TOKEN_KEYS"],)
+    token_keys = CONFIG.token_keys or (values["ENVOL_TOKEN_KEYS"],)
     _refuse_malformed_token_keys(token_keys)
-    bluesky_keys = tuple(env_list("ENVOL_BLUESKY_CLIENT_KEYS"))
+    bluesky_keys = CONFIG.bluesky_client_keys
     if not bluesky_keys and not production:
         bluesky_keys = (_dev_secrets(data_dir)["ENVOL_BLUESKY_CLIENT_KEYS"],)
     return Keys(

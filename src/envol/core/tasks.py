@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.core.cache import caches
 from django.tasks import task
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from envol.core.cache import purge_expired
 
@@ -32,8 +33,6 @@ def purge_task() -> int:
 
 def schedule_purge(*, after: timedelta = timedelta(0)) -> bool:
     """Enqueue the next purge unless one is waiting (a worker startup hook); True when enqueued."""
-    from django_tasks_db.models import DBTaskResult
-
     if DBTaskResult.objects.filter(task_path=TASK_PATH, status="READY").exists():
         return False
     purge_task.using(run_after=timezone.now() + after).enqueue()

@@ -13,13 +13,13 @@ import threading
 from collections.abc import Callable
 from datetime import datetime
 
-from django.conf import settings
 from django.db import close_old_connections, connection
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 
+from envol.core.config import CONFIG
 from envol.core.models import WorkerHeartbeat
 
 logger = logging.getLogger("envol.worker")
@@ -79,7 +79,7 @@ class Heartbeat(threading.Thread):
                 except Exception:  # a busy or briefly unreachable database must not kill the beat
                     logger.exception("heartbeat failed")
                     close_old_connections()
-                if self.stopping.wait(settings.HEARTBEAT_SECONDS):
+                if self.stopping.wait(CONFIG.heartbeat_seconds):
                     break
             WorkerHeartbeat.objects.filter(worker_id=self.worker_id).delete()
         finally:

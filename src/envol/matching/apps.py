@@ -9,3 +9,7 @@ class MatchingConfig(AppConfig):
     def ready(self) -> None:
         # Connects the registry and archive signals to the incremental refresh.
         from envol.matching import hooks  # noqa: F401
+        from envol.matching.candidates import exported
+        from envol.privacy.hooks import register_exporter
+
+        register_exporter("candidates", exported)  # a person's export lists who of their X people is where

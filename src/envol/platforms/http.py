@@ -38,7 +38,7 @@ from typing import Any, Protocol, Self
 
 import httpx
 
-from envol.core.config import env_flag
+from envol.core.config import CONFIG
 from envol.platforms.deadline import deadline_transport, exchange_deadline
 from envol.platforms.errors import Rejected, Transient
 
@@ -62,7 +62,7 @@ class ResponseTooLarge(Rejected):
 
 
 def private_hosts_allowed() -> bool:
-    return env_flag("ENVOL_ALLOW_PRIVATE_HOSTS")
+    return CONFIG.allow_private_hosts
 
 
 def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:

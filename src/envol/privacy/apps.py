@@ -1,16 +1,17 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PrivacyConfig(AppConfig):
     name = "envol.privacy"
     label = "privacy"
-    verbose_name = "Privacy: consents, audit log, erasure proofs"
+    verbose_name = _("Privacy: consents, audit log, erasure proofs")
 
     def ready(self) -> None:
-        # The built-in revocation hooks (Mastodon today) and the audited admin pages register
-        # themselves on import.
+        # The built-in revocation hooks (Mastodon today), the audited admin pages and the
+        # inventories declared for other packages' models register themselves on import.
         from envol.core.worker import STARTUP_HOOKS
-        from envol.privacy import audited_admin, revokers  # noqa: F401
+        from envol.privacy import audited_admin, declarations, revokers  # noqa: F401
         from envol.privacy.retention import schedule
 
         if schedule not in STARTUP_HOOKS:

@@ -26,16 +26,17 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
+from django_tasks_db.models import DBTaskResult
 
 from envol.archive.models import ArchiveImport
-from envol.core.config import env
+from envol.core import mail
+from envol.core.config import CONFIG
 from envol.graph.models import Edge
 from envol.privacy.erase import erase_person
 from envol.privacy.hooks import pruners
@@ -57,11 +58,11 @@ class Policy:
     @classmethod
     def from_settings(cls) -> Policy:
         return cls(
-            edges_days=int(env("ENVOL_RETENTION_EDGES_DAYS")),
-            inactive_days=int(env("ENVOL_RETENTION_INACTIVE_DAYS")),
-            grace_days=int(env("ENVOL_RETENTION_GRACE_DAYS")),
-            upload_stale_minutes=int(env("ENVOL_UPLOAD_STALE_MINUTES")),
-            undo_deadline_days=int(env("ENVOL_ERASURE_UNDO_DEADLINE_DAYS")),
+            edges_days=CONFIG.retention_edges_days,
+            inactive_days=CONFIG.retention_inactive_days,
+            grace_days=CONFIG.retention_grace_days,
+            upload_stale_minutes=CONFIG.upload_stale_minutes,
+            undo_deadline_days=CONFIG.erasure_undo_deadline_days,
         )
 
 
@@ -130,7 +131,7 @@ def warn_inactive(now: datetime, policy: Policy) -> tuple[int, int]:
 
 
 def _send_warning(address: str, erase_on: datetime) -> int:
-    public = env("ENVOL_PUBLIC_URL").rstrip("/")
+    public = CONFIG.public_url
     parts = []
     for language in ("en", "fr"):  # we do not know the person's language: both, English first
         with override(language):
@@ -143,7 +144,7 @@ def _send_warning(address: str, erase_on: datetime) -> int:
                 % {"date": erase_on.date().isoformat(), "url": public}
             )
     subject = "Envol: your data will be erased / vos données seront effacées"
-    return send_mail(subject, "\n\n".join(parts), env("ENVOL_EMAIL_FROM"), [address])
+    return mail.send(subject, "\n\n".join(parts), [address])
 
 
 def erase_warned(now: datetime, policy: Policy) -> int:
@@ -192,15 +193,13 @@ TASK_PATH = "envol.privacy.retention.retention_task"
 def retention_task() -> dict[str, int]:
     """The periodic task: run the rules, then schedule the next run."""
     report = run_retention()
-    schedule(after=timedelta(hours=float(env("ENVOL_RETENTION_INTERVAL_HOURS"))))
+    schedule(after=timedelta(hours=CONFIG.retention_interval_hours))
     return asdict(report)
 
 
 def schedule(*, after: timedelta = timedelta(0)) -> bool:
     """Enqueue the next run unless one is already waiting; True when one was enqueued. Two workers
     starting together may both enqueue one: the rules are idempotent, so that is harmless."""
-    from django_tasks_db.models import DBTaskResult
-
     if DBTaskResult.objects.filter(task_path=TASK_PATH, status="READY").exists():
         return False
     retention_task.using(run_after=timezone.now() + after).enqueue()

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,13 +18,12 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from envol.privacy import consent, pending
+from envol.archive.models import ArchiveImport
+from envol.privacy import consent, pending, readable
 from envol.privacy.erase import erase_person
 from envol.privacy.export import export_person
-from envol.privacy.inventory import inventory_for
 from envol.privacy.models import ErasureProof, Purpose
-from envol.privacy.relations import person_graph
-from envol.privacy.retention import mark_migration_complete, state_of
+from envol.privacy.retention import Policy, mark_migration_complete, state_of
 from envol.registry.models import Person
 from envol.registry.session import person_required, sign_out
 
@@ -55,6 +54,7 @@ def your_data(request: HttpRequest, person: Person) -> HttpResponse:
         "choices": choices,
         "state": state_of(person),
         "pending": pending.status(person),
+        "edges_days": Policy.from_settings().edges_days,
     }
     return render(request, "privacy/your_data.html", context)
 
@@ -85,12 +85,23 @@ def choices(request: HttpRequest, person: Person) -> HttpResponse:
     return redirect("your_data")
 
 
-@require_POST
 @person_required
 def migration_complete(request: HttpRequest, person: Person) -> HttpResponse:
-    mark_migration_complete(person)
-    messages.success(request, _("Noted: your migration is complete."))
-    return redirect("your_data")
+    """GET: what declaring the migration complete changes, and a button; POST: the declaration."""
+    state = state_of(person)
+    if request.method == "POST":
+        mark_migration_complete(person)
+        messages.success(request, _("Noted: your migration is complete."))
+        return redirect("your_data")
+    if state.migration_completed_at is not None:
+        return redirect("your_data")
+    lists = ArchiveImport.objects.filter(person=person).first()
+    context = {
+        "page": "your_data",
+        "days": Policy.from_settings().edges_days,
+        "lists": lists,
+    }
+    return render(request, "privacy/migration_complete.html", context)
 
 
 @require_GET
@@ -103,37 +114,16 @@ def export_json(request: HttpRequest, person: Person) -> HttpResponse:
     return response
 
 
-@dataclass(frozen=True, slots=True)
-class Section:
-    label: str
-    summary: str | Promise
-    columns: list[str]
-    rows: list[list[Any]]
-
-
-def _sections(data: dict[str, Any]) -> list[Section]:
-    models: dict[str, type[Model]] = {link.label: link.model for link in person_graph()}
-    sections = []
-    for label, content in data.items():
-        inventory = inventory_for(models[label]) if label in models else None
-        records: list[dict[str, Any]] = content.get("rows") or content.get("counts") or []
-        columns = list(records[0]) if records else []
-        rows = [[_shown(r.get(c)) for c in columns] for r in records]
-        sections.append(Section(label, inventory.summary if inventory else label, columns, rows))
-    return sections
-
-
-def _shown(value: Any) -> Any:
-    if isinstance(value, dict) and "held" in value:
-        return _("held, encrypted") if value["held"] else _("none")
-    return value
-
-
 @require_GET
 @person_required
 def export_page(request: HttpRequest, person: Person) -> HttpResponse:
     data = export_person(person)
-    context = {"page": "your_data", "export": data, "sections": _sections(data["data"])}
+    context = {
+        "page": "your_data",
+        "generated_at": datetime.fromisoformat(data["generated_at"]),
+        "sections": readable.sections(data["data"]),
+        "candidates": [{**c, "network": c["network"].title()} for c in data["candidates"]],
+    }
     return render(request, "privacy/export.html", context)
 
 

@@ -14,14 +14,14 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tasks_db.models import DBTaskResult
 
-from envol.core.config import env
+from envol.core.config import CONFIG
 
 #: Dotted paths of the periodic tasks.
 PERIODIC: tuple[str, ...] = ("envol.stats.tasks.refresh_public_figures",)
 
 
 def interval() -> timedelta:
-    return timedelta(minutes=float(env("ENVOL_FIGURES_EVERY_MINUTES")))
+    return timedelta(minutes=CONFIG.figures_every_minutes)
 
 
 def _task(path: str) -> Task:  # type: ignore[type-arg]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("registry", "0003_bluesky_tokens"),
+        ("registry", "0004_admin_labels"),
     ]
 
     operations = [

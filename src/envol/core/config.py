@@ -46,14 +46,16 @@ class Config:
         "ENVOL_SECRET_KEY",
         "",
         "Django's secret key (sessions, CSRF). Generated and kept in "
-        "`ENVOL_DATA_DIR/dev-secrets.json` in development; required in production.",
+        "`ENVOL_DATA_DIR/dev-secrets.json` in development; required in production, where a key "
+        "shorter than 50 characters or with fewer than 5 different ones is refused at start-up.",
         text,
     )
     token_keys = Setting(
         "ENVOL_TOKEN_KEYS",
         "",
         "Comma-separated Fernet keys that encrypt platform tokens at rest; "
-        "the first encrypts, all decrypt (rotation). Required in production.",
+        "the first encrypts, all decrypt (rotation). Required in production; a malformed key "
+        "is refused at start-up.",
         words,
     )
     pseudonym_key = Setting(

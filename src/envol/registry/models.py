@@ -55,9 +55,12 @@ class Person(models.Model):
 class MastodonApp(models.Model):
     """Envol's app registration on one Mastodon instance, reused by every person of that instance.
 
-    Keyed by (handle domain, redirect URI): the redirect URI is part of the registration, so a change
-    of Envol's public address needs a new app. Deleted and registered again when the instance no
-    longer knows the client (Mastodon once vacuumed unused apps).
+    Keyed by (handle domain, address, redirect URI). The address (`base_url`) is where the app was
+    registered and the only place its secret and the tokens it issued are ever sent: it never changes
+    after registration, whatever a server later claims (docs/threat-model.md). The domain is the one
+    proven at that address (platforms/mastodon/authority.py). The redirect URI is part of the
+    registration, so a change of Envol's public address needs a new app. Deleted and registered again
+    when the instance at that address no longer knows the client (Mastodon once vacuumed unused apps).
     """
 
     domain = models.CharField(
@@ -76,7 +79,9 @@ class MastodonApp(models.Model):
         verbose_name = _("Mastodon app")
         verbose_name_plural = _("Mastodon apps")
         constraints = [
-            models.UniqueConstraint(fields=["domain", "redirect_uri"], name="mastodon_app_unique_domain"),
+            models.UniqueConstraint(
+                fields=["domain", "base_url", "redirect_uri"], name="mastodon_app_unique_address"
+            ),
         ]
 
     def __str__(self) -> str:

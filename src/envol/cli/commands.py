@@ -82,6 +82,8 @@ def _ingest_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help='also say where the time went, stage by stage (with --json: a "timings" object)',
     )
+    parser.add_argument("--honour-blocks", action="store_true",
+                        help="also read block.js and mute.js (the upload page's opt-in)")  # fmt: skip
 
 
 def _address_options(parser: argparse.ArgumentParser) -> None:

@@ -204,6 +204,14 @@ class Config:
         "already update the persons concerned within seconds).",
         positive,
     )
+    matching_uncorroborated_limit = Setting(
+        "ENVOL_MATCHING_UNCORROBORATED_LIMIT",
+        "2000",
+        "How many people one person can ever be shown whom only that person's own archive links to "
+        "them (no archive of theirs says so): bounds what a forged list of ids can reveal "
+        "(docs/decisions/0019-who-can-find-me.md).",
+        whole(minimum=0),
+    )
     bridgy_bluesky_domain = Setting(
         "ENVOL_BRIDGY_BLUESKY_DOMAIN",
         "bsky.brid.gy",
@@ -450,6 +458,14 @@ class Config:
         "30/3600",
         "`COUNT/SECONDS`: archive uploads (every POST under `/archive/`) allowed per client address, "
         "and per person, in each window.",
+        rate,
+    )
+    rate_limit_media = Setting(
+        "ENVOL_RATE_LIMIT_MEDIA",
+        "8/3600",
+        "`COUNT/SECONDS`: posts of the media declaration form and of its confirmation (every POST "
+        "under `/media/`) allowed per client address in each window. Each declaration sends an "
+        "e-mail: this keeps the form from being used to mail many domains.",
         rate,
     )
     hsts_seconds = Setting(

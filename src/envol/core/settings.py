@@ -36,7 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "django_tasks_db",
+    "envol.core.third_party.TasksConfig",  # django_tasks_db, with its name translated
     "envol.core",
     "envol.registry",
     "envol.signin",
@@ -84,6 +84,7 @@ TEMPLATES = [
                 "envol.web.context_processors.person",
                 "envol.media.campaign.campaign",
                 "envol.matching.context_processors.new_people",
+                "envol.signin.context_processors.findable",
             ],
         },
     },

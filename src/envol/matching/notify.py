@@ -15,13 +15,13 @@ from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from envol.core import mail
 from envol.core.listparam import ids_in
 from envol.matching.models import Candidate, Kind, NotificationPreference
 from envol.privacy.pending import persons_pending
@@ -113,7 +113,7 @@ def send_new_candidate_emails(person_ids: list[int]) -> int:
         with translation.override(preference.language):
             subject = render_to_string("matching/email_subject.txt", {"count": count}).strip()
             body = render_to_string("matching/email_body.txt", {"count": count})
-        send_mail(subject, body, None, [preference.email])
+        mail.send(subject, body, [preference.email])
         with transaction.atomic():
             untold.update(notified_at=now)
             NotificationPreference.objects.filter(pk=preference.pk).update(last_emailed_at=now)

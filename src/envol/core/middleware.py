@@ -1,5 +1,5 @@
 """Envol's middleware: the request log (method, path, status, duration; no IP, no query string),
-the security headers, and the rate limits on sign-in and upload."""
+the security headers, and the rate limits on sign-in, upload and media declarations."""
 
 from __future__ import annotations
 
@@ -67,7 +67,7 @@ PERSON_SESSION_KEY = "envol_person_id"
 
 
 class RateLimitMiddleware:
-    """Refuses, with 429 and Retry-After, the sign-in and upload requests (`ratelimit.RULES`) beyond
+    """Refuses, with 429 and Retry-After, the requests of `ratelimit.RULES` (sign-in, upload, media) beyond
     their limits, counted per hashed client address and per hashed signed-in person. Also purges
     expired cache entries, at most once a minute per process."""
 

@@ -51,7 +51,8 @@ MAGIC = b"ENVOLIDS\x01"
 MAX_HEADER_BYTES = 64 * 1024
 LABEL = "browser upload"
 _READ_BYTES = 1 * MIB  # compressed bytes per read from the request
-_INFLATE_BYTES = 4 * MIB  # inflated bytes per zlib call: bounds memory whatever the ratio
+_INFLATE_BYTES = 1 * MIB  # inflated bytes per call: bounds memory whatever the ratio (each byte
+# becomes up to 8 bytes of id, and as much again in temporaries while the varints are decoded)
 _MAX_VARINT = 10  # 64 bits in 7-bit groups
 #: Most ids an upload may declare or decode per byte it carries (decision 0017): real uploads carry
 #: about 4 bytes per id (0.25 ids per byte); the densest plausible list, every id from X's first

@@ -94,7 +94,7 @@ def test_without_script_the_buttons_are_links_to_the_share_page() -> None:
 )
 def test_the_generator_speaks_its_page_language_by_default(client: Client, language: str, label: str) -> None:
     html = client.get("/media/widget/", headers={"accept-language": language}).content.decode()
-    assert f'<option value="{language}" selected>' in html
+    assert f'<option value="{language}" lang="{language}" selected>' in html
     assert "bytes" not in html and "octets" not in html  # noqa: PT018 (the size is said in words)
     words = {
         "en": r"It weighs \d\.\d\xa0KB, less than a small icon",

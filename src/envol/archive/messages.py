@@ -42,6 +42,7 @@ MESSAGES: dict[str, Promise] = {
     ),
     "bad_upload": _("The ids sent by your browser arrived damaged. Try again."),
     "upload_too_large": _("This upload is larger than Envol accepts."),
+    "busy": _("Envol is reading other archives right now. Try again in a minute."),
 }
 
 

@@ -63,6 +63,11 @@ def _ingest_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", type=Path, metavar="PATH",
                         help="the archive zip, its extracted folder, or its .js files")  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print the result as one JSON object")
+    parser.add_argument(
+        "--timings",
+        action="store_true",
+        help='also say where the time went, stage by stage (with --json: a "timings" object)',
+    )
 
 
 def _address_options(parser: argparse.ArgumentParser) -> None:

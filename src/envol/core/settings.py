@@ -160,10 +160,11 @@ WHITENOISE_USE_FINDERS = True
 
 # Uploaded archives go straight to temporary files under the data folder (never into memory); the
 # request deletes them when it ends.
-FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.TemporaryFileUploadHandler"]
+# Owner-only, named after their process, deleted at start-up when that process is gone (archive.uploads).
+FILE_UPLOAD_HANDLERS = ["envol.archive.uploads.PrivateUploadHandler"]
 FILE_UPLOAD_TEMP_DIR = str(DATA_DIR / "uploads")
 (DATA_DIR / "uploads").mkdir(
-    parents=True, exist_ok=True
+    mode=0o700, parents=True, exist_ok=True
 )  # serve straight from the apps' static folders: no collectstatic step
 
 # Security headers and cookies: docs/decisions/0011-security-headers-and-limits.md.

@@ -13,6 +13,7 @@ from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from envol.core.ids import Platform
@@ -103,7 +104,8 @@ def review(request: HttpRequest, person: Person, account_id: int) -> HttpRespons
     if request.method == "POST":
         ids = [int(i) for i in request.POST.getlist("task") if i.isdigit()]
         count = pick(account, ids)
-        messages.success(request, _("%(count)s accounts will be followed.") % {"count": count})
+        text = ngettext("%(count)s account will be followed.", "%(count)s accounts will be followed.", count)
+        messages.success(request, text % {"count": intcomma(count)})
         return redirect("reconnect")
     planned = FollowTask.objects.filter(source=account, state=TaskState.PLANNED).order_by("target_handle")
     context = {
@@ -161,7 +163,8 @@ def undo(request: HttpRequest, person: Person, account_id: int) -> HttpResponse:
 @not_while_erasing
 def retry(request: HttpRequest, person: Person, account_id: int) -> HttpResponse:
     count = retry_failed(_own(person, account_id))
-    messages.success(request, _("%(count)s follows will be tried again.") % {"count": count})
+    text = ngettext("%(count)s follow will be tried again.", "%(count)s follows will be tried again.", count)
+    messages.success(request, text % {"count": intcomma(count)})
     return redirect("reconnect")
 
 

@@ -31,7 +31,7 @@ from .conftest import account, states
 
 
 def _person(x_id: int) -> Person:
-    person = Person.objects.create()
+    person = Person.objects.create(findable_by="everyone")
     account(person, Platform.X, str(x_id), f"x{x_id}", x_key=pseudonymizer().key(x_id))
     account(person, Platform.BLUESKY, f"did:plc:p{x_id}", f"p{x_id}.test")
     account(person, Platform.MASTODON, f"https://m.test/users/p{x_id}", f"p{x_id}@m.test")
@@ -156,7 +156,7 @@ def test_insert_is_one_statement_for_thousands(world: tuple[Person, list[Person]
 
 @pytest.mark.django_db(transaction=True)
 def test_a_lease_has_one_holder_at_a_time() -> None:
-    source = account(Person.objects.create(), Platform.BLUESKY, "did:plc:leased")
+    source = account(Person.objects.create(findable_by="everyone"), Platform.BLUESKY, "did:plc:leased")
     now = datetime.now(UTC)
     assert lease.take(source.pk, "a", 60, now=now)
     assert not lease.take(source.pk, "b", 60, now=now)
@@ -174,7 +174,7 @@ def test_a_lease_has_one_holder_at_a_time() -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_racing_workers_never_both_take_a_lease() -> None:
-    source = account(Person.objects.create(), Platform.BLUESKY, "did:plc:raced")
+    source = account(Person.objects.create(findable_by="everyone"), Platform.BLUESKY, "did:plc:raced")
     lease.ensure_drive(source.pk)
     for round_ in range(10):
         winners: list[str] = []

@@ -62,7 +62,7 @@ def test_an_undeclared_state_is_refused() -> None:
 
 @pytest.mark.django_db
 def test_transitions_move_only_along_declared_edges() -> None:
-    source = account(Person.objects.create(), Platform.BLUESKY, "did:plc:source")
+    source = account(Person.objects.create(findable_by="everyone"), Platform.BLUESKY, "did:plc:source")
     tasks = plan_targets(source, [(f"did:plc:t{i}", f"t{i}") for i in range(4)], ready=False)
     assert {t.state for t in tasks} == {S.PLANNED}
     mine = Q(source=source)

@@ -134,7 +134,7 @@ def test_the_last_account_cannot_be_unlinked() -> None:
 def test_nobody_unlinks_someone_elses_account() -> None:
     alice = prove_account(X, signed_in=None).person
     prove_account(MASTO, signed_in=alice)
-    mallory = Person.objects.create()
+    mallory = Person.objects.create(findable_by="everyone")
     with pytest.raises(Account.DoesNotExist):
         unlink(mallory, Account.objects.get(platform=Platform.MASTODON).pk)
 

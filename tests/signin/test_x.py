@@ -20,7 +20,7 @@ EN = {"accept-language": "en"}
 
 def test_sign_in_with_x_stores_the_verified_id_and_handle_only(client: Client, x_server: FakeX) -> None:
     landed = sign_in_with_x(client)
-    assert landed.path == "/accounts/"
+    assert landed.path == "/accounts/who-can-find-me/"  # a new person is asked first
     account = Account.objects.get()
     assert (account.platform, account.stable_id, account.handle) == (
         Platform.X.value,

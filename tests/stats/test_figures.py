@@ -39,7 +39,7 @@ V, C = Verification.VERIFIED, Verification.CLAIMED
 
 def _person(x_id: int, x: Verification = V, *, bsky: Verification | None = None,
             masto: Verification | None = None) -> Person:  # fmt: skip
-    person = Person.objects.create()
+    person = Person.objects.create(findable_by="everyone")
     Account.objects.create(person=person, platform=Platform.X, stable_id=str(x_id), handle=f"u{x_id}",
                            verification=x, x_key=pseudonymizer().key(x_id))  # fmt: skip
     if bsky is not None:
@@ -134,7 +134,7 @@ def test_the_page_draws_charts_from_snapshots_in_both_languages(
     world: list[Person], client: Client, language: str, title: str, table: str
 ) -> None:
     take_snapshot(now=timezone.now() - timedelta(days=1))
-    Person.objects.create()
+    Person.objects.create(findable_by="everyone")
     take_snapshot()
     with CaptureQueriesContext(connection) as queries:
         response = client.get("/figures/", headers={"accept-language": language})

@@ -30,6 +30,10 @@ class ArchiveImport(models.Model):
     )
     followers_count = models.PositiveBigIntegerField(default=0, verbose_name=_("followers"))
     following_count = models.PositiveBigIntegerField(default=0, verbose_name=_("following"))
+    # The blocks and mutes honoured (block.js, mute.js): zero unless the person asked for it. A
+    # database default too: rows written by raw SQL (bulk tools, benchmarks) need no value.
+    blocked_count = models.PositiveBigIntegerField(default=0, db_default=0, verbose_name=_("blocked"))
+    muted_count = models.PositiveBigIntegerField(default=0, db_default=0, verbose_name=_("muted"))
     source = models.CharField(max_length=16, choices=Source.choices, verbose_name=_("source"))
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("imported at"))
 

@@ -204,6 +204,14 @@ class Config:
         "already update the persons concerned within seconds).",
         positive,
     )
+    matching_uncorroborated_limit = Setting(
+        "ENVOL_MATCHING_UNCORROBORATED_LIMIT",
+        "2000",
+        "How many people one person can ever be shown whom only that person's own archive links to "
+        "them (no archive of theirs says so): bounds what a forged list of ids can reveal "
+        "(docs/decisions/0019-who-can-find-me.md).",
+        whole(minimum=0),
+    )
     bridgy_bluesky_domain = Setting(
         "ENVOL_BRIDGY_BLUESKY_DOMAIN",
         "bsky.brid.gy",
@@ -406,6 +414,37 @@ class Config:
         "(a table shared by every process, created by `envol migrate`). Empty: `database` on "
         "PostgreSQL, `memory` on SQLite.",
         choice("", "memory", "database"),
+    )
+    db_pool_size = Setting(
+        "ENVOL_DB_POOL_SIZE",
+        "10",
+        "PostgreSQL: most database connections one process (each `envol run` worker, each "
+        "`envol worker`) holds, in psycopg's pool; a request holds one while it runs and gives it "
+        "back when it ends. Size it so that processes × this stays under the server's "
+        "`max_connections` (docs/operations.md).",
+        whole(minimum=1),
+    )
+    page_cache = Setting(
+        "ENVOL_PAGE_CACHE",
+        "on",
+        "`on`: each web process keeps the public pages (home, how it works, FAQ, privacy, legal "
+        "notice, media directory, figures) in memory for visitors who are not signed in, each "
+        "visitor with their own form token (decision 0013). `off`: every page is rendered again.",
+        choice("on", "off"),
+    )
+    page_cache_check_seconds = Setting(
+        "ENVOL_PAGE_CACHE_CHECK_SECONDS",
+        "1",
+        "How often, at most, a web process asks the database whether the media directory or the "
+        "figures changed since it kept them: the longest those pages lag behind a change.",
+        positive,
+    )
+    db_pool_timeout = Setting(
+        "ENVOL_DB_POOL_TIMEOUT",
+        "10",
+        "PostgreSQL: seconds a request waits for a free connection of its process's pool before it "
+        "fails (500) instead of queueing for ever.",
+        positive,
     )
     rate_limit_sign_in = Setting(
         "ENVOL_RATE_LIMIT_SIGN_IN",

@@ -6,3 +6,9 @@ class MediaConfig(AppConfig):
     name = "envol.media"
     label = "media"
     verbose_name = _("Media directory")
+
+    def ready(self) -> None:
+        from envol.core import pagecache
+        from envol.media.directory import version
+
+        pagecache.register("media_directory", version)

@@ -13,8 +13,36 @@ from envol.core.fields import EncryptedTextField
 from envol.core.ids import Platform
 
 
+class Findable(models.TextChoices):
+    """Who sees the person's Bluesky and Mastodon accounts through Envol (matching applies it).
+
+    An archive is not signed, so "everyone whose archive lists me" includes anyone who writes the
+    person's X id into a file; "confirmed" asks the person's own upload to agree (they followed, or
+    were followed by, whoever is shown them); "nobody" keeps them out of everyone's lists while they
+    still follow others. UNCHOSEN is a new person who has not answered yet: shown to nobody, never a
+    silent default (docs/decisions/0019-who-can-find-me.md).
+    """
+
+    EVERYONE = "everyone", "everyone whose archive lists me"
+    CONFIRMED = "confirmed", "only people my own archive confirms"
+    NOBODY = "nobody", "nobody"
+    UNCHOSEN = "", "not chosen yet"
+
+
 class Person(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    # db_default as well: rows written by raw SQL (bulk tools, benchmarks) are unchosen too.
+    findable_by = models.CharField(
+        max_length=16,
+        choices=Findable.choices,
+        blank=True,
+        default=Findable.UNCHOSEN,
+        db_default="",
+        verbose_name=_("who can find them"),
+    )
+    findable_chosen_at = models.DateTimeField(null=True, blank=True, verbose_name=_("chosen at"))
+    # Persons who existed before the choice keep today's behaviour (everyone) and are told once.
+    findable_notice = models.BooleanField(default=False, db_default=False, verbose_name=_("told once"))
 
     class Meta:
         verbose_name = _("person")

@@ -22,7 +22,7 @@
   if (known && box) {
     var go = box.querySelector("[data-share-go]");
     go.href = target(known);
-    go.querySelector("span").textContent = known;
+    go.textContent = go.getAttribute("data-label") + " (" + known + ")";
     box.hidden = false;
     go.focus();
   }

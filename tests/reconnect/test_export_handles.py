@@ -22,6 +22,8 @@ from .conftest import account
 
 pytestmark = pytest.mark.django_db
 
+FIRST_LANDING = "/accounts/who-can-find-me/"  # a first sign-in is asked who can find them
+
 EN = {"accept-language": "en"}
 FR = {"accept-language": "fr"}
 
@@ -53,7 +55,7 @@ def test_a_formula_handle_from_a_hostile_server_is_left_out_counted_and_said(
     evil.add_account("mallory")
     evil.login_as("mallory")
     point_mastodon_at(monkeypatch, evil)
-    assert sign_in_with_mastodon(Client(), evil, "evil.test") == "/accounts/"
+    assert sign_in_with_mastodon(Client(), evil, "evil.test") == FIRST_LANDING
     mallory = Account.objects.get(platform=Platform.MASTODON)
     assert mallory.handle.startswith("=hyperlink(")
     # Alice knew Mallory and Bob on X; her file must hold Bob only.

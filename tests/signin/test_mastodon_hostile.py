@@ -20,6 +20,8 @@ from .conftest import local, mastodon_consent, point_mastodon_at, sign_in_with_m
 
 pytestmark = pytest.mark.django_db
 
+FIRST_LANDING = "/accounts/who-can-find-me/"  # a first sign-in is asked who can find them
+
 EN = {"accept-language": "en"}
 FR = {"accept-language": "fr"}
 VICTIM_ACTOR = "https://victim.test/users/victim"
@@ -54,7 +56,7 @@ def _attempt(client: Client, fake: FakeMastodon, written: str, headers: dict[str
 
 
 def _victim_signed_in(client: Client, victim: FakeMastodon) -> Account:
-    assert sign_in_with_mastodon(client, victim, "victim.test") == "/accounts/"
+    assert sign_in_with_mastodon(client, victim, "victim.test") == FIRST_LANDING
     client.post("/sign-out/")
     return Account.objects.get(platform=Platform.MASTODON)
 
@@ -122,7 +124,7 @@ def test_an_acct_on_another_domain_is_accepted_when_that_domains_webfinger_names
     home = _evil(fake_mastodon, Hostile(acct="mallory@vanity.test"))
     vanity = fake_mastodon("vanity.test", modes=[Hostile(webfinger="https://evil.test/users/mallory")])
     point_mastodon_at(monkeypatch, home, vanity)
-    assert sign_in_with_mastodon(client, home, "evil.test") == "/accounts/"
+    assert sign_in_with_mastodon(client, home, "evil.test") == FIRST_LANDING
     account = Account.objects.get()
     assert (account.stable_id, account.handle) == ("https://evil.test/users/mallory", "mallory@vanity.test")
 
@@ -181,7 +183,7 @@ def test_a_claimed_domain_that_redirects_its_well_known_documents_to_the_server_
     monkeypatch.setenv("ENVOL_MASTODON_INSTANCE_URLS",
                        f"social.example.test={server.base_url},example.test={door.base_url}")  # fmt: skip
     monkeypatch.setenv("ENVOL_ALLOW_PRIVATE_HOSTS", "1")
-    assert sign_in_with_mastodon(client, server, "social.example.test") == "/accounts/"
+    assert sign_in_with_mastodon(client, server, "social.example.test") == FIRST_LANDING
     account = Account.objects.get()
     assert (account.stable_id, account.handle) == (
         "https://social.example.test/users/carol",
@@ -201,7 +203,7 @@ def test_the_operators_mapping_counts_as_proof(
     monkeypatch.setenv("ENVOL_MASTODON_INSTANCE_URLS",
                        f"social.example.test={server.base_url},example.test={server.base_url}")  # fmt: skip
     monkeypatch.setenv("ENVOL_ALLOW_PRIVATE_HOSTS", "1")
-    assert sign_in_with_mastodon(client, server, "social.example.test") == "/accounts/"
+    assert sign_in_with_mastodon(client, server, "social.example.test") == FIRST_LANDING
     assert Account.objects.get().handle == "carol@example.test"
 
 

@@ -65,6 +65,11 @@ def _ingest_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the result as one JSON object")
     parser.add_argument("--honour-blocks", action="store_true",
                         help="also read block.js and mute.js (the upload page's opt-in)")  # fmt: skip
+    parser.add_argument(
+        "--timings",
+        action="store_true",
+        help='also say where the time went, stage by stage (with --json: a "timings" object)',
+    )
 
 
 def _address_options(parser: argparse.ArgumentParser) -> None:

@@ -5,16 +5,22 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 
 from envol.archive.errors import ArchiveError
 from envol.archive.service import ingest
 from envol.cli.progress import ProgressLine
+from envol.core.stages import StageClock, timed
 
 
 def run(args: argparse.Namespace) -> int:
     progress = ProgressLine()
+    # Monotonic clock readings (system-wide on Linux): the benchmark subtracts its own reading taken
+    # before it started this process, which gives the start-up time.
+    began = time.monotonic()
     try:
-        result = ingest(args.paths, progress=progress, honour_blocks=args.honour_blocks)
+        with timed(StageClock()) as clock:
+            result = ingest(args.paths, progress=progress, honour_blocks=args.honour_blocks)
     except ArchiveError as error:
         progress.finish()
         name = error.file or ", ".join(str(p) for p in args.paths)
@@ -32,6 +38,13 @@ def run(args: argparse.Namespace) -> int:
     }
     if args.honour_blocks:
         summary |= {"blocked": result.blocked, "muted": result.muted}
+    if args.timings:
+        timings = {name: round(seconds, 3) for name, seconds in clock.seconds.items()}
+        timings |= {"began": round(began, 3), "ended": round(time.monotonic(), 3)}
+        if args.json:
+            summary["timings"] = timings
+        else:
+            print("timings: " + ", ".join(f"{k} {v:.2f} s" for k, v in timings.items()), file=sys.stderr)
     if args.json:
         print(json.dumps(summary))
     else:

@@ -379,7 +379,24 @@ class Config:
         "ENVOL_BROWSER_UPLOAD_MAX_IDS",
         "250000000",
         "Most follower and following ids one browser upload may hold (the server keeps 8 bytes per id "
-        "while it stores them).",
+        "while it stores them). The largest X account had 233 M followers in 2026 (decision 0017). An "
+        "upload must also carry at least one byte per 8 ids it declares: real ones carry about 4 bytes "
+        "per id.",
+        whole(minimum=1),
+    )
+    upload_max_bytes = Setting(
+        "ENVOL_UPLOAD_MAX_BYTES",
+        "4294967296",
+        "Largest server-side archive upload (the form's zip or .js files), in bytes; a larger request "
+        "is answered 413 before its body is read. The four data files Envol needs are far smaller than "
+        "a whole archive with its media.",
+        whole(minimum=1),
+    )
+    upload_concurrency = Setting(
+        "ENVOL_UPLOAD_CONCURRENCY",
+        "2",
+        "Uploads (server-side or from the browser) one process reads at the same time; more get 503 "
+        "with Retry-After. Each may take some 250 MB while it is read and stored.",
         whole(minimum=1),
     )
     edge_partition_min_edges = Setting(

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
     "django_tasks_db",
     "envol.core",
     "envol.registry",
@@ -146,6 +147,10 @@ LOCALE_PATHS = [SRC_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True
+# Numbers are grouped explicitly (the `intcomma` filter of django.contrib.humanize), never by
+# USE_THOUSAND_SEPARATOR, which would also group the ids written into forms and links. French groups
+# with a narrow no-break space, as French typography wants (envol/core/formats/fr/formats.py).
+FORMAT_MODULE_PATH = ["envol.core.formats"]
 
 STATIC_URL = "/static/"
 STORAGES = {
@@ -156,10 +161,11 @@ WHITENOISE_USE_FINDERS = True
 
 # Uploaded archives go straight to temporary files under the data folder (never into memory); the
 # request deletes them when it ends.
-FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.TemporaryFileUploadHandler"]
+# Owner-only, named after their process, deleted at start-up when that process is gone (archive.uploads).
+FILE_UPLOAD_HANDLERS = ["envol.archive.uploads.PrivateUploadHandler"]
 FILE_UPLOAD_TEMP_DIR = str(DATA_DIR / "uploads")
 (DATA_DIR / "uploads").mkdir(
-    parents=True, exist_ok=True
+    mode=0o700, parents=True, exist_ok=True
 )  # serve straight from the apps' static folders: no collectstatic step
 
 # Security headers and cookies: docs/decisions/0011-security-headers-and-limits.md.

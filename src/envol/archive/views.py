@@ -56,7 +56,9 @@ def upload(request: HttpRequest, person: Person) -> HttpResponse:
             try:
                 honour = request.POST.get("honour_blocks") == "on"
                 with reading_slot(paths[0].name):
-                    context["result"] = ingest(paths, person=person, source=Source.UPLOAD, honour_blocks=honour)
+                    context["result"] = ingest(
+                        paths, person=person, source=Source.UPLOAD, honour_blocks=honour
+                    )
                 context["current"] = ArchiveImport.objects.filter(person=person).first()
                 status = 200
             except BusyError as error:

@@ -46,8 +46,8 @@ def browser_upload(request: HttpRequest) -> JsonResponse:
                 max_ids=CONFIG.browser_upload_max_ids,
                 input_bytes=declared or None,
             )
-            # The page sends block and mute ids only when the person ticked the box: their
-            # presence is the opt-in.
+            # The page sends block and mute ids only when the person ticked the box: their presence
+            # is the opt-in.
             honour = upload.has_list("block") or upload.has_list("mute")
             result = ingest_lists(upload, person=person, source=Source.BROWSER, honour_blocks=honour)
     except BusyError as error:

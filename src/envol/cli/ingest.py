@@ -36,8 +36,6 @@ def run(args: argparse.Namespace) -> int:
         "following": result.following,
         "import_id": result.import_id,
     }
-    if args.honour_blocks:
-        summary |= {"blocked": result.blocked, "muted": result.muted}
     if args.timings:
         timings = {name: round(seconds, 3) for name, seconds in clock.seconds.items()}
         timings |= {"began": round(began, 3), "ended": round(time.monotonic(), 3)}
@@ -45,6 +43,8 @@ def run(args: argparse.Namespace) -> int:
             summary["timings"] = timings
         else:
             print("timings: " + ", ".join(f"{k} {v:.2f} s" for k, v in timings.items()), file=sys.stderr)
+    if args.honour_blocks:
+        summary |= {"blocked": result.blocked, "muted": result.muted}
     if args.json:
         print(json.dumps(summary))
     else:

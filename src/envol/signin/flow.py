@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from envol.core.config import CONFIG
-from envol.registry.errors import AccountTakenError, PlatformAlreadyLinkedError
+from envol.registry.errors import AccountTakenError, PlatformAlreadyLinkedError, UnvouchedAccountError
 from envol.registry.findable import needs_asking
 from envol.registry.labels import PLATFORM_NAMES, shown_handle
 from envol.registry.linking import Outcome, ProvenIdentity, prove_account
@@ -52,6 +52,16 @@ def finish_proof(request: HttpRequest, identity: ProvenIdentity) -> HttpResponse
                 "The %(platform)s account %(handle)s is already linked to another person on Envol. "
                 "Envol never merges two persons by itself: to move this account here, sign out, "
                 "sign in with it, unlink it there, then link it again from here."
+            )
+            % {"platform": platform, "handle": handle},
+        )
+        return back_to_start(request)
+    except UnvouchedAccountError:
+        messages.error(
+            request,
+            _(
+                "The server you signed in with does not host the %(platform)s account %(handle)s, "
+                "so Envol did not sign you in and kept nothing."
             )
             % {"platform": platform, "handle": handle},
         )

@@ -5,3 +5,9 @@ class StatsConfig(AppConfig):
     name = "envol.stats"
     label = "stats"
     verbose_name = "Public figures"
+
+    def ready(self) -> None:
+        from envol.core import pagecache
+        from envol.stats.service import version
+
+        pagecache.register("stats_figures", version)

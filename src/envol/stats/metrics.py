@@ -81,7 +81,9 @@ def archives() -> Counts:
     return {"": ArchiveImport.objects.count()}
 
 
-@metric("edges", _("Links of the X graph (followers and followings)"), ("follower", "following"))
+@metric(
+    "edges", _("Links in the X lists shared (followers and accounts followed)"), ("follower", "following")
+)
 def edges() -> Counts:
     # Blocks and mutes are edges too, but not links of the graph: never counted here.
     follows = (Direction.FOLLOWER, Direction.FOLLOWING)

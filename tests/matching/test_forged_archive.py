@@ -1,7 +1,8 @@
-"""A fabricated archive reveals nothing new (decision 0019, docs/threat-model.md, "Uploaded archives"): a list of a
-million arbitrary ids plus every registered X id, uploaded by a proven X account, learns at most the
-allowance of uncorroborated people, none who chose "confirmed" or "nobody", and nothing more after
-another forged upload; a newsroom still finds all its real followers."""
+"""A fabricated archive reveals nothing new (decision 0019, docs/threat-model.md, "Uploaded
+archives"): a list of a million arbitrary ids plus every registered X id, uploaded by a proven X
+account, learns at most the allowance of uncorroborated people, none who chose "confirmed" or
+"nobody", and nothing more after another forged upload; a newsroom still finds all its real
+followers."""
 
 from __future__ import annotations
 

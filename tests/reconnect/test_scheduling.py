@@ -9,9 +9,8 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from envol.core.ids import Platform
-from envol.core.worker import worker_tick
 from envol.reconnect.models import AccountDrive, FollowTask
-from envol.reconnect.scheduling import recover, schedule
+from envol.reconnect.scheduling import recover, schedule, wake
 from envol.reconnect.service import request_undo
 from envol.reconnect.states import TaskState
 from envol.registry.models import Person
@@ -48,11 +47,11 @@ def test_a_worker_tick_wakes_accounts_signed_in_again() -> None:
     FollowTask.objects.update(state=TaskState.WAITING_AUTH)
     source.needs_reauth = True
     source.save()
-    worker_tick.send(sender=None, worker_id="test")
+    wake()
     assert FollowTask.objects.get().state == TaskState.WAITING_AUTH
     source.needs_reauth = False  # what signing in again does (registry.linking)
     source.save()
-    worker_tick.send(sender=None, worker_id="test")
+    wake()
     assert FollowTask.objects.get().state == TaskState.READY
     assert AccountDrive.objects.get(account=source).next_run_at is not None
 

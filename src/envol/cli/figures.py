@@ -14,11 +14,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     setup_django()
-    from envol.stats.periodic import ensure_scheduled
-    from envol.stats.tasks import refresh_all
+    from envol.core.periodic import ran_now
+    from envol.stats.tasks import JOB, refresh_all
 
     summary = refresh_all()
-    ensure_scheduled()
+    ran_now(JOB)  # the periodic job's next run comes one interval from now
     if args.json:
         print(json.dumps(summary))
     else:

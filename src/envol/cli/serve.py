@@ -46,7 +46,6 @@ def run(args: argparse.Namespace) -> int:
         _migrate(verbosity=0)
     worker = None if args.no_worker else EmbeddedWorker()
     if worker:
-        _schedule_periodic()
         worker.start()
     config = uvicorn.Config(
         "envol.core.asgi:application", host=args.host, port=args.port, lifespan="off", log_config=None
@@ -64,13 +63,6 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _schedule_periodic() -> None:
-    """Periodic tasks re-enqueue themselves; a starting worker restarts any chain that broke."""
-    from envol.stats.periodic import ensure_scheduled
-
-    ensure_scheduled()
-
-
 def configure_worker(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--interval", type=float, default=1.0, help="seconds between polls when idle (default: %(default)s)"
@@ -81,7 +73,6 @@ def worker(args: argparse.Namespace) -> int:
     setup_django()
     from envol.core.worker import run_worker_process
 
-    _schedule_periodic()
     run_worker_process(interval=args.interval)
     return 0
 

@@ -7,5 +7,6 @@ class MatchingConfig(AppConfig):
     verbose_name = "Matching: candidates to reconnect with"
 
     def ready(self) -> None:
-        # Connects the registry and archive signals to the incremental refresh.
-        from envol.matching import hooks  # noqa: F401
+        # Connects the registry and archive signals to the incremental refresh; declares the
+        # periodic repair (envol.core.periodic).
+        from envol.matching import hooks, tasks  # noqa: F401

@@ -8,10 +8,5 @@ class PrivacyConfig(AppConfig):
 
     def ready(self) -> None:
         # The built-in revocation hooks (Mastodon today) and the audited admin pages register
-        # themselves on import.
-        from envol.core.worker import STARTUP_HOOKS
-        from envol.privacy import audited_admin, revokers  # noqa: F401
-        from envol.privacy.retention import schedule
-
-        if schedule not in STARTUP_HOOKS:
-            STARTUP_HOOKS.append(schedule)  # every worker makes sure the retention task is queued
+        # themselves on import; so does the retention job (envol.core.periodic).
+        from envol.privacy import audited_admin, retention, revokers  # noqa: F401

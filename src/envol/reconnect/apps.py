@@ -9,13 +9,9 @@ class ReconnectConfig(AppConfig):
     def ready(self) -> None:
         # The state graph validates itself when its module is imported: importing it here makes a
         # broken graph stop the process at start-up, not at the first follow.
-        from envol.core.worker import worker_tick
-        from envol.reconnect import metrics, states  # noqa: F401  (metrics: registers the public figure)
-        from envol.reconnect.scheduling import on_worker_tick
-
-        worker_tick.connect(on_worker_tick, dispatch_uid="envol.reconnect.recover")
-
+        # scheduling declares the engine's periodic job; metrics registers the public figure.
         from envol.matching.signals import candidates_changed
+        from envol.reconnect import metrics, scheduling, states  # noqa: F401
         from envol.reconnect.hooks import on_candidates_changed
 
         candidates_changed.connect(on_candidates_changed, dispatch_uid="envol.reconnect.plan")

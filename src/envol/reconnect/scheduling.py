@@ -16,6 +16,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from envol.core.listparam import ids_in
+from envol.core.periodic import each_beat, every
 from envol.reconnect.models import AccountDrive, FollowTask
 from envol.reconnect.states import TaskState
 
@@ -84,8 +85,9 @@ def _wake_reauthorised(now: datetime) -> None:
             schedule(account_id, now)
 
 
-def on_worker_tick(sender: object, **kwargs: object) -> None:
-    """worker_tick receiver: promote due automatic tasks and recover lost runs."""
+@every("reconnect.wake", interval=each_beat, queued=False)
+def wake() -> None:
+    """Once a heartbeat: promote due automatic tasks and recover lost runs."""
     from envol.reconnect.plan import promote_due
 
     now = timezone.now()

@@ -71,7 +71,8 @@ SETTINGS: tuple[Setting, ...] = (
         "ENVOL_RECONNECT_LEASE_SECONDS",
         "120",
         "How long a worker holds an account it drives; a run stops after a third of it and renews it "
-        "before every write. A dead worker's accounts are taken over once its lease ran out.",
+        "before every write. A dead worker's accounts are released by the others two heartbeats after "
+        "its last one; outside Envol's workers (a broker), once the lease ran out.",
     ),
     Setting(
         "ENVOL_RECONNECT_RETRY_SECONDS",

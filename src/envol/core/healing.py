@@ -10,6 +10,7 @@ worker's work is thus taken over within about two heartbeats, not after a whole 
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -21,8 +22,11 @@ from django_tasks_db.models import DBTaskResult
 
 from envol.core.models import PeriodicJob, WorkerHeartbeat
 
-#: Sent inside the transaction that removes dead workers' heartbeats, with `worker_ids` and `now`:
-#: receivers release what those workers claimed (quick, set-based, idempotent).
+logger = logging.getLogger("envol.worker")
+
+#: Sent inside the transaction that removes dead workers' heartbeats, with `worker_ids`, `now` and
+#: `quiet_since`: receivers release what those workers claimed and showed no sign of life for since
+#: then, and return how many claims they kept (quick, set-based, idempotent).
 workers_lost = Signal()
 
 BEATS_BEFORE_DEAD = 2
@@ -47,17 +51,24 @@ def dead_after() -> timedelta:
 
 
 def heal(now: datetime) -> list[str]:
-    """Release what the dead workers held; the ids of those this call healed."""
+    """Release what the dead workers held; the ids of those this call healed.
+
+    A claim still renewed lately shows its run alive (a heartbeat can lag behind a busy machine):
+    receivers of `workers_lost` return how many of the worker's claims they kept for that reason,
+    and the worker is looked at again on the next beat instead of being forgotten."""
     horizon = now - dead_after()
     healed = []
     for worker_id in WorkerHeartbeat.objects.filter(seen_at__lt=horizon).values_list("worker_id", flat=True):
         with transaction.atomic():
+            replies = workers_lost.send(sender=None, worker_ids=[worker_id], now=now, quiet_since=horizon)
+            if any(isinstance(kept, int) and kept for _, kept in replies):
+                continue
             # Two live workers may notice together: the one whose DELETE removed the row heals.
             if not WorkerHeartbeat.objects.filter(worker_id=worker_id, seen_at__lt=horizon).delete()[0]:
                 continue
             _fail_running_tasks(worker_id, now)
             PeriodicJob.objects.filter(running_on=worker_id).update(running_on="", next_run_at=now)
-            workers_lost.send(sender=None, worker_ids=[worker_id], now=now)
+        logger.warning("worker %s silent since before %s: what it held is released", worker_id, horizon)
         healed.append(worker_id)
     return healed
 

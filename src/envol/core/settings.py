@@ -202,8 +202,4 @@ RECONNECT_FROM = env("ENVOL_RECONNECT_FROM")
 RECONNECT_LEASE_SECONDS = float(env("ENVOL_RECONNECT_LEASE_SECONDS"))
 RECONNECT_RETRY_SECONDS = float(env("ENVOL_RECONNECT_RETRY_SECONDS"))
 RECONNECT_LIMITS = env("ENVOL_RECONNECT_LIMITS")
-# Dotted path of the function that builds an account's platform port (envol.reconnect.connect);
-# tests and benchmarks point it at their own factory through a settings module of their own.
-RECONNECT_PORTS = "envol.reconnect.connect.default_ports"
-
 MATCHING_REFRESH_HOURS = float(env("ENVOL_MATCHING_REFRESH_HOURS"))

@@ -10,7 +10,8 @@ from typing import Any
 
 from django.conf import settings
 
-from envol.reconnect import budgets, lease
+from envol.core.ids import Platform
+from envol.reconnect import budgets, claims
 from envol.reconnect.models import AccountDrive, DriveRun
 from envol.registry.models import Account
 
@@ -30,6 +31,14 @@ def policy(published: budgets.Policy) -> budgets.Policy:
     if getattr(settings, "RECONNECT_LIMITS", "published") == "announced":
         return budgets.announced_only(published)
     return published
+
+
+def follow_policy(platform: str) -> budgets.Policy:
+    return policy(budgets.FOLLOW[Platform(platform)])
+
+
+def unfollow_policy(platform: str) -> budgets.Policy:
+    return policy(budgets.UNFOLLOW[Platform(platform)])
 
 
 @dataclass
@@ -58,5 +67,9 @@ class Run:
         return time.monotonic() >= self.stop_at
 
     def still_holds(self) -> bool:
-        """Renew the lease before a write; False when it was lost (then nothing may be sent)."""
-        return lease.take(self.account.pk, self.holder, lease_seconds(), now=datetime.now(UTC))
+        """Renew the claim before a write; False when it was lost (then nothing may be sent)."""
+        return claims.renew(self.account.pk, self.holder, now=datetime.now(UTC), seconds=lease_seconds())
+
+    def record(self) -> None:
+        """Write the run's counts as it goes: a run killed later is logged with what it did."""
+        DriveRun.objects.filter(pk=self.log.pk).update(followed=self.log.followed, requests=self.log.requests)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -28,11 +28,6 @@ def take_snapshot(now: datetime | None = None, metrics: Iterable[Metric] | None 
             for key, value in counts.items()
         )
     return snapshot
-
-
-def latest_age() -> timedelta | None:
-    last = Snapshot.objects.order_by("-taken_at").values_list("taken_at", flat=True).first()
-    return timezone.now() - last if last else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,7 @@ lint: env
 	$(UV) run --frozen ruff check src tests scripts bench
 	$(UV) run --frozen ruff format --check src tests scripts bench
 	$(UV) run --frozen mypy
+	$(UV) run --frozen lint-imports --no-cache
 
 test-sqlite: env system-deps bsky-local-install
 	$(TEST_ENV) $(UV) run --frozen pytest

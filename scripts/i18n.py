@@ -4,7 +4,9 @@
     uv run python scripts/i18n.py compile  # .po -> .mo only
 
 English is the source language: its catalogue repeats each msgid so that both catalogues can be
-checked the same way (tests/web/test_translations.py). French entries are written by hand.
+checked the same way (tests/web/test_translations.py). French entries are written by hand; `update`
+and `compile` then set their typography (``french_typography``): a narrow no-break space (U+202F)
+before ; : ! ? and », after «, and typographic apostrophes. Nobody types U+202F by hand.
 
 Catalogues: ``src/envol/locale`` holds the shared strings; a domain package that has its own
 ``locale/`` folder (``src/envol/media/locale``, say) gets its own catalogues, because makemessages
@@ -16,6 +18,7 @@ one large .po file.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -64,7 +67,57 @@ def _fill(po: polib.POFile) -> None:
     po.save()
 
 
+NNBSP = "\u202f"
+_TAG = re.compile(r"<[^>]*>")
+# A sign used as punctuation: followed by a space, a closing sign or the end ("did:plc", "https://",
+# "12:30" and "?a=1" are not punctuation).
+_HIGH = re.compile(r"[ \u00a0\u202f]?([;:!?]+)(?=[\s)»”\]]|$)")
+_CLOSING = re.compile(r"[ \u00a0\u202f]?»")
+_OPENING = re.compile(r"«[ \u00a0\u202f]?")
+
+
+def _high(found: re.Match[str]) -> str:
+    return NNBSP + found.group(1)  # "?!" takes one space, before the first sign
+
+
+def french_typography(text: str) -> str:
+    """French typography for a translated string; HTML tags and placeholders are left as they are."""
+    pieces = []
+    position = 0
+    for tag in _TAG.finditer(text):
+        pieces.append(_french_prose(text[position : tag.start()]))
+        pieces.append(tag.group())
+        position = tag.end()
+    pieces.append(_french_prose(text[position:]))
+    return "".join(pieces)
+
+
+def _french_prose(text: str) -> str:
+    text = text.replace("'", "\u2019")
+    text = _HIGH.sub(_high, text)
+    text = _CLOSING.sub(NNBSP + "»", text)
+    return _OPENING.sub("«" + NNBSP, text)
+
+
+def set_french_typography() -> None:
+    for path in catalogues("fr"):
+        po = polib.pofile(str(path), wrapwidth=79)  # as msgmerge wraps: no diff but the changes
+        changed = False
+        for entry in po:
+            if entry.msgid_plural:
+                fixed = {k: french_typography(v) for k, v in entry.msgstr_plural.items()}
+                changed |= fixed != entry.msgstr_plural
+                entry.msgstr_plural = fixed
+            elif entry.msgstr:
+                fixed_one = french_typography(entry.msgstr)
+                changed |= fixed_one != entry.msgstr
+                entry.msgstr = fixed_one
+        if changed:
+            po.save()
+
+
 def compile_all() -> None:
+    set_french_typography()
     for language in LOCALES:
         for path in catalogues(language):
             polib.pofile(str(path)).save_as_mofile(str(path.with_suffix(".mo")))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import re
 from pathlib import Path
 
@@ -58,3 +59,78 @@ def test_readme_shows_the_two_commands_and_links_the_docs() -> None:
     assert "make test" in readme
     for link in re.findall(r"\]\((docs/[^)#]+)", readme):
         assert (REPO / link).exists(), link
+
+
+# What the documentation names must exist: a renamed module, a removed function or a dropped setting
+# fails here instead of leaving the docs describing code that is gone. Names are read from inline
+# code (`…`) in docs/ and README.md; fenced blocks are diagrams and examples, not references.
+PACKAGES = sorted(p.name for p in SRC.iterdir() if (p / "__init__.py").exists())
+_INLINE = re.compile(r"(?<!`)`([^`\n]+)`(?!`)")
+
+
+def _inline_code() -> list[tuple[str, str]]:
+    found = []
+    for page in [*sorted(DOCS.rglob("*.md")), REPO / "README.md"]:
+        text = re.sub(r"^```.*?^```", "", page.read_text(), flags=re.MULTILINE | re.DOTALL)
+        found += [(page.relative_to(REPO).as_posix(), code) for code in _INLINE.findall(text)]
+    return found
+
+
+def _python_files() -> list[Path]:
+    return [p for folder in ("src", "tests", "scripts", "bench") for p in (REPO / folder).rglob("*.py")]
+
+
+def _defined_names() -> set[str]:
+    """Every module, class, function and module-level name defined in the project's Python."""
+    names: set[str] = {p.name for p in SRC.rglob("*") if (p / "__init__.py").exists()}
+    for path in _python_files():
+        names.add(path.stem)
+        text = path.read_text()
+        names |= set(re.findall(r"^\s*(?:async\s+)?(?:def|class)\s+(\w+)", text, flags=re.MULTILINE))
+        names |= set(re.findall(r"^(\w+)\s*(?::[^=\n]+)?=", text, flags=re.MULTILINE))
+        names |= set(re.findall(r"^\s+(\w+)\s*(?::[^=\n]+)?=", text, flags=re.MULTILINE))  # fields
+    return names
+
+
+def test_every_setting_named_in_the_docs_is_declared() -> None:
+    """Declared in envol.core.config, or an option of the test suite itself (read in tests/)."""
+    declared = {s.name for s in SETTINGS}
+    for path in (REPO / "tests").rglob("*.py"):
+        declared |= set(re.findall(r"ENVOL_[A-Z_]+", path.read_text()))
+    named = {(page, name) for page, code in _inline_code() for name in re.findall(r"\bENVOL_[A-Z_]+\b", code)}
+    assert {(page, name) for page, name in named if name not in declared} == set()
+
+
+def test_every_python_file_named_in_the_docs_exists() -> None:
+    files = [p.relative_to(REPO).as_posix() for p in _python_files()]
+    missing = {
+        (page, code)
+        for page, code in _inline_code()
+        if re.fullmatch(r"[\w./-]+\.py", code) and not any(f == code or f.endswith("/" + code) for f in files)
+    }
+    assert missing == set()
+
+
+# Inline code that looks like a dotted Python name but is not one of Envol's: Django's own app labels
+# (the privacy inventory names their tables), a domain, a system check's id, the standard library.
+NOT_ENVOL = re.compile(r"(admin|auth|contenttypes|sessions)\.\w+|x\.com|security\.W\d+|http\.server\..*")
+# Calls that are not Envol's functions: SQL, Playwright, arithmetic in prose.
+NOT_ENVOL_CALLS = {"pg_current_wal_lsn", "get_by_role", "getProfile", *dir(builtins)}
+
+
+def test_every_module_and_function_named_in_the_docs_exists() -> None:
+    """`package.module`, `module.name`, `envol.package.module.name` and `function(…)` references."""
+    defined = _defined_names()
+    stems = {p.stem for p in SRC.rglob("*.py")} | set(PACKAGES)
+    missing = set()
+    for page, code in _inline_code():
+        dotted = re.fullmatch(r"(?:envol\.)?([a-z_]\w*(?:\.[A-Za-z_]\w*)+)", code)
+        a_file = re.search(r"\.(py|md|js|json|html|txt|csv)$", code)
+        if dotted and not NOT_ENVOL.fullmatch(code) and not a_file:
+            parts = dotted.group(1).split(".")
+            if parts[0] in stems and not all(part in defined for part in parts):
+                missing.add((page, code))
+        call = re.fullmatch(r"([a-z_]\w*)\(.*\)", code)
+        if call and call.group(1) not in NOT_ENVOL_CALLS and call.group(1) not in defined:
+            missing.add((page, code))
+    assert missing == set()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+from unittest import mock
+
 import numpy as np
 import pytest
-from django.test import Client, override_settings
+from django.test import Client
 
 from envol.archive.base import ArchiveOwner
 from envol.archive.compact import encode_compact
@@ -100,7 +103,7 @@ def test_damage_leaves_nothing_stored(client: Client) -> None:
     assert ArchiveImport.objects.get().source == Source.UPLOAD  # the previous import is untouched
 
 
-@override_settings(BROWSER_UPLOAD_MAX_BYTES=100)
+@mock.patch.dict(os.environ, {"ENVOL_BROWSER_UPLOAD_MAX_BYTES": "100"})
 def test_an_upload_over_the_size_limit_is_refused(client: Client) -> None:
     _signed_in(client, x_id=4242)
     body = encode_compact(ArchiveOwner(4242, "me", ""), {"follower": _ids(*range(0, 10**9, 10**4))})
@@ -108,7 +111,7 @@ def test_an_upload_over_the_size_limit_is_refused(client: Client) -> None:
     assert (status, answer["code"]) == (413, "upload_too_large")
 
 
-@override_settings(BROWSER_UPLOAD_MAX_IDS=10)
+@mock.patch.dict(os.environ, {"ENVOL_BROWSER_UPLOAD_MAX_IDS": "10"})
 def test_an_upload_over_the_id_limit_is_refused(client: Client) -> None:
     _signed_in(client, x_id=4242)
     status, answer = _post(

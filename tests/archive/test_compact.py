@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 
 from envol.archive.base import ArchiveOwner
 from envol.archive.compact import (
+    IDS_PER_BYTE,
     MAGIC,
     BadUploadError,
     CompactUpload,
@@ -75,7 +76,10 @@ def test_realistic_ids_cost_under_five_bytes_each() -> None:
 
 
 def test_a_big_list_is_decoded_in_pieces_across_varint_boundaries() -> None:
-    ids = np.arange(0, 3_000_000 * 1_000_003, 1_000_003, dtype=np.uint64)  # 3-byte distances
+    # Random 3-byte distances: a constant distance would pack thousands of ids in a byte, which the
+    # reader refuses as no real list does (test_ids_out_of_proportion_to_the_bytes_are_refused).
+    distances = np.random.default_rng(5).integers(1 << 14, 1 << 21, 3_000_000, dtype=np.uint64)
+    ids = np.cumsum(distances, dtype=np.uint64)
     upload = CompactUpload(
         io.BytesIO(encode_compact(OWNER, {"follower": ids})), max_bytes=1 << 30, max_ids=1 << 30
     )
@@ -150,7 +154,8 @@ def test_damaged_or_forged_uploads_are_refused(body: bytes, why: str) -> None:
 
 
 def test_size_limits_refuse_before_decoding_everything() -> None:
-    body = encode_compact(OWNER, {"follower": _array(list(range(0, 10**7, 7)))})
+    ids = np.cumsum(np.random.default_rng(7).integers(1, 1 << 20, 200_000, dtype=np.uint64), dtype=np.uint64)
+    body = encode_compact(OWNER, {"follower": ids})
     with pytest.raises(UploadTooLargeError):
         _decode(body, max_bytes=len(body) // 2)
     with pytest.raises(UploadTooLargeError):
@@ -160,5 +165,30 @@ def test_size_limits_refuse_before_decoding_everything() -> None:
 def test_a_header_announcing_a_billion_ids_over_a_tiny_body_is_refused_quickly() -> None:
     # Zero distances compress a thousandfold: the decoder stops at the body's end, not the claim.
     body = _raw(_header(10**9), b"\x00" * 1_000_000)
-    with pytest.raises(BadUploadError, match="stops after 1,000,000 ids"):
+    with pytest.raises(
+        BadUploadError, match=r"far more than ids can be packed in|inflates more than 64 times"
+    ):
         _decode(body)
+
+
+def test_ids_out_of_proportion_to_the_bytes_are_refused() -> None:
+    """#16 item 7: 243 KB declaring 250 M zero distances cost 2.4 GB and 20 s. A declared count is
+    held to the upload's length; decoded ids to the bytes read so far, when no length was given."""
+    claim = _raw(_header(5_000_000), bytes(range(1, 128)) * 8)  # 5 M ids claimed over 1 KB of them
+    with pytest.raises(BadUploadError, match="declares 5,000,000 ids in"):
+        CompactUpload(io.BytesIO(claim), max_bytes=1 << 30, max_ids=1 << 30, input_bytes=len(claim))
+    forged = _raw(_header(5_000_000), b"\x00" * 5_000_000)  # 5 M repeats of one id, in ~5 KB
+    assert len(forged) < 10_000
+    with pytest.raises(
+        BadUploadError, match=r"far more than ids can be packed in|inflates more than 64 times"
+    ):
+        _decode(forged)
+
+
+def test_a_real_density_of_ids_passes_the_proportion_rules() -> None:
+    # Ids of X's first years only (the densest real lists): distances of a few hundred.
+    ids = np.cumsum(np.random.default_rng(9).integers(1, 600, 300_000, dtype=np.uint64), dtype=np.uint64)
+    body = encode_compact(OWNER, {"follower": ids})
+    assert len(body) * IDS_PER_BYTE > len(ids)
+    upload = CompactUpload(io.BytesIO(body), max_bytes=1 << 30, max_ids=1 << 30, input_bytes=len(body))
+    assert np.array_equal(np.concatenate(list(upload.iter_ids("follower"))), ids)

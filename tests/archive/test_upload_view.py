@@ -54,7 +54,7 @@ def test_upload_of_an_archive_zip(client: Client, tmp_path: Path) -> None:
     before = _leftover_uploads()
     response = client.post("/archive/", {"files": [_upload(archive.path)]}, headers={"accept-language": "en"})
     assert response.status_code == 200
-    assert "Done: 1500 followers and 12 accounts you follow were shared." in response.content.decode()
+    assert "Done: 1,500 followers and 12 accounts you follow were shared." in response.content.decode()
     record = ArchiveImport.objects.get(person=person)
     assert (record.source, record.owner_verified, record.followers_count) == (Source.UPLOAD, True, 1500)
     assert Edge.objects.count() == 1512

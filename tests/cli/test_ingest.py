@@ -30,6 +30,18 @@ def test_json_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     }
 
 
+def test_timings_say_where_the_time_went(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    archive = write_synthetic_archive(tmp_path / "a.zip", owner_id=1234, handle="someone", followers=5000)
+    assert main(["ingest", str(archive.path), "--json", "--timings"]) == 0
+    timings = json.loads(capsys.readouterr().out)["timings"]
+    stages = ("inflate", "scan", "pseudonymise", "sort", "store", "index")
+    assert set(stages) <= set(timings)
+    assert all(timings[stage] >= 0 for stage in stages)
+    assert timings["scan"] > 0
+    assert timings["store"] > 0
+    assert timings["ended"] - timings["began"] >= sum(timings[stage] for stage in stages) - 0.01
+
+
 def test_plain_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     archive = write_synthetic_archive(tmp_path / "a.zip", owner_id=1234, handle="someone", followers=1200)
     assert main(["ingest", str(archive.path)]) == 0

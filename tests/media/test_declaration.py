@@ -31,7 +31,9 @@ def test_declare_confirm_approve_and_appear(client: Client) -> None:
     assert declaration.data["x_handle"] == "lemondefr"
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["redaction@lemonde.fr"]
-    assert mail.outbox[0].subject == "Confirmez la déclaration de Le Monde"  # in the declarant's language
+    assert (
+        mail.outbox[0].subject == "Confirmez la déclaration du média Le Monde"
+    )  # in the declarant's language
     link = confirmation_link()
 
     page = client.get(link)  # a mail scanner following the link confirms nothing
@@ -74,8 +76,8 @@ def test_a_later_update_goes_through_a_new_confirmed_link_and_keeps_the_history(
     changed = set(outlet.changes.filter(declaration_id=pending).values_list("field", flat=True))
     assert changed == {"status", "leaving_on", "share_button_removed"}
     page = client.get(f"/media/{outlet.slug}/", headers={"accept-language": "en"}).content.decode()
-    assert "<del>leaving</del>" in page
-    assert "<ins>left</ins>" in page
+    assert "<del>Leaving X on a date</del>" in page
+    assert "<ins>Has left X</ins>" in page
 
 
 def test_the_update_form_cannot_move_the_outlet_to_another_domain(client: Client) -> None:

@@ -77,3 +77,26 @@ def test_your_data_page_works_without_javascript_and_in_french(client: Client) -
     assert "Ma migration est terminée" in html
     assert client.post("/your-data/migration-complete/").status_code == 302
     assert PrivacyState.objects.get().migration_completed_at is not None
+
+
+def test_migration_complete_is_confirmed_with_the_real_period(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue #20 item 5: it was irreversible in one click and spoke of "the period shown on the
+    privacy page"; the confirmation says what goes and when, from ENVOL_RETENTION_EDGES_DAYS."""
+    signed_in(client, (Platform.X, "42", "alice_x"))
+    page = client.get("/your-data/", headers=EN).content.decode()
+    assert "your X lists are then deleted 30 days later" in page
+    assert '<a class="button danger-first" href="/your-data/migration-complete/">' in page
+    monkeypatch.setenv("ENVOL_RETENTION_EDGES_DAYS", "12")
+    confirm = client.get("/your-data/migration-complete/", headers=EN).content.decode()
+    assert "are deleted 12 days from now" in confirm
+    assert '<button type="submit" class="button danger">Declare my migration complete</button>' in confirm
+    assert PrivacyState.objects.get().migration_completed_at is None  # looking changes nothing
+    french = client.get("/your-data/migration-complete/", headers={"accept-language": "fr"}).content.decode()
+    assert "sont supprimées dans 12\u00a0jours" not in french
+    assert "sont supprimées dans 12 jours" in french
+    client.post("/your-data/migration-complete/")
+    done = client.get("/your-data/", headers=EN).content.decode()
+    assert "your X lists are deleted 12 days after that." in done
+    assert client.get("/your-data/migration-complete/")["Location"] == "/your-data/"

@@ -112,7 +112,7 @@ def test_one_click_erasure_revokes_the_mastodon_token_and_signs_out(
     assert token
     assert _works(home, token)
     page = client.get("/your-data/erase/", headers={"accept-language": "fr"})
-    assert "J’ai compris : mes données seront effacées, sans retour possible" in page.content.decode()
+    assert "J’ai compris\u202f: mes données seront effacées, sans retour possible" in page.content.decode()
 
     response = client.post("/your-data/erase/", {"confirm": "yes"}, headers={"accept-language": "en"})
 
@@ -130,7 +130,7 @@ def test_erasure_needs_the_confirmation(client: Client) -> None:
     person = signed_in(client, (Platform.X, "42", "alice_x"))
     response = client.post("/your-data/erase/", {}, headers={"accept-language": "fr"})
     assert response.status_code == 400
-    assert "Cochez la case pour confirmer : rien n’a été effacé." in response.content.decode()
+    assert "Cochez la case pour confirmer\u202f: rien n’a été effacé." in response.content.decode()
     assert Person.objects.filter(pk=person.pk).exists()
     assert client.get("/your-data/erase/").status_code == 200
 

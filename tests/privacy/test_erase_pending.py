@@ -117,7 +117,7 @@ def test_choosing_it_makes_the_erasure_pending_and_deletes_nothing(client: Clien
     assert "Your erasure is under way" in page
     assert "Follows still to remove: <strong>3</strong>. Already removed: 0." in page
     french = client.get("/your-data/erase/", headers={"accept-language": "fr"}).content.decode()
-    assert "Abonnements encore à retirer : <strong>3</strong>" in french
+    assert "Abonnements encore à retirer\u202f: <strong>3</strong>" in french
     your_data = client.get("/your-data/", headers={"accept-language": "fr"}).content.decode()
     assert "Votre effacement est en cours" in your_data
     # The first form sent again changes nothing (it does not erase at once).

@@ -79,7 +79,7 @@ def test_coming_back_cancels_the_warning(client: Client) -> None:
     run_retention(timezone.now(), POLICY)
     assert PrivacyState.objects.get(person=person).warned_at is not None
     page = client.get("/your-data/", headers={"accept-language": "fr"}, follow=True).content.decode()
-    assert "Bon retour : vos données ne seront pas effacées pour inactivité." in page
+    assert "Bon retour\u202f: vos données ne seront pas effacées pour inactivité." in page
     assert PrivacyState.objects.get(person=person).warned_at is None
     assert run_retention(timezone.now() + timedelta(days=40), POLICY).persons_erased == 0
 

@@ -90,8 +90,8 @@ def private_hosts(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def fast_retries(settings: pytest.FixtureRequest) -> None:
-    settings.RECONNECT_RETRY_SECONDS = 0.01  # type: ignore[attr-defined]
+def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ENVOL_RECONNECT_RETRY_SECONDS", "0.01")
 
 
 Clock = Callable[[], datetime]
@@ -135,10 +135,12 @@ def records_of(net: AtprotoNetwork, pds_account: TestAccount) -> list[tuple[str,
 
 
 @pytest.fixture
-def pds_entryway(settings: Any, private_hosts: None, atproto_network: AtprotoNetwork) -> AtprotoNetwork:
+def pds_entryway(
+    monkeypatch: pytest.MonkeyPatch, private_hosts: None, atproto_network: AtprotoNetwork
+) -> AtprotoNetwork:
     """Production Bluesky sessions opened at the session's local PDS, whose rate limits are off:
     the engine paces by what it announces (nothing), as ENVOL_RECONNECT_LIMITS=announced says."""
-    settings.RECONNECT_LIMITS = "announced"
+    monkeypatch.setenv("ENVOL_RECONNECT_LIMITS", "announced")
     return atproto_network
 
 

@@ -117,11 +117,13 @@ def test_work_during_a_run_leaves_the_drive_due_not_idle() -> None:
     assert _state(source) == (D.DUE, now)
 
 
-def test_a_dead_workers_claim_is_released_and_its_run_recorded_as_crashed(settings: object) -> None:
+def test_a_dead_workers_claim_is_released_and_its_run_recorded_as_crashed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """Issue 17: runs killed with their worker kept no end, followed=0, and the account waited for
     the whole lease. Now the run's counts are written as it goes, and two heartbeats after the
     worker's last one its claim is released and its run ended as crashed."""
-    settings.HEARTBEAT_SECONDS = 5  # type: ignore[attr-defined]
+    monkeypatch.setenv("ENVOL_HEARTBEAT_SECONDS", "5")
     source = _source("killed")
     started = timezone.now()
     WorkerHeartbeat.objects.create(
@@ -146,10 +148,10 @@ def test_a_dead_workers_claim_is_released_and_its_run_recorded_as_crashed(settin
     assert claims.claim_due("next", now=drive.next_run_at, seconds=60) == source.pk
 
 
-def test_a_run_that_renewed_its_claim_lately_is_not_taken_for_dead(settings: object) -> None:
+def test_a_run_that_renewed_its_claim_lately_is_not_taken_for_dead(monkeypatch: pytest.MonkeyPatch) -> None:
     """A heartbeat can lag behind a busy machine: a claim renewed since keeps its run, and the
     worker is looked at again on the next beat."""
-    settings.HEARTBEAT_SECONDS = 5  # type: ignore[attr-defined]
+    monkeypatch.setenv("ENVOL_HEARTBEAT_SECONDS", "5")
     source = _source("slow")
     started = timezone.now()
     WorkerHeartbeat.objects.create(worker_id="slow", hostname="h", pid=1, started_at=started, seen_at=started)

@@ -21,14 +21,14 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_faults_between_engine_and_pds_never_duplicate_or_lose_a_follow(
-    atproto_network: AtprotoNetwork, settings: object, private_hosts: None
+    atproto_network: AtprotoNetwork, monkeypatch: pytest.MonkeyPatch, private_hosts: None
 ) -> None:
     net = atproto_network
     source, pds_account = bluesky_source(net)
     targets = did_targets(1200, "fault")
     plan_targets(source, targets)
-    settings.RECONNECT_LIMITS = "announced"  # type: ignore[attr-defined]
-    settings.RECONNECT_RETRY_SECONDS = 0.05  # type: ignore[attr-defined]
+    monkeypatch.setenv("ENVOL_RECONNECT_LIMITS", "announced")
+    monkeypatch.setenv("ENVOL_RECONNECT_RETRY_SECONDS", "0.05")
     # The first write reaches the PDS and its answer is lost; the second is answered 500 after
     # being applied: both are the cases where a naive retry would write every follow twice.
     script = {"/xrpc/com.atproto.repo.applyWrites": ["drop_after", "500_after"]}

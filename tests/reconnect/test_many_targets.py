@@ -50,10 +50,10 @@ def many_candidates(person: Person, stand_in: Account, count: int) -> None:
 
 @pytest.mark.django_db
 def test_planning_withdrawing_and_restoring_more_targets_than_a_statement_binds(
-    settings: object, sqlite_default_limit: int
+    monkeypatch: pytest.MonkeyPatch, sqlite_default_limit: int
 ) -> None:
     assert sqlite_default_limit <= MANY
-    settings.RECONNECT_FROM = "2026-01-01"  # type: ignore[attr-defined]
+    monkeypatch.setenv("ENVOL_RECONNECT_FROM", "2026-01-01")
     newsroom = Person.objects.create()
     source = account(newsroom, Platform.BLUESKY, "did:plc:newsroom", "newsroom.test")
     stand_in = account(Person.objects.create(), Platform.BLUESKY, "did:plc:someone", "someone.test")
@@ -71,11 +71,11 @@ def test_planning_withdrawing_and_restoring_more_targets_than_a_statement_binds(
 
 @pytest.mark.django_db
 def test_promoting_and_settling_more_tasks_than_a_statement_binds(
-    settings: object, sqlite_default_limit: int
+    monkeypatch: pytest.MonkeyPatch, sqlite_default_limit: int
 ) -> None:
     """Promotion after a refresh of everyone (an account id per person), and a read of an account's
     follows that finds it already follows every target (a task id each)."""
-    settings.RECONNECT_FROM = "2026-01-01"  # type: ignore[attr-defined]
+    monkeypatch.setenv("ENVOL_RECONNECT_FROM", "2026-01-01")
     source = account(Person.objects.create(), Platform.BLUESKY, "did:plc:newsroom", "newsroom.test")
     ReconnectChoice.objects.create(account=source, directions=Directions.BOTH, mode=Mode.AUTOMATIC)
     rows = [

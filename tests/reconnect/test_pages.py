@@ -49,9 +49,9 @@ def alice(client: Client, monkeypatch: pytest.MonkeyPatch) -> Person:
 
 
 def test_the_page_asks_for_a_choice_in_both_languages(
-    client: Client, alice: Person, settings: object
+    client: Client, alice: Person, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settings.RECONNECT_FROM = "2099-01-20"  # type: ignore[attr-defined]
+    monkeypatch.setenv("ENVOL_RECONNECT_FROM", "2099-01-20")
     page = client.get("/reconnect/", HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 200
     text = page.content.decode()
@@ -65,9 +65,9 @@ def test_the_page_asks_for_a_choice_in_both_languages(
 
 
 def test_choosing_plans_and_the_progress_shows_when_it_starts(
-    client: Client, alice: Person, settings: object
+    client: Client, alice: Person, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settings.RECONNECT_FROM = "2099-01-20"  # type: ignore[attr-defined]
+    monkeypatch.setenv("ENVOL_RECONNECT_FROM", "2099-01-20")
     mastodon = alice.accounts.get(platform=Platform.MASTODON)
     answer = client.post(f"/reconnect/{mastodon.pk}/choose/", {"directions": "both", "mode": "auto"})
     assert answer.status_code == 302
@@ -132,6 +132,39 @@ def test_undo_asks_only_for_follows_envol_made(client: Client, alice: Person) ->
     asked = FollowTask.objects.filter(undo_requested=True)
     assert [t.pk for t in asked] == [tasks[0].pk]
     assert FollowTask.objects.get(pk=tasks[2].pk).state == TaskState.PLANNED  # no new follows either
+
+
+def test_undo_is_offered_only_with_something_to_undo_and_confirmed_first(
+    client: Client, alice: Person
+) -> None:
+    """Issue #20 item 5: undo removed every follow in one click; now a confirmation says how many."""
+    bluesky = alice.accounts.get(platform=Platform.BLUESKY)
+    ReconnectChoice.objects.create(account=bluesky, directions="both", mode="auto")
+    tasks = plan_targets(bluesky, [("did:plc:a", "a"), ("did:plc:b", "b"), ("did:plc:c", "c")])
+    FollowTask.objects.filter(pk=tasks[0].pk).update(state=TaskState.ALREADY_FOLLOWING)
+    en = {"accept-language": "en"}
+    assert f"/reconnect/{bluesky.pk}/undo/" not in client.get("/reconnect/", headers=en).content.decode()
+    nothing = client.get(f"/reconnect/{bluesky.pk}/undo/", headers=en).content.decode()
+    assert "Envol has no follow left to remove for this account" in nothing
+    assert "button danger" not in nothing
+
+    FollowTask.objects.filter(pk=tasks[1].pk).update(state=TaskState.DONE, record_key="3kaaaaaaaaaa2")
+    FollowTask.objects.filter(pk=tasks[2].pk).update(state=TaskState.DONE, record_key="3kaaaaaaaaaa3")
+    page = client.get("/reconnect/", headers=en).content.decode()
+    assert f'<a class="button danger-first" href="/reconnect/{bluesky.pk}/undo/">' in page
+    confirm = client.get(f"/reconnect/{bluesky.pk}/undo/", headers=en).content.decode()
+    assert "Envol will remove the 2 follows it made for this account:" in confirm
+    assert "2 accounts you now follow through Envol" in confirm
+    assert "Envol also stops following people automatically for this account" in confirm
+    assert '<button type="submit" class="button danger">Remove 2 follows</button>' in confirm
+    french = client.get(f"/reconnect/{bluesky.pk}/undo/", headers={"accept-language": "fr"}).content.decode()
+    assert "Envol retirera les 2\u202fabonnements" not in french  # a count is a number, not grouped text
+    assert "Envol retirera les 2 abonnements qu’il a faits pour ce compte\u202f:" in french
+    assert not FollowTask.objects.filter(undo_requested=True).exists()  # looking changes nothing
+
+    client.post(f"/reconnect/{bluesky.pk}/undo/")
+    assert FollowTask.objects.filter(undo_requested=True).count() == 2
+    assert f"/reconnect/{bluesky.pk}/undo/" not in client.get("/reconnect/", headers=en).content.decode()
 
 
 def test_status_command(alice: Person, capsys: pytest.CaptureFixture[str]) -> None:

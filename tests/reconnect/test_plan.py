@@ -61,11 +61,13 @@ def test_nothing_happens_until_the_person_chooses(world: tuple[Person, list[Pers
 
 @pytest.mark.django_db
 def test_new_people_found_by_matching_are_planned_for_automatic_choices(
-    world: tuple[Person, list[Person]], settings: object, django_capture_on_commit_callbacks: Any
+    world: tuple[Person, list[Person]],
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     """Continuous: a refresh that finds people sends candidates_changed, the engine enqueues one
     planning task, and that task plans the follows of a person who chose automatic reconnection."""
-    settings.RECONNECT_FROM = "2026-01-01"  # type: ignore[attr-defined]
+    monkeypatch.setenv("ENVOL_RECONNECT_FROM", "2026-01-01")
     alice, others = world
     source = _bluesky(alice)
     choose(source, "followees", "auto")
@@ -85,8 +87,10 @@ def test_new_people_found_by_matching_are_planned_for_automatic_choices(
 
 
 @pytest.mark.django_db
-def test_directions_and_idempotent_planning(world: tuple[Person, list[Person]], settings: object) -> None:
-    settings.RECONNECT_FROM = "2026-01-01"  # type: ignore[attr-defined]
+def test_directions_and_idempotent_planning(
+    world: tuple[Person, list[Person]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ENVOL_RECONNECT_FROM", "2026-01-01")
     alice, _ = world
     source = _bluesky(alice)
     choose(source, "followees", "auto")
@@ -112,9 +116,9 @@ def test_directions_and_idempotent_planning(world: tuple[Person, list[Person]], 
 
 @pytest.mark.django_db
 def test_automatic_tasks_wait_for_the_start_date_and_manual_ones_for_a_pick(
-    world: tuple[Person, list[Person]], settings: object
+    world: tuple[Person, list[Person]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settings.RECONNECT_FROM = "2099-01-20"  # type: ignore[attr-defined]
+    monkeypatch.setenv("ENVOL_RECONNECT_FROM", "2099-01-20")
     assert automatic_start() == datetime(2099, 1, 20, tzinfo=UTC)
     alice, _ = world
     source = _bluesky(alice)
@@ -126,7 +130,7 @@ def test_automatic_tasks_wait_for_the_start_date_and_manual_ones_for_a_pick(
     picked = list(FollowTask.objects.filter(source=mastodon).values_list("pk", flat=True)[:2])
     assert pick(mastodon, picked) == 2
     assert states(mastodon) == {"planned": 3, "ready": 2}  # by hand: no need to wait for the date
-    settings.RECONNECT_FROM = "2026-01-01"  # type: ignore[attr-defined]
+    monkeypatch.setenv("ENVOL_RECONNECT_FROM", "2026-01-01")
     plan_for_persons([alice.pk])
     assert states(source) == {"ready": 8}
     assert states(mastodon) == {"planned": 3, "ready": 2}

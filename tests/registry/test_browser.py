@@ -84,13 +84,17 @@ def test_sign_in_with_x_link_mastodon_unlink_and_sign_in_with_the_other(
         assert _fits_the_screen(page)
         assert x.live_tokens() == []
 
-        page.get_by_role("button", name="Unlink this X account").click()
+        page.get_by_role("link", name="Unlink this X account…").click()
+        sync_api.expect(page.get_by_text("If you unlink this account:")).to_be_visible()  # the consequences
+        page.get_by_role("button", name="Unlink it").click()
         page.wait_for_url(accounts_url)
         sync_api.expect(page.get_by_text("X @alice_x is no longer linked.")).to_be_visible()
         sync_api.expect(cards).to_have_count(1)
 
+        page.locator("summary", has_text="Menu").click()  # on a phone, the menu holds "Sign out"
         page.get_by_role("button", name="Sign out").click()
         page.wait_for_url(re.compile(r".*/$"))
+        page.locator("summary", has_text="Menu").click()
         sync_api.expect(page.get_by_role("link", name="Sign in", exact=True)).to_be_visible()
 
         page.goto(f"{live_server.url}/sign-in/")

@@ -88,18 +88,43 @@ def test_link_buttons_for_what_is_missing(client: Client, monkeypatch: pytest.Mo
     assert "Link your Mastodon account" not in page
 
 
-def test_the_last_account_cannot_be_unlinked(client: Client) -> None:
+def test_the_last_account_cannot_be_unlinked_and_is_not_offered(client: Client) -> None:
     person = signed_in(client, (Platform.X, "42", "alice_x"))
     account = person.accounts.get()
+    page = _page(client, "en")
+    assert f"/accounts/{account.pk}/unlink/" not in page  # no button that would only be refused
+    assert "This is the only account you sign in with, so it stays linked" in page
+    assert client.get(f"/accounts/{account.pk}/unlink/")["Location"] == "/accounts/"  # nothing to confirm
     response = client.post(f"/accounts/{account.pk}/unlink/", follow=True, headers={"accept-language": "en"})
     assert "This is the only account you sign in with, so it cannot be unlinked" in response.content.decode()
     assert Account.objects.filter(pk=account.pk).exists()
 
 
+def test_unlinking_is_confirmed_with_its_consequences(client: Client) -> None:
+    person = _person_with_both(client)
+    mastodon = person.accounts.get(platform=Platform.MASTODON)
+    page = _page(client, "en")
+    link = f'<a class="button danger-first" href="/accounts/{mastodon.pk}/unlink/">'
+    assert (
+        link + "Unlink this Mastodon account…</a>" in page
+    )  # a danger style, not the primary button, and a link to a confirmation
+    confirmation = client.get(f"/accounts/{mastodon.pk}/unlink/", headers={"accept-language": "en"})
+    html = confirmation.content.decode()
+    assert "Unlink Mastodon @a@m.test" in html
+    assert "gives back the permission the network gave it" in html
+    assert '<button type="submit" class="button danger">Unlink it</button>' in html
+    assert Account.objects.filter(pk=mastodon.pk).exists()  # a GET changes nothing
+    french = client.get(
+        f"/accounts/{mastodon.pk}/unlink/", headers={"accept-language": "fr"}
+    ).content.decode()
+    assert "Si vous déliez ce compte\u202f:" in french
+
+
 def test_unlinking_needs_post_and_ones_own_account(client: Client) -> None:
     person = _person_with_both(client)
     x_account = person.accounts.get(platform=Platform.X)
-    assert client.get(f"/accounts/{x_account.pk}/unlink/").status_code == 405
+    assert client.get(f"/accounts/{x_account.pk}/unlink/").status_code == 200  # the confirmation
+    assert Account.objects.filter(pk=x_account.pk).exists()
     stranger = Person.objects.create()
     theirs = Account.objects.create(
         person=stranger, platform=Platform.X, stable_id="7", verification="verified"

@@ -37,6 +37,17 @@ def test_home_announces_the_operator_start_date(client: Client, monkeypatch: pyt
     assert "Automatic reconnection starts on Jan. 20, 2027" in html
 
 
+def test_a_start_date_time_shows_the_day_and_every_page_answers(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 17: a date-time made every page answer 500 (the page parsed the whole value, the
+    engine only its first ten characters)."""
+    monkeypatch.setenv("ENVOL_RECONNECT_FROM", "2027-01-20T00:00")
+    response = client.get("/", headers={"accept-language": "en"})
+    assert response.status_code == 200
+    assert "Automatic reconnection starts on Jan. 20, 2027" in response.content.decode()
+
+
 def test_language_switcher_sets_the_language(client: Client) -> None:
     response = client.post("/i18n/setlang/", {"language": "fr", "next": "/faq/"})
     assert response.status_code == 302

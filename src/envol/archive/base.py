@@ -43,6 +43,8 @@ class Limits:
     max_compression_ratio: float = 100.0  # real follower.js deflates ~10x
     ratio_check_min_bytes: int = 1 * MIB  # tiny files have meaningless ratios
     max_zip_entries: int = 250_000  # zipfile keeps ~600 B per entry in memory
+    # zipfile reads the central directory whole; a real archive's is ~100 bytes per entry.
+    max_directory_bytes: int = 64 * MIB
     max_document_bytes: int = 16 * MIB  # account.js / manifest.js are read whole (real: < 20 KB)
 
 

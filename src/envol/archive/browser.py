@@ -5,17 +5,18 @@ through the same ingestion service as every other upload. Answers are JSON, mess
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
-from envol.archive.compact import CompactUpload, UploadTooLargeError
+from envol.archive.compact import LABEL, CompactUpload, UploadTooLargeError
 from envol.archive.errors import ArchiveError
-from envol.archive.messages import MESSAGES, describe, describe_code
+from envol.archive.messages import LOOSE_FILES, MESSAGES, describe, describe_code
 from envol.archive.models import Source
 from envol.archive.service import IngestResult, ingest_lists
+from envol.archive.slots import RETRY_AFTER, BusyError, reading_slot
+from envol.core.config import CONFIG
 from envol.registry.session import current_person
 
 CONTENT_TYPE = "application/octet-stream"
@@ -31,14 +32,25 @@ def browser_upload(request: HttpRequest) -> JsonResponse:
         return _refusal("signed_out", _("Your session has ended: sign in again, then share your lists."), 403)
     if request.content_type != CONTENT_TYPE:
         return _refusal("bad_upload", describe_code("bad_upload"), 400)
-    declared = int(request.META.get("CONTENT_LENGTH") or 0)
-    if declared > settings.BROWSER_UPLOAD_MAX_BYTES:
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return _refusal("bad_upload", describe_code("bad_upload"), 400)
+    if declared > CONFIG.browser_upload_max_bytes:
         return _refusal("upload_too_large", describe_code("upload_too_large"), 413)
     try:
-        upload = CompactUpload(
-            request, max_bytes=settings.BROWSER_UPLOAD_MAX_BYTES, max_ids=settings.BROWSER_UPLOAD_MAX_IDS
-        )
-        result = ingest_lists(upload, person=person, source=Source.BROWSER)
+        with reading_slot(LABEL):
+            upload = CompactUpload(
+                request,
+                max_bytes=CONFIG.browser_upload_max_bytes,
+                max_ids=CONFIG.browser_upload_max_ids,
+                input_bytes=declared or None,
+            )
+            result = ingest_lists(upload, person=person, source=Source.BROWSER)
+    except BusyError as error:
+        response = _refusal(error.code, describe(error), 503)
+        response["Retry-After"] = str(RETRY_AFTER)
+        return response
     except UploadTooLargeError as error:
         return _refusal(error.code, describe(error), 413)
     except ArchiveError as error:
@@ -79,6 +91,9 @@ def page_strings() -> dict[str, object]:
             "storing": _("Storing your lists…"),
         },
         "errors": {code: describe_code(code, "%(file)s") for code in MESSAGES},
+        # Loose .js files have no name to quote: the worker calls them LOOSE_FILES, as the server does.
+        "loose_files": LOOSE_FILES,
+        "loose_errors": {code: describe_code(code, LOOSE_FILES) for code in MESSAGES},
         "fallback_error": _(
             "Your browser could not read this archive. Use the form below to have Envol read it."
         ),

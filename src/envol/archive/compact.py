@@ -40,7 +40,9 @@ from numpy.typing import NDArray
 
 from envol.archive.base import DIRECTIONS, MIB, U64_MAX, ArchiveOwner, ByteReader, Direction
 from envol.archive.errors import ArchiveError
+from envol.archive.inflate import ERRORS, gzip_stream
 from envol.archive.profile import MAX_TEXT_CHARS, OwnerProfile
+from envol.core.stages import stage
 
 MAGIC = b"ENVOLIDS\x01"
 MAX_HEADER_BYTES = 64 * 1024
@@ -48,6 +50,14 @@ LABEL = "browser upload"
 _READ_BYTES = 1 * MIB  # compressed bytes per read from the request
 _INFLATE_BYTES = 4 * MIB  # inflated bytes per zlib call: bounds memory whatever the ratio
 _MAX_VARINT = 10  # 64 bits in 7-bit groups
+#: Most ids an upload may declare or decode per byte it carries (decision 0017): real uploads carry
+#: about 4 bytes per id (0.25 ids per byte); the densest plausible list, every id from X's first
+#: years, about 1.4 bytes per id. A forged stream of zero distances packs some 1,000 ids in a byte.
+IDS_PER_BYTE = 8
+#: Ids allowed on top of that, so that tiny honest uploads (a header, a few ids) always pass.
+IDS_SLACK = 4096
+#: Most inflated bytes per compressed byte (varints compress 1-2x; a forged run of zeros, 1,000x).
+INFLATE_RATIO = 64
 _LENGTH = struct.Struct("<I")
 
 logger = logging.getLogger("envol.archive")
@@ -77,9 +87,10 @@ class _Inflater:
 
     def __init__(self, stream: ByteReader, max_bytes: int) -> None:
         self._stream, self._max_bytes, self._read = stream, max_bytes, 0
-        self._zlib = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        self._zlib = gzip_stream()
         self._pending = b""  # inflated but not yet consumed
         self._input_done = False
+        self.inflated = 0
 
     def _more(self) -> bytes:
         """The next inflated piece, b"" at the end of the stream."""
@@ -97,11 +108,19 @@ class _Inflater:
                 if not data:
                     raise _bad("it stops before its end")
             try:
-                piece = self._zlib.decompress(data, _INFLATE_BYTES)
-            except zlib.error as exc:
+                with stage("inflate"):
+                    piece = self._zlib.decompress(data, _INFLATE_BYTES)
+            except ERRORS as exc:
                 raise _bad(f"its compressed data is damaged: {exc}") from exc
+            self.inflated += len(piece)
+            if self.inflated > INFLATE_RATIO * self._read + MAX_HEADER_BYTES:
+                raise _bad(f"it inflates more than {INFLATE_RATIO} times its size, which ids never do")
             if piece:
                 return piece
+
+    @property
+    def compressed_read(self) -> int:
+        return self._read
 
     def read_exactly(self, size: int) -> bytes:
         while len(self._pending) < size:
@@ -130,7 +149,11 @@ class CompactUpload:
     (``owner``, ``expected_counts``, ``iter_ids``), so the same ingestion service stores both.
     ``iter_ids`` must be called for "follower", then "following", each read to its end."""
 
-    def __init__(self, stream: ByteReader, *, max_bytes: int, max_ids: int) -> None:
+    def __init__(
+        self, stream: ByteReader, *, max_bytes: int, max_ids: int, input_bytes: int | None = None
+    ) -> None:
+        """``input_bytes``: the upload's declared length, when known (the ids it declares must be in
+        proportion to it); without it, the ids are held to the bytes read so far as they come."""
         self._inflater = _Inflater(stream, max_bytes)
         if self._inflater.read_exactly(len(MAGIC)) != MAGIC:
             raise _bad("it does not start with the compact format's mark")
@@ -146,6 +169,11 @@ class CompactUpload:
             raise UploadTooLargeError(
                 LABEL, f"The upload holds {total:,} ids, more than the {max_ids:,} accepted."
             )
+        if input_bytes is not None and total > _most_ids(input_bytes):
+            raise _bad(
+                f"it declares {total:,} ids in {input_bytes:,} bytes, far more than ids can be packed in"
+            )
+        self._decoded = 0
         for direction, entry in self.lists.items():
             if entry.expected is not None and entry.expected != entry.count:
                 raise _bad(
@@ -168,6 +196,12 @@ class CompactUpload:
             if deltas is None:
                 raise _bad(f"its {direction} list stops after {self.lists[direction].count - left:,} ids")
             left -= len(deltas)
+            self._decoded += len(deltas)
+            if self._decoded > _most_ids(self._inflater.compressed_read):
+                raise _bad(
+                    f"it decodes to {self._decoded:,} ids from {self._inflater.compressed_read:,} bytes, "
+                    "far more than ids can be packed in"
+                )
             ids = _running_sum(deltas, base, direction)
             base = ids[-1]
             yield ids
@@ -182,6 +216,10 @@ class CompactUpload:
             self._leftover = decoded
         taken, self._leftover = self._leftover[:most], self._leftover[most:]
         return taken
+
+
+def _most_ids(input_bytes: int) -> int:
+    return IDS_PER_BYTE * input_bytes + IDS_SLACK
 
 
 def _parse_header(

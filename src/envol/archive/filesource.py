@@ -81,7 +81,7 @@ class LooseFilesStore(_PlainFiles):
 
     def __init__(self, paths: Sequence[Path]) -> None:
         super().__init__()
-        self.label = "the uploaded files"
+        self.label = "the uploaded files"  # envol.archive.messages.LOOSE_FILES: pages translate it
         self._roles: list[tuple[str, MemberRole]] = []
         for path in paths:
             member = path.name if path.name not in self._paths else str(path)

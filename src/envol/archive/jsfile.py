@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 
 from envol.archive.base import DEFAULT_CHUNK_BYTES, MIB, U64_MAX, ByteReader, Direction
 from envol.archive.errors import BadIdError, MalformedFileError
+from envol.archive.idscan import fast_ids
 
 BOM = b"\xef\xbb\xbf"
 HEAD_BYTES = 4096  # the prefix must sit in the first 4 KiB
@@ -148,15 +149,22 @@ class _ListTally:
     def scan(self, buf: bytes, start: int, end: int) -> NDArray[np.uint64] | None:
         if start >= end:
             return None
-        found = _ID_RE.findall(buf, start, end)
+        ids = fast_ids(buf, start, end)
+        if ids is None:  # not in X's own spacing, or something to report: the regex decides
+            found = _ID_RE.findall(buf, start, end)
+            count = len(found)
+        else:
+            count = len(ids)
         # In every valid item the item key and its accountId come before the item's first "}",
         # so both always fall in the same segment.
-        if len(found) != buf.count(self.item_key, start, end):
+        if count != buf.count(self.item_key, start, end):
             raise _bad_id_error(buf[start:end], self.member, self.direction)
         self.opens += _count_byte(buf, _OPEN, start, end)
         self.closes += _count_byte(buf, _CLOSE, start, end)
-        self.ids += len(found)
-        return _to_uint64(found, self.member) if found else None
+        self.ids += count
+        if ids is None:
+            return _to_uint64(found, self.member) if found else None
+        return ids if count else None
 
     def check_braces(self) -> None:
         if not self.opens == self.closes == 2 * self.ids:

@@ -42,7 +42,13 @@ MESSAGES: dict[str, Promise] = {
     ),
     "bad_upload": _("The ids sent by your browser arrived damaged. Try again."),
     "upload_too_large": _("This upload is larger than Envol accepts."),
+    "busy": _("Envol is reading other archives right now. Try again in a minute."),
 }
+
+
+#: What the parsers (envol.archive.filesource and the browser's extract-worker.js) call a set of loose
+#: .js files in their English messages; a page says it in the person's language instead.
+LOOSE_FILES = "the uploaded files"
 
 
 def describe(error: ArchiveError, names: Mapping[str, str] | None = None) -> str:
@@ -52,7 +58,17 @@ def describe(error: ArchiveError, names: Mapping[str, str] | None = None) -> str
 
 
 def describe_code(code: str, file: str = "") -> str:
+    if file == LOOSE_FILES:
+        return str(LOOSE_MESSAGES.get(code, _("The files you sent cannot be read.")))
     template = MESSAGES.get(code)
     if template is None:
         return str(_("This archive cannot be read."))
     return str(template) % {"file": file or _("the archive")}
+
+
+#: The messages whose subject is the whole upload, for a set of loose files (no file name to quote).
+LOOSE_MESSAGES: dict[str, Promise] = {
+    "no_lists": _(
+        "The files you sent contain neither follower.js nor following.js: there is no list to import."
+    ),
+}

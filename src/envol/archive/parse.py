@@ -49,6 +49,7 @@ from envol.archive.jsfile import JsPrefix, load_js_document, match_prefix, read_
 from envol.archive.manifest import Manifest, ManifestFile, parse_account, parse_manifest
 from envol.archive.members import role_of_name
 from envol.archive.profile import OwnerProfile, read_profile
+from envol.archive.readahead import ReadAhead
 from envol.archive.zipsource import ZipStore, looks_like_zip
 
 __all__ = ["ArchiveSource", "ArchiveSummary", "check_archive", "open_archive"]
@@ -127,7 +128,7 @@ class ArchiveSource:
             raise ValueError("chunk_bytes must be positive")
         # Per-part checks suffice: the manifest's total is the sum of its parts.
         for part in self.summary.list_parts[direction]:
-            reader = self._store.open_member(part.member, self._limits)
+            reader = ReadAhead(self._store.open_member(part.member, self._limits), chunk_bytes)
             try:
                 count = yield from scan_list_ids(
                     reader,

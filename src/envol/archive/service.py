@@ -25,6 +25,7 @@ from envol.archive.parse import open_archive
 from envol.archive.profile import OwnerProfile
 from envol.archive.signals import archive_imported
 from envol.core.pseudonym import pseudonymizer
+from envol.core.stages import stage
 from envol.graph.bulk import count_distinct, store_edges
 from envol.graph.models import Direction as EdgeDirection
 from envol.graph.partitions import reserve_import_id
@@ -145,10 +146,27 @@ def _record(
 ) -> tuple[Person, bool, ArchiveImport]:
     """In the import's transaction: the person, their previous import replaced by this one, its edges."""
     report("storing", 0, None)
+    with stage("store"):
+        return _record_stored(person, owner, verified, keys, source, streamed)
+
+
+def _record_stored(
+    person: Person | None,
+    owner: ArchiveOwner,
+    verified: bool,
+    keys: dict[Direction, NDArray[np.int64]],
+    source: Source,
+    streamed: int | None,
+) -> tuple[Person, bool, ArchiveImport]:
     counts = {direction: count_distinct(values) for direction, values in keys.items()}
     if person is None:
         person = person_for_claimed_x_owner(owner.x_id, owner.handle, owner.display_name)
         verified = verified_x_account(person) is not None
+    # The person's row is the lock that orders their uploads: two first uploads at once would both
+    # find no previous import to replace, and the second to commit would break the one-import rule
+    # (IntegrityError). Locked, the second waits, then replaces the first (SQLite's write lock,
+    # taken when the transaction begins, already orders them).
+    list(Person.objects.select_for_update().filter(pk=person.pk).values_list("pk", flat=True))
     previous = ArchiveImport.objects.filter(person=person)
     # Locked first: what other packages tie to an import after it commits (matching's suggestions
     # of its profile) is then either written before this deletion takes it along, or not at all.
@@ -233,16 +251,24 @@ def _read_keys(
     in place as it arrives, and handed to ``sink`` if there is one."""
     buffer = np.empty(expected or 1 << 16, dtype=np.uint64)
     filled = 0
-    for chunk in chunks:
+    iterator = iter(chunks)
+    while True:
+        with stage("scan"):  # the inflating each read does inside is charged to "inflate"
+            chunk = next(iterator, None)
+        if chunk is None:
+            break
         if filled + len(chunk) > len(buffer):  # the manifest was silent or wrong: grow
             buffer = np.resize(buffer, max(2 * len(buffer), filled + len(chunk)))
         ids = buffer[filled : filled + len(chunk)]
-        ids[:] = chunk
-        keys = pseudonymizer().keys(ids, out=ids.view(np.int64))  # in place: no second copy
+        with stage("pseudonymise"):
+            ids[:] = chunk
+            keys = pseudonymizer().keys(ids, out=ids.view(np.int64))  # in place: no second copy
         if sink is not None:
-            sink(_EDGE_DIRECTION[direction], keys)
+            with stage("store"):
+                sink(_EDGE_DIRECTION[direction], keys)
         filled += len(chunk)
         report(direction, filled, expected)
     keys = buffer[:filled].view(np.int64)
-    keys.sort()
+    with stage("sort"):
+        keys.sort()
     return keys

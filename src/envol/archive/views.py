@@ -12,13 +12,16 @@ from pathlib import Path
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from envol.archive.browser import page_strings
 from envol.archive.errors import ArchiveError
-from envol.archive.messages import describe
+from envol.archive.messages import describe, describe_code
 from envol.archive.models import ArchiveImport, Source
 from envol.archive.service import ingest
+from envol.archive.slots import RETRY_AFTER, BusyError, reading_slot
+from envol.core.config import CONFIG
 from envol.registry.models import Person
 from envol.registry.service import verified_x_account
 from envol.registry.session import person_required
@@ -38,6 +41,9 @@ def upload(request: HttpRequest, person: Person) -> HttpResponse:
         "verified_x_id": verified.stable_id if verified else "",
     }
     if request.method == "POST":
+        if _declared_length(request) > CONFIG.upload_max_bytes:  # (the ASGI cap answers first)
+            context["error"] = describe_code("upload_too_large")
+            return render(request, "archive/upload.html", context, status=413)
         files = request.FILES.getlist("files")
         status = 400
         if not files:
@@ -48,9 +54,15 @@ def upload(request: HttpRequest, person: Person) -> HttpResponse:
             paths = [Path(f.temporary_file_path()) for f in files]  # type: ignore[attr-defined]
             names = {path.name: f.name or "" for path, f in zip(paths, files, strict=True)}
             try:
-                context["result"] = ingest(paths, person=person, source=Source.UPLOAD)
+                with reading_slot(paths[0].name):
+                    context["result"] = ingest(paths, person=person, source=Source.UPLOAD)
                 context["current"] = ArchiveImport.objects.filter(person=person).first()
                 status = 200
+            except BusyError as error:
+                context["error"] = describe(error, names)
+                response = render(request, "archive/upload.html", context, status=503)
+                response["Retry-After"] = str(RETRY_AFTER)
+                return response
             except ArchiveError as error:
                 context["error"] = describe(error, names)
             finally:
@@ -60,15 +72,18 @@ def upload(request: HttpRequest, person: Person) -> HttpResponse:
     return render(request, "archive/upload.html", context)
 
 
-def describe_missing() -> str:
-    from django.utils.translation import gettext
+def _declared_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
 
+
+def describe_missing() -> str:
     return gettext("Choose your archive zip, or its follower.js and following.js files.")
 
 
 def describe_too_many() -> str:
-    from django.utils.translation import gettext
-
     return gettext(
         "Too many files: send the archive zip, or only its follower, following, account and manifest files."
     )

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import struct
 import zipfile
-import zlib
 from typing import BinaryIO, Protocol
 
 from zipfile_deflate64.deflate64 import Deflate64  # importing the package also patches zipfile
 
 from envol.archive.base import KIB, MIB
 from envol.archive.errors import TruncatedZipError, ZipBombError
+from envol.archive.inflate import ERRORS, crc32, raw_deflate
+from envol.core.stages import stage
 
 ZIP_DEFLATE64 = 9
 _LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
@@ -24,6 +25,8 @@ _LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
 # bound: feed it 1 KiB slices so one call never produces more than a few tens of MB.
 _DEFLATE64_INPUT = 1 * KIB
 _DEFLATE_INPUT = 1 * MIB
+#: What a decoder raises on bad data (Deflate64's decoder raises ValueError).
+_DAMAGE: tuple[type[Exception], ...] = (*ERRORS, ValueError)
 
 
 class _Inflater(Protocol):
@@ -40,7 +43,7 @@ class ZipMemberReader:
         self._max_bytes = min(max_bytes, info.file_size)
         self._position = self._data_offset()
         self._compressed_left = info.compress_size
-        self._deflate = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
+        self._deflate = raw_deflate() if info.compress_type == zipfile.ZIP_DEFLATED else None
         self._deflate64: _Inflater | None = Deflate64() if info.compress_type == ZIP_DEFLATE64 else None
         self._pending = b""
         self._produced = 0
@@ -64,8 +67,11 @@ class ZipMemberReader:
 
     def _read_compressed(self, size: int) -> bytes:
         size = min(size, self._compressed_left)
-        self._fp.seek(self._position)
-        data = self._fp.read(size)
+        try:
+            self._fp.seek(self._position)
+            data = self._fp.read(size)
+        except (OSError, OverflowError) as exc:  # an offset or size no file can have
+            raise self._damaged(str(exc)) from exc
         if len(data) < size:
             raise self._damaged("the file ends early")
         self._position += len(data)
@@ -74,15 +80,16 @@ class ZipMemberReader:
 
     def _inflate_some(self, want: int) -> bytes:
         """Next piece of output: at most ``want`` bytes, except Deflate64 (bounded by its input slice)."""
-        try:
-            if self._deflate is not None:
-                data = self._deflate.unconsumed_tail or self._read_compressed(_DEFLATE_INPUT)
-                return self._deflate.decompress(data, want)
-            if self._deflate64 is not None:
-                return self._deflate64.decompress(self._read_compressed(_DEFLATE64_INPUT))
-            return self._read_compressed(want)
-        except (zlib.error, ValueError) as exc:
-            raise self._damaged(f"bad compressed data: {exc}") from exc
+        with stage("inflate"):
+            try:
+                if self._deflate is not None:
+                    data = self._deflate.unconsumed_tail or self._read_compressed(_DEFLATE_INPUT)
+                    return self._deflate.decompress(data, want)
+                if self._deflate64 is not None:
+                    return self._deflate64.decompress(self._read_compressed(_DEFLATE64_INPUT))
+                return self._read_compressed(want)
+            except _DAMAGE as exc:
+                raise self._damaged(f"bad compressed data: {exc}") from exc
 
     def _finished(self) -> bool:
         inflater = self._deflate or self._deflate64
@@ -115,7 +122,7 @@ class ZipMemberReader:
             else:
                 why = f"unpacks to more than the {self._max_bytes:,}-byte limit"
             raise ZipBombError(self._name, f"{self._name} {why}: a zip bomb.")
-        self._crc = zlib.crc32(piece, self._crc)
+        self._crc = crc32(piece, self._crc)
         if self._done:
             if self._produced != self._info.file_size:
                 raise self._damaged(f"{self._produced:,} bytes instead of {self._info.file_size:,}")

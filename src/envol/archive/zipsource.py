@@ -1,14 +1,17 @@
 """Read the few members we need straight out of a zip file, with bomb and damage checks.
 
-``zipfile`` parses the central directory (after a cheap look at the end record, so that a zip
-announcing millions of entries is refused before ``zipfile`` builds them all); members are then
-read by ``ZipMemberReader``, which enforces the limits on the bytes actually produced.
+``zipfile`` parses the central directory, after a look at the end record and, when the directory
+is big enough to hold more entries than we accept, a count of its real entries: a zip announcing
+one entry while holding millions is refused before ``zipfile`` builds them all (decision 0017).
+Whatever else ``zipfile`` raises on crafted input becomes a typed error. Members are then read by
+``ZipMemberReader``, which enforces the limits on the bytes actually produced.
 """
 
 from __future__ import annotations
 
 import struct
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -25,6 +28,10 @@ from envol.archive.zipmember import ZIP_DEFLATE64, ZipMemberReader
 _EOCD = struct.Struct("<4s4H2LH")
 _EOCD64_RECORD = struct.Struct("<4sQ2H2L4Q")
 _EOCD64_LOCATOR = struct.Struct("<4sLQL")
+_CENTRAL = struct.Struct("<4s24x3H")  # signature, then the name, extra and comment lengths
+_CENTRAL_FIXED = 46  # bytes of a central directory entry before its name
+_SEND_FEWER = "Upload data/follower.js, data/following.js, data/account.js and data/manifest.js instead."
+_REZIP = "re-create the zip with an ordinary tool, or upload the data files themselves."
 _METHOD_NAMES = {12: "bzip2", 14: "LZMA", 93: "Zstandard", 95: "XZ", 98: "PPMd", 99: "AES encryption"}
 
 
@@ -48,8 +55,17 @@ def _find_eocd(fp: BinaryIO) -> tuple[int, bytes] | None:
     return start + at, tail[at : at + _EOCD.size]
 
 
-def _entry_count(fp: BinaryIO, label: str) -> int:
-    """Number of entries announced by the (Zip64) end record, read before zipfile builds them all."""
+@dataclass(frozen=True)
+class _Directory:
+    """What the end records say of the central directory, read before zipfile builds it."""
+
+    entries: int  # as announced: a crafted zip may hold many more
+    size: int  # bytes
+    end: int  # offset just after it (where the end records start)
+
+
+def _directory(fp: BinaryIO, label: str) -> _Directory:
+    """The (Zip64) end record's account of the central directory."""
     first = fp.read(4)
     found = _find_eocd(fp)
     if found is None:
@@ -60,19 +76,66 @@ def _entry_count(fp: BinaryIO, label: str) -> int:
             )
         raise NotAZipError(label, f"{label} is not a zip archive nor an X data file.")
     offset, record = found
-    entries = _EOCD.unpack(record)[4]
-    if entries != 0xFFFF or offset < _EOCD64_LOCATOR.size:
-        return int(entries)
+    fields = _EOCD.unpack(record)
+    plain = _Directory(int(fields[4]), int(fields[5]), offset)
+    if offset < _EOCD64_LOCATOR.size or (
+        0xFFFF not in (fields[3], fields[4]) and 0xFFFFFFFF not in fields[5:7]
+    ):
+        return plain
     fp.seek(offset - _EOCD64_LOCATOR.size)
     locator = fp.read(_EOCD64_LOCATOR.size)
     record_at = offset - _EOCD64_LOCATOR.size - _EOCD64_RECORD.size
     if not locator.startswith(b"PK\x06\x07") or record_at < 0:
-        return int(entries)
+        return plain
     fp.seek(record_at)
     record64 = fp.read(_EOCD64_RECORD.size)
     if not record64.startswith(b"PK\x06\x06"):
-        return int(entries)
-    return int(_EOCD64_RECORD.unpack(record64)[7])
+        return plain
+    values = _EOCD64_RECORD.unpack(record64)
+    return _Directory(int(values[7]), int(values[8]), record_at)
+
+
+def _count_entries(fp: BinaryIO, directory: _Directory, most: int) -> int:
+    """Entries actually in the central directory, counted up to ``most + 1`` (then it stops)."""
+    start = directory.end - directory.size
+    if start < 0:
+        return 0  # zipfile reports the bad offset
+    fp.seek(start)
+    data = fp.read(directory.size)
+    count, at = 0, 0
+    while at + _CENTRAL.size <= len(data) and count <= most:
+        signature, name, extra, comment = _CENTRAL.unpack_from(data, at)
+        if signature != b"PK\x01\x02":
+            break  # damage: zipfile says so
+        at += _CENTRAL_FIXED + name + extra + comment
+        count += 1
+    return count
+
+
+def _check_directory(fp: BinaryIO, label: str, limits: Limits) -> None:
+    """Refuse a central directory zipfile would turn into too many objects, before it reads it.
+
+    zipfile reads entries until the directory's byte size is used up, whatever count the end
+    record announces: a zip announcing 1 entry can hold 2,000,000 (each ~600 bytes of Python
+    objects). The size is checked first; only a directory big enough to hold more entries than
+    the limit (at 46 bytes each, at least) is walked and counted.
+    """
+    directory = _directory(fp, label)
+    count = directory.entries
+    if directory.size > limits.max_directory_bytes:
+        raise ZipBombError(
+            label,
+            f"{label} has a table of contents of {directory.size:,} bytes, more than the "
+            f"{limits.max_directory_bytes:,} we accept. {_SEND_FEWER}",
+        )
+    if count <= limits.max_zip_entries and directory.size > _CENTRAL_FIXED * limits.max_zip_entries:
+        count = _count_entries(fp, directory, limits.max_zip_entries)
+    if count > limits.max_zip_entries:
+        many = f"{count:,}" if count == directory.entries else f"more than {limits.max_zip_entries:,}"
+        raise ZipBombError(
+            label,
+            f"{label} holds {many} files, more than the {limits.max_zip_entries:,} we accept. {_SEND_FEWER}",
+        )
 
 
 class ZipStore:
@@ -82,14 +145,7 @@ class ZipStore:
         self.label = path.name
         self._fp = path.open("rb")
         try:
-            entries = _entry_count(self._fp, self.label)
-            if entries > limits.max_zip_entries:
-                raise ZipBombError(
-                    self.label,
-                    f"{self.label} holds {entries:,} files, more than the {limits.max_zip_entries:,} "
-                    "we accept. Upload data/follower.js, data/following.js, data/account.js and "
-                    "data/manifest.js instead.",
-                )
+            _check_directory(self._fp, self.label, limits)
             self._fp.seek(0)
             self._zip = zipfile.ZipFile(self._fp)
         except zipfile.BadZipFile as exc:
@@ -97,6 +153,18 @@ class ZipStore:
             if "zip bomb" in str(exc):  # zipfile detects overlapping entries
                 raise ZipBombError(self.label, f"{self.label} is a zip bomb ({exc}).") from exc
             raise TruncatedZipError(self.label, f"{self.label} is a damaged zip file ({exc}).") from exc
+        except NotImplementedError as exc:  # e.g. a "version needed to extract" from the future
+            self._fp.close()
+            raise UnsupportedZipError(
+                self.label, f"{self.label} uses a zip feature we do not read ({exc}); {_REZIP}"
+            ) from exc
+        except (OSError, ValueError, OverflowError, EOFError, struct.error) as exc:
+            # Offsets or sizes no file can have (UnicodeDecodeError, a ValueError: a file name that
+            # claims to be UTF-8 and is not).
+            self._fp.close()
+            raise TruncatedZipError(
+                self.label, f"{self.label} is a damaged zip file ({_reason(exc)})."
+            ) from exc
         except BaseException:
             self._fp.close()
             raise
@@ -132,9 +200,19 @@ class ZipStore:
             )
 
     def open_member(self, member: str, limits: Limits) -> ByteReader:
+        """A reader of the member; a header zipfile accepted but no file can hold is damage."""
         self.check_member(member, limits)
-        return ZipMemberReader(self._fp, self._infos[member], limits.max_member_bytes)
+        try:
+            return ZipMemberReader(self._fp, self._infos[member], limits.max_member_bytes)
+        except (OSError, OverflowError, ValueError) as exc:  # e.g. a Zip64 offset beyond any file
+            raise TruncatedZipError(member, f"{member} is damaged in {self.label} ({_reason(exc)}).") from exc
 
     def close(self) -> None:
         self._zip.close()
         self._fp.close()
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return "a file name in it is not valid UTF-8"
+    return str(exc) or type(exc).__name__

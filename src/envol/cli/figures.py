@@ -5,18 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 
-from envol.cli.main import Command, setup_django
-
-
-def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+from envol.core.periodic import ran_now
+from envol.stats.tasks import JOB, refresh_all
 
 
 def run(args: argparse.Namespace) -> int:
-    setup_django()
-    from envol.core.periodic import ran_now
-    from envol.stats.tasks import JOB, refresh_all
-
     summary = refresh_all()
     ran_now(JOB)  # the periodic job's next run comes one interval from now
     if args.json:
@@ -28,8 +21,3 @@ def run(args: argparse.Namespace) -> int:
             f"{summary['emails_erased']} declarant addresses erased."
         )
     return 0
-
-
-COMMANDS = [
-    Command("figures", "Count the public figures and the media outlets' figures now.", configure, run)
-]

@@ -5,26 +5,22 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
+import time
 
-from envol.cli.main import Command, setup_django
+from envol.archive.errors import ArchiveError
+from envol.archive.service import ingest
 from envol.cli.progress import ProgressLine
-
-
-def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="+", type=Path, metavar="PATH",
-                        help="the archive zip, its extracted folder, or its .js files")  # fmt: skip
-    parser.add_argument("--json", action="store_true", help="print the result as one JSON object")
+from envol.core.stages import StageClock, timed
 
 
 def run(args: argparse.Namespace) -> int:
-    setup_django()
-    from envol.archive.errors import ArchiveError
-    from envol.archive.service import ingest
-
     progress = ProgressLine()
+    # Monotonic clock readings (system-wide on Linux): the benchmark subtracts its own reading taken
+    # before it started this process, which gives the start-up time.
+    began = time.monotonic()
     try:
-        result = ingest(args.paths, progress=progress)
+        with timed(StageClock()) as clock:
+            result = ingest(args.paths, progress=progress)
     except ArchiveError as error:
         progress.finish()
         name = error.file or ", ".join(str(p) for p in args.paths)
@@ -40,6 +36,13 @@ def run(args: argparse.Namespace) -> int:
         "following": result.following,
         "import_id": result.import_id,
     }
+    if args.timings:
+        timings = {name: round(seconds, 3) for name, seconds in clock.seconds.items()}
+        timings |= {"began": round(began, 3), "ended": round(time.monotonic(), 3)}
+        if args.json:
+            summary["timings"] = timings
+        else:
+            print("timings: " + ", ".join(f"{k} {v:.2f} s" for k, v in timings.items()), file=sys.stderr)
     if args.json:
         print(json.dumps(summary))
     else:
@@ -48,6 +51,3 @@ def run(args: argparse.Namespace) -> int:
             f"{result.followers:,} followers, {result.following:,} following (import {result.import_id})."
         )
     return 0
-
-
-COMMANDS = [Command("ingest", "import an X archive's follower and following lists", configure, run)]

@@ -1,42 +1,16 @@
-"""Entry point of the `envol` command. Each command module registers its sub-commands here."""
+"""Entry point of the `envol` command; the commands are declared in commands.py."""
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 
-
-@dataclass(frozen=True, slots=True)
-class Command:
-    name: str
-    help: str
-    configure: Callable[[argparse.ArgumentParser], None]
-    run: Callable[[argparse.Namespace], int]
-
-
-def setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "envol.core.settings")
-    import django
-
-    django.setup()
+from envol.cli.commands import COMMANDS, Command
 
 
 def _commands() -> list[Command]:
-    from envol.cli import address, figures, ingest, keys, match, privacy, reconnect, serve
-
-    return [
-        *serve.COMMANDS,
-        *ingest.COMMANDS,
-        *address.COMMANDS,
-        *keys.COMMANDS,
-        *match.COMMANDS,
-        *privacy.COMMANDS,
-        *figures.COMMANDS,
-        *reconnect.COMMANDS,
-    ]
+    return list(COMMANDS)
 
 
 def build_parser(commands: Sequence[Command]) -> argparse.ArgumentParser:
@@ -49,7 +23,7 @@ def build_parser(commands: Sequence[Command]) -> argparse.ArgumentParser:
     for command in commands:
         child = sub.add_parser(command.name, help=command.help, description=command.help)
         command.configure(child)
-        child.set_defaults(handler=command.run)
+        child.set_defaults(command_entry=command)
     return parser
 
 
@@ -59,7 +33,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
-    result: int = args.handler(args)
+    entry: Command = args.command_entry
+    result: int = entry.handler()(args)
     return result
 
 

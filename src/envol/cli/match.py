@@ -12,29 +12,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from envol.cli.main import Command, setup_django
+from envol.matching.materialise import refresh_around, refresh_everyone
+from envol.matching.service import UnknownPersonError, all_match_summaries, match_summary
+from envol.matching.suggestions import import_file
 
 _NETWORK_NAMES = {"bluesky": "Bluesky", "mastodon": "Mastodon"}
 
 
-def configure(parser: argparse.ArgumentParser) -> None:
-    every = "every person with an archive or a verified X account"
-    what = "import-suggestions FILE: store an operator's list of unverified addresses"
-    parser.add_argument("action", nargs="?", choices=["import-suggestions"], help=what)
-    parser.add_argument("file", nargs="?", type=Path, help="the CSV file (x_id,address per line)")
-    parser.add_argument("--person", type=int, metavar="ID", help=f"only this person (default: {every})")
-    parser.add_argument("--json", action="store_true", help="print the counts as JSON")
-    parser.add_argument(
-        "--recompute", action="store_true", help="rebuild the candidates first (of --person, or of everyone)"
-    )
-
-
 def run(args: argparse.Namespace) -> int:
-    setup_django()
     if args.action == "import-suggestions":
         return _import_suggestions(args.file)
-    from envol.matching.materialise import refresh_around, refresh_everyone
-    from envol.matching.service import UnknownPersonError, all_match_summaries, match_summary
 
     result: dict[str, Any] | list[dict[str, Any]]
     if args.person is not None:
@@ -65,8 +52,6 @@ def _import_suggestions(path: Path | None) -> int:
     if path is None or not path.is_file():
         print("envol match import-suggestions: give the path of a CSV file", file=sys.stderr)
         return 2
-    from envol.matching.materialise import refresh_everyone
-    from envol.matching.suggestions import import_file
 
     report = import_file(path)
     for line in report.skipped:
@@ -87,6 +72,3 @@ def _plain(summary: dict[str, Any]) -> str:
             f"{c['follower_only']:,} follow you, {c['mutual']:,} mutual"
         )
     return "\n".join(lines)
-
-
-COMMANDS = [Command("match", "count who of a person's X people is on Bluesky and Mastodon", configure, run)]

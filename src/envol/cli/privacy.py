@@ -6,42 +6,26 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
-from envol.cli.main import Command, setup_django
+from envol.privacy import pending
+from envol.privacy.check import run_check
+from envol.privacy.document import block, markdown, rewrite
+from envol.privacy.erase import erase_person
+from envol.privacy.export import export_person
+from envol.privacy.retention import run_retention
+from envol.registry.models import Person
 
 DOCS = Path(__file__).resolve().parents[3] / "docs" / "privacy.md"
 
 
-def configure(parser: argparse.ArgumentParser) -> None:
-    sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
-    check = sub.add_parser("check", help="scan every table and column; non-zero exit on a finding")
-    check.add_argument("--quiet", action="store_true", help="print findings only, not the inventory")
-    export = sub.add_parser("export", help="print everything held about one person, as JSON")
-    export.add_argument("--person", type=int, required=True, metavar="ID")
-    erase = sub.add_parser("erase", help="erase one person (revokes their tokens), print the receipt")
-    erase.add_argument("--person", type=int, required=True, metavar="ID")
-    erase.add_argument("--yes", action="store_true", help="confirm: this cannot be undone")
-    erase.add_argument(
-        "--undo-follows",
-        action="store_true",
-        help="first remove the follows Envol made for the person (erasure pending until done)",
-    )
-    sub.add_parser("retention", help="apply the retention rules now and print what was done (counts)")
-    docs = sub.add_parser("docs", help="print the generated inventory of docs/privacy.md")
-    docs.add_argument("--write", action="store_true", help=f"rewrite the generated blocks of {DOCS.name}")
-
-
 def run(args: argparse.Namespace) -> int:
-    setup_django()
     handler = {"check": _check, "export": _export, "erase": _erase, "retention": _retention, "docs": _docs}
     return handler[args.action](args)
 
 
 def _check(args: argparse.Namespace) -> int:
-    from envol.privacy.check import run_check
-    from envol.privacy.document import markdown
-
     report = run_check()
     if not args.quiet:
         print("Data inventory\n\n" + markdown("en") + "\n")
@@ -58,9 +42,6 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from envol.privacy.export import export_person
-    from envol.registry.models import Person
-
     person = Person.objects.filter(pk=args.person).first()
     if person is None:
         print(f"envol privacy export: no person has the id {args.person}", file=sys.stderr)
@@ -70,9 +51,6 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _erase(args: argparse.Namespace) -> int:
-    from envol.privacy.erase import erase_person
-    from envol.registry.models import Person
-
     if not Person.objects.filter(pk=args.person).exists():
         print(f"envol privacy erase: no person has the id {args.person}", file=sys.stderr)
         return 2
@@ -80,9 +58,7 @@ def _erase(args: argparse.Namespace) -> int:
         print("envol privacy erase: add --yes to confirm; nothing was erased", file=sys.stderr)
         return 2
     if args.undo_follows:
-        from envol.privacy.pending import request
-
-        asked = request(Person.objects.get(pk=args.person))
+        asked = pending.request(Person.objects.get(pk=args.person))
         if asked:
             print(
                 f"Erasure pending: removing {asked} follow(s) Envol made first; the retention task "
@@ -99,23 +75,14 @@ def _erase(args: argparse.Namespace) -> int:
 
 
 def _retention(args: argparse.Namespace) -> int:
-    from dataclasses import asdict
-
-    from envol.privacy.retention import run_retention
-
     for name, count in asdict(run_retention()).items():
         print(f"{name.replace('_', ' ')}: {count:,}")
     return 0
 
 
 def _docs(args: argparse.Namespace) -> int:
-    from envol.privacy.document import block, rewrite
-
     if args.write:
         print(f"{DOCS}: {'rewritten' if rewrite(DOCS) else 'already up to date'}")
     else:
         print(block("en") + "\n\n" + block("fr"))
     return 0
-
-
-COMMANDS = [Command("privacy", "privacy: check, export, erase, retention, docs", configure, run)]

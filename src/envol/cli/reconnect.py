@@ -7,32 +7,14 @@ import json
 import sys
 from typing import Any
 
-from envol.cli.main import Command, setup_django
-
-
-def configure(parser: argparse.ArgumentParser) -> None:
-    sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
-    status = sub.add_parser(
-        "status", help="progress per linked account (done, remaining, failed, ETA, errors)"
-    )
-    status.add_argument(
-        "--person", type=int, metavar="ID", help="only this person (default: everyone with tasks)"
-    )
-    status.add_argument("--json", action="store_true", help="print JSON")
-    plan = sub.add_parser("plan", help="plan (again) the follows of a person, or of everyone who chose")
-    plan.add_argument("--person", type=int, metavar="ID")
-    undo = sub.add_parser("undo", help="remove the follows Envol created for one account")
-    undo.add_argument("--account", type=int, metavar="ID", required=True)
+from envol.reconnect.models import FollowTask, ReconnectChoice
+from envol.reconnect.plan import plan_for_persons
+from envol.reconnect.progress import progress_for
+from envol.reconnect.service import request_undo
+from envol.registry.models import Account, Person
 
 
 def run(args: argparse.Namespace) -> int:
-    setup_django()
-    from envol.reconnect.models import FollowTask, ReconnectChoice
-    from envol.reconnect.plan import plan_for_persons
-    from envol.reconnect.progress import progress_for
-    from envol.reconnect.service import request_undo
-    from envol.registry.models import Account, Person
-
     if args.person is not None and not Person.objects.filter(pk=args.person).exists():
         print(f"envol reconnect: no person {args.person}", file=sys.stderr)
         return 2
@@ -78,6 +60,3 @@ def _plain(person: dict[str, Any]) -> str:
             lines.append(f"    paused: {a['paused']}")
         lines += [f"    {error}" for error in a["errors"]]
     return "\n".join(lines)
-
-
-COMMANDS = [Command("reconnect", "follow tasks: status, plan, undo", configure, run)]

@@ -10,6 +10,8 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from envol.core import tasks  # noqa: F401  (declares the cache purge job)
         from envol.core.cache import create_cache_table
+        from envol.core.privatefiles import private_database_file
 
         # The database cache's table is not a model: `envol migrate` (and the test database) get it here.
         post_migrate.connect(create_cache_table, sender=self, dispatch_uid="envol.core.cache_table")
+        private_database_file()  # before any connection creates it world-readable

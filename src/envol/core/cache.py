@@ -18,6 +18,7 @@ from typing import Any
 from django.core.cache import BaseCache, caches
 from django.core.cache.backends.db import DatabaseCache
 from django.core.cache.backends.locmem import LocMemCache
+from django.core.management import call_command
 from django.db import connections, router
 from django.utils import timezone
 
@@ -38,8 +39,6 @@ def cache_config(choice: str, database_engine: str) -> dict[str, Any]:
 def create_cache_table(**_: object) -> None:
     """After `migrate` (a post_migrate receiver): create the table when the cache is a database
     table. Idempotent, as `createcachetable` is."""
-    from django.core.management import call_command
-
     if isinstance(caches["default"], DatabaseCache):
         call_command("createcachetable", verbosity=0)
 

@@ -1,349 +1,463 @@
-"""Every setting an operator can change, read from the environment.
+"""Every setting an operator can change, read from the environment: the one place each is declared,
+documented (``help``, and docs/configuration.md, which a test keeps in step) and typed (its parser).
 
-Each entry is documented here (``help``) and in docs/configuration.md; a test keeps the two in step
-and fails when code reads an ``ENVOL_`` variable that is not declared below.
+``CONFIG.<name>`` is the typed value of ``ENVOL_<NAME>`` (``DATABASE_URL`` is ``database_url``). A
+read goes to the environment each time, through the setting's parser (a parsed value is reused while
+the text is the same), so that tests and benches change a setting with the environment alone.
+``validate`` reads every setting once when Django's settings load: a bad value stops start-up with
+one error naming each bad variable, instead of a failure later in a page or a task. See
+docs/decisions/0016-settings-object.md.
 """
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
+from typing import Any
+
+from envol.core.config_parse import (
+    addresses_by_domain,
+    at_least_zero,
+    choice,
+    flag,
+    mail_url,
+    positive,
+    rate,
+    start_moment,
+    text,
+    web_address,
+    whole,
+    words,
+)
+from envol.core.setting import Setting, SettingError
+
+__all__ = ["CONFIG", "SETTINGS", "Config", "Setting", "SettingError", "validate"]
 
 
-@dataclass(frozen=True, slots=True)
-class Setting:
-    name: str
-    default: str
-    help: str
+class Config:
+    """The settings, by name. Use the one instance, ``CONFIG``."""
 
-
-SETTINGS: tuple[Setting, ...] = (
-    Setting(
+    env = Setting(
         "ENVOL_ENV",
         "development",
         "`development` or `production`. Production refuses to start "
         "without its secret key, token-encryption keys and pseudonym key.",
-    ),
-    Setting(
+        choice("development", "production"),
+    )
+    secret_key = Setting(
         "ENVOL_SECRET_KEY",
         "",
         "Django's secret key (sessions, CSRF). Generated and kept in "
         "`ENVOL_DATA_DIR/dev-secrets.json` in development; required in production.",
-    ),
-    Setting(
+        text,
+    )
+    token_keys = Setting(
         "ENVOL_TOKEN_KEYS",
         "",
         "Comma-separated Fernet keys that encrypt platform tokens at rest; "
         "the first encrypts, all decrypt (rotation). Required in production.",
-    ),
-    Setting(
+        words,
+    )
+    pseudonym_key = Setting(
         "ENVOL_PSEUDONYM_KEY",
         "",
         "Hex key (at least 32 hex digits) of the keyed pseudonym applied to "
         "X ids. Never stored in the database. Required in production.",
-    ),
-    Setting(
+        text,
+    )
+    database_url = Setting(
         "DATABASE_URL",
         "",
         "Database URL. Empty: a SQLite file `envol.sqlite3` in `ENVOL_DATA_DIR`. "
         "Production: `postgres://user@host:5432/name`.",
-    ),
-    Setting(
-        "ENVOL_DATA_DIR", "var", "Folder for the SQLite file, development secrets and temporary uploads."
-    ),
-    Setting(
-        "ENVOL_ALLOWED_HOSTS", "127.0.0.1,localhost", "Comma-separated host names the service answers to."
-    ),
-    Setting("ENVOL_DEBUG", "", "`1` shows Django's debug pages (development only; ignored in production)."),
-    Setting(
+        text,
+    )
+    data_dir = Setting(
+        "ENVOL_DATA_DIR",
+        "var",
+        "Folder for the SQLite file, development secrets and temporary uploads.",
+        text,
+    )
+    allowed_hosts = Setting(
+        "ENVOL_ALLOWED_HOSTS",
+        "127.0.0.1,localhost",
+        "Comma-separated host names the service answers to.",
+        words,
+    )
+    debug = Setting(
+        "ENVOL_DEBUG", "", "`1` shows Django's debug pages (development only; ignored in production).", flag
+    )
+    log_format = Setting(
         "ENVOL_LOG_FORMAT",
         "",
         "`json` (one JSON object a line) or `text`. Default: json in production, text in development.",
-    ),
-    Setting("ENVOL_LOG_LEVEL", "INFO", "Minimum level of log records: DEBUG, INFO, WARNING, ERROR."),
-    Setting(
+        choice("", "json", "text"),
+    )
+    log_level = Setting(
+        "ENVOL_LOG_LEVEL",
+        "INFO",
+        "Minimum level of log records: DEBUG, INFO, WARNING, ERROR.",
+        choice("DEBUG", "INFO", "WARNING", "ERROR", case=str.upper),
+    )
+    reconnect_from = Setting(
         "ENVOL_RECONNECT_FROM",
         "",
-        "ISO date (e.g. `2027-01-20`) from which automatic reconnection "
-        "runs; the pages announce it. Empty: not scheduled yet.",
-    ),
-    Setting(
+        "When automatic reconnection starts; the pages announce its day. `YYYY-MM-DD` (midnight UTC) or "
+        "an ISO date-time (`2027-01-20T09:00`, UTC unless it gives an offset such as `+01:00`). Empty: not "
+        "scheduled yet.",
+        start_moment,
+    )
+    reconnect_lease_seconds = Setting(
         "ENVOL_RECONNECT_LEASE_SECONDS",
         "120",
         "How long a worker holds an account it drives; a run stops after a third of it and renews it "
         "before every write. A dead worker's accounts are released by the others two heartbeats after "
         "its last one; outside Envol's workers (a broker), once the lease ran out.",
-    ),
-    Setting(
+        positive,
+    )
+    reconnect_retry_seconds = Setting(
         "ENVOL_RECONNECT_RETRY_SECONDS",
         "30",
         "First wait after a passing fault (network, 5xx) on an account; it doubles with each further "
         "fault, up to an hour, with ±50 % jitter.",
-    ),
-    Setting(
+        positive,
+    )
+    reconnect_limits = Setting(
         "ENVOL_RECONNECT_LIMITS",
         "published",
         "`published`: pace follows by the platforms' published rate limits, corrected by what servers "
         "announce. `announced`: only by what servers announce in their headers and 429s (a self-hosted "
         "server with its limits off, tests, benchmarks). Never `announced` against public servers.",
-    ),
-    Setting(
+        choice("published", "announced"),
+    )
+    operator_name = Setting(
         "ENVOL_OPERATOR_NAME",
         "",
         "Who runs this instance (legal notice). Empty: the notice says it is not configured.",
-    ),
-    Setting("ENVOL_OPERATOR_ADDRESS", "", "Postal address of the operator (legal notice)."),
-    Setting(
+        text,
+    )
+    operator_address = Setting(
+        "ENVOL_OPERATOR_ADDRESS", "", "Postal address of the operator (legal notice).", text
+    )
+    contact_email = Setting(
         "ENVOL_CONTACT_EMAIL",
         "",
         "Address for questions and data-protection requests (legal notice, privacy page).",
-    ),
-    Setting("ENVOL_HOSTING_PROVIDER", "", "Name and address of the hosting provider (legal notice)."),
-    Setting(
+        text,
+    )
+    hosting_provider = Setting(
+        "ENVOL_HOSTING_PROVIDER", "", "Name and address of the hosting provider (legal notice).", text
+    )
+    allow_private_hosts = Setting(
         "ENVOL_ALLOW_PRIVATE_HOSTS",
         "",
         "`1` lets Envol call platform servers on private, loopback or link-local addresses "
         "(tests, closed networks). Never on a public deployment.",
-    ),
-    Setting(
+        flag,
+    )
+    public_url = Setting(
         "ENVOL_PUBLIC_URL",
         "",
         "The address people reach this instance at (e.g. `https://envol.example`), used to build "
         "the sign-in callback URLs registered with X and Mastodon. Empty: taken from each request.",
-    ),
-    Setting(
+        web_address,
+    )
+    x_client_id = Setting(
         "ENVOL_X_CLIENT_ID",
         "",
         "Client id of this instance's app in X's developer portal. Empty: sign-in with X is off "
         "and the sign-in page says so.",
-    ),
-    Setting(
+        text,
+    )
+    x_client_secret = Setting(
         "ENVOL_X_CLIENT_SECRET",
         "",
         "Client secret of the X app (confidential client). Empty: a public client.",
-    ),
-    Setting("ENVOL_X_AUTHORIZE_URL", "https://x.com/i/oauth2/authorize", "X's OAuth 2.0 authorization page."),
-    Setting("ENVOL_X_TOKEN_URL", "https://api.x.com/2/oauth2/token", "X's OAuth 2.0 token endpoint."),
-    Setting("ENVOL_X_REVOKE_URL", "https://api.x.com/2/oauth2/revoke", "X's OAuth 2.0 revocation endpoint."),
-    Setting("ENVOL_X_API_URL", "https://api.x.com/2", "Base URL of X's API (for `users/me`)."),
-    Setting(
+        text,
+    )
+    x_authorize_url = Setting(
+        "ENVOL_X_AUTHORIZE_URL",
+        "https://x.com/i/oauth2/authorize",
+        "X's OAuth 2.0 authorization page.",
+        web_address,
+    )
+    x_token_url = Setting(
+        "ENVOL_X_TOKEN_URL", "https://api.x.com/2/oauth2/token", "X's OAuth 2.0 token endpoint.", web_address
+    )
+    x_revoke_url = Setting(
+        "ENVOL_X_REVOKE_URL",
+        "https://api.x.com/2/oauth2/revoke",
+        "X's OAuth 2.0 revocation endpoint.",
+        web_address,
+    )
+    x_api_url = Setting(
+        "ENVOL_X_API_URL", "https://api.x.com/2", "Base URL of X's API (for `users/me`).", web_address
+    )
+    mastodon_instance_urls = Setting(
         "ENVOL_MASTODON_INSTANCE_URLS",
         "",
         "Comma-separated `domain=URL` pairs that send Envol to a given address for a Mastodon "
         "domain (tests and closed networks, with `ENVOL_ALLOW_PRIVATE_HOSTS`). Never on a public deployment.",
-    ),
-    Setting(
+        addresses_by_domain,
+    )
+    matching_refresh_hours = Setting(
         "ENVOL_MATCHING_REFRESH_HOURS",
         "24",
         "Hours between two full recomputations of everyone's candidates (a repair: links and imports "
         "already update the persons concerned within seconds).",
-    ),
-    Setting(
+        positive,
+    )
+    bridgy_bluesky_domain = Setting(
         "ENVOL_BRIDGY_BLUESKY_DOMAIN",
         "bsky.brid.gy",
         "Bridgy Fed's domain for Bluesky accounts seen from the fediverse (`handle@bsky.brid.gy`).",
-    ),
-    Setting(
+        text,
+    )
+    bridgy_fediverse_domain = Setting(
         "ENVOL_BRIDGY_FEDIVERSE_DOMAIN",
         "ap.brid.gy",
         "Bridgy Fed's domain for fediverse accounts seen from Bluesky (`user.instance.ap.brid.gy`).",
-    ),
-    Setting(
+        text,
+    )
+    bridgy_urls = Setting(
         "ENVOL_BRIDGY_URLS",
         "",
         "Comma-separated `domain=URL` pairs that send Envol's Bridgy Fed lookups for a bridge domain to "
         "another address (tests and closed networks, with `ENVOL_ALLOW_PRIVATE_HOSTS`).",
-    ),
-    Setting(
+        addresses_by_domain,
+    )
+    bridgy_cache_hours = Setting(
         "ENVOL_BRIDGY_CACHE_HOURS",
         "72",
         "How long a Bridgy Fed lookup (is this account bridged?) is trusted before it is asked again.",
-    ),
-    Setting(
+        at_least_zero,
+    )
+    profile_cache_hours = Setting(
         "ENVOL_PROFILE_CACHE_HOURS",
         "168",
         "How long a cached display name and avatar of a candidate is kept before it is fetched again.",
-    ),
-    Setting(
+        at_least_zero,
+    )
+    email_url = Setting(
         "ENVOL_EMAIL_URL",
         "",
         "Where Envol sends e-mail (the media directory's confirmation links): "
         "`smtp://user:password@host:587` (STARTTLS), `smtps://user:password@host:465` (TLS), or "
         "`console:` (printed on standard output). Empty: `console:`, for development.",
-    ),
-    Setting(
+        mail_url,
+    )
+    email_from = Setting(
         "ENVOL_EMAIL_FROM",
         "envol@localhost",
         "The sender address of the e-mail Envol sends (media confirmation links, the warning before "
         "an erasure for inactivity), through `ENVOL_EMAIL_URL`.",
-    ),
-    Setting(
+        text,
+    )
+    campaign_mastodon = Setting(
         "ENVOL_CAMPAIGN_MASTODON",
         "",
         "The campaign's own Mastodon account, in any written form (`@name@instance`); shown as "
         '"follow us" on every page. Empty: not shown.',
-    ),
-    Setting(
+        text,
+    )
+    campaign_bluesky = Setting(
         "ENVOL_CAMPAIGN_BLUESKY",
         "",
         'The campaign\'s own Bluesky account (handle, DID or profile link); shown as "follow us" '
         "on every page. Empty: not shown.",
-    ),
-    Setting(
+        text,
+    )
+    campaign_x = Setting(
         "ENVOL_CAMPAIGN_X",
         "",
         'The campaign\'s own X account (`@name` or profile link); shown as "follow us" on every page. '
         "Empty: not shown.",
-    ),
-    Setting(
+        text,
+    )
+    figures_every_minutes = Setting(
         "ENVOL_FIGURES_EVERY_MINUTES",
         "60",
         "How often a worker counts the public figures and the media outlets' figures (and applies "
         "the media declarations' retention).",
-    ),
-    Setting(
+        positive,
+    )
+    bluesky_plc_url = Setting(
         "ENVOL_BLUESKY_PLC_URL",
         "https://plc.directory",
         "The PLC directory that `did:plc` identities are read from.",
-    ),
-    Setting(
+        web_address,
+    )
+    bluesky_resolver_url = Setting(
         "ENVOL_BLUESKY_RESOLVER_URL",
         "https://public.api.bsky.app",
         "A service answering `com.atproto.identity.resolveHandle`, asked when a handle's own "
         "`https://<handle>/.well-known/atproto-did` does not answer (handles published in DNS).",
-    ),
-    Setting(
+        web_address,
+    )
+    bluesky_client_keys = Setting(
         "ENVOL_BLUESKY_CLIENT_KEYS",
         "",
         "Comma-separated ES256 private keys (base64url P-256 scalars) of Envol's confidential "
         "Bluesky OAuth client; the first signs, all are published in the JWKS (rotation). "
         "Generated into `ENVOL_DATA_DIR/dev-secrets.json` in development. Empty in production: "
         "Bluesky OAuth is off and only app passwords are offered.",
-    ),
-    Setting(
+        words,
+    )
+    bluesky_oauth_client = Setting(
         "ENVOL_BLUESKY_OAUTH_CLIENT",
         "auto",
         "`confidential` (client-metadata document and JWKS served by Envol, `private_key_jwt`), "
         "`loopback` (development client `http://localhost?…`, callbacks on 127.0.0.1 only) or "
         "`auto`: loopback when Envol's address is `http://127.0.0.1`, confidential otherwise.",
-    ),
-    Setting(
+        choice("auto", "confidential", "loopback"),
+    )
+    bluesky_appview_url = Setting(
         "ENVOL_BLUESKY_APPVIEW_URL",
         "https://public.api.bsky.app",
         "The Bluesky AppView that profiles (display name, avatar, labels) are read from.",
-    ),
-    Setting(
+        web_address,
+    )
+    retention_edges_days = Setting(
         "ENVOL_RETENTION_EDGES_DAYS",
         "30",
         "Days after a person declares their migration complete before their X lists (edges) are deleted.",
-    ),
-    Setting(
+        whole(minimum=0),
+    )
+    retention_inactive_days = Setting(
         "ENVOL_RETENTION_INACTIVE_DAYS",
         "730",
         "Days without any visit after which a person is warned that their data will be erased.",
-    ),
-    Setting(
+        whole(minimum=0),
+    )
+    retention_grace_days = Setting(
         "ENVOL_RETENTION_GRACE_DAYS",
         "30",
         "Days between that warning and the erasure, unless the person comes back.",
-    ),
-    Setting(
+        whole(minimum=0),
+    )
+    erasure_undo_deadline_days = Setting(
         "ENVOL_ERASURE_UNDO_DEADLINE_DAYS",
         "7",
         "When a person asks Envol to remove the follows it made before erasing them, the erasure waits "
         "for that undo (it goes at the networks' pace); after this many days it happens anyway.",
-    ),
-    Setting(
+        whole(minimum=0),
+    )
+    upload_stale_minutes = Setting(
         "ENVOL_UPLOAD_STALE_MINUTES",
         "60",
         "Temporary upload files older than this are deleted by the retention task (a request deletes "
         "its own files when it ends; only a killed process leaves some behind).",
-    ),
-    Setting(
+        whole(minimum=0),
+    )
+    drive_run_retention_days = Setting(
         "ENVOL_DRIVE_RUN_RETENTION_DAYS",
         "90",
         "Days the reconnection engine's run log (one row per run per account: when, how many follows "
         "and requests, how it ended) is kept; older runs are deleted by the retention task.",
-    ),
-    Setting(
+        whole(minimum=0),
+    )
+    retention_interval_hours = Setting(
         "ENVOL_RETENTION_INTERVAL_HOURS",
         "24",
         "How often the retention task runs (edges, inactive persons, pending erasures, stale uploads, "
         "old engine runs).",
-    ),
-    Setting(
+        positive,
+    )
+    browser_upload_max_bytes = Setting(
         "ENVOL_BROWSER_UPLOAD_MAX_BYTES",
         "1073741824",
         "Largest compact upload (ids read in the browser, compressed) the service accepts, in bytes. "
         "Ten million ids take about 40 MB.",
-    ),
-    Setting(
+        whole(minimum=1),
+    )
+    browser_upload_max_ids = Setting(
         "ENVOL_BROWSER_UPLOAD_MAX_IDS",
         "250000000",
         "Most follower and following ids one browser upload may hold (the server keeps 8 bytes per id "
-        "while it stores them).",
-    ),
-    Setting(
+        "while it stores them). The largest X account had 233 M followers in 2026 (decision 0017). An "
+        "upload must also carry at least one byte per 8 ids it declares: real ones carry about 4 bytes "
+        "per id.",
+        whole(minimum=1),
+    )
+    upload_max_bytes = Setting(
+        "ENVOL_UPLOAD_MAX_BYTES",
+        "4294967296",
+        "Largest server-side archive upload (the form's zip or .js files), in bytes; a larger request "
+        "is answered 413 before its body is read. The four data files Envol needs are far smaller than "
+        "a whole archive with its media.",
+        whole(minimum=1),
+    )
+    upload_concurrency = Setting(
+        "ENVOL_UPLOAD_CONCURRENCY",
+        "2",
+        "Uploads (server-side or from the browser) one process reads at the same time; more get 503 "
+        "with Retry-After. Each may take some 250 MB while it is read and stored.",
+        whole(minimum=1),
+    )
+    edge_partition_min_edges = Setting(
         "ENVOL_EDGE_PARTITION_MIN_EDGES",
         "1000000",
         "PostgreSQL: an archive import with at least this many edges (followers plus following) gets "
         "a partition of its own, loaded without an index and indexed once (about 2× faster for 10 M); "
         "each such partition adds one index probe to every lookup of the graph (decision 0003).",
-    ),
-    Setting(
+        whole(minimum=0),
+    )
+    cache = Setting(
         "ENVOL_CACHE",
         "",
         "Where Django's cache (the rate-limit counters) lives: `memory` (one process) or `database` "
         "(a table shared by every process, created by `envol migrate`). Empty: `database` on "
         "PostgreSQL, `memory` on SQLite.",
-    ),
-    Setting(
+        choice("", "memory", "database"),
+    )
+    rate_limit_sign_in = Setting(
         "ENVOL_RATE_LIMIT_SIGN_IN",
         "60/600",
         "`COUNT/SECONDS`: sign-in attempts (every POST under `/sign-in/`) allowed per client address, "
         "and per signed-in person, in each window; more get 429 with Retry-After.",
-    ),
-    Setting(
+        rate,
+    )
+    rate_limit_upload = Setting(
         "ENVOL_RATE_LIMIT_UPLOAD",
         "30/3600",
         "`COUNT/SECONDS`: archive uploads (every POST under `/archive/`) allowed per client address, "
         "and per person, in each window.",
-    ),
-    Setting(
+        rate,
+    )
+    hsts_seconds = Setting(
         "ENVOL_HSTS_SECONDS",
         "31536000",
         "Production only: how long browsers must reach this host over HTTPS only "
         "(Strict-Transport-Security, subdomains included). Start lower (e.g. `3600`) while trying TLS out.",
-    ),
-    Setting(
+        whole(minimum=0),
+    )
+    proxy_ssl_header = Setting(
         "ENVOL_PROXY_SSL_HEADER",
         "X-Forwarded-Proto",
         "Production only: the header by which the TLS-terminating proxy says a request came over "
         "HTTPS (value `https`); plain-HTTP requests are redirected. Empty: trust only the scheme the "
         "server itself reports.",
-    ),
-    Setting(
+        text,
+    )
+    heartbeat_seconds = Setting(
         "ENVOL_HEARTBEAT_SECONDS",
         "15",
-        "How often a worker records that it is alive; `/healthz` "
-        "reports a worker stale after four missed beats.",
-    ),
-)
-
-_DEFAULTS = {s.name: s.default for s in SETTINGS}
-
-
-def env(name: str) -> str:
-    """The value of a declared setting (its default when unset or blank)."""
-    if name not in _DEFAULTS:
-        raise KeyError(f"{name} is not a declared setting (envol.core.config.SETTINGS)")
-    value = os.environ.get(name, "").strip()
-    return value or _DEFAULTS[name]
+        "How often a worker records that it is alive and starts the periodic jobs that are due; a "
+        "worker silent for two beats is dead (the others release what it held); `/healthz` reports a "
+        "worker stale after four missed beats.",
+        positive,
+    )
 
 
-def env_flag(name: str) -> bool:
-    return env(name).lower() in {"1", "true", "yes", "on"}
+CONFIG = Config()
+SETTINGS: tuple[Setting[Any], ...] = tuple(v for v in vars(Config).values() if isinstance(v, Setting))
 
 
-def env_list(name: str) -> list[str]:
-    return [part.strip() for part in env(name).split(",") if part.strip()]
+def validate() -> None:
+    """Read every setting once; raise one SettingError naming every variable whose value is bad."""
+    problems = []
+    for setting in SETTINGS:
+        try:
+            setting.read()
+        except SettingError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise SettingError("; ".join(problems))

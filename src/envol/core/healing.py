@@ -13,13 +13,13 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.dispatch import Signal
 from django.tasks import TaskResultStatus, task_backends
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
+from envol.core.config import CONFIG
 from envol.core.models import PeriodicJob, WorkerHeartbeat
 
 logger = logging.getLogger("envol.worker")
@@ -47,7 +47,7 @@ def current_worker() -> str:
 
 
 def dead_after() -> timedelta:
-    return timedelta(seconds=settings.HEARTBEAT_SECONDS * BEATS_BEFORE_DEAD)
+    return timedelta(seconds=CONFIG.heartbeat_seconds * BEATS_BEFORE_DEAD)
 
 
 def heal(now: datetime) -> list[str]:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from envol.core.config import CONFIG
 from envol.core.models import WorkerHeartbeat
 
 MISSED_BEATS_BEFORE_STALE = 4
@@ -23,7 +23,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
         database = "ok"
     except DatabaseError:
         return JsonResponse({"status": "error", "database": "unreachable", "worker": "unknown"}, status=503)
-    horizon = timezone.now() - timedelta(seconds=settings.HEARTBEAT_SECONDS * MISSED_BEATS_BEFORE_STALE)
+    horizon = timezone.now() - timedelta(seconds=CONFIG.heartbeat_seconds * MISSED_BEATS_BEFORE_STALE)
     latest = WorkerHeartbeat.objects.order_by("-seen_at").values_list("seen_at", flat=True).first()
     worker = "ok" if latest is not None and latest >= horizon else ("stale" if latest else "missing")
     body = {

@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from django.conf import settings
 from django.tasks import task
 from django.utils import timezone
 
+from envol.core.config import CONFIG
 from envol.core.healing import current_worker
 from envol.core.models import PeriodicJob
 
@@ -107,7 +107,7 @@ def run_job(name: str) -> object:
 
 def each_beat() -> timedelta:
     """The interval of housekeeping that runs once per heartbeat across all workers."""
-    return timedelta(seconds=settings.HEARTBEAT_SECONDS)
+    return timedelta(seconds=CONFIG.heartbeat_seconds)
 
 
 def ran_now(name: str, *, now: datetime | None = None) -> None:

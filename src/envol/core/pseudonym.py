@@ -18,6 +18,7 @@ import hmac
 
 import numpy as np
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from django.conf import settings
 from numpy.typing import NDArray
 
 CHUNK = 1 << 20  # ids per AES call: 16 MiB of blocks, large enough to amortise the call
@@ -54,6 +55,4 @@ class Pseudonymizer:
 @functools.cache
 def pseudonymizer() -> Pseudonymizer:
     """The service's pseudonymizer, built once from the configured key."""
-    from django.conf import settings
-
     return Pseudonymizer(settings.KEYS.pseudonym_key)

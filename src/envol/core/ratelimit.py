@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 from django.core.cache.backends.base import BaseCache
 
-from envol.core.config import env
+from envol.core.config import CONFIG, Setting
+from envol.core.config_parse import Limit
 
 KEY_PREFIX = "envol-rl"
 DIGEST_HEX_DIGITS = 16  # 64 bits: collisions between two clients are out of reach, reversal needs the key
@@ -26,31 +27,11 @@ IPV6_NETWORK_BITS = 64  # one IPv6 subscriber gets a whole /64: counting single 
 
 
 @dataclass(frozen=True, slots=True)
-class Limit:
-    """At most `count` requests per `seconds`-long window."""
-
-    count: int
-    seconds: int
-
-    @classmethod
-    def parse(cls, text: str) -> Limit:
-        """`COUNT/SECONDS` (e.g. `30/600`): ENVOL_RATE_LIMIT_SIGN_IN and ENVOL_RATE_LIMIT_UPLOAD."""
-        count, _, seconds = text.partition("/")
-        try:
-            limit = cls(int(count), int(seconds))
-        except ValueError:
-            raise ValueError(f"a rate limit is written COUNT/SECONDS (e.g. 30/600), not {text!r}") from None
-        if limit.count < 1 or limit.seconds < 1:
-            raise ValueError(f"a rate limit needs a positive count and window, not {text!r}")
-        return limit
-
-
-@dataclass(frozen=True, slots=True)
 class Rule:
     """Which requests a limit counts: these methods on paths under this prefix."""
 
     name: str
-    setting: str
+    setting: Setting[Limit]
     methods: frozenset[str]
     path_prefix: str
 
@@ -58,15 +39,15 @@ class Rule:
         return method in self.methods and path.startswith(self.path_prefix)
 
     def limit(self) -> Limit:
-        return Limit.parse(env(self.setting))  # read at each request: operators and tests may change it
+        return self.setting.read()  # read at each request: operators and tests may change it
 
 
 # Every sign-in that starts a flow or checks a password is a POST under /sign-in/ (the page itself
 # is a GET); every upload is a POST under /archive/. New flows under those paths are covered as
 # they land; the callbacks (GETs) only finish a flow that a counted POST started.
 RULES: tuple[Rule, ...] = (
-    Rule("sign_in", "ENVOL_RATE_LIMIT_SIGN_IN", frozenset({"POST"}), "/sign-in/"),
-    Rule("upload", "ENVOL_RATE_LIMIT_UPLOAD", frozenset({"POST"}), "/archive/"),
+    Rule("sign_in", type(CONFIG).rate_limit_sign_in, frozenset({"POST"}), "/sign-in/"),
+    Rule("upload", type(CONFIG).rate_limit_upload, frozenset({"POST"}), "/archive/"),
 )
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.core.exceptions import ImproperlyConfigured
 
-from envol.core.config import env, env_list
+from envol.core.config import CONFIG
 
 DEV_SECRETS_FILE = "dev-secrets.json"
 MIN_PSEUDONYM_KEY_HEX = 32
@@ -82,8 +82,11 @@ def _pseudonym_key(hex_key: str) -> bytes:
 
 def load_keys(*, production: bool, data_dir: Path) -> Keys:
     """The keys from the environment; in development, missing ones come from the dev-secrets file."""
-    names = ("ENVOL_SECRET_KEY", "ENVOL_TOKEN_KEYS", "ENVOL_PSEUDONYM_KEY")
-    values = {name: env(name) for name in names}
+    values = {
+        "ENVOL_SECRET_KEY": CONFIG.secret_key,
+        "ENVOL_TOKEN_KEYS": ",".join(CONFIG.token_keys),
+        "ENVOL_PSEUDONYM_KEY": CONFIG.pseudonym_key,
+    }
     missing = [name for name, value in values.items() if not value]
     if missing and production:
         raise ImproperlyConfigured(
@@ -94,8 +97,8 @@ def load_keys(*, production: bool, data_dir: Path) -> Keys:
         values.update({name: fallback[name] for name in missing})
     if production and values["ENVOL_SECRET_KEY"].startswith("django-insecure"):
         raise ImproperlyConfigured("Refusing to start in production with a default secret key")
-    token_keys = tuple(env_list("ENVOL_TOKEN_KEYS")) or (values["ENVOL_TOKEN_KEYS"],)
-    bluesky_keys = tuple(env_list("ENVOL_BLUESKY_CLIENT_KEYS"))
+    token_keys = CONFIG.token_keys or (values["ENVOL_TOKEN_KEYS"],)
+    bluesky_keys = CONFIG.bluesky_client_keys
     if not bluesky_keys and not production:
         bluesky_keys = (_dev_secrets(data_dir)["ENVOL_BLUESKY_CLIENT_KEYS"],)
     return Keys(

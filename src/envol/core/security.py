@@ -16,7 +16,7 @@ from pathlib import Path
 
 from django.utils.csp import CSP
 
-from envol.core.config import env_flag
+from envol.core.config import CONFIG
 
 # Every page is served by Envol itself: no inline code, no nonce, no third-party script, style or
 # font; a directive not named falls back to default-src 'self'. `img-src https:` because the
@@ -60,7 +60,7 @@ def policy_for_request(base: dict[str, list[str]]) -> dict[str, list[str]]:
     platform servers may be plain-HTTP addresses on the local network, so the sign-in forms may
     also be redirected to `http:`; a public deployment never sets that flag. Read at each request,
     as the platform client reads it."""
-    if not env_flag("ENVOL_ALLOW_PRIVATE_HOSTS"):
+    if not CONFIG.allow_private_hosts:
         return base
     form_action = base.get("form-action", [])
     if "http:" in form_action:

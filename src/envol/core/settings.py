@@ -11,19 +11,22 @@ import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
 from envol.core.cache import cache_config
-from envol.core.config import env, env_flag, env_list
+from envol.core.config import CONFIG, validate
 from envol.core.logs import logging_config
 from envol.core.secrets import load_keys
 from envol.core.security import CONTENT_SECURITY_POLICY
 
+# Every Envol setting is checked here, at start-up: a bad value stops the process naming the variable.
+validate()
+
 SRC_DIR = Path(__file__).resolve().parent.parent
-PRODUCTION = env("ENVOL_ENV") == "production"
-DATA_DIR = Path(env("ENVOL_DATA_DIR")).resolve()
+PRODUCTION = CONFIG.env == "production"
+DATA_DIR = Path(CONFIG.data_dir).resolve()
 
 KEYS = load_keys(production=PRODUCTION, data_dir=DATA_DIR)
 SECRET_KEY = KEYS.secret_key
-DEBUG = env_flag("ENVOL_DEBUG") and not PRODUCTION
-ALLOWED_HOSTS = env_list("ENVOL_ALLOWED_HOSTS")
+DEBUG = CONFIG.debug and not PRODUCTION
+ALLOWED_HOSTS = list(CONFIG.allowed_hosts)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -32,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
     "django_tasks_db",
     "envol.core",
     "envol.registry",
@@ -87,7 +91,7 @@ TEMPLATES = [
 
 
 def _database() -> dict[str, Any]:
-    url = env("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'envol.sqlite3'}"
+    url = CONFIG.database_url or f"sqlite:///{DATA_DIR / 'envol.sqlite3'}"
     config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # One file shared by the web threads and the in-process worker: WAL lets readers go on
@@ -128,10 +132,10 @@ def _mailer(url: str) -> dict[str, Any]:
     }
 
 
-MAILERS = {"default": _mailer(env("ENVOL_EMAIL_URL"))}
-DEFAULT_FROM_EMAIL = env("ENVOL_EMAIL_FROM")
+MAILERS = {"default": _mailer(CONFIG.email_url)}
+DEFAULT_FROM_EMAIL = CONFIG.email_from
 
-CACHES = {"default": cache_config(env("ENVOL_CACHE"), DATABASES["default"]["ENGINE"])}
+CACHES = {"default": cache_config(CONFIG.cache, DATABASES["default"]["ENGINE"])}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
@@ -142,6 +146,10 @@ LOCALE_PATHS = [SRC_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True
+# Numbers are grouped explicitly (the `intcomma` filter of django.contrib.humanize), never by
+# USE_THOUSAND_SEPARATOR, which would also group the ids written into forms and links. French groups
+# with a narrow no-break space, as French typography wants (envol/core/formats/fr/formats.py).
+FORMAT_MODULE_PATH = ["envol.core.formats"]
 
 STATIC_URL = "/static/"
 STORAGES = {
@@ -152,10 +160,11 @@ WHITENOISE_USE_FINDERS = True
 
 # Uploaded archives go straight to temporary files under the data folder (never into memory); the
 # request deletes them when it ends.
-FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.TemporaryFileUploadHandler"]
+# Owner-only, named after their process, deleted at start-up when that process is gone (archive.uploads).
+FILE_UPLOAD_HANDLERS = ["envol.archive.uploads.PrivateUploadHandler"]
 FILE_UPLOAD_TEMP_DIR = str(DATA_DIR / "uploads")
 (DATA_DIR / "uploads").mkdir(
-    parents=True, exist_ok=True
+    mode=0o700, parents=True, exist_ok=True
 )  # serve straight from the apps' static folders: no collectstatic step
 
 # Security headers and cookies: docs/decisions/0011-security-headers-and-limits.md.
@@ -181,25 +190,18 @@ if PRODUCTION:
     # balancers call on the private side.
     SECURE_SSL_REDIRECT = True
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-    _PROXY_SSL_HEADER = env("ENVOL_PROXY_SSL_HEADER")
+    _PROXY_SSL_HEADER = CONFIG.proxy_ssl_header
     if _PROXY_SSL_HEADER:
         SECURE_PROXY_SSL_HEADER = ("HTTP_" + _PROXY_SSL_HEADER.upper().replace("-", "_"), "https")
-    SECURE_HSTS_SECONDS = int(env("ENVOL_HSTS_SECONDS"))
+    SECURE_HSTS_SECONDS = CONFIG.hsts_seconds
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     # Preloading binds the whole registrable domain (every sibling site of the operator's) into
     # browsers for months: the domain's owner decides that, not the application.
     SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 LOGGING = logging_config(
-    json_format=(env("ENVOL_LOG_FORMAT") or ("json" if PRODUCTION else "text")) == "json",
-    level=env("ENVOL_LOG_LEVEL").upper(),
+    json_format=(CONFIG.log_format or ("json" if PRODUCTION else "text")) == "json",
+    level=CONFIG.log_level,
 )
 
-HEARTBEAT_SECONDS = float(env("ENVOL_HEARTBEAT_SECONDS"))
-BROWSER_UPLOAD_MAX_BYTES = int(env("ENVOL_BROWSER_UPLOAD_MAX_BYTES"))
-BROWSER_UPLOAD_MAX_IDS = int(env("ENVOL_BROWSER_UPLOAD_MAX_IDS"))
-RECONNECT_FROM = env("ENVOL_RECONNECT_FROM")
-RECONNECT_LEASE_SECONDS = float(env("ENVOL_RECONNECT_LEASE_SECONDS"))
-RECONNECT_RETRY_SECONDS = float(env("ENVOL_RECONNECT_RETRY_SECONDS"))
-RECONNECT_LIMITS = env("ENVOL_RECONNECT_LIMITS")
-MATCHING_REFRESH_HOURS = float(env("ENVOL_MATCHING_REFRESH_HOURS"))
+# Envol's own settings are read through envol.core.config.CONFIG, not from here.

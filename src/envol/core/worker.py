@@ -15,12 +15,12 @@ import threading
 import time
 from datetime import datetime
 
-from django.conf import settings
 from django.db import close_old_connections, connection
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 
+from envol.core.config import CONFIG
 from envol.core.healing import heal, set_current_worker
 from envol.core.models import WorkerHeartbeat
 from envol.core.periodic import start_due
@@ -76,7 +76,7 @@ class Heartbeat(threading.Thread):
                     close_old_connections()
                 # Beats keep their rhythm whatever the tick took: others judge liveness by it.
                 spent = time.monotonic() - started
-                if self.stopping.wait(max(settings.HEARTBEAT_SECONDS - spent, 0.0)):
+                if self.stopping.wait(max(CONFIG.heartbeat_seconds - spent, 0.0)):
                     break
         finally:
             connection.close()
@@ -86,6 +86,7 @@ class Heartbeat(threading.Thread):
 
     def forget(self) -> None:
         WorkerHeartbeat.objects.filter(worker_id=self.worker_id).delete()
+        set_current_worker("")  # this process no longer answers for claims
 
 
 def make_worker(worker_id: str, *, interval: float = 1.0) -> Worker:

@@ -23,8 +23,9 @@ import logging
 
 from django.db import DatabaseError, connection, transaction
 
-from envol.core.config import env
+from envol.core.config import CONFIG
 from envol.core.periodic import each_beat, every
+from envol.core.stages import stage
 from envol.graph.models import Edge
 
 #: Import ids from here on have a partition of their own; below, they share `graph_edge_shared`.
@@ -32,6 +33,8 @@ PARTITION_BASE = 1 << 40
 SHARED = "graph_edge_shared"
 PREFIX = "graph_edge_i"  # then the import id: a big import's own partition
 SEQUENCE = "graph_edge_partition_import_id"
+#: The server's sort memory for building a big import's index (SET LOCAL, that transaction only).
+INDEX_BUILD_MEMORY = "256MB"
 #: How long dropping an orphaned partition may wait for its lock before trying again later.
 DROP_LOCK_TIMEOUT = "500ms"
 
@@ -53,7 +56,7 @@ def partition_name(import_id: int) -> str:
 def reserve_import_id(edges: int) -> int | None:
     """An import id from the big imports' range when ``edges`` earns a partition of its own;
     None: let the import table number it (its rows go to the shared partition)."""
-    if not partitioned() or edges < int(env("ENVOL_EDGE_PARTITION_MIN_EDGES")):
+    if not partitioned() or edges < CONFIG.edge_partition_min_edges:
         return None
     with connection.cursor() as cursor:
         cursor.execute("SELECT nextval(%s)", [SEQUENCE])
@@ -77,7 +80,11 @@ def index_partition(import_id: int) -> None:
     """Index the loaded table like the parent, so that ATTACH adopts this index instead of building
     another (one sorted bulk build instead of an insertion per row)."""
     table = partition_name(import_id)
-    with connection.cursor() as cursor:
+    with stage("index"), connection.cursor() as cursor:
+        # The build sorts every row once: with the server's default 64 MB, 10 M rows (about 240 MB
+        # to sort) spill to disk in runs and merge. For this transaction only; the server may also
+        # split the sort among its parallel maintenance workers, which this budget is shared by.
+        cursor.execute(f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEMORY}'")
         cursor.execute(
             f'CREATE INDEX "{table}_x_key" ON "{table}" (x_key, direction) INCLUDE (archive_import_id)'
         )

@@ -38,7 +38,9 @@ class _BackgroundWriter:
     psycopg's own writer, imported only here: a process on SQLite never loads the driver (9 MB)."""
 
     def __init__(self, cursor: Any) -> None:
-        from psycopg.copy import LibpqWriter
+        # The one import inside a function on purpose: a third-party driver, not a dependency between
+        # Envol's packages, and a process on SQLite never loads it.
+        from psycopg.copy import LibpqWriter  # noqa: PLC0415
 
         self._inner = LibpqWriter(cursor)
         self._queue: Queue[bytes | None] = Queue(maxsize=QUEUE_CHUNKS)

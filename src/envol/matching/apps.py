@@ -10,3 +10,7 @@ class MatchingConfig(AppConfig):
         # Connects the registry and archive signals to the incremental refresh; declares the
         # periodic repair (envol.core.periodic).
         from envol.matching import hooks, tasks  # noqa: F401
+        from envol.matching.candidates import exported
+        from envol.privacy.hooks import register_exporter
+
+        register_exporter("candidates", exported)  # a person's export lists who of their X people is where

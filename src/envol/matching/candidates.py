@@ -144,3 +144,17 @@ def counts_for(person_id: int) -> dict[Platform, DirectionCounts]:
                 followee_only=int(fe_only), follower_only=int(fr_only), mutual=int(mutual), total=int(total)
             )
     return result
+
+
+def exported(person_id: int) -> list[dict[str, Any]]:
+    """The person's candidates as their export lists them (privacy's ``candidates`` section)."""
+    return [
+        {
+            "network": c.network.value,
+            "handle": c.handle,
+            "stable_id": c.stable_id,
+            "you_follow_them_on_x": c.followee,
+            "they_follow_you_on_x": c.follower,
+        }
+        for c in candidates_for(person_id)
+    ]

@@ -23,14 +23,14 @@ from envol.archive.models import ArchiveImport
 from envol.archive.profile import OwnerProfile
 from envol.archive.signals import archive_imported
 from envol.core.listparam import ids_in
+from envol.matching.models import NotificationPreference
 from envol.matching.signals import candidates_changed
 from envol.matching.suggestions import persons_listing, store_from_profile
+from envol.matching.tasks import notify_persons, refresh_persons
 from envol.registry.signals import accounts_changed
 
 
 def enqueue_refresh(person_ids: frozenset[int]) -> None:
-    from envol.matching.tasks import refresh_persons
-
     if person_ids:
         refresh_persons.enqueue(sorted(person_ids))
 
@@ -76,9 +76,6 @@ def _verified_import_deleted(sender: Any, instance: ArchiveImport, **kwargs: Any
 
 @receiver(candidates_changed, dispatch_uid="matching-notify")
 def _candidates_changed(sender: Any, person_ids: frozenset[int], **kwargs: Any) -> None:
-    from envol.matching.models import NotificationPreference
-    from envol.matching.tasks import notify_persons
-
     # Only persons who asked for e-mail are worth a task: one query filters them, the list of any
     # length bound as one parameter.
     chosen = NotificationPreference.objects.filter(ids_in("person_id", person_ids), email_opt_in=True)

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from envol.addresses.bridgy import BridgeDomains, to_bridgy_bluesky, to_bridgy_mastodon
 from envol.addresses.syntax import MastodonAddress
-from envol.core.config import env, env_list
+from envol.core.config import CONFIG
 from envol.core.ids import Platform
 from envol.matching.models import BridgeLookup, Candidate, TargetProfile, Unavailable
 from envol.platforms import webfinger
@@ -40,14 +40,11 @@ RETRY_AFTER_FAULT = timedelta(hours=1)
 
 
 def bridges() -> BridgeDomains:
-    return BridgeDomains(
-        bluesky=env("ENVOL_BRIDGY_BLUESKY_DOMAIN"), fediverse=env("ENVOL_BRIDGY_FEDIVERSE_DOMAIN")
-    )
+    return BridgeDomains(bluesky=CONFIG.bridgy_bluesky_domain, fediverse=CONFIG.bridgy_fediverse_domain)
 
 
 def _bridge_urls() -> dict[str, str]:
-    pairs = (item.partition("=") for item in env_list("ENVOL_BRIDGY_URLS"))
-    return {domain.strip().lower(): url.strip().rstrip("/") for domain, _, url in pairs if url.strip()}
+    return dict(CONFIG.bridgy_urls)
 
 
 def backoff(failures: int) -> timedelta:
@@ -96,7 +93,7 @@ def check_mastodon(http: HttpClient, *, now: datetime | None = None) -> set[int]
     """Look up a batch of Mastodon targets on their own instance; the target persons whose state changed."""
     now = now or timezone.now()
     overrides = instance_url_overrides()
-    cache = timedelta(hours=float(env("ENVOL_PROFILE_CACHE_HOURS")))
+    cache = timedelta(hours=CONFIG.profile_cache_hours)
     changed: set[int] = set()
     for account in _due_profiles(Platform.MASTODON, now):
         domain = account.handle.rpartition("@")[2]
@@ -141,7 +138,7 @@ def record_bluesky_profiles(
     """Store AppView answers for `asked` accounts: names, avatars, the impersonation label; an account
     the AppView left out is deactivated or deleted. Returns the target persons whose state changed."""
     now = now or timezone.now()
-    cache = timedelta(hours=float(env("ENVOL_PROFILE_CACHE_HOURS")))
+    cache = timedelta(hours=CONFIG.profile_cache_hours)
     by_did = {p.did: p for p in profiles}
     changed: set[int] = set()
     for account in asked:
@@ -245,7 +242,7 @@ def check_bridges(http: HttpClient, *, now: datetime | None = None) -> set[int]:
     """Ask the bridge about a batch of accounts; the target persons whose bridged copy appeared or went."""
     now = now or timezone.now()
     domains, urls = bridges(), _bridge_urls()
-    expiry = timedelta(hours=float(env("ENVOL_BRIDGY_CACHE_HOURS")))
+    expiry = timedelta(hours=CONFIG.bridgy_cache_hours)
     changed: set[int] = set()
     for account in _due_bridges(now):
         check = _bridge_check(account, domains, urls)

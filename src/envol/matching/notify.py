@@ -4,13 +4,14 @@ E-mail goes only to persons who gave an address and opted in, at most once a day
 candidates that can be followed (never suggestions). "Told" is recorded per candidate
 (`notified_at`), so nobody hears twice about the same person.
 
-Persons who chose automatic reconnection do not need the e-mail (their follows happen anyway);
-`reconnects_automatically` asks the reconnection engine for that choice. Persons whose erasure is
-pending (envol.privacy.pending) get none.
+Persons whose erasure is pending (envol.privacy.pending) get none. Persons who chose automatic
+reconnection do not need it (their follows happen anyway): the engine, which sits above matching,
+adds that question to `QUIET` when its app is ready.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -28,11 +29,14 @@ from envol.privacy.pending import persons_pending
 EMAIL_INTERVAL = timedelta(hours=24)
 
 
-def reconnects_automatically(person_id: int) -> bool:
-    """Whether the person let Envol follow for them: an automatic choice on any linked account."""
-    from envol.reconnect.models import Mode, ReconnectChoice  # the engine sits above matching
+# Each takes person ids and returns, in one query, those of them who must not be e-mailed: a person
+# who asked to be erased (waiting only for Envol's follows to be removed) hears nothing more.
+QUIET: list[Callable[[Iterable[int]], set[int]]] = [persons_pending]
 
-    return ReconnectChoice.objects.filter(account__person_id=person_id, mode=Mode.AUTOMATIC).exists()
+
+def left_quiet(person_ids: Iterable[int]) -> set[int]:
+    ids = set(person_ids)
+    return set().union(*(ask(ids) for ask in QUIET))
 
 
 def preference_for(person_id: int) -> NotificationPreference | None:
@@ -83,14 +87,12 @@ def send_new_candidate_emails(person_ids: list[int]) -> int:
     """One e-mail per opted-in person with untold followable candidates; returns how many were sent."""
     now = timezone.now()
     sent = 0
-    # A person who asked to be erased (waiting only for Envol's follows to be removed) hears nothing more.
-    leaving = persons_pending(person_ids)
+    # Automatic reconnection, or an erasure waiting only for Envol's follows to be removed.
+    leaving = left_quiet(person_ids)
     preferences = NotificationPreference.objects.filter(
         ids_in("person_id", set(person_ids) - leaving), email_opt_in=True
     ).exclude(email="")
     for preference in preferences:
-        if reconnects_automatically(preference.person_id):
-            continue
         if preference.last_emailed_at and now - preference.last_emailed_at < EMAIL_INTERVAL:
             continue  # the next candidates_changed after the interval will carry these too
         untold = Candidate.objects.filter(_followable(), person_id=preference.person_id, notified_at=None)

@@ -9,12 +9,14 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from django.conf import settings
 from django.tasks import task
 from django.utils import timezone
 
+from envol.core.config import CONFIG
 from envol.core.periodic import every
-from envol.matching import materialise
+from envol.matching import lookups, materialise
+from envol.matching.notify import send_new_candidate_emails
+from envol.platforms.http import SafeHttp
 
 logger = logging.getLogger("envol.matching")
 
@@ -33,7 +35,7 @@ def refresh_persons(person_ids: list[int]) -> dict[str, int]:
 
 
 def repair_interval() -> timedelta:
-    return timedelta(hours=settings.MATCHING_REFRESH_HOURS)
+    return timedelta(hours=CONFIG.matching_refresh_hours)
 
 
 @every("matching.repair", interval=repair_interval, at_start=False)
@@ -53,8 +55,6 @@ def refresh_all() -> dict[str, int]:
 @task()
 def notify_persons(person_ids: list[int]) -> int:
     """E-mail the opted-in persons among these about their new candidates."""
-    from envol.matching.notify import send_new_candidate_emails
-
     return send_new_candidate_emails(person_ids)
 
 
@@ -62,9 +62,6 @@ def notify_persons(person_ids: list[int]) -> int:
 def check_targets() -> dict[str, int]:
     """One batch of profile, availability and bridge checks; refreshes the persons concerned and
     enqueues itself again while work is due."""
-    from envol.matching import lookups
-    from envol.platforms.http import SafeHttp
-
     with SafeHttp() as http:
         changed = lookups.check_mastodon(http) | lookups.check_bluesky(http) | lookups.check_bridges(http)
     if changed:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -82,8 +83,6 @@ def dismiss(request: HttpRequest, person: Person) -> HttpResponse:
 @person_required
 @require_POST
 def notifications(request: HttpRequest, person: Person) -> HttpResponse:
-    from django.contrib import messages
-
     email = request.POST.get("email", "").strip()
     opted_in = request.POST.get("opt_in") == "on"
     if not notify.save_preference(person.pk, email=email, opted_in=opted_in):

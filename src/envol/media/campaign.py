@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from envol.addresses.parse import parse_bluesky_identifier, parse_mastodon_address
-from envol.core.config import env
+from envol.core.config import CONFIG
 from envol.media.rules import parse_x_handle
 
 
@@ -23,12 +23,12 @@ def campaign_links() -> list[CampaignLink]:
     """The configured accounts as links, in the order Mastodon, Bluesky, X; unset or unreadable
     ones are left out (so nothing shows when none is set)."""
     links: list[CampaignLink] = []
-    if (mastodon := parse_mastodon_address(env("ENVOL_CAMPAIGN_MASTODON"))) is not None:
+    if (mastodon := parse_mastodon_address(CONFIG.campaign_mastodon)) is not None:
         links.append(CampaignLink("Mastodon", f"@{mastodon}", f"https://{mastodon.domain}/@{mastodon.user}"))
-    if bluesky := parse_bluesky_identifier(env("ENVOL_CAMPAIGN_BLUESKY")):
+    if bluesky := parse_bluesky_identifier(CONFIG.campaign_bluesky):
         links.append(CampaignLink("Bluesky", bluesky if bluesky.startswith("did:") else f"@{bluesky}",
                                   f"https://bsky.app/profile/{bluesky}"))  # fmt: skip
-    if x := parse_x_handle(env("ENVOL_CAMPAIGN_X")):
+    if x := parse_x_handle(CONFIG.campaign_x):
         links.append(CampaignLink("X", f"@{x}", f"https://x.com/{x}"))
     return links
 

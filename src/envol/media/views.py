@@ -4,15 +4,17 @@ form with its confirmation link, and the share-widget generator."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import translation
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from envol.core.config import env
+from envol.core.config import CONFIG
 from envol.core.security import policy_for_own_inline_code
 from envol.media import directory
 from envol.media.antispam import HONEYPOT_FIELD, filled_too_fast, form_started_token, over_daily_limit
@@ -59,10 +61,45 @@ def outlet_page(request: HttpRequest, slug: str) -> HttpResponse:
         "outlet": outlet,
         "figures": figures,
         "figures_at": max((f.computed_at for f in figures.values()), default=None),
-        "changes": outlet.changes.exclude(field="published")[:50],
-        "field_labels": _field_labels(),
+        "changes": _history(outlet),
     }
     return render(request, "media/outlet.html", context)
+
+
+@dataclass(frozen=True, slots=True)
+class ShownChange:
+    changed_at: datetime
+    label: str
+    old: str
+    new: str
+
+
+def _history(outlet: MediaOutlet) -> list[ShownChange]:
+    """The outlet's changes in words: the choices' labels, dates and yes/no, never stored values."""
+    labels = _field_labels()
+    shown = _shown_value
+    return [
+        ShownChange(change.changed_at, labels.get(change.field, change.field),
+                    shown(change.field, change.old_value), shown(change.field, change.new_value))
+        for change in outlet.changes.exclude(field="published")[:50]
+    ]  # fmt: skip
+
+
+def _shown_value(field: str, value: str) -> str:
+    """A value as OutletChange stored it (service._shown: "yes"/"no", ISO dates, choice values)."""
+    if not value:
+        return ""
+    choices = {"kind": dict(Kind.choices), "status": dict(Status.choices)}.get(field)
+    if choices is not None:
+        return str(choices.get(value, value))
+    if value in ("yes", "no") and field == "share_button_removed":
+        return str(_("removed")) if value == "yes" else str(_("still on the site"))
+    if field == "leaving_on":
+        try:
+            return formats.date_format(date.fromisoformat(value), "DATE_FORMAT")
+        except ValueError:
+            return value
+    return value
 
 
 def _field_labels() -> dict[str, str]:
@@ -90,7 +127,7 @@ def feed_csv(request: HttpRequest) -> HttpResponse:
 
 
 def _base_url(request: HttpRequest) -> str:
-    return env("ENVOL_PUBLIC_URL") or request.build_absolute_uri("/")
+    return CONFIG.public_url or request.build_absolute_uri("/")
 
 
 @require_http_methods(["GET", "POST"])

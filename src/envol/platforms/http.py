@@ -37,7 +37,7 @@ from typing import Any, Protocol, Self
 
 import httpx
 
-from envol.core.config import env_flag
+from envol.core.config import CONFIG
 from envol.platforms.errors import Rejected, Transient
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -60,7 +60,7 @@ class ResponseTooLarge(Rejected):
 
 
 def private_hosts_allowed() -> bool:
-    return env_flag("ENVOL_ALLOW_PRIVATE_HOSTS")
+    return CONFIG.allow_private_hosts
 
 
 def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:

@@ -7,6 +7,7 @@ class PrivacyConfig(AppConfig):
     verbose_name = "Privacy: consents, audit log, erasure proofs"
 
     def ready(self) -> None:
-        # The built-in revocation hooks (Mastodon today) and the audited admin pages register
-        # themselves on import; so does the retention job (envol.core.periodic).
-        from envol.privacy import audited_admin, retention, revokers  # noqa: F401
+        # The built-in revocation hooks (Mastodon today), the audited admin pages, the inventories
+        # declared for other packages' models and the retention job (envol.core.periodic) register
+        # themselves on import.
+        from envol.privacy import audited_admin, declarations, retention, revokers  # noqa: F401

@@ -9,6 +9,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from envol.privacy.inventory import (
+    DECLARED_ELSEWHERE,
     MIGRATION,
     OPERATING,
     PROOF,
@@ -427,3 +428,5 @@ DECLARATIONS: dict[str, ModelInventory] = {
     "auth.User_user_permissions": _operator_table(_("an operator permission"), ("id", "user", "permission")),
     "contenttypes.ContentType": _operator_table(_("the name of a table"), ("id", "app_label", "model")),
 }
+
+DECLARED_ELSEWHERE.update(DECLARATIONS)

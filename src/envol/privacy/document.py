@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
 from envol.privacy.inventory import inventoried
+from envol.privacy.relations import person_graph
 
 START, END = "<!-- inventory:{lang}:start -->", "<!-- inventory:{lang}:end -->"
 
@@ -69,8 +70,6 @@ RIGHTS: tuple[Right, ...] = (
 
 def rows() -> list[Row]:
     """One row per (model, use), in the current language: tables about a person first."""
-    from envol.privacy.relations import person_graph
-
     first = {link.model: n for n, link in enumerate(person_graph())}
     listed = sorted(inventoried(), key=lambda item: first.get(item[0], len(first)))
     return [

@@ -13,7 +13,7 @@ from uuid import UUID
 from django.db.models import BooleanField, Case, Count, Field, Model, QuerySet, Value, When
 from django.utils import timezone
 
-from envol.matching.candidates import candidates_for
+from envol.privacy.hooks import exporters
 from envol.privacy.inventory import Export, ModelInventory, inventory_for
 from envol.privacy.relations import person_graph, rows_about
 from envol.registry.models import Person
@@ -93,14 +93,5 @@ def export_person(person: Person) -> dict[str, Any]:
         "generated_at": timezone.now().isoformat(),
         "person": person.pk,
         "data": data,
-        "candidates": [
-            {
-                "network": c.network.value,
-                "handle": c.handle,
-                "stable_id": c.stable_id,
-                "you_follow_them_on_x": c.followee,
-                "they_follow_you_on_x": c.follower,
-            }
-            for c in candidates_for(person.pk)
-        ],
+        **{name: export(person.pk) for name, export in exporters().items()},
     }

@@ -14,6 +14,9 @@ into retention (deleting their rows that outlived their period).
 - ``register_pruner(label, prune)``: ``prune(now) -> int`` deletes, set-based, the rows of model
   ``label`` ("app.Model") that have outlived their retention period, and says how many went. The
   retention task calls each one (envol.reconnect.retention registers the engine's run log).
+- ``register_exporter(name, export)``: ``export(person_id)`` returns a section of the person's
+  export that is no table's rows but computed from them (matching adds who of their X people is
+  where, ``candidates``); the export adds it under ``name``, after the tables.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from envol.core.ids import Platform
 from envol.registry.models import Account
@@ -84,3 +88,16 @@ def register_pruner(label: str, prune: Pruner) -> None:
 def pruners() -> dict[str, Pruner]:
     """{"app.Model": its pruner}, in the order they were registered."""
     return dict(_pruners)
+
+
+type Exporter = Callable[[int], list[dict[str, Any]]]
+
+_exporters: dict[str, Exporter] = {}
+
+
+def register_exporter(name: str, export: Exporter) -> None:
+    _exporters[name] = export
+
+
+def exporters() -> dict[str, Exporter]:
+    return dict(_exporters)

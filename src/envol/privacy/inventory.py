@@ -86,13 +86,17 @@ def declared_fields(model: type[Model]) -> list[str]:
     return [f.name for f in model._meta.concrete_fields]
 
 
+# The inventories of models whose package cannot declare them (envol.privacy.declarations), by model
+# label: that module adds them here when it is imported (the privacy app imports it when it is ready),
+# so that this vocabulary, which every package's models import, imports none of them.
+DECLARED_ELSEWHERE: dict[str, ModelInventory] = {}
+
+
 def inventory_for(model: type[Model]) -> ModelInventory | None:
     declared = getattr(model, "PRIVACY", None)
     if isinstance(declared, ModelInventory):
         return declared
-    from envol.privacy.declarations import DECLARATIONS
-
-    return DECLARATIONS.get(model._meta.label)
+    return DECLARED_ELSEWHERE.get(model._meta.label)
 
 
 def all_models() -> list[type[Model]]:

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from envol.core.config import env
+from envol.core.config import CONFIG
 from envol.core.listparam import ids_in
 from envol.privacy.erase import erase_person, rounded
 from envol.privacy.hooks import UndoProgress, follow_undo
@@ -40,7 +40,7 @@ class Pending:
 
 
 def deadline_days() -> int:
-    return int(env("ENVOL_ERASURE_UNDO_DEADLINE_DAYS"))
+    return CONFIG.erasure_undo_deadline_days
 
 
 def undoable(person_id: int) -> int:
@@ -71,7 +71,7 @@ def status(person: Person) -> Pending | None:
         return None
     # The retention task that finishes it runs every ENVOL_RETENTION_INTERVAL_HOURS: "at the latest"
     # is the deadline plus one such interval.
-    late = timedelta(days=deadline_days(), hours=float(env("ENVOL_RETENTION_INTERVAL_HOURS")))
+    late = timedelta(days=deadline_days(), hours=CONFIG.retention_interval_hours)
     return Pending(since, since + late, progress_of(person.pk, since))
 
 

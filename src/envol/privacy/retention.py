@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from envol.archive.models import ArchiveImport
-from envol.core.config import env
+from envol.core.config import CONFIG
 from envol.core.periodic import every
 from envol.graph.models import Edge
 from envol.privacy.erase import erase_person
@@ -57,11 +57,11 @@ class Policy:
     @classmethod
     def from_settings(cls) -> Policy:
         return cls(
-            edges_days=int(env("ENVOL_RETENTION_EDGES_DAYS")),
-            inactive_days=int(env("ENVOL_RETENTION_INACTIVE_DAYS")),
-            grace_days=int(env("ENVOL_RETENTION_GRACE_DAYS")),
-            upload_stale_minutes=int(env("ENVOL_UPLOAD_STALE_MINUTES")),
-            undo_deadline_days=int(env("ENVOL_ERASURE_UNDO_DEADLINE_DAYS")),
+            edges_days=CONFIG.retention_edges_days,
+            inactive_days=CONFIG.retention_inactive_days,
+            grace_days=CONFIG.retention_grace_days,
+            upload_stale_minutes=CONFIG.upload_stale_minutes,
+            undo_deadline_days=CONFIG.erasure_undo_deadline_days,
         )
 
 
@@ -130,7 +130,7 @@ def warn_inactive(now: datetime, policy: Policy) -> tuple[int, int]:
 
 
 def _send_warning(address: str, erase_on: datetime) -> int:
-    public = env("ENVOL_PUBLIC_URL").rstrip("/")
+    public = CONFIG.public_url
     parts = []
     for language in ("en", "fr"):  # we do not know the person's language: both, English first
         with override(language):
@@ -143,7 +143,7 @@ def _send_warning(address: str, erase_on: datetime) -> int:
                 % {"date": erase_on.date().isoformat(), "url": public}
             )
     subject = "Envol: your data will be erased / vos données seront effacées"
-    return send_mail(subject, "\n\n".join(parts), env("ENVOL_EMAIL_FROM"), [address])
+    return send_mail(subject, "\n\n".join(parts), CONFIG.email_from, [address])
 
 
 def erase_warned(now: datetime, policy: Policy) -> int:
@@ -186,7 +186,7 @@ def run_retention(now: datetime | None = None, policy: Policy | None = None) -> 
 
 
 def interval() -> timedelta:
-    return timedelta(hours=float(env("ENVOL_RETENTION_INTERVAL_HOURS")))
+    return timedelta(hours=CONFIG.retention_interval_hours)
 
 
 @every("privacy.retention", interval=interval)

@@ -18,13 +18,14 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from envol.archive.models import ArchiveImport
 from envol.privacy import consent, pending
 from envol.privacy.erase import erase_person
 from envol.privacy.export import export_person
 from envol.privacy.inventory import inventory_for
 from envol.privacy.models import ErasureProof, Purpose
 from envol.privacy.relations import person_graph
-from envol.privacy.retention import mark_migration_complete, state_of
+from envol.privacy.retention import Policy, mark_migration_complete, state_of
 from envol.registry.models import Person
 from envol.registry.session import person_required, sign_out
 
@@ -55,6 +56,7 @@ def your_data(request: HttpRequest, person: Person) -> HttpResponse:
         "choices": choices,
         "state": state_of(person),
         "pending": pending.status(person),
+        "edges_days": Policy.from_settings().edges_days,
     }
     return render(request, "privacy/your_data.html", context)
 
@@ -85,12 +87,23 @@ def choices(request: HttpRequest, person: Person) -> HttpResponse:
     return redirect("your_data")
 
 
-@require_POST
 @person_required
 def migration_complete(request: HttpRequest, person: Person) -> HttpResponse:
-    mark_migration_complete(person)
-    messages.success(request, _("Noted: your migration is complete."))
-    return redirect("your_data")
+    """GET: what declaring the migration complete changes, and a button; POST: the declaration."""
+    state = state_of(person)
+    if request.method == "POST":
+        mark_migration_complete(person)
+        messages.success(request, _("Noted: your migration is complete."))
+        return redirect("your_data")
+    if state.migration_completed_at is not None:
+        return redirect("your_data")
+    lists = ArchiveImport.objects.filter(person=person).first()
+    context = {
+        "page": "your_data",
+        "days": Policy.from_settings().edges_days,
+        "lists": lists,
+    }
+    return render(request, "privacy/migration_complete.html", context)
 
 
 @require_GET

@@ -12,6 +12,8 @@ from typing import Any
 
 from django.tasks import task
 
+from envol.core.listparam import ids_in
+from envol.reconnect.models import Mode, ReconnectChoice
 from envol.reconnect.plan import plan_for_persons
 
 
@@ -22,3 +24,10 @@ def plan_persons(person_ids: list[int]) -> int:
 
 def on_candidates_changed(sender: Any, person_ids: Iterable[int], **kwargs: Any) -> None:
     plan_persons.enqueue(sorted(set(person_ids)))
+
+
+def persons_reconnecting_automatically(person_ids: Iterable[int]) -> set[int]:
+    """Those of these persons who let Envol follow for them (an automatic choice on any linked
+    account): matching's new-people e-mail leaves them alone (envol.matching.notify.QUIET)."""
+    chosen = ReconnectChoice.objects.filter(ids_in("account__person_id", person_ids), mode=Mode.AUTOMATIC)
+    return set(chosen.values_list("account__person_id", flat=True))

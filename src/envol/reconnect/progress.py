@@ -118,7 +118,9 @@ def _one(
         .order_by("-updated_at")
         .values_list("target_handle", "reason")[:5]
     )
-    errors += [f"{handle}: {explain(reason)}" for handle, reason in recent]
+    errors += [
+        _("%(who)s: %(problem)s") % {"who": handle, "problem": explain(reason)} for handle, reason in recent
+    ]
     return AccountProgress(
         account_id=account.pk,
         network=account.platform,

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from envol.core.config import env
+from envol.core.config import CONFIG
 from envol.privacy.hooks import register_pruner
 from envol.reconnect.models import DriveRun
 
 
 def retention_days() -> int:
-    return int(env("ENVOL_DRIVE_RUN_RETENTION_DAYS"))
+    return CONFIG.drive_run_retention_days
 
 
 def prune_drive_runs(now: datetime) -> int:

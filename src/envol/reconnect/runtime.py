@@ -8,8 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from django.conf import settings
-
+from envol.core.config import CONFIG
 from envol.core.ids import Platform
 from envol.reconnect import budgets, claims
 from envol.reconnect.models import AccountDrive, DriveRun
@@ -19,16 +18,16 @@ Clock = Callable[[], datetime]
 
 
 def lease_seconds() -> float:
-    return float(getattr(settings, "RECONNECT_LEASE_SECONDS", 120))
+    return CONFIG.reconnect_lease_seconds
 
 
 def retry_seconds() -> float:
-    return float(getattr(settings, "RECONNECT_RETRY_SECONDS", 30))
+    return CONFIG.reconnect_retry_seconds
 
 
 def policy(published: budgets.Policy) -> budgets.Policy:
     """The policy in force: the published limits, or only what servers announce (ENVOL_RECONNECT_LIMITS)."""
-    if getattr(settings, "RECONNECT_LIMITS", "published") == "announced":
+    if CONFIG.reconnect_limits == "announced":
         return budgets.announced_only(published)
     return published
 

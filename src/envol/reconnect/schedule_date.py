@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import datetime
 
-from django.conf import settings
+from envol.core.config import CONFIG
 
 
 def automatic_start() -> datetime | None:
-    """Midnight UTC of ENVOL_RECONNECT_FROM; None while the operator has not set it (or set it wrong)."""
-    raw = str(getattr(settings, "RECONNECT_FROM", "") or "").strip()
-    if not raw:
-        return None
-    try:
-        day = date.fromisoformat(raw[:10])
-    except ValueError:
-        return None
-    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+    """The moment ENVOL_RECONNECT_FROM names (UTC); None while the operator has not set it."""
+    return CONFIG.reconnect_from
 
 
 def automatic_allowed(now: datetime) -> bool:

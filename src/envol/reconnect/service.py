@@ -79,3 +79,12 @@ def retry_failed(account: Account) -> int:
     )
     wake_if_work([account.pk])
     return moved
+
+
+def made_and_waiting(account: Account) -> tuple[int, int]:
+    """(follows and requests Envol made with this account, follows it has not made yet): what
+    unlinking the account leaves behind and what it cancels."""
+    tasks = FollowTask.objects.filter(source=account)
+    made = tasks.filter(state__in=[TaskState.DONE, TaskState.REQUESTED]).count()
+    waiting = tasks.filter(state__in=[TaskState.PLANNED, TaskState.READY, TaskState.WAITING_AUTH]).count()
+    return made, waiting

@@ -8,19 +8,22 @@ from functools import wraps
 from typing import Concatenate
 
 from django.contrib import messages
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from envol.core.ids import Platform
 from envol.privacy.pending import persons_pending
 from envol.reconnect.exports import candidates_json, mastodon_csv, request_bluesky_list
-from envol.reconnect.models import Directions, FollowTask, Mode
+from envol.reconnect.models import Directions, FollowTask, Mode, ReconnectChoice
 from envol.reconnect.plan import pick
 from envol.reconnect.progress import progress_for
 from envol.reconnect.schedule_date import automatic_start
-from envol.reconnect.service import choose, request_undo, retry_failed
+from envol.reconnect.service import choose, created_by_envol, request_undo, retry_failed
 from envol.reconnect.states import TaskState
 from envol.registry.models import Account, Person, Verification
 from envol.registry.session import person_required
@@ -58,8 +61,10 @@ def not_while_erasing[**P](
 @not_while_erasing
 def page(request: HttpRequest, person: Person) -> HttpResponse:
     rows = progress_for(person.pk)
+    can_undo = undoable([row.account_id for row in rows])
     for row in rows:
         row.network_name = NETWORK_NAMES[row.network]  # type: ignore[attr-defined]
+        row.undoable = can_undo[row.account_id]["total"]  # type: ignore[attr-defined]
     context = {
         "page": "reconnect",
         "rows": rows,
@@ -99,7 +104,8 @@ def review(request: HttpRequest, person: Person, account_id: int) -> HttpRespons
     if request.method == "POST":
         ids = [int(i) for i in request.POST.getlist("task") if i.isdigit()]
         count = pick(account, ids)
-        messages.success(request, _("%(count)s accounts will be followed.") % {"count": count})
+        text = ngettext("%(count)s account will be followed.", "%(count)s accounts will be followed.", count)
+        messages.success(request, text % {"count": intcomma(count)})
         return redirect("reconnect")
     planned = FollowTask.objects.filter(source=account, state=TaskState.PLANNED).order_by("target_handle")
     context = {
@@ -112,15 +118,44 @@ def review(request: HttpRequest, person: Person, account_id: int) -> HttpRespons
     return render(request, "reconnect/review.html", context)
 
 
-@require_POST
+def undoable(account_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Per account: the follows (and follow requests) Envol made and could remove, not yet asked to."""
+    rows = (
+        FollowTask.objects.filter(created_by_envol(), source_id__in=account_ids, undo_requested=False)
+        .values_list("source_id", "state")
+        .annotate(n=Count("pk"))
+    )
+    found: dict[int, dict[str, int]] = {pk: {"total": 0} for pk in account_ids}
+    for source_id, state, n in rows:
+        found[source_id][state] = n
+        found[source_id]["total"] += n
+    return found
+
+
 @person_required
 @not_while_erasing
 def undo(request: HttpRequest, person: Person, account_id: int) -> HttpResponse:
-    count = request_undo(_own(person, account_id))
-    messages.success(
-        request, _("Envol will remove the %(count)s follows it made, and only those.") % {"count": count}
-    )
-    return redirect("reconnect")
+    """GET: what the undo will remove, and a button; POST: the undo itself."""
+    account = _own(person, account_id)
+    if request.method == "POST":
+        count = request_undo(account)
+        messages.success(
+            request,
+            _("Envol will remove the %(count)s follows it made, and only those.")
+            % {"count": intcomma(count)},
+        )
+        return redirect("reconnect")
+    counts = undoable([account.pk])[account.pk]
+    context = {
+        "page": "reconnect",
+        "account": account,
+        "network_name": NETWORK_NAMES[account.platform],
+        "total": counts["total"],
+        "follows": counts.get(TaskState.DONE, 0),
+        "requests": counts.get(TaskState.REQUESTED, 0),
+        "automatic": ReconnectChoice.objects.filter(account=account, mode=Mode.AUTOMATIC).exists(),
+    }
+    return render(request, "reconnect/undo.html", context)
 
 
 @require_POST
@@ -128,7 +163,8 @@ def undo(request: HttpRequest, person: Person, account_id: int) -> HttpResponse:
 @not_while_erasing
 def retry(request: HttpRequest, person: Person, account_id: int) -> HttpResponse:
     count = retry_failed(_own(person, account_id))
-    messages.success(request, _("%(count)s follows will be tried again.") % {"count": count})
+    text = ngettext("%(count)s follow will be tried again.", "%(count)s follows will be tried again.", count)
+    messages.success(request, text % {"count": intcomma(count)})
     return redirect("reconnect")
 
 

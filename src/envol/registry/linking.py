@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from envol.archive.models import ArchiveImport
 from envol.core.ids import Platform
 from envol.core.pseudonym import pseudonymizer
 from envol.registry.errors import AccountTakenError, LastAccountError, PlatformAlreadyLinkedError
+from envol.registry.hooks import holdings
 from envol.registry.models import Account, MastodonApp, Person, Verification
 from envol.registry.signals import announce
 
@@ -109,19 +109,12 @@ def _owner_after_proof(claimed: Account, signed_in: Person | None) -> Person:
 
 
 def _move_claimed(account: Account, source: Person, target: Person) -> None:
-    moving = ArchiveImport.objects.filter(person=source).first()
-    kept = ArchiveImport.objects.filter(person=target).first()
-    if moving is not None:
-        if kept is not None and kept.created_at >= moving.created_at:
-            moving.delete()  # its edges go with it
-        else:
-            if kept is not None:
-                kept.delete()
-            ArchiveImport.objects.filter(pk=moving.pk).update(person=target)
+    for holding in holdings():  # the archive import of the account (envol.archive.ownership)
+        holding.move(source, target)
     account.person = target
     account.save(update_fields=["person"])
     announce(source.pk)
-    if not source.accounts.exists() and not ArchiveImport.objects.filter(person=source).exists():
+    if not source.accounts.exists() and not any(holding.held_by(source) for holding in holdings()):
         source.delete()
 
 

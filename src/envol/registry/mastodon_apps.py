@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from envol.core.config import env_list
+from envol.core.config import CONFIG
 from envol.platforms.errors import PlatformError
 from envol.platforms.mastodon import (
     HttpClient,
@@ -28,8 +28,7 @@ logger = logging.getLogger("envol.registry")
 def instance_url_overrides() -> dict[str, str]:
     """ENVOL_MASTODON_INSTANCE_URLS as {domain: base URL}: tests and closed networks reach an
     instance at an address other than https://domain (a fake on loopback, an internal host)."""
-    pairs = (item.partition("=") for item in env_list("ENVOL_MASTODON_INSTANCE_URLS"))
-    return {domain.strip().lower(): url.strip().rstrip("/") for domain, _, url in pairs if url.strip()}
+    return dict(CONFIG.mastodon_instance_urls)
 
 
 def cached_app(info: InstanceInfo, *, redirect_uri: str, http: HttpClient) -> MastodonApp:

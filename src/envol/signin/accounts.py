@@ -9,10 +9,10 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from envol.core.ids import Platform
 from envol.platforms.http import SafeHttp
+from envol.reconnect.service import made_and_waiting
 from envol.registry.bluesky_tokens import revoke_quietly as bluesky_revoke_quietly
 from envol.registry.errors import LastAccountError
 from envol.registry.labels import PLATFORM_NAMES, account_label, shown_handle
@@ -30,6 +30,7 @@ class AccountRow:
     handle: str
     verified: bool
     powers: list[str]  # what Envol may do with it, in plain words
+    can_unlink: bool = True  # false for the last verified account: unlinking it would be refused
 
 
 def mastodon_powers(scope: str) -> list[str]:
@@ -68,7 +69,7 @@ def bluesky_powers(account: Account) -> list[str]:
     return []
 
 
-def _row(account: Account) -> AccountRow:
+def _row(account: Account, verified_count: int = 2) -> AccountRow:
     platform = Platform(account.platform)
     if platform == Platform.X:
         powers = [_("nothing: Envol only learned your X id and handle, and gave X's key back at once")]
@@ -76,13 +77,16 @@ def _row(account: Account) -> AccountRow:
         powers = mastodon_powers(account.token_scope) if account.access_token else []
     else:
         powers = bluesky_powers(account) if account.access_token else []
+    verified = account.verification == Verification.VERIFIED
     return AccountRow(account, PLATFORM_NAMES[platform], shown_handle(platform, account.handle),
-                      account.verification == Verification.VERIFIED, powers)  # fmt: skip
+                      verified, powers, can_unlink=not (verified and verified_count <= 1))  # fmt: skip
 
 
 @person_required
 def accounts(request: HttpRequest, person: Person) -> HttpResponse:
-    rows = [_row(a) for a in person.accounts.order_by("platform", "pk")]
+    accounts = list(person.accounts.order_by("platform", "pk"))
+    verified_count = sum(a.verification == Verification.VERIFIED for a in accounts)
+    rows = [_row(a, verified_count) for a in accounts]
     linked = {row.account.platform for row in rows if row.verified}
     context = {
         "page": "accounts",
@@ -95,9 +99,11 @@ def accounts(request: HttpRequest, person: Person) -> HttpResponse:
     return render(request, "signin/accounts.html", context)
 
 
-@require_POST
 @person_required
 def unlink(request: HttpRequest, person: Person, account_id: int) -> HttpResponse:
+    """GET: what unlinking this account changes, and a button; POST: the unlink itself."""
+    if request.method != "POST":
+        return _confirm_unlink(request, person, account_id)
     try:
         account = unlink_account(person, account_id)
     except Account.DoesNotExist as missing:
@@ -117,3 +123,22 @@ def unlink(request: HttpRequest, person: Person, account_id: int) -> HttpRespons
             bluesky_revoke_quietly(account, http)  # the grant or app-password session ends too
     messages.success(request, _("%(account)s is no longer linked.") % {"account": account_label(account)})
     return redirect("accounts")
+
+
+def _confirm_unlink(request: HttpRequest, person: Person, account_id: int) -> HttpResponse:
+    account = person.accounts.filter(pk=account_id).first()
+    if account is None:
+        raise Http404
+    verified = person.accounts.filter(verification=Verification.VERIFIED).count()
+    if account.verification == Verification.VERIFIED and verified <= 1:
+        return redirect("accounts")  # the page explains why this one stays; nothing to confirm
+    follows, waiting = made_and_waiting(account)
+    context = {
+        "page": "accounts",
+        "account": account,
+        "label": account_label(account),
+        "is_x": account.platform == Platform.X,
+        "follows": follows,
+        "waiting": waiting,
+    }
+    return render(request, "signin/unlink.html", context)

@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from envol.core.config import env
+from envol.core.config import CONFIG
 from envol.platforms.bluesky.oauth import EcKey, OAuthClient, client_metadata, jwks, loopback_client
 
 
@@ -20,7 +20,7 @@ class ClientUnavailable(Exception):
 
 
 def base_url(request: HttpRequest) -> str:
-    return (env("ENVOL_PUBLIC_URL") or request.build_absolute_uri("/")).rstrip("/")
+    return (CONFIG.public_url or request.build_absolute_uri("/")).rstrip("/")
 
 
 def _is_loopback_ip(host: str) -> bool:
@@ -31,7 +31,7 @@ def _is_loopback_ip(host: str) -> bool:
 
 
 def client_kind(request: HttpRequest) -> str:
-    kind = env("ENVOL_BLUESKY_OAUTH_CLIENT").lower()
+    kind = CONFIG.bluesky_oauth_client
     if kind in ("confidential", "loopback"):
         return kind
     url = httpx.URL(base_url(request))

@@ -8,7 +8,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from envol.core.config import env
+from envol.core.config import CONFIG
 from envol.registry.errors import AccountTakenError, PlatformAlreadyLinkedError
 from envol.registry.labels import PLATFORM_NAMES, shown_handle
 from envol.registry.linking import Outcome, ProvenIdentity, prove_account
@@ -17,7 +17,7 @@ from envol.registry.session import current_person, sign_in
 
 def callback_url(request: HttpRequest, name: str) -> str:
     """The absolute callback URL; behind a proxy ENVOL_PUBLIC_URL says what the world sees."""
-    public = env("ENVOL_PUBLIC_URL").rstrip("/")
+    public = CONFIG.public_url
     path = reverse(name)
     return f"{public}{path}" if public else request.build_absolute_uri(path)
 

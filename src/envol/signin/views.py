@@ -6,12 +6,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from envol.core.config import env
+from envol.core.config import CONFIG
 from envol.registry.session import sign_out as end_session
 
 
 def x_configured() -> bool:
-    return bool(env("ENVOL_X_CLIENT_ID"))
+    return bool(CONFIG.x_client_id)
 
 
 def sign_in(request: HttpRequest) -> HttpResponse:

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from envol.core.config import env
+from envol.core.config import CONFIG
 from envol.core.ids import Platform
 from envol.platforms.errors import AuthExpired, PlatformError, Rejected
 from envol.platforms.http import SafeHttp
@@ -22,17 +22,17 @@ FLOW_KEY = "envol_x_flow"
 
 def x_config(request: HttpRequest) -> XOAuthConfig | None:
     """Read at each request, so the operator (or a test) can change it without restarting."""
-    client_id = env("ENVOL_X_CLIENT_ID")
+    client_id = CONFIG.x_client_id
     if not client_id:
         return None
     return XOAuthConfig(
         client_id=client_id,
-        client_secret=env("ENVOL_X_CLIENT_SECRET"),
+        client_secret=CONFIG.x_client_secret,
         redirect_uri=callback_url(request, "x_callback"),
-        authorize_url=env("ENVOL_X_AUTHORIZE_URL"),
-        token_url=env("ENVOL_X_TOKEN_URL"),
-        api_base_url=env("ENVOL_X_API_URL").rstrip("/"),
-        revoke_url=env("ENVOL_X_REVOKE_URL"),
+        authorize_url=CONFIG.x_authorize_url,
+        token_url=CONFIG.x_token_url,
+        api_base_url=CONFIG.x_api_url,
+        revoke_url=CONFIG.x_revoke_url,
     )
 
 

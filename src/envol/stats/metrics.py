@@ -1,8 +1,8 @@
 """The public figures, each a registered function returning {key: count}.
 
 Register a metric with `@metric(name, label, keys=...)`; the periodic snapshot runs every registered
-function and stores what it returns. Other packages register theirs the same way (the reconnection
-engine: follows done per network, envol.reconnect.metrics); nothing else changes.
+function and stores what it returns. Every figure is defined here, over the tables of the packages
+below (the reconnection engine's follows done per network too), so that no package imports stats.
 
 Each function is one or two aggregate SQL queries: the snapshot reads the whole database, so it
 runs in the background, never per request.
@@ -23,6 +23,8 @@ from envol.graph.models import Direction, Edge
 from envol.matching.models import Candidate as MatchedCandidate
 from envol.matching.models import Kind
 from envol.media.models import MediaOutlet, Status
+from envol.reconnect.models import FollowTask
+from envol.reconnect.states import TaskState
 from envol.registry.models import Account, Person, Verification
 
 Counts = dict[str, int]
@@ -108,3 +110,13 @@ def candidate_totals() -> Counts:
         .order_by()
     )
     return _by_key(list(rows), (str(Platform.BLUESKY), str(Platform.MASTODON)))
+
+
+FOLLOW_NETWORKS = (str(Platform.BLUESKY), str(Platform.MASTODON))
+
+
+@metric("follows", _("Follows made by Envol on each network"), FOLLOW_NETWORKS)
+def follows_done() -> Counts:
+    """Done follows only: already_following, requested, undone and the rest are not Envol's links."""
+    rows = FollowTask.objects.filter(state=TaskState.DONE).values_list("network").annotate(n=Count("pk"))
+    return _by_key(list(rows.order_by()), FOLLOW_NETWORKS)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from envol.core.config import env
+from envol.core.config import CONFIG
 from envol.core.periodic import every
 from envol.media.figures import refresh_figures
 from envol.media.service import purge
@@ -17,7 +17,7 @@ JOB = "stats.public_figures"
 
 
 def interval() -> timedelta:
-    return timedelta(minutes=float(env("ENVOL_FIGURES_EVERY_MINUTES")))
+    return timedelta(minutes=CONFIG.figures_every_minutes)
 
 
 def refresh_all() -> dict[str, int]:

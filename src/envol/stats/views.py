@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import formats
@@ -48,7 +49,10 @@ def _chart(figure: Figure, labels: dict[str, str]) -> Chart:
     moments = sorted({t for s in figure.series for t, _v in s.points})
     first, last = (_when(moments[0]), _when(moments[-1])) if moments else ("", "")
     latest = figure.latest
-    description = "; ".join(f"{n}: {latest.get(s.key, 0)}" for n, s in zip(names, figure.series, strict=True))
+    description = ", ".join(
+        _("%(name)s: %(value)s") % {"name": n, "value": intcomma(latest.get(s.key, 0))}
+        for n, s in zip(names, figure.series, strict=True)
+    )
     summary = _("Latest values: %(values)s") % {"values": description}
     svg = line_chart(
         lines,

@@ -2,28 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
 
-from envol.core.config import env
+from envol.core.config import CONFIG
 from envol.registry.session import current_person
 
 
-def reconnect_from() -> date | None:
-    raw = env("ENVOL_RECONNECT_FROM")
-    return date.fromisoformat(raw) if raw else None
+def reconnect_from() -> datetime | None:
+    """The moment automatic reconnection starts (UTC), as the engine reads it; pages show its day."""
+    return CONFIG.reconnect_from
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
     return {
         "reconnect_from": reconnect_from(),
         "operator": {
-            "name": env("ENVOL_OPERATOR_NAME"),
-            "address": env("ENVOL_OPERATOR_ADDRESS"),
-            "email": env("ENVOL_CONTACT_EMAIL"),
-            "host": env("ENVOL_HOSTING_PROVIDER"),
+            "name": CONFIG.operator_name,
+            "address": CONFIG.operator_address,
+            "email": CONFIG.contact_email,
+            "host": CONFIG.hosting_provider,
         },
     }
 

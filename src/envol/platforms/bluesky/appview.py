@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from envol.core.config import env
+from envol.core.config import CONFIG
 from envol.platforms.bluesky.repo import parse_record_time
 from envol.platforms.bluesky.xrpc import Xrpc
 from envol.platforms.http import HttpClient
@@ -26,7 +26,7 @@ INVALID_HANDLE = "handle.invalid"
 
 
 def appview_url() -> str:
-    return env("ENVOL_BLUESKY_APPVIEW_URL").rstrip("/")
+    return CONFIG.bluesky_appview_url
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from urllib.parse import unquote
 
 import httpx
 
-from envol.core.config import env
+from envol.core.config import CONFIG
 from envol.platforms.errors import NotFound, PlatformError, Rejected, Transient
 from envol.platforms.http import HttpClient
 
@@ -56,11 +56,11 @@ class Identity:
 
 
 def plc_url() -> str:
-    return env("ENVOL_BLUESKY_PLC_URL").rstrip("/")
+    return CONFIG.bluesky_plc_url
 
 
 def resolver_url() -> str:
-    return env("ENVOL_BLUESKY_RESOLVER_URL").rstrip("/")
+    return CONFIG.bluesky_resolver_url
 
 
 def normalize(written: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import template
 
-from envol.core.config import env
+from envol.core.config import CONFIG
 from envol.privacy.document import RIGHTS, Right, Row, rows
 
 register = template.Library()
@@ -22,9 +22,9 @@ def privacy_rights() -> tuple[Right, ...]:
 
 
 @register.simple_tag
-def retention_days() -> dict[str, str]:
+def retention_days() -> dict[str, int]:
     return {
-        "edges_days": env("ENVOL_RETENTION_EDGES_DAYS"),
-        "inactive_days": env("ENVOL_RETENTION_INACTIVE_DAYS"),
-        "grace_days": env("ENVOL_RETENTION_GRACE_DAYS"),
+        "edges_days": CONFIG.retention_edges_days,
+        "inactive_days": CONFIG.retention_inactive_days,
+        "grace_days": CONFIG.retention_grace_days,
     }

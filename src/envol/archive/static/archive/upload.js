@@ -52,6 +52,7 @@ function setUp() {
   }
 
   function errorText(code, file) {
+    if (file === strings.loose_files) return strings.loose_errors[code] || strings.fallback_error;
     const template = strings.errors[code] || strings.fallback_error;
     const name = (file || "").split("/").pop();
     return template.replace("%(file)s", name);

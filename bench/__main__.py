@@ -2,6 +2,6 @@
 
 import sys
 
-from bench import browser, ingest, reconnect
+from bench import browser, ingest, load, reconnect
 
-sys.exit(ingest.main(sys.argv[1:]) or browser.main(sys.argv[1:]) or reconnect.main([]))
+sys.exit(ingest.main(sys.argv[1:]) or browser.main(sys.argv[1:]) or reconnect.main([]) or load.main([]))

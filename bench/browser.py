@@ -40,7 +40,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from envol.core.ids import Platform
 from envol.registry.models import Account, Person, Verification
 from envol.registry.session import SESSION_KEY
-person = Person.objects.create()
+person = Person.objects.create(findable_by="everyone")
 Account.objects.create(person=person, platform=Platform.X, stable_id="%d", handle="bench_newsroom",
                        verification=Verification.VERIFIED)
 session = SessionStore(); session[SESSION_KEY] = person.pk; session.create(); print(session.session_key)

@@ -64,20 +64,22 @@ def varints(values: NDArray[np.uint64]) -> bytes:
 
 
 def ingest(path: Path) -> None:
-    from envol.cli.main import setup_django
+    from envol.cli.commands import setup_django
 
     setup_django()
-    from django.conf import settings
-
     from envol.archive.compact import CompactUpload
     from envol.archive.models import Source
     from envol.archive.service import ingest_lists
+    from envol.core.config import CONFIG
     from envol.core.stages import StageClock, timed
 
     began = time.monotonic()
     with timed(StageClock()) as clock, path.open("rb") as file:
         upload = CompactUpload(
-            file, max_bytes=settings.BROWSER_UPLOAD_MAX_BYTES, max_ids=settings.BROWSER_UPLOAD_MAX_IDS
+            file,
+            max_bytes=CONFIG.browser_upload_max_bytes,
+            max_ids=CONFIG.browser_upload_max_ids,
+            input_bytes=path.stat().st_size,
         )
         result = ingest_lists(upload, source=Source.BROWSER)
     timings = {name: round(seconds, 3) for name, seconds in clock.seconds.items()}

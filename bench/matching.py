@@ -195,7 +195,11 @@ def _write_small_tables(cursor: Any, rows: dict[str, list[tuple[Any, ...]]], ven
         (i + 1, p, xid, f"h{p}", ov, 0, 0, "cli", now) for i, (p, xid, ov) in enumerate(rows["imports"])
     ]
     statements = [
-        ("INSERT INTO registry_person (id, created_at) VALUES (%s, %s)", rows["persons"]),
+        # Everyone findable by everyone: the largest candidate tables (decision 0019).
+        (
+            "INSERT INTO registry_person (id, created_at, findable_by) VALUES (%s, %s, 'everyone')",
+            rows["persons"],
+        ),
         (
             "INSERT INTO registry_account (person_id, platform, stable_id, handle, display_name,"
             " verification, x_key, created_at, verified_at, access_token, token_scope, mastodon_app_id,"
@@ -456,10 +460,10 @@ def _plans(world: World, vendor: str) -> str:
 
     explain = "EXPLAIN" if vendor == "postgresql" else "EXPLAIN QUERY PLAN"
     parts = []
-    scopes = [("full: verified and bridged rows, everyone", None),
-              ("newcomer: verified and bridged rows around one person", {world.newcomer})]  # fmt: skip
+    scopes = [("full: the pairs of people (choices and blocks applied), everyone", None),
+              ("newcomer: the pairs of people around one person", {world.newcomer})]  # fmt: skip
     for label, scope in scopes:
-        sql, params = materialise._reachable_sql(scope)
+        sql, params = materialise._people_sql(scope)
         with transaction.atomic(), connection.cursor() as cursor:
             if vendor == "postgresql":  # the settings refresh() uses
                 cursor.execute("SET LOCAL work_mem = '128MB'")

@@ -83,7 +83,7 @@ def engine_run(net: Any, accounts: int, follows: int) -> dict[str, float]:
     sources = []
     for n in range(accounts):
         pds = net.create_account()
-        person = Person.objects.create()
+        person = Person.objects.create(findable_by="everyone")
         source = Account.objects.create(
             person=person,
             platform=Platform.BLUESKY,

@@ -46,6 +46,7 @@ def generous_rate_limits(monkeypatch: pytest.MonkeyPatch) -> None:
     counters outlive each test; the limits' own tests (tests/core/test_ratelimit*.py) set theirs."""
     monkeypatch.setenv("ENVOL_RATE_LIMIT_SIGN_IN", "1000000/1")
     monkeypatch.setenv("ENVOL_RATE_LIMIT_UPLOAD", "1000000/1")
+    monkeypatch.setenv("ENVOL_RATE_LIMIT_MEDIA", "1000000/1")
 
 
 #: SQLite's compiled-in default for the number of variables in one statement.

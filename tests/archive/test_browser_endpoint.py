@@ -25,7 +25,7 @@ URL = "/archive/browser/"
 
 
 def _signed_in(client: Client, *, x_id: int | None = None) -> Person:
-    person = Person.objects.create()
+    person = Person.objects.create(findable_by="everyone")
     if x_id is not None:
         Account.objects.create(person=person, platform=Platform.X, stable_id=str(x_id), handle="me",
                                verification=Verification.VERIFIED)  # fmt: skip

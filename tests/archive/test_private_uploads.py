@@ -14,7 +14,7 @@ from django.conf import settings
 
 KILLED_MID_UPLOAD = """
 import os, signal
-from envol.cli.main import setup_django
+from envol.cli.commands import setup_django
 setup_django()
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import RequestFactory
@@ -23,7 +23,7 @@ request = RequestFactory().post("/archive/", {"files": [upload]})
 assert request.FILES["files"].temporary_file_path()  # streamed to uploads/ by the configured handler
 os.kill(os.getpid(), signal.SIGKILL)  # killed before the request ends and deletes it
 """
-START = "from envol.cli.main import setup_django; setup_django()"
+START = "from envol.cli.commands import setup_django; setup_django()"
 
 
 def _env(data_dir: Path) -> dict[str, str]:

@@ -151,7 +151,7 @@ def test_split_parts_are_all_stored(tmp_path: Path, storage: str) -> None:
 
 
 def _someone_else(tmp_path: Path) -> Person:
-    person = Person.objects.create()
+    person = Person.objects.create(findable_by="everyone")
     Account.objects.create(person=person, platform=Platform.X, stable_id="777", handle="me",
                            verification=Verification.VERIFIED)  # fmt: skip
     return person
@@ -176,7 +176,7 @@ def test_own_archive_of_a_verified_person_is_verified(tmp_path: Path) -> None:
 
 
 def test_archive_of_an_unverified_person_stays_claimed(tmp_path: Path) -> None:
-    person = Person.objects.create()
+    person = Person.objects.create(findable_by="everyone")
     archive = write_synthetic_archive(tmp_path / "a.zip", owner_id=888, handle="other", followers=10)
     result = ingest(archive.path, person=person, source=Source.UPLOAD)
     assert not result.owner_verified

@@ -64,7 +64,7 @@ def upload_page(
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
     def make(*, x_id: int | None = 4242, locale: str = "en-GB") -> UploadPage:
-        person = Person.objects.create()
+        person = Person.objects.create(findable_by="everyone")
         if x_id is not None:
             Account.objects.create(person=person, platform=Platform.X, stable_id=str(x_id), handle="me",
                                    verification=Verification.VERIFIED)  # fmt: skip

@@ -101,3 +101,12 @@ def test_progress_line_on_a_terminal() -> None:
     line.finish()
     assert "reading followers: 500 / 1,000 (50%)" in terminal.written[0]
     assert "storing" in terminal.written[1]
+
+
+@pytest.mark.django_db
+def test_honour_blocks_reads_block_and_mute_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    archive = write_synthetic_archive(tmp_path / "a.zip", owner_id=7, handle="seven", followers=[1],
+                                      blocking=[2, 3], muting=[4])  # fmt: skip
+    assert main(["ingest", str(archive.path), "--json", "--honour-blocks"]) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert (summary["followers"], summary["blocked"], summary["muted"]) == (1, 2, 1)

@@ -41,7 +41,7 @@ def test_rotate_keys_re_encrypts_every_token_and_secret(capsys: pytest.CaptureFi
             scopes="read",
             redirect_uri="https://e/cb",
         )
-        person = Person.objects.create()
+        person = Person.objects.create(findable_by="everyone")
         for n in range(3):
             Account.objects.create(
                 person=person,
@@ -68,7 +68,7 @@ def test_rotate_keys_re_encrypts_every_token_and_secret(capsys: pytest.CaptureFi
 
 def test_a_value_no_key_opens_changes_nothing(capsys: pytest.CaptureFixture[str]) -> None:
     with _keys(OLD):
-        person = Person.objects.create()
+        person = Person.objects.create(findable_by="everyone")
         Account.objects.create(
             person=person,
             platform=Platform.MASTODON,

@@ -22,7 +22,7 @@ ZERO = {"followee_only": 0, "follower_only": 0, "mutual": 0, "total": 0}
 
 
 def _person(x_id: int, *, did: str | None = None) -> int:
-    person = Person.objects.create()
+    person = Person.objects.create(findable_by="everyone")
     Account.objects.create(person=person, platform=Platform.X, stable_id=str(x_id),
                            verification=Verification.VERIFIED, x_key=pseudonymizer().key(x_id))  # fmt: skip
     if did:
@@ -36,7 +36,7 @@ def world(tmp_path: Path) -> tuple[int, int]:
     """Alice follows Bob on X (her archive says so); Bob is on Bluesky."""
     alice = _person(1)
     bob = _person(2, did="did:plc:bob")
-    Person.objects.create()  # no archive, no verified X: not listed without --person
+    Person.objects.create(findable_by="everyone")  # no archive, no verified X: not listed without --person
     archive = write_synthetic_archive(tmp_path / "a.zip", owner_id=1, handle="alice", following=[2])
     ingest(archive.path)
     refresh_everyone()  # what the background task does once the import commits

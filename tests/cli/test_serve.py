@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import time
 import urllib.request
@@ -72,3 +73,39 @@ def test_run_serves_both_languages_and_stops_on_ctrl_c(tmp_path: Path) -> None:
         output, _ = process.communicate(timeout=30)
     assert process.returncode == 0, output
     assert "stopped" in output  # the embedded worker finished too, not just the web server
+
+
+def test_run_with_several_workers_serves_from_each_and_stops_them_all(tmp_path: Path) -> None:
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ENVOL_") and k != "DATABASE_URL"}
+    env.update(ENVOL_DATA_DIR=str(tmp_path), ENVOL_HEARTBEAT_SECONDS="1")
+    process = subprocess.Popen(
+        ["envol", "run", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 90
+        status = 0
+        while time.monotonic() < deadline and status != 200:
+            try:
+                status, body = _get(f"{base}/healthz")
+            except OSError:
+                time.sleep(0.2)
+        assert status == 200, body
+        # Enough requests to reach both processes; each answers in the language asked for.
+        for _ in range(10):
+            assert '<html lang="fr">' in _get(base + "/faq/", "fr")[1]
+            assert '<html lang="en">' in _get(base + "/faq/", "en")[1]
+        with sqlite3.connect(tmp_path / "envol.sqlite3") as db:
+            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert "envol_cache" in tables  # the processes count rate limits together, in the database
+    finally:
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=60)
+    assert process.returncode == 0, output
+    assert output.count("Started server process") == 2, output
+    assert "stopped" in output

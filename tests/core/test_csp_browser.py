@@ -82,7 +82,7 @@ def test_the_mastodon_sign_in_goes_through_under_envols_policy(
     page.fill("#username", "alice")  # the instance's own log-in, then its consent page
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("button", name="Authorize").click()
-    page.wait_for_url(f"{live_server.url}/accounts/")
+    page.wait_for_url(f"{live_server.url}/accounts/who-can-find-me/")  # a new person is asked first
     welcome = "You are signed in with your Mastodon account @alice@mastodon.test."
     sync_api.expect(page.get_by_text(welcome)).to_be_visible()
     assert violations == []

@@ -189,7 +189,7 @@ def _plain_paths() -> list[str]:
 
 
 def _signed_in(client: Client) -> Person:
-    person = Person.objects.create()
+    person = Person.objects.create(findable_by="everyone")
     for platform, stable_id, handle in (
         (Platform.X, "1234567890123456789", "alice_x"),
         (Platform.MASTODON, "https://mastodon.test/users/alice", "alice@mastodon.test"),

@@ -18,7 +18,7 @@ AWKWARD = ['https://m.test/users/o"brien', "it's,{odd}", "back\\slash", "ümlaut
 
 
 def test_integer_lists_longer_than_sqlite_binds(sqlite_default_limit: int) -> None:
-    people = [Person.objects.create() for _ in range(3)]
+    people = [Person.objects.create(findable_by="everyone") for _ in range(3)]
     absent = range(people[-1].pk + 1, people[-1].pk + 1 + sqlite_default_limit)
     wanted = [people[0].pk, people[2].pk, *absent]
     mine = Person.objects.filter(pk__gte=people[0].pk)
@@ -32,7 +32,7 @@ def test_integer_lists_longer_than_sqlite_binds(sqlite_default_limit: int) -> No
 
 
 def test_text_lists_longer_than_sqlite_binds_keep_every_character(sqlite_default_limit: int) -> None:
-    person = Person.objects.create()
+    person = Person.objects.create(findable_by="everyone")
     for stable_id in [*AWKWARD, "did:plc:left"]:
         Account.objects.create(person=person, platform=Platform.MASTODON, stable_id=stable_id,
                                handle=stable_id, verification=Verification.VERIFIED)  # fmt: skip

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 GOOD = {
-    "ENVOL_SECRET_KEY": "s" * 50,
+    "ENVOL_SECRET_KEY": "s3cr3t-Key_" * 5,
     "ENVOL_TOKEN_KEYS": "0NqKz3n6yJtVv7m2bS9xQyVw8hZc3Jk1r5uT4eP6aWo=",
     "ENVOL_PSEUDONYM_KEY": "ab" * 32,
 }
@@ -43,10 +43,24 @@ def test_production_refuses_a_default_django_key(tmp_path: Path) -> None:
     assert "default secret key" in result.stderr
 
 
+@pytest.mark.parametrize("key", ["short", "x" * 80, "abab" * 20, "s3cr3t-Key_" * 4])
+def test_production_refuses_a_weak_secret_key(tmp_path: Path, key: str) -> None:
+    result = _load_settings({**GOOD, "ENVOL_ENV": "production", "ENVOL_SECRET_KEY": key}, tmp_path)
+    assert result.returncode != 0
+    assert "Refusing to start in production with a weak ENVOL_SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize("keys", ["not-a-fernet-key", GOOD["ENVOL_TOKEN_KEYS"] + ",c2hvcnQ="])
+def test_production_refuses_a_malformed_token_key(tmp_path: Path, keys: str) -> None:
+    result = _load_settings({**GOOD, "ENVOL_ENV": "production", "ENVOL_TOKEN_KEYS": keys}, tmp_path)
+    assert result.returncode != 0
+    assert "of ENVOL_TOKEN_KEYS is not a Fernet key" in result.stderr
+
+
 def test_production_starts_with_all_keys(tmp_path: Path) -> None:
     result = _load_settings({**GOOD, "ENVOL_ENV": "production"}, tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "ssss"
+    assert result.stdout.strip() == "s3cr"
 
 
 def test_development_generates_keys_once_with_private_permissions(tmp_path: Path) -> None:

@@ -40,7 +40,7 @@ def _sign_in_posts(client: Client, n: int, address: str = "198.51.100.7") -> lis
 
 
 def _signed_in(client: Client) -> Person:
-    person = Person.objects.create()
+    person = Person.objects.create(findable_by="everyone")
     Account.objects.create(person=person, platform=Platform.X, stable_id="42", handle="alice_x",
                            verification=Verification.VERIFIED)  # fmt: skip
     session = client.session

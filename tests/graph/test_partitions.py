@@ -75,7 +75,7 @@ def test_a_big_import_has_a_partition_of_its_own_and_a_small_one_shares(tmp_path
     big = ingest(path)
     assert _stored(big.import_id, Direction.FOLLOWER) == _keys(followers)
     assert _stored(big.import_id, Direction.FOLLOWING) == _keys(following)
-    small = ingest(_archive(tmp_path, 5, 3, seed=2)[0], person=Person.objects.create())
+    small = ingest(_archive(tmp_path, 5, 3, seed=2)[0], person=Person.objects.create(findable_by="everyone"))
     assert Edge.objects.filter(archive_import_id=small.import_id).count() == 8
     if connection.vendor != POSTGRES:
         assert big.import_id < partitions.PARTITION_BASE

@@ -74,7 +74,7 @@ def test_from_empty_gives_the_rows_the_diff_gives(tmp_path: Path) -> None:
     assert bulk.changed_persons == {row[0] for row in loaded}
     # The same world through the diff path: the table holds one stray row, so it is not empty.
     Candidate.objects.all().delete()
-    stray = Candidate.objects.create(person=Person.objects.create(), network="bluesky",
+    stray = Candidate.objects.create(person=Person.objects.create(findable_by="everyone"), network="bluesky",
                                      address="did:plc:gone", kind=Kind.VERIFIED,
                                      first_seen_at=timezone.now())  # fmt: skip
     diffed = refresh_everyone(notify=False)

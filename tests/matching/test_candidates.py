@@ -12,11 +12,13 @@ from django.test.utils import CaptureQueriesContext
 from envol.archive.models import ArchiveImport
 from envol.archive.service import ingest
 from envol.archive.synthetic import write_synthetic_archive
+from envol.core.config import CONFIG
 from envol.core.ids import Platform
 from envol.core.pseudonym import pseudonymizer
 from envol.graph.models import Direction, Edge
 from envol.graph.partitions import PARTITION_BASE
 from envol.matching.candidates import KnownAccount, candidates_for, counts_for
+from envol.matching.models import Disclosure
 from envol.registry.models import Account, Person, Verification
 from matching.world import random_world
 
@@ -34,7 +36,7 @@ def _account(person: Person, platform: Platform, stable_id: str, verification: V
 
 def _person(x_id: int | None, x: Verification = V, *, bsky: Verification | None = None,
             masto: Verification | None = None) -> Person:  # fmt: skip
-    person = Person.objects.create()
+    person = Person.objects.create(findable_by="everyone")
     if x_id is not None:
         _account(person, Platform.X, str(x_id), x)
     if bsky is not None:
@@ -103,6 +105,7 @@ def test_a_hand_built_world(tmp_path: Path) -> None:
 
     # The trust flags alone hold those back: proving them lets the same rows through.
     ArchiveImport.objects.filter(person=gina).update(owner_verified=True)
+    Person.objects.filter(pk=gina.pk).update(findable_by="everyone")  # she chose, on signing in
     Account.objects.filter(person=dave, platform=Platform.X).update(verification=V)
     assert ("bluesky", gina.pk, "followee") in _found(alice.pk)
     assert ("bluesky", dave.pk, "follower") in _found(alice.pk)
@@ -129,21 +132,41 @@ def test_candidate_fields_and_one_query(tmp_path: Path) -> None:
 
 
 def _reference(person: int) -> set[tuple[int, str, int, bool, bool]]:
-    """The rules of DESIGN §3 in plain Python over every row of the world."""
+    """The rules of DESIGN §3 and decision 0019 in plain Python over every row of the world."""
     x_owner = {a.x_key: a.person_id for a in Account.objects.filter(platform=Platform.X, verification=V)}
     mine = {k for k, p in x_owner.items() if p == person}
     imports = {i.pk: (i.person_id, i.owner_verified) for i in ArchiveImport.objects.all()}
     ways: dict[int, list[bool]] = defaultdict(lambda: [False, False])
+    confirmed: set[int] = set()  # their own verified list names the person
+    barred: set[int] = set()  # blocked or muted by the person, or blocking them
     for import_id, direction, key in Edge.objects.values_list("archive_import_id", "direction", "x_key"):
         owner, vouched = imports[import_id]
         if owner == person and key in x_owner:  # (a)
-            ways[x_owner[key]][0 if direction == Direction.FOLLOWING else 1] = True
-        if owner != person and vouched and key in mine:  # (b)
-            ways[owner][0 if direction == Direction.FOLLOWER else 1] = True
+            if direction in (Direction.BLOCKED, Direction.MUTED):
+                barred.add(x_owner[key])
+            else:
+                ways[x_owner[key]][0 if direction == Direction.FOLLOWING else 1] = True
+        if owner != person and key in mine:  # (b)
+            if direction == Direction.BLOCKED:
+                barred.add(owner)
+            elif direction != Direction.MUTED and vouched:
+                ways[owner][0 if direction == Direction.FOLLOWER else 1] = True
+                confirmed.add(owner)
     ways.pop(person, None)
-    targets = Account.objects.filter(person__in=ways, verification=V,
-                                     platform__in=[Platform.BLUESKY, Platform.MASTODON])  # fmt: skip
-    return {(t.person_id, t.platform, t.pk, *ways[t.person_id]) for t in targets}  # type: ignore[misc]
+    choice = dict(Person.objects.values_list("pk", "findable_by"))
+    allowed = {
+        t
+        for t in ways
+        if t not in barred and (choice[t] == "everyone" or (choice[t] == "confirmed" and t in confirmed))
+    }
+    networks = [Platform.BLUESKY, Platform.MASTODON]
+    targets = Account.objects.filter(person__in=allowed, verification=V, platform__in=networks)
+    shown_somewhere = {t.person_id for t in targets}
+    disclosed = set(Disclosure.objects.filter(person_id=person).values_list("target_person_id", flat=True))
+    room = max(0, CONFIG.matching_uncorroborated_limit - len(disclosed))
+    fresh = sorted(t for t in allowed - confirmed - disclosed if t in shown_somewhere)[:room]
+    shown = (allowed & (confirmed | disclosed)) | set(fresh)
+    return {(t.person_id, t.platform, t.pk, *ways[t.person_id]) for t in targets if t.person_id in shown}  # type: ignore[misc]
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,9 @@ from envol.core.models import PeriodicJob
 from envol.core.worker import EmbeddedWorker
 from envol.matching.models import Candidate
 from envol.matching.signals import candidates_changed
+from envol.registry.findable import choose
 from envol.registry.linking import ProvenIdentity, prove_account
+from envol.registry.models import Findable
 from matching.world import V, person, upload
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -48,6 +50,7 @@ def test_a_newcomer_updates_both_sides_of_the_graph_through_the_worker(
     try:
         # Carol signs in with X (id 3), then links Bluesky: both transactions commit, each enqueues.
         carol = prove_account(ProvenIdentity(Platform.X, "3", "carol"), signed_in=None).person
+        choose(carol, Findable.EVERYONE)  # asked after her first sign-in
         prove_account(ProvenIdentity(Platform.BLUESKY, "did:plc:carol", "carol.test"), signed_in=carol)
         assert _wait_for(lambda: Candidate.objects.filter(target_person=carol).count() == 2)
         # Alice and Bob follow Carol: she has them as followers without any archive of her own.

@@ -48,7 +48,7 @@ def test_opt_in_e_mail_once(tmp_path: Path, client: Client, django_capture_on_co
     (message,) = mail.outbox
     assert message.to == ["alice@example.test"]
     assert "(2)" in message.subject
-    assert "Envol :" in message.subject  # the language of the page where she opted in
+    assert "Envol\u202f:" in message.subject  # the language of the page where she opted in
     assert Candidate.objects.filter(person=alice, notified_at=None).count() == 0
     assert send_new_candidate_emails([alice.pk]) == 0  # nothing new
     # A newcomer the same day waits for the next day's e-mail.

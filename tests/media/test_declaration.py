@@ -32,8 +32,8 @@ def test_declare_confirm_approve_and_appear(client: Client) -> None:
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["redaction@lemonde.fr"]
     assert (
-        mail.outbox[0].subject == "Confirmez la déclaration du média Le Monde"
-    )  # in the declarant's language
+        mail.outbox[0].subject == "Confirmez une déclaration dans l’annuaire des médias d’Envol"
+    )  # the declarant’s language
     link = confirmation_link()
 
     page = client.get(link)  # a mail scanner following the link confirms nothing
@@ -57,7 +57,12 @@ def test_declare_confirm_approve_and_appear(client: Client) -> None:
     assert "@lemonde@mastodon.social" in page
     assert "@lemondefr" in page
     actions = list(ModerationEvent.objects.values_list("actor", "action"))
-    assert actions == [("declarant", "submitted"), ("declarant", "confirmed"), ("mod", "approved")]
+    assert actions == [("declarant", "submitted"), ("declarant", "confirmed"), ("mod", "approved"),
+                       ("envol", "emailed")]  # fmt: skip
+    told = mail.outbox[-1]
+    assert told.to == ["redaction@lemonde.fr"]
+    assert told.subject == "Votre déclaration est publiée dans l’annuaire des médias d’Envol"
+    assert "/media/le-monde/" in told.body
 
 
 def test_a_later_update_goes_through_a_new_confirmed_link_and_keeps_the_history(client: Client) -> None:
@@ -76,8 +81,17 @@ def test_a_later_update_goes_through_a_new_confirmed_link_and_keeps_the_history(
     changed = set(outlet.changes.filter(declaration_id=pending).values_list("field", flat=True))
     assert changed == {"status", "leaving_on", "share_button_removed"}
     page = client.get(f"/media/{outlet.slug}/", headers={"accept-language": "en"}).content.decode()
-    assert "<del>Leaving X on a date</del>" in page
+    assert "<del>Leaving X on a date</del>" in page  # readable values, never the stored ones
     assert "<ins>Has left X</ins>" in page
+    assert "“Share on X” button removed:" in page  # labels about the outlet, not "We have removed…"
+    assert "<del>Yes</del>" in page
+    french = client.get(f"/media/{outlet.slug}/", headers={"accept-language": "fr"}).content.decode()
+    for raw in ("<ins>left</ins>", "<del>yes</del>", "Votre position", "Nous avons retiré", ">press<"):
+        assert raw not in french
+    linked = '<a href="https://mastodon.social/@lemonde" rel="nofollow noopener">@lemonde@mastodon.social</a>'
+    assert linked in page
+    assert 'class="button follow-masto" href="https://mastodon.social/@lemonde"' in page
+    assert 'class="button follow-bsky" href="https://bsky.app/profile/lemonde.fr"' in page
 
 
 def test_the_update_form_cannot_move_the_outlet_to_another_domain(client: Client) -> None:
@@ -103,6 +117,24 @@ def test_a_rejected_declaration_publishes_nothing(client: Client) -> None:
     with pytest.raises(service.DeclarationError):
         service.approve(pending, actor="mod")
     assert ModerationEvent.objects.filter(action="rejected", detail="not a newsroom").exists()
+    told = mail.outbox[-1]
+    assert told.subject == "Your declaration was not published in Envol's media directory"
+    assert "not a newsroom" not in told.body  # the note is the moderators' own
+    assert "nothing was published" in told.body
+
+
+def test_the_decision_e_mail_failing_leaves_the_decision_and_says_so(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pending = declare_and_confirm(client)
+
+    def refuse(*args: object) -> int:
+        raise OSError("relay down")
+
+    monkeypatch.setattr("envol.core.mail.EightBitMessage.send", refuse)
+    service.approve(pending, actor="mod")
+    assert MediaOutlet.objects.get().published
+    assert ModerationEvent.objects.filter(declaration_id=pending, action="not_emailed").exists()
 
 
 @pytest.mark.parametrize(

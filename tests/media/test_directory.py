@@ -119,12 +119,12 @@ def _x_account(person: Person, x_id: int, handle: str) -> None:
 
 
 def test_figures_of_an_outlet_whose_accounts_are_linked(client: Client, tmp_path: Path) -> None:
-    newsroom = Person.objects.create()
+    newsroom = Person.objects.create(findable_by="everyone")
     _x_account(newsroom, 100, "lemondefr")
     Account.objects.create(person=newsroom, platform=Platform.BLUESKY, stable_id="did:plc:lemonde",
                            handle="lemonde.fr", verification=Verification.VERIFIED)  # fmt: skip
     for x_id in (1, 2, 3):  # three readers who followed Le Monde on X; two are on Bluesky, one on Mastodon
-        reader = Person.objects.create()
+        reader = Person.objects.create(findable_by="everyone")
         _x_account(reader, x_id, f"reader{x_id}")
         platform, stable = (Platform.MASTODON, f"https://m.test/users/r{x_id}") if x_id == 3 else (
             Platform.BLUESKY, f"did:plc:r{x_id}")  # fmt: skip
@@ -154,7 +154,7 @@ def test_figures_of_an_outlet_whose_accounts_are_linked(client: Client, tmp_path
 
 
 def test_accounts_of_two_persons_link_no_one(client: Client) -> None:
-    a, b = Person.objects.create(), Person.objects.create()
+    a, b = Person.objects.create(findable_by="everyone"), Person.objects.create(findable_by="everyone")
     Account.objects.create(person=a, platform=Platform.BLUESKY, stable_id="did:plc:a", handle="a.fr",
                            verification=Verification.VERIFIED)  # fmt: skip
     Account.objects.create(person=b, platform=Platform.MASTODON, stable_id="https://m.test/users/b",

@@ -26,6 +26,7 @@ from envol.platforms.http import (
     UnsafeHost,
     is_public,
 )
+from fakes.mastodon import Drip, FakeMastodon, Hostile
 
 FLAG = "ENVOL_ALLOW_PRIVATE_HOSTS"
 MIB = 1024 * 1024
@@ -498,3 +499,17 @@ def test_https_to_a_pinned_address_checks_the_certificate_against_the_name(
         # Same address, a name the certificate does not cover: the TLS check must fail.
         with pytest.raises(Transient):
             http.get(f"https://other.test:{port}/ok")
+
+
+@pytest.mark.usefixtures("allowed")
+def test_headers_dripped_one_byte_at_a_time_hit_the_deadline() -> None:
+    # The hostile fake sends a complete, valid answer without a body, status line and headers one byte
+    # every 30 ms (about 2.4 s in all): each read is quick and there is no body to read, so only a
+    # deadline over every read of the exchange stops it.
+    hostile = Hostile(drip=Drip(("/api/v1/instance",)))
+    with FakeMastodon("drip.test", modes=[hostile]) as m:
+        with SafeHttp(timeout=1.0, deadline=0.5) as http, pytest.raises(Transient):
+            http.get(m.url("/api/v1/instance"))
+        with SafeHttp(timeout=1.0, deadline=30) as http:  # the same answer, given the time, is read
+            assert http.get(m.url("/api/v1/instance")).headers["x-drip"] == "slow"
+    assert "/api/v1/instance" in hostile.transport_hits  # the dripping writer answered

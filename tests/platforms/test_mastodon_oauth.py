@@ -12,7 +12,9 @@ import pytest
 from envol.platforms.errors import AuthExpired, NotFound, RateLimited, Rejected, Transient
 from envol.platforms.http import SafeHttp, UnsafeHost
 from envol.platforms.mastodon import (
+    ForeignIdentity,
     InstanceInfo,
+    InstanceMap,
     MastodonToken,
     RegisteredApp,
     authorization_url,
@@ -191,9 +193,16 @@ def test_handle_domain_differs_from_web_domain(
     m.add_account("carol")
     m.login_as("carol")
     info, _, token = _sign_in(m, http, "carol@example.test")
-    me = verify_credentials(info, token, http)
+    # The actors live on social.example.test, which is reached through the operator's mapping only
+    # when the operator mapped it there too: the mapping is the operator's word that it is that server.
+    with pytest.raises(ForeignIdentity):
+        verify_credentials(info, token, http)
+    both = InstanceMap({"example.test": m.base_url, "social.example.test": m.base_url})
+    info = discover("carol@example.test", http, instances=both)
+    me = verify_credentials(info, token, http, instances=both)
     assert me.acct == "carol@example.test"
     assert me.actor_uri == "https://social.example.test/users/carol"
+    assert {"example.test", "social.example.test"} <= me.vouched_by
 
 
 def test_moved_account(fake_mastodon: FakeMastodonFactory, http: httpx.Client) -> None:

@@ -47,7 +47,7 @@ def make_person(
     tag: str, x_id: int, *, follows: list[int] | None = None, app: MastodonApp | None = None
 ) -> Someone:
     """A verified person on X, Bluesky and Mastodon, with an import listing ``follows``."""
-    person = Person.objects.create()
+    person = Person.objects.create(findable_by="everyone")
     handle, did, actor = f"{tag}_handle", f"did:plc:{tag}plc", f"https://mastodon.test/users/{tag}"
     token = f"clear-token-of-{tag}"
     Account.objects.create(

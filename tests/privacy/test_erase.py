@@ -144,7 +144,10 @@ def test_erasure_of_a_token_on_a_platform_without_revocation_hook_is_counted(app
 def test_admin_log_entries_of_a_newsroom_s_many_rows_go_too(sqlite_default_limit: int) -> None:
     """More follow tasks than SQLite binds in one statement: the admin's entries about them go, an
     entry about someone else's row stays."""
-    newsroom, other = Person.objects.create(), Person.objects.create()
+    newsroom, other = (
+        Person.objects.create(findable_by="everyone"),
+        Person.objects.create(findable_by="everyone"),
+    )
     source = Account.objects.create(person=newsroom, platform=Platform.BLUESKY, stable_id="did:plc:news",
                                     handle="news.test", verification=Verification.VERIFIED)  # fmt: skip
     kept = Account.objects.create(person=other, platform=Platform.BLUESKY, stable_id="did:plc:other",

@@ -271,7 +271,10 @@ def test_a_person_who_erased_at_once_meanwhile_does_not_stop_the_task(
 
 def test_pending_persons_among_everyone_refreshed(sqlite_default_limit: int) -> None:
     """A refresh of everyone asks about more persons than SQLite binds in one statement."""
-    waiting, staying = Person.objects.create(), Person.objects.create()
+    waiting, staying = (
+        Person.objects.create(findable_by="everyone"),
+        Person.objects.create(findable_by="everyone"),
+    )
     PrivacyState.objects.create(person=waiting, erasure_requested_at=timezone.now())
     PrivacyState.objects.create(person=staying)
     everyone = [waiting.pk, staying.pk, *range(staying.pk + 1, staying.pk + 1 + sqlite_default_limit)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -60,6 +61,30 @@ def test_export_holds_every_related_model_and_never_a_token(client: Client, app:
     assert friend.token not in body
     # Others' ids only as candidates' stable ids (a long id: a short one can turn up in a timestamp).
     assert str(friend.x_id) not in json.dumps(data["data"])
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_export_page_is_readable(client: Client, app: Any, language: str) -> None:
+    """Labels instead of column names, dates in the reader's format, no internal keys (issue #20)."""
+    me = make_person("me", 111, follows=[987654321987])
+    audit(me)
+    fill_every_related_model(me)
+    _signed_in_as(client, me.person.pk)
+    html = client.get("/your-data/export/", headers={"accept-language": language}).content.decode()
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d", html)  # no ISO timestamp anywhere
+    for column in (
+        "created_at",
+        "stable_id",
+        "display_name",
+        "person_id",
+        ">True<",
+        ">False<",
+        "registry.Account",
+    ):
+        assert column not in html, column
+    label = {"en": "Display name", "fr": "Nom affiché"}[language]
+    assert f"<dt>{label}</dt>" in html
+    assert 'class="scroll"' not in html  # cards, not a table wider than a phone
 
 
 def test_export_page_reads_the_same_in_french(client: Client) -> None:

@@ -57,7 +57,7 @@ def mastodon_source(fake: FakeMastodon, username: str, *, create: bool = True) -
     app = MastodonApp.objects.get_or_create(
         domain=fake.domain, redirect_uri="http://testserver/cb", defaults=registration
     )[0]
-    person = Person.objects.create()
+    person = Person.objects.create(findable_by="everyone")
     actor = f"https://{fake.domain}/users/{username}"
     handle = f"{username}@{fake.domain}"
     return account(person, Platform.MASTODON, actor, handle, access_token=token, token_scope=MASTODON_SCOPES,
@@ -102,7 +102,7 @@ def bluesky_source(net: AtprotoNetwork) -> tuple[Account, TestAccount]:
     """A person whose verified Bluesky account is a fresh account on the local PDS, signed in with
     an app password as the registry does it: the session is stored (encrypted), never the password."""
     pds_account = net.create_account()
-    person = Person.objects.create()
+    person = Person.objects.create(findable_by="everyone")
     source = account(person, Platform.BLUESKY, pds_account.did, pds_account.handle)
     with httpx.Client(timeout=60) as http:
         session = PasswordCredentials.create_session(

@@ -16,8 +16,10 @@ pytestmark = pytest.mark.django_db
 
 
 def test_follows_done_per_network_count_only_done_tasks() -> None:
-    bluesky = account(Person.objects.create(), Platform.BLUESKY, "did:plc:source")
-    mastodon = account(Person.objects.create(), Platform.MASTODON, "https://m.test/users/source")
+    bluesky = account(Person.objects.create(findable_by="everyone"), Platform.BLUESKY, "did:plc:source")
+    mastodon = account(
+        Person.objects.create(findable_by="everyone"), Platform.MASTODON, "https://m.test/users/source"
+    )
     sky = plan_targets(bluesky, did_targets(5, "sky"))
     masto = plan_targets(mastodon, [(f"https://m.test/users/t{i}", f"t{i}@m.test") for i in range(3)])
     FollowTask.objects.filter(pk__in=[t.pk for t in sky[:3]]).update(state=TaskState.DONE)

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def alice(client: Client, monkeypatch: pytest.MonkeyPatch) -> Person:
-    person = Person.objects.create()
+    person = Person.objects.create(findable_by="everyone")
     account(person, Platform.BLUESKY, "did:plc:alice", "alice.test")
     account(person, Platform.MASTODON, "https://m.test/users/alice", "alice@m.test")
     session = client.session
@@ -39,7 +39,7 @@ def alice(client: Client, monkeypatch: pytest.MonkeyPatch) -> Person:
     ]
     found = []
     for network, stable_id, handle, followee, follower in people:
-        target = account(Person.objects.create(), network, stable_id, handle)
+        target = account(Person.objects.create(findable_by="everyone"), network, stable_id, handle)
         found.append(
             KnownAccount(target.person_id, network, target.pk, stable_id, handle, followee, follower)
         )
@@ -88,7 +88,7 @@ def test_choosing_plans_and_the_progress_shows_when_it_starts(
 
 
 def test_someone_elses_account_is_not_found(client: Client, alice: Person) -> None:
-    other = account(Person.objects.create(), Platform.BLUESKY, "did:plc:other")
+    other = account(Person.objects.create(findable_by="everyone"), Platform.BLUESKY, "did:plc:other")
     assert (
         client.post(f"/reconnect/{other.pk}/choose/", {"directions": "both", "mode": "auto"}).status_code
         == 404

@@ -29,7 +29,7 @@ from .conftest import account, states
 
 
 def _person(x_id: int) -> Person:
-    person = Person.objects.create()
+    person = Person.objects.create(findable_by="everyone")
     account(person, Platform.X, str(x_id), f"x{x_id}", x_key=pseudonymizer().key(x_id))
     account(person, Platform.BLUESKY, f"did:plc:p{x_id}", f"p{x_id}.test")
     account(person, Platform.MASTODON, f"https://m.test/users/p{x_id}", f"p{x_id}@m.test")

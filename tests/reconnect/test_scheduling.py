@@ -25,7 +25,7 @@ WAKE_UP = "envol.reconnect.executor.drive_due"
 def test_a_due_drive_whose_wake_up_was_lost_gets_another_from_the_heartbeat_job() -> None:
     """Rewritten: the queued task is only a wake-up now, the drive row the schedule; the job makes
     up for a wake-up lost (a wiped queue, a broker restart) instead of `recover` re-enqueuing."""
-    source = account(Person.objects.create(), Platform.BLUESKY, "did:plc:lost")
+    source = account(Person.objects.create(findable_by="everyone"), Platform.BLUESKY, "did:plc:lost")
     plan_targets(source, [("did:plc:a", "a")])
     schedule(source.pk, timezone.now() - timedelta(minutes=5))
     DBTaskResult.objects.all().delete()  # the wake-up is lost
@@ -45,7 +45,9 @@ def test_a_due_drive_whose_wake_up_was_lost_gets_another_from_the_heartbeat_job(
 
 
 def test_a_worker_tick_wakes_accounts_signed_in_again() -> None:
-    source = account(Person.objects.create(), Platform.MASTODON, "https://m.test/users/a", "a@m.test")
+    source = account(
+        Person.objects.create(findable_by="everyone"), Platform.MASTODON, "https://m.test/users/a", "a@m.test"
+    )
     plan_targets(source, [("https://m.test/users/b", "b@m.test")])
     FollowTask.objects.update(state=TaskState.WAITING_AUTH)
     source.needs_reauth = True
@@ -63,7 +65,9 @@ def test_undo_puts_back_what_waits_for_a_sign_in_and_settles_writes_in_flight_fi
     """Undo stops every follow not sent yet, including those waiting for the person to sign in
     again (they would otherwise be sent when the access comes back); a write of unknown outcome
     is flagged, so that reconciliation undoes it if it landed."""
-    source = account(Person.objects.create(), Platform.BLUESKY, "did:plc:w", needs_reauth=True)
+    source = account(
+        Person.objects.create(findable_by="everyone"), Platform.BLUESKY, "did:plc:w", needs_reauth=True
+    )
     done, waiting, in_flight, ready = plan_targets(source, [(f"did:plc:{c}", c) for c in "abcd"])
     FollowTask.objects.filter(pk=done.pk).update(state=TaskState.DONE, record_key="3kaaaaaaaaaa2")
     FollowTask.objects.filter(pk=waiting.pk).update(state=TaskState.WAITING_AUTH)

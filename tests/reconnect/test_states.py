@@ -69,7 +69,7 @@ def test_an_undeclared_state_is_refused() -> None:
 def test_transitions_move_only_along_the_edge_they_name() -> None:
     """Rewritten: `move` names its edge (from a state or a group, to a state) instead of taking
     every state that may lead to the target; an undeclared edge is refused before any UPDATE."""
-    source = account(Person.objects.create(), Platform.BLUESKY, "did:plc:source")
+    source = account(Person.objects.create(findable_by="everyone"), Platform.BLUESKY, "did:plc:source")
     tasks = plan_targets(source, [(f"did:plc:t{i}", f"t{i}") for i in range(4)], ready=False)
     assert {t.state for t in tasks} == {S.PLANNED}
     mine = Q(source=source)

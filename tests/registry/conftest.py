@@ -25,7 +25,7 @@ _HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
 
 def signed_in(client: Client, *accounts: tuple[Platform, str, str]) -> Person:
     """A person with these verified accounts (platform, stable id, handle), signed in on `client`."""
-    person = Person.objects.create()
+    person = Person.objects.create(findable_by="everyone")
     for platform, stable_id, handle in accounts:
         Account.objects.create(person=person, platform=platform, stable_id=stable_id, handle=handle,
                                verification=Verification.VERIFIED)  # fmt: skip

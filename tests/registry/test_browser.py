@@ -66,8 +66,16 @@ def test_sign_in_with_x_link_mastodon_unlink_and_sign_in_with_the_other(
         page.goto(f"{live_server.url}/sign-in/")
         page.get_by_role("button", name="Sign in with X").click()
         page.get_by_role("button", name="Authorize app").click()
-        page.wait_for_url(accounts_url)
+        # A new person is asked who can find them first: "everyone" pre-selected, its risk beside it.
+        page.wait_for_url(f"{live_server.url}/accounts/who-can-find-me/")
         sync_api.expect(page.get_by_text("You are signed in with your X account @alice_x.")).to_be_visible()
+        sync_api.expect(page.get_by_label("Everyone whose archive lists me")).to_be_checked()
+        sync_api.expect(page.get_by_text("An archive can be forged")).to_be_visible()
+        page.get_by_label("Only people my own archive confirms").check()
+        page.get_by_role("button", name="Save my choice").click()
+        page.wait_for_url(f"{live_server.url}/archive/")  # the journey goes on to the archive
+        page.goto(accounts_url)
+        sync_api.expect(page.get_by_text("Your choice: Only people my own archive confirms.")).to_be_visible()
 
         page.get_by_label("Your Mastodon address or instance").fill("@alice@mastodon.test")
         page.get_by_role("button", name="Link your Mastodon account").click()

@@ -21,7 +21,9 @@ def _person(x_id: int, *, did: str | None = None, actor: str | None = None) -> i
         prove_account(ProvenIdentity(Platform.BLUESKY, did, f"u{x_id}.bsky.social"), signed_in=person)
     if actor:
         acct = f"u{x_id}@m.test"
-        prove_account(ProvenIdentity(Platform.MASTODON, actor, acct, access_token="t"), signed_in=person)
+        vouched = frozenset({"m.test"})
+        proven = ProvenIdentity(Platform.MASTODON, actor, acct, access_token="t", authority=vouched)
+        prove_account(proven, signed_in=person)
     return person.pk
 
 

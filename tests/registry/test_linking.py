@@ -7,7 +7,12 @@ import pytest
 from envol.archive.models import ArchiveImport, Source
 from envol.core.ids import Platform
 from envol.core.pseudonym import pseudonymizer
-from envol.registry.errors import AccountTakenError, LastAccountError, PlatformAlreadyLinkedError
+from envol.registry.errors import (
+    AccountTakenError,
+    LastAccountError,
+    PlatformAlreadyLinkedError,
+    UnvouchedAccountError,
+)
 from envol.registry.linking import Outcome, ProvenIdentity, mark_needs_reauth, prove_account, unlink
 from envol.registry.models import Account, Person, Verification
 from envol.registry.service import person_for_claimed_x_owner
@@ -22,6 +27,7 @@ MASTO = ProvenIdentity(
     "Alice",
     access_token="tok-1",
     token_scope="read:accounts read:follows write:follows",
+    authority=frozenset({"m.test"}),
 )
 
 
@@ -74,7 +80,8 @@ def test_an_account_of_another_person_is_refused_never_merged() -> None:
 
 def test_one_verified_account_per_platform() -> None:
     person = prove_account(MASTO, signed_in=None).person
-    other = ProvenIdentity(Platform.MASTODON, "https://n.test/users/al", "al@n.test", access_token="t")
+    other = ProvenIdentity(Platform.MASTODON, "https://n.test/users/al", "al@n.test", access_token="t",
+                             authority=frozenset({"n.test"}))  # fmt: skip
     with pytest.raises(PlatformAlreadyLinkedError) as refused:
         prove_account(other, signed_in=person)
     assert refused.value.handle == "alice@m.test"
@@ -134,7 +141,7 @@ def test_the_last_account_cannot_be_unlinked() -> None:
 def test_nobody_unlinks_someone_elses_account() -> None:
     alice = prove_account(X, signed_in=None).person
     prove_account(MASTO, signed_in=alice)
-    mallory = Person.objects.create()
+    mallory = Person.objects.create(findable_by="everyone")
     with pytest.raises(Account.DoesNotExist):
         unlink(mallory, Account.objects.get(platform=Platform.MASTODON).pk)
 
@@ -147,3 +154,17 @@ def test_needs_reauth_is_set_and_cleared_by_the_next_sign_in() -> None:
     assert (stored.needs_reauth, stored.reauth_reason) == (True, "401 The access token was revoked")
     prove_account(MASTO, signed_in=person)
     assert Account.objects.get(pk=account.pk).needs_reauth is False
+
+
+def test_a_mastodon_account_not_vouched_for_by_its_server_is_refused_and_nothing_stored() -> None:
+    # A server named evil.test proving an actor of m.test: the registry refuses whatever the caller did.
+    forged = ProvenIdentity(Platform.MASTODON, "https://m.test/users/alice", "alice@m.test",
+                            access_token="evil", authority=frozenset({"evil.test"}))  # fmt: skip
+    with pytest.raises(UnvouchedAccountError):
+        prove_account(forged, signed_in=None)
+    with pytest.raises(UnvouchedAccountError):
+        prove_account(
+            ProvenIdentity(Platform.MASTODON, "https://m.test/users/alice", "a@m.test"), signed_in=None
+        )
+    assert not Account.objects.exists()
+    assert not Person.objects.exists()

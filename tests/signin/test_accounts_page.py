@@ -125,7 +125,7 @@ def test_unlinking_needs_post_and_ones_own_account(client: Client) -> None:
     x_account = person.accounts.get(platform=Platform.X)
     assert client.get(f"/accounts/{x_account.pk}/unlink/").status_code == 200  # the confirmation
     assert Account.objects.filter(pk=x_account.pk).exists()
-    stranger = Person.objects.create()
+    stranger = Person.objects.create(findable_by="everyone")
     theirs = Account.objects.create(
         person=stranger, platform=Platform.X, stable_id="7", verification="verified"
     )

@@ -77,7 +77,7 @@ def _raw_columns(account: Account) -> tuple[str, ...]:
 def test_oauth_sign_in_keeps_a_verified_did_and_an_encrypted_grant(network: AtprotoNetwork) -> None:
     me = network.create_account()
     client = Client()
-    assert sign_in_with_bluesky(client, me) == "/accounts/"
+    assert sign_in_with_bluesky(client, me) == "/accounts/who-can-find-me/"  # asked first
     account = Account.objects.get(platform=Platform.BLUESKY)
     assert (account.stable_id, account.handle, account.is_verified) == (me.did, me.handle, True)
     assert account.auth_kind == BlueskyAuth.OAUTH
@@ -185,7 +185,7 @@ def test_app_password_sign_in_keeps_a_session_never_the_password(
     answer = client.post(
         "/sign-in/bluesky/app-password/", {"identifier": me.handle, "app_password": me.app_password}
     )
-    assert answer["Location"] == "/accounts/"
+    assert answer["Location"] == "/accounts/who-can-find-me/"  # a new person is asked first
     account = Account.objects.get(platform=Platform.BLUESKY)
     assert (account.stable_id, account.auth_kind, account.pds_url) == (
         me.did,

@@ -65,7 +65,10 @@ def test_sign_in_with_x_link_bluesky_through_oauth_and_mastodon_then_follow_with
         page.goto(f"{base}/sign-in/")
         page.get_by_role("button", name="Sign in with X").click()
         page.get_by_role("button", name="Authorize app").click()
-        page.wait_for_url(accounts_url)
+        page.wait_for_url(f"{base}/accounts/who-can-find-me/")  # a new person is asked first
+        page.get_by_role("button", name="Save my choice").click()  # "everyone", pre-selected
+        page.wait_for_url(f"{base}/archive/")
+        page.goto(accounts_url)
 
         page.get_by_label("Your Bluesky handle").first.fill(me.handle)
         page.get_by_role("button", name="Link your Bluesky account").click()

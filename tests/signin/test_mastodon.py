@@ -39,7 +39,7 @@ def _works(m: FakeMastodon, token: str) -> bool:
 def test_sign_in_with_any_written_form_stores_the_account_and_its_encrypted_token(
     client: Client, home: FakeMastodon
 ) -> None:
-    assert sign_in_with_mastodon(client, home, "@Alice@Mastodon.Test") == "/accounts/"
+    assert sign_in_with_mastodon(client, home, "@Alice@Mastodon.Test") == "/accounts/who-can-find-me/"
     account = Account.objects.get()
     assert account.platform == Platform.MASTODON.value
     assert account.stable_id == "https://mastodon.test/users/Alice"
@@ -80,7 +80,7 @@ def test_an_app_the_instance_forgot_is_registered_again(client: Client, home: Fa
     assert again["Location"].startswith(home.base_url + "/oauth/authorize?")
     assert len(home.calls("POST", "/api/v1/apps")) == 2
     finished = client.get(local(mastodon_consent(home, again["Location"])))
-    assert finished["Location"] == "/accounts/"
+    assert finished["Location"] == "/accounts/who-can-find-me/"  # not chosen yet
     assert MastodonApp.objects.get().client_secret != "vacuumed"
 
 

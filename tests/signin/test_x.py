@@ -20,7 +20,7 @@ EN = {"accept-language": "en"}
 
 def test_sign_in_with_x_stores_the_verified_id_and_handle_only(client: Client, x_server: FakeX) -> None:
     landed = sign_in_with_x(client)
-    assert landed.path == "/accounts/"
+    assert landed.path == "/accounts/who-can-find-me/"  # a new person is asked first
     account = Account.objects.get()
     assert (account.platform, account.stable_id, account.handle) == (
         Platform.X.value,
@@ -124,7 +124,20 @@ def test_without_a_client_id_the_page_says_x_is_not_configured(
 ) -> None:
     monkeypatch.delenv("ENVOL_X_CLIENT_ID", raising=False)
     page = client.get("/sign-in/", headers=EN).content.decode()
-    assert "Sign-in with X is not configured on this instance." in page
+    assert "Sign-in with X is not set up on this instance yet." in page
     assert 'action="/sign-in/x/"' not in page
+    # What the operator must set, where it is explained, and the callback to register (issue #20).
+    for text in (
+        "<code>ENVOL_X_CLIENT_ID</code>",
+        "<code>ENVOL_X_CLIENT_SECRET</code>",
+        "<code>docs/configuration.md</code>",
+        "<code>http://testserver/sign-in/x/callback/</code>",
+    ):
+        assert text in page, text
+    # And a next step for the visitor: Bluesky and Mastodon need no set-up.
+    assert "You can sign in with Bluesky or Mastodon right now" in page
+    assert 'action="/sign-in/mastodon/"' in page
+    french = client.get("/sign-in/", headers={"accept-language": "fr"}).content.decode()
+    assert "La connexion avec X n’est pas encore configurée sur cette instance." in french
     response = client.post("/sign-in/x/", follow=True, headers=EN)
     assert "Sign-in with X is not configured on this instance." in response.content.decode()

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_envol_figures_counts_now(capsys: pytest.CaptureFixture[str]) -> None:
-    Person.objects.create()
+    Person.objects.create(findable_by="everyone")
     assert main(["figures", "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)
     assert SnapshotValue.objects.get(snapshot_id=summary["snapshot"], metric="persons").value == 1

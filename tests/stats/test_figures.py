@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -41,7 +42,7 @@ V, C = Verification.VERIFIED, Verification.CLAIMED
 
 def _person(x_id: int, x: Verification = V, *, bsky: Verification | None = None,
             masto: Verification | None = None) -> Person:  # fmt: skip
-    person = Person.objects.create()
+    person = Person.objects.create(findable_by="everyone")
     Account.objects.create(person=person, platform=Platform.X, stable_id=str(x_id), handle=f"u{x_id}",
                            verification=x, x_key=pseudonymizer().key(x_id))  # fmt: skip
     if bsky is not None:
@@ -136,7 +137,7 @@ def test_the_page_draws_charts_from_snapshots_in_both_languages(
     world: list[Person], client: Client, language: str, title: str, table: str
 ) -> None:
     take_snapshot(now=timezone.now() - timedelta(days=1))
-    Person.objects.create()
+    Person.objects.create(findable_by="everyone")
     take_snapshot()
     with CaptureQueriesContext(connection) as queries:
         response = client.get("/figures/", headers={"accept-language": language})
@@ -152,6 +153,30 @@ def test_the_page_draws_charts_from_snapshots_in_both_languages(
     assert f'<h2 id="h-persons">{people}</h2>' in html
     assert "<td>9</td>" in html  # the latest count of persons, in the table
     assert "<td>8</td>" in html
+
+
+@pytest.mark.parametrize(
+    ("language", "moment", "counted", "followed"),
+    [("en", r"6 Dec. 2026, 00:22", "Last counted on 6 December 2026, 00:22 (UTC).", "accounts followed"),
+     ("fr", r"6 déc. 2026, 00:22", "Dernier comptage le 6 décembre 2026, 00:22 (UTC).", "comptes suivis")],
+)  # fmt: skip
+def test_dates_in_each_language_and_no_chart_from_one_count(
+    world: list[Person], client: Client, language: str, moment: str, counted: str, followed: str
+) -> None:
+    """Issue #20: "12/06/2026 12:22 a.m..", "followings", and each chart a single dot."""
+    at = timezone.make_aware(datetime(2026, 12, 6, 0, 22), UTC)
+    take_snapshot(now=at)
+    html = client.get("/figures/", headers={"accept-language": language}).content.decode()
+    assert "<svg xmlns=" not in html  # one count: no chart, a sentence
+    assert html.count('class="not-enough"') == len(REGISTRY)
+    assert counted in html
+    assert "a.m." not in html
+    assert "followings" not in html
+    assert followed in html
+    take_snapshot(now=at + timedelta(hours=1))
+    later = client.get("/figures/", headers={"accept-language": language}).content.decode()
+    assert later.count("<svg xmlns=") == len(REGISTRY)
+    assert moment in later, re.findall(r".{20}2026, 00:22.{5}", later)[:3]  # the first moment under the chart
 
 
 def test_the_page_before_any_count(client: Client) -> None:

@@ -112,7 +112,8 @@ def typography(nodes: Iterable[str]) -> list[Problem]:
 _MONTHS = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
     r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec"
-    r"|janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre)\.?"
+    r"|janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
+    r"|janv|févr|avr|juil|déc)\.?"  # Django's French abbreviations (date format "N")
 )
 _DATES = re.compile(
     rf"\d{{4}}-\d{{2}}-\d{{2}}(?:[T ][\d:.]+(?:[+-]\d{{2}}:?\d{{2}}|Z)?)?"  # ISO

@@ -44,7 +44,7 @@ from envol.addresses.bridgy import (
     unwrap_bridged,
 )
 from envol.addresses.readers import Found, Network, read
-from envol.addresses.syntax import MastodonAddress, is_did
+from envol.addresses.syntax import MAX_ADDRESS_LENGTH, MastodonAddress, is_did, within
 
 __all__ = [
     "DEFAULT_BRIDGES",
@@ -137,8 +137,10 @@ def parse_mastodon_address(text: str) -> MastodonAddress | None:
     """The first Mastodon address in `text`, read as typed into a Mastodon field.
 
     Any written form is accepted (``@u@host``, ``u@host``, profile and actor URLs, decorated text);
-    e-mail providers' domains are still refused.
+    e-mail providers' domains are still refused. Longer than any address (MAX_ADDRESS_LENGTH): None.
     """
+    if not within(text.strip(), MAX_ADDRESS_LENGTH):
+        return None
     for found in read(text, fediverse=True):
         if found.network == "mastodon":
             return found.as_mastodon()
@@ -149,8 +151,11 @@ def parse_bluesky_identifier(text: str) -> str | None:
     """The first Bluesky handle or DID in `text`, read as typed into a Bluesky field.
 
     Any written form is accepted (``@handle``, ``handle``, ``bsky.app/profile/…``, a DID); since the
-    field says Bluesky, a bare domain such as ``nytimes.com`` is a handle here.
+    field says Bluesky, a bare domain such as ``nytimes.com`` is a handle here. Longer than any
+    address (MAX_ADDRESS_LENGTH): None.
     """
+    if not within(text.strip(), MAX_ADDRESS_LENGTH):
+        return None
     for found in read(text, bluesky=True):
         if found.network == "bluesky":
             return found.address

@@ -13,7 +13,7 @@ from typing import Literal
 from envol.addresses import hosts, surroundings
 from envol.addresses.bridgy import DEFAULT_BRIDGES, BridgeDomains
 from envol.addresses.scanner import Form, Shape, find_shapes
-from envol.addresses.syntax import MastodonAddress, is_did, normalise_did, normalise_domain
+from envol.addresses.syntax import MastodonAddress, bounded_text, is_did, normalise_did, normalise_domain
 from envol.addresses.textnorm import mask_separators, normalise_text
 
 Network = Literal["mastodon", "bluesky"]
@@ -145,8 +145,9 @@ _READERS: Mapping[Form, Callable[[Shape, _Reading], Found | None]] = {
 def read(
     text: str, *, fediverse: bool = False, bluesky: bool = False, bridges: BridgeDomains = DEFAULT_BRIDGES
 ) -> Iterator[Found]:
-    """Every address in `text`, in text order (duplicates included)."""
-    norm = normalise_text(text)
+    """Every address in `text`, in text order (duplicates included); only the first MAX_TEXT_LENGTH
+    characters of a longer text are read."""
+    norm = normalise_text(bounded_text(text))
     reading = _Reading(norm=norm, fediverse=fediverse, bluesky=bluesky, bridges=bridges)
     for shape in find_shapes(mask_separators(norm)):
         if (found := _READERS[shape.form](shape, reading)) is not None:

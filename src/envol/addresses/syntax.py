@@ -16,6 +16,12 @@ import re
 from dataclasses import dataclass
 
 MAX_DOMAIN_LENGTH = 253
+# Every address or domain input is bounded before any parsing (issue #16: 150 KB of CJK letters in
+# one form field cost 21 s of IDNA conversion). One typed address in any written form — a profile URL
+# with a 253-character domain and a long bridged user name included — fits in MAX_ADDRESS_LENGTH; a
+# text searched for addresses (a bio, a website field) is read up to MAX_TEXT_LENGTH characters.
+MAX_ADDRESS_LENGTH = 600
+MAX_TEXT_LENGTH = 10_000
 
 # DNS label: 1–63 of [a-z0-9-], not starting or ending with "-". The last label (the TLD) must
 # start with a letter, as the AT Protocol handle syntax requires; this also rules out IPv4
@@ -50,12 +56,38 @@ def is_valid_domain(domain: str) -> bool:
     return domain.rpartition(".")[2] not in RESERVED_TLDS
 
 
+def within(text: str, limit: int) -> bool:
+    """Whether `text` is short enough to be parsed at all (see MAX_ADDRESS_LENGTH)."""
+    return len(text) <= limit
+
+
+def bounded_text(text: str) -> str:
+    """`text` cut to MAX_TEXT_LENGTH at a space, so that no address is cut in the middle (an
+    address has no space in it; a cut one could read as another, shorter, valid address)."""
+    if within(text, MAX_TEXT_LENGTH):
+        return text
+    head = text[:MAX_TEXT_LENGTH]
+    cut = max(head.rfind(" "), head.rfind("\n"), head.rfind("\t"))
+    return head[:cut] if cut > 0 else ""
+
+
+def _to_ascii(domain: str) -> str:
+    """IDNA (punycode) conversion: the costly step that only ever sees a bounded input."""
+    return domain.encode("idna").decode("ascii")
+
+
 def normalise_domain(text: str) -> str | None:
-    """Return `text` as a lower-case ASCII (punycode) domain, or None if it is not a valid one."""
+    """Return `text` as a lower-case ASCII (punycode) domain, or None if it is not a valid one.
+
+    Longer than a domain can be: refused before any conversion (a Unicode name is never longer than
+    its punycode form, so nothing valid is lost).
+    """
+    if not within(text, MAX_DOMAIN_LENGTH):
+        return None
     domain = text.lower()
     if not domain.isascii():
         try:
-            domain = domain.encode("idna").decode("ascii")
+            domain = _to_ascii(domain)
         except UnicodeError:
             return None
     return domain if is_valid_domain(domain) else None

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ArchiveConfig(AppConfig):
     name = "envol.archive"
     label = "archive"
-    verbose_name = "X archive imports"
+    verbose_name = _("X archive imports")
 
     def ready(self) -> None:
         # Proving a claimed X account moves its archive import with it (envol.registry.linking).

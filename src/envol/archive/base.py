@@ -5,8 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
-Direction = Literal["follower", "following"]
+Direction = Literal["follower", "following", "block", "mute"]
+#: The follow lists: every archive needs one of them, and they are always read.
 DIRECTIONS: tuple[Direction, Direction] = ("follower", "following")
+#: block.js and mute.js: read only when the person asks Envol to honour them (never required).
+SAFETY_LISTS: tuple[Direction, Direction] = ("block", "mute")
+LISTS: tuple[Direction, ...] = DIRECTIONS + SAFETY_LISTS
+#: The key of each item of a list file: `block.js` items are {"blocking": {"accountId": …}}.
+ITEM_KEYS: dict[Direction, str] = {"follower": "follower", "following": "following", "block": "blocking",
+                                   "mute": "muting"}  # fmt: skip
 
 U64_MAX = 2**64 - 1
 KIB = 1024

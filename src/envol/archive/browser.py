@@ -46,7 +46,10 @@ def browser_upload(request: HttpRequest) -> JsonResponse:
                 max_ids=CONFIG.browser_upload_max_ids,
                 input_bytes=declared or None,
             )
-            result = ingest_lists(upload, person=person, source=Source.BROWSER)
+            # The page sends block and mute ids only when the person ticked the box: their presence
+            # is the opt-in.
+            honour = upload.has_list("block") or upload.has_list("mute")
+            result = ingest_lists(upload, person=person, source=Source.BROWSER, honour_blocks=honour)
     except BusyError as error:
         response = _refusal(error.code, describe(error), 503)
         response["Retry-After"] = str(RETRY_AFTER)
@@ -60,6 +63,8 @@ def browser_upload(request: HttpRequest) -> JsonResponse:
 
 def _summary(result: IngestResult) -> dict[str, object]:
     message = done_message(result.followers, result.following)
+    if result.blocked or result.muted:
+        message += " " + honoured_message(result.blocked, result.muted)
     if not result.owner_verified:
         message += " " + _(UNVERIFIED)
     return {
@@ -75,6 +80,13 @@ def done_message(followers: int, following: int) -> str:
         "followers": followers,
         "following": following,
     }
+
+
+def honoured_message(blocked: int, muted: int) -> str:
+    return _(
+        "Envol will honour your %(blocked)s blocks and %(muted)s mutes: those people never find you "
+        "through Envol, and Envol never follows them for you."
+    ) % {"blocked": blocked, "muted": muted}
 
 
 def _refusal(code: str, message: str, status: int) -> JsonResponse:

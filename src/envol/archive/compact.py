@@ -8,10 +8,13 @@ Format (version 1), one gzip stream (its CRC-32 and length catch a damaged trans
         {"owner": {"id": "…", "handle": "…", "name": "…"} | null,
          "follower":  {"count": N, "expected": M | null, "files": ["data/follower.js", …]},
          "following": {"count": N, "expected": M | null, "files": […]},
-         "profile": {"bio": "…", "website": "…"}}          optional
+         "profile": {"bio": "…", "website": "…"},          optional
+         "block": {"count": N, …}, "mute": {…}}           optional: the person asked Envol to
+                                                           honour their X blocks and mutes
     N varints                                the follower ids, ascending, each as its distance from
                                              the previous one (the first from 0): unsigned LEB128
     N varints                                the following ids, likewise
+    N varints, N varints                     the block ids, then the mute ids, likewise (when present)
     end of stream                            nothing may follow
 
 Sorted ids cost about 4 bytes each: a sorted list of random 61-bit snowflakes leaves gaps of ~39
@@ -38,7 +41,7 @@ import numpy as np
 import orjson
 from numpy.typing import NDArray
 
-from envol.archive.base import DIRECTIONS, MIB, U64_MAX, ArchiveOwner, ByteReader, Direction
+from envol.archive.base import DIRECTIONS, MIB, SAFETY_LISTS, U64_MAX, ArchiveOwner, ByteReader, Direction
 from envol.archive.errors import ArchiveError
 from envol.archive.inflate import ERRORS, gzip_stream
 from envol.archive.profile import MAX_TEXT_CHARS, OwnerProfile
@@ -48,7 +51,8 @@ MAGIC = b"ENVOLIDS\x01"
 MAX_HEADER_BYTES = 64 * 1024
 LABEL = "browser upload"
 _READ_BYTES = 1 * MIB  # compressed bytes per read from the request
-_INFLATE_BYTES = 4 * MIB  # inflated bytes per zlib call: bounds memory whatever the ratio
+_INFLATE_BYTES = 1 * MIB  # inflated bytes per call: bounds memory whatever the ratio (each byte
+# becomes up to 8 bytes of id, and as much again in temporaries while the varints are decoded)
 _MAX_VARINT = 10  # 64 bits in 7-bit groups
 #: Most ids an upload may declare or decode per byte it carries (decision 0017): real uploads carry
 #: about 4 bytes per id (0.25 ids per byte); the densest plausible list, every id from X's first
@@ -147,7 +151,8 @@ def _bad(why: str) -> BadUploadError:
 class CompactUpload:
     """A compact upload read from ``stream``; it presents the ids the way an opened archive does
     (``owner``, ``expected_counts``, ``iter_ids``), so the same ingestion service stores both.
-    ``iter_ids`` must be called for "follower", then "following", each read to its end."""
+    ``iter_ids`` must be called for "follower", then "following", then the block and mute lists
+    it holds (``has_list``), each read to its end."""
 
     def __init__(
         self, stream: ByteReader, *, max_bytes: int, max_ids: int, input_bytes: int | None = None
@@ -179,15 +184,21 @@ class CompactUpload:
                 raise _bad(
                     f"its {direction} list holds {entry.count:,} ids but the archive says {entry.expected:,}"
                 )
-        self.expected_counts: dict[Direction, int | None] = {d: self.lists[d].count for d in DIRECTIONS}
+        self.expected_counts: dict[Direction, int | None] = {d: e.count for d, e in self.lists.items()}
         self.members_used = tuple(f for d in DIRECTIONS for f in self.lists[d].files) or (LABEL,)
+        self._order: tuple[Direction, ...] = DIRECTIONS + tuple(d for d in SAFETY_LISTS if d in self.lists)
         self._varints = _decode_varints(self._inflater.pieces())
         self._leftover = np.empty(0, dtype=np.uint64)
         self._next = 0
 
+    def has_list(self, direction: Direction) -> bool:
+        return direction in self.lists
+
     def iter_ids(self, direction: Direction) -> Iterator[NDArray[np.uint64]]:
-        if direction != DIRECTIONS[self._next]:
-            raise ValueError("the lists of a compact upload are read in order: follower, then following")
+        if self._next >= len(self._order) or direction != self._order[self._next]:
+            raise ValueError(
+                "the lists of a compact upload are read in order: follower, following, block, mute"
+            )
         self._next += 1
         left = self.lists[direction].count
         base = np.uint64(0)
@@ -205,7 +216,7 @@ class CompactUpload:
             ids = _running_sum(deltas, base, direction)
             base = ids[-1]
             yield ids
-        if self._next == len(DIRECTIONS) and (self._leftover.size or next(self._varints, None) is not None):
+        if self._next == len(self._order) and (self._leftover.size or next(self._varints, None) is not None):
             raise _bad("it holds more ids than its header says")
 
     def _take(self, most: int) -> NDArray[np.uint64] | None:
@@ -241,7 +252,9 @@ def _parse_header(
             handle=_short_text(owner_doc.get("handle", ""), "handle"),
             display_name=_short_text(owner_doc.get("name", ""), "name"),
         )
-    return owner, {d: _list_header(doc.get(d), d) for d in DIRECTIONS}, _profile(doc.get("profile"))
+    lists = {d: _list_header(doc.get(d), d) for d in DIRECTIONS}
+    lists |= {d: _list_header(doc[d], d) for d in SAFETY_LISTS if d in doc}
+    return owner, lists, _profile(doc.get("profile"))
 
 
 def _profile(entry: object) -> OwnerProfile | None:
@@ -358,7 +371,7 @@ def encode_compact(
     if profile is not None:
         header["profile"] = {"bio": profile.bio, "website": profile.website}
     body = []
-    for direction in DIRECTIONS:
+    for direction in DIRECTIONS + tuple(d for d in SAFETY_LISTS if d in lists):
         ids = np.sort(np.asarray(lists.get(direction, np.empty(0, dtype=np.uint64)), dtype=np.uint64))
         header[direction] = {
             "count": int(ids.size),

@@ -17,7 +17,7 @@ import numpy as np
 import orjson
 from numpy.typing import NDArray
 
-from envol.archive.base import DEFAULT_CHUNK_BYTES, MIB, U64_MAX, ByteReader, Direction
+from envol.archive.base import DEFAULT_CHUNK_BYTES, ITEM_KEYS, MIB, U64_MAX, ByteReader, Direction
 from envol.archive.errors import BadIdError, MalformedFileError
 from envol.archive.idscan import fast_ids
 
@@ -143,7 +143,7 @@ class _ListTally:
 
     def __init__(self, member: str, direction: Direction) -> None:
         self.member, self.direction = member, direction
-        self.item_key = f'"{direction}"'.encode()
+        self.item_key = f'"{ITEM_KEYS[direction]}"'.encode()
         self.ids = self.opens = self.closes = 0
 
     def scan(self, buf: bytes, start: int, end: int) -> NDArray[np.uint64] | None:

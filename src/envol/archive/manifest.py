@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from envol.archive.base import DIRECTIONS, U64_MAX, ArchiveOwner, Direction
+from envol.archive.base import LISTS, U64_MAX, ArchiveOwner, Direction
 from envol.archive.errors import BadIdError, MalformedFileError
 from envol.archive.jsfile import JsPrefix
 
@@ -57,7 +57,7 @@ def parse_manifest(prefix: JsPrefix, doc: object, member: str) -> Manifest:
     if not isinstance(data_types, dict):
         raise MalformedFileError(member, f"{member} has a dataTypes entry that is not an object.")
     lists: dict[Direction, tuple[ManifestFile, ...]] = {}
-    for direction in DIRECTIONS:
+    for direction in LISTS:
         if direction in data_types:
             lists[direction] = _files(data_types[direction], direction, member)
     return Manifest(owner=owner, lists=lists)

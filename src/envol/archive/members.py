@@ -19,11 +19,11 @@ from typing import Literal, cast
 from envol.archive.base import Direction, MemberLayout
 from envol.archive.errors import DuplicateMemberError
 
-Kind = Literal["follower", "following", "account", "manifest", "profile"]
+Kind = Literal["follower", "following", "block", "mute", "account", "manifest", "profile"]
 
 # account.js, manifest.js and profile.js are never split; the lists may be (follower-part1.js, …).
 _FILE_NAME_RE = re.compile(
-    r"^(?:(?P<list>follower|following)(?:-part(?P<part>\d{1,6}))?|(?P<single>account|manifest|profile))\.js$"
+    r"^(?:(?P<list>follower|following|block|mute)(?:-part(?P<part>\d{1,6}))?|(?P<single>account|manifest|profile))\.js$"
 )
 
 
@@ -84,7 +84,7 @@ def build_layout(roles: Iterable[tuple[str, MemberRole]], label: str) -> MemberL
             f"{label} mixes data files from different folders ({first} and {second}); "
             "it looks like several archives were combined. Upload one archive at a time.",
         )
-    lists: dict[Direction, dict[int, str]] = {"follower": {}, "following": {}}
+    lists: dict[Direction, dict[int, str]] = {"follower": {}, "following": {}, "block": {}, "mute": {}}
     layout_account: str | None = None
     layout_manifest: str | None = None
     for (kind, part), member in seen.items():

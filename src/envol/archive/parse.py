@@ -6,6 +6,9 @@
             ...
         for ids in archive.iter_ids("following"):
             ...
+        if archive.has_list("block"):           # block.js / mute.js, only when the person opted in
+            for ids in archive.iter_ids("block"):
+                ...
 
 A count that disagrees with the manifest raises at the end of that list file (so at the latest at
 the end of the stream): a caller that commits only once the stream is exhausted never commits a bad
@@ -27,6 +30,8 @@ from numpy.typing import NDArray
 from envol.archive.base import (
     DEFAULT_CHUNK_BYTES,
     DIRECTIONS,
+    LISTS,
+    SAFETY_LISTS,
     ArchiveOwner,
     Direction,
     Limits,
@@ -102,6 +107,9 @@ class ArchiveSource:
     def members_used(self) -> tuple[str, ...]:
         return self.summary.members_used
 
+    def has_list(self, direction: Direction) -> bool:
+        return bool(self.summary.list_parts[direction])
+
     @cached_property
     def profile(self) -> OwnerProfile | None:
         """The owner's bio and website from profile.js; None when there is none or it cannot be
@@ -126,6 +134,9 @@ class ArchiveSource:
         disagrees with the manifest raises once it has been read."""
         if chunk_bytes < 1:
             raise ValueError("chunk_bytes must be positive")
+        if direction in SAFETY_LISTS:
+            for part in self.summary.list_parts[direction]:
+                self._store.check_member(part.member, self._limits)
         # Per-part checks suffice: the manifest's total is the sum of its parts.
         for part in self.summary.list_parts[direction]:
             reader = ReadAhead(self._store.open_member(part.member, self._limits), chunk_bytes)
@@ -191,8 +202,11 @@ def _summarise(store: MemberStore, limits: Limits) -> ArchiveSummary:
         )
     manifest = _read_manifest(store, layout.manifest, limits)
     owner = _owner(store, layout, manifest, limits)
-    list_parts = {d: _plan_parts(d, layout, manifest, layout.manifest or "") for d in DIRECTIONS}
+    list_parts = {d: _plan_parts(d, layout, manifest, layout.manifest or "") for d in LISTS}
+    # The follow lists' totals; block and mute parts are checked against the manifest one by one.
     expected_counts = {d: _expected_count(list_parts[d], manifest, d) for d in DIRECTIONS}
+    # block.js and mute.js are checked only if they are read (the person's opt-in): an archive
+    # whose follow lists are fine is never refused for a file the person did not ask Envol to use.
     for direction in DIRECTIONS:
         for part in list_parts[direction]:
             store.check_member(part.member, limits)
@@ -257,7 +271,8 @@ def _plan_parts(
             )
         member = found.get(role.part)
         if member is None:
-            if entry.count > 0:
+            # Blocks and mutes are optional: loose follow lists without them are still an archive.
+            if entry.count > 0 and direction not in SAFETY_LISTS:
                 raise MissingListError(
                     entry.file_name,
                     f"{entry.file_name} is missing: the manifest says it holds {entry.count:,} accounts. "

@@ -18,7 +18,7 @@ import numpy as np
 from django.db import transaction
 from numpy.typing import NDArray
 
-from envol.archive.base import ArchiveOwner, Direction, Limits
+from envol.archive.base import DIRECTIONS, SAFETY_LISTS, ArchiveOwner, Direction, Limits
 from envol.archive.errors import ArchiveError
 from envol.archive.models import ArchiveImport, Source
 from envol.archive.parse import open_archive
@@ -33,12 +33,18 @@ from envol.graph.stream import finish_streamed, streamed_partition
 from envol.registry.models import Person
 from envol.registry.service import person_for_claimed_x_owner, verified_x_account
 
-#: (stage, done, total) — total is None when unknown. Stages: "follower", "following", "storing".
+#: (stage, done, total) — total is None when unknown. Stages: "follower", "following", "block" and
+#: "mute" when honoured, "storing".
 Progress = Callable[[str, int, int | None], None]
 #: Receives each chunk of pseudonyms as it is read: (edge direction, keys).
 Sink = Callable[[int, NDArray[np.int64]], None]
 
-_EDGE_DIRECTION = {"follower": EdgeDirection.FOLLOWER, "following": EdgeDirection.FOLLOWING}
+_EDGE_DIRECTION = {
+    "follower": EdgeDirection.FOLLOWER,
+    "following": EdgeDirection.FOLLOWING,
+    "block": EdgeDirection.BLOCKED,
+    "mute": EdgeDirection.MUTED,
+}
 
 
 class NotYourArchiveError(ArchiveError):
@@ -61,11 +67,14 @@ class IngestResult:
     owner_verified: bool
     followers: int
     following: int
+    blocked: int = 0  # honoured blocks and mutes (0 unless the person asked Envol to honour them)
+    muted: int = 0
 
 
 class ListSource(Protocol):
     """Where the ids come from: an opened archive (``parse.ArchiveSource``) or the browser's compact
-    upload (``compact.CompactUpload``). Lists are read in order, follower first."""
+    upload (``compact.CompactUpload``). Lists are read in order: follower, following, then block and
+    mute when they are honoured."""
 
     @property
     def owner(self) -> ArchiveOwner | None: ...
@@ -83,6 +92,10 @@ class ListSource(Protocol):
 
     def iter_ids(self, direction: Direction) -> Iterator[NDArray[np.uint64]]: ...
 
+    def has_list(self, direction: Direction) -> bool:
+        """Whether the upload holds this list (block and mute lists are optional)."""
+        ...
+
 
 def ingest(
     paths: Path | Sequence[Path],
@@ -91,10 +104,14 @@ def ingest(
     source: Source = Source.COMMAND_LINE,
     limits: Limits | None = None,
     progress: Progress | None = None,
+    honour_blocks: bool = False,
 ) -> IngestResult:
-    """Store the archive's lists for ``person`` (or, without one, for the archive's owner)."""
+    """Store the archive's lists for ``person`` (or, without one, for the archive's owner); its
+    block.js and mute.js too when ``honour_blocks`` (the person's opt-in), else they are not read."""
     with open_archive(paths, limits=limits) as archive:
-        return ingest_lists(archive, person=person, source=source, progress=progress)
+        return ingest_lists(
+            archive, person=person, source=source, progress=progress, honour_blocks=honour_blocks
+        )
 
 
 def ingest_lists(
@@ -103,6 +120,7 @@ def ingest_lists(
     person: Person | None = None,
     source: Source = Source.COMMAND_LINE,
     progress: Progress | None = None,
+    honour_blocks: bool = False,
 ) -> IngestResult:
     """The one path every upload takes: owner rule, pseudonyms, then one transaction."""
     report = progress or (lambda stage, done, total: None)
@@ -119,20 +137,22 @@ def ingest_lists(
     profile = lists.profile  # tiny; read before the lists, outside the transaction
     # A big import on PostgreSQL (by the manifest's counts) is copied into its own partition while
     # the archive is read, in the transaction that then records it (graph.stream).
-    streamed = reserve_import_id(sum(count or 0 for count in lists.expected_counts.values()))
+    read = _to_read(lists, honour_blocks)
+    streamed = reserve_import_id(sum(lists.expected_counts.get(d) or 0 for d in read))
     if streamed is None:
-        keys = _read_lists(lists, report, sink=None)
+        keys = _read_lists(lists, read, report, sink=None)
         with transaction.atomic():
             person, verified, record = _record(person, owner, verified, keys, source, report, None)
             _announce(record, owner, verified, profile)
     else:
         with transaction.atomic():
             with streamed_partition(streamed) as stream:
-                keys = _read_lists(lists, report, sink=stream.add)
+                keys = _read_lists(lists, read, report, sink=stream.add)
             person, verified, record = _record(person, owner, verified, keys, source, report, streamed)
             _announce(record, owner, verified, profile)
     report("storing", 1, 1)
-    return IngestResult(record.pk, person.pk, owner, verified, record.followers_count, record.following_count)
+    return IngestResult(record.pk, person.pk, owner, verified, record.followers_count, record.following_count,
+                        record.blocked_count, record.muted_count)  # fmt: skip
 
 
 def _record(
@@ -181,6 +201,8 @@ def _record_stored(
         owner_verified=verified,
         followers_count=counts["follower"],
         following_count=counts["following"],
+        blocked_count=counts.get("block", 0),
+        muted_count=counts.get("mute", 0),
         source=source,
     )
     lists: dict[int, NDArray[np.int64]] = {int(_EDGE_DIRECTION[d]): values for d, values in keys.items()}
@@ -207,14 +229,16 @@ def _announce(
     )
 
 
-def _read_lists(lists: ListSource, report: Progress, sink: Sink | None) -> dict[Direction, NDArray[np.int64]]:
-    return {
-        d: _read_keys(lists.iter_ids(d), lists.expected_counts[d], d, report, sink) for d in _directions()
-    }
+def _read_lists(
+    lists: ListSource, read: tuple[Direction, ...], report: Progress, sink: Sink | None
+) -> dict[Direction, NDArray[np.int64]]:
+    return {d: _read_keys(lists.iter_ids(d), lists.expected_counts.get(d), d, report, sink) for d in read}
 
 
-def _directions() -> tuple[Direction, Direction]:
-    return ("follower", "following")
+def _to_read(lists: ListSource, honour_blocks: bool) -> tuple[Direction, ...]:
+    """The follow lists always; block and mute lists only when honoured and present."""
+    safety = tuple(d for d in SAFETY_LISTS if honour_blocks and lists.has_list(d))
+    return DIRECTIONS + safety
 
 
 def _check_owner(person: Person, owner: ArchiveOwner | None, label: str) -> tuple[ArchiveOwner, bool]:

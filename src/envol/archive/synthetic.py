@@ -21,7 +21,7 @@ import numpy as np
 import orjson
 from numpy.typing import NDArray
 
-from envol.archive.base import DIRECTIONS, Direction
+from envol.archive.base import DIRECTIONS, ITEM_KEYS, Direction
 
 Layout = Literal["2021", "2020", "2019"]
 _BATCH = 50_000
@@ -68,9 +68,12 @@ def _list_pieces(global_name: str, batches: Iterable[list[str]], layout: Layout)
 def render_list_js(
     direction: Direction, ids: Iterable[int], *, part: int = 0, layout: Layout = "2021"
 ) -> Iterator[bytes]:
-    """A follower/following file as pieces of bytes (join them, or write them one after another)."""
+    """A follower/following (or block/mute) file as pieces of bytes (join them, or write them one
+    after another)."""
     level = 1 if layout == "2021" else 0
-    item = {direction: {"accountId": "%d", "userLink": "https://twitter.com/intent/user?user_id=%d"}}
+    item = {
+        ITEM_KEYS[direction]: {"accountId": "%d", "userLink": "https://twitter.com/intent/user?user_id=%d"}
+    }
     template = jackson_json(item, level)
     batches = ([template % (i, i) for i in batch] for batch in itertools.batched(ids, _BATCH))
     yield from _list_pieces(f"YTD.{direction}.part{part}", batches, layout)
@@ -115,9 +118,11 @@ def write_synthetic_archive(
     padding_bytes: int = 0,
     bio: str | None = None,
     website: str = "",
+    blocking: Iterable[int] | None = None,
+    muting: Iterable[int] | None = None,
 ) -> SyntheticArchive:
     """Write a zip with account.js, the (optionally split) lists and, except for "2019", manifest.js;
-    with a ``bio``, profile.js too.
+    with a ``bio``, profile.js too; with ``blocking``/``muting`` ids, block.js/mute.js too.
 
     ``followers``/``following`` are ids, or a count of ids drawn from ``seed``. ``split_every`` caps
     the ids per file (``follower.js``, ``follower-part1.js``, …) like X's ~100 MB parts.
@@ -160,6 +165,14 @@ def write_synthetic_archive(
             members += [folder + name for name, _, _ in files]
             manifest_types[direction] = [_manifest_file(*entry) for entry in files]
             written += size
+        safety: tuple[tuple[Direction, Iterable[int] | None], ...] = (("block", blocking), ("mute", muting))
+        for direction, given in safety:
+            if given is not None:
+                files, size = _write_list(archive, folder, direction, iter(given), layout, None, force_zip64)
+                counts[direction] = sum(count for _, _, count in files)
+                members += [folder + name for name, _, _ in files]
+                manifest_types[direction] = [_manifest_file(*entry) for entry in files]
+                written += size
         if layout != "2019":
             total_size = size_bytes if size_bytes is not None else written
             manifest = _manifest(

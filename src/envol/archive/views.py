@@ -26,7 +26,7 @@ from envol.registry.models import Person
 from envol.registry.service import verified_x_account
 from envol.registry.session import person_required
 
-MAX_FILES = 8  # a zip, or the .js files: follower(-partN), following(-partN), account, manifest
+MAX_FILES = 10  # a zip, or the .js files: follower(-partN), following(-partN), account, manifest, block, mute
 
 
 @require_http_methods(["GET", "POST"])
@@ -54,8 +54,11 @@ def upload(request: HttpRequest, person: Person) -> HttpResponse:
             paths = [Path(f.temporary_file_path()) for f in files]  # type: ignore[attr-defined]
             names = {path.name: f.name or "" for path, f in zip(paths, files, strict=True)}
             try:
+                honour = request.POST.get("honour_blocks") == "on"
                 with reading_slot(paths[0].name):
-                    context["result"] = ingest(paths, person=person, source=Source.UPLOAD)
+                    context["result"] = ingest(
+                        paths, person=person, source=Source.UPLOAD, honour_blocks=honour
+                    )
                 context["current"] = ArchiveImport.objects.filter(person=person).first()
                 status = 200
             except BusyError as error:

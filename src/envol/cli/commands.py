@@ -47,6 +47,20 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-worker", action="store_true", help="do not run the background worker in this process"
     )
+    parser.add_argument(
+        "--workers",
+        type=_positive,
+        default=1,
+        help="web processes serving requests, one per core is the usual choice (default: %(default)s; "
+        "docs/operations.md says how to size it)",
+    )
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("at least 1")
+    return value
 
 
 def _worker_options(parser: argparse.ArgumentParser) -> None:
@@ -68,6 +82,8 @@ def _ingest_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help='also say where the time went, stage by stage (with --json: a "timings" object)',
     )
+    parser.add_argument("--honour-blocks", action="store_true",
+                        help="also read block.js and mute.js (the upload page's opt-in)")  # fmt: skip
 
 
 def _address_options(parser: argparse.ArgumentParser) -> None:

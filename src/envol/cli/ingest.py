@@ -20,7 +20,7 @@ def run(args: argparse.Namespace) -> int:
     began = time.monotonic()
     try:
         with timed(StageClock()) as clock:
-            result = ingest(args.paths, progress=progress)
+            result = ingest(args.paths, progress=progress, honour_blocks=args.honour_blocks)
     except ArchiveError as error:
         progress.finish()
         name = error.file or ", ".join(str(p) for p in args.paths)
@@ -43,11 +43,18 @@ def run(args: argparse.Namespace) -> int:
             summary["timings"] = timings
         else:
             print("timings: " + ", ".join(f"{k} {v:.2f} s" for k, v in timings.items()), file=sys.stderr)
+    if args.honour_blocks:
+        summary |= {"blocked": result.blocked, "muted": result.muted}
     if args.json:
         print(json.dumps(summary))
     else:
         print(
             f"Imported the archive of @{result.owner.handle} ({result.owner.x_id}): "
             f"{result.followers:,} followers, {result.following:,} following (import {result.import_id})."
+            + (
+                f" Honoured {result.blocked:,} blocks and {result.muted:,} mutes."
+                if args.honour_blocks
+                else ""
+            )
         )
     return 0

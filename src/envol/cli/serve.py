@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 import uvicorn
 from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from uvicorn.supervisors import Multiprocess
 
+from envol.core.cache import CACHE_TABLE
 from envol.core.worker import EmbeddedWorker, run_worker_process
 
 
@@ -30,15 +33,27 @@ def run(args: argparse.Namespace) -> int:
             print("envol: the database has unapplied migrations; run `envol migrate` first", file=sys.stderr)
             return 1
         _migrate(verbosity=0)
+    if args.workers > 1:
+        _share_rate_limits()
     worker = None if args.no_worker else EmbeddedWorker()
     if worker:
         worker.start()
     config = uvicorn.Config(
-        "envol.core.asgi:application", host=args.host, port=args.port, lifespan="off", log_config=None
+        "envol.core.asgi:application",
+        host=args.host,
+        port=args.port,
+        lifespan="off",
+        log_config=None,
+        workers=args.workers,
     )
     print(f"Envol is serving on http://{args.host}:{args.port}/ (Ctrl-C stops it)", flush=True)
     try:
-        uvicorn.Server(config).run()
+        if args.workers > 1:
+            # uvicorn's supervisor: this process binds the socket, starts the web processes, restarts
+            # any that dies, and keeps the background worker; Ctrl-C stops them all.
+            Multiprocess(config, sockets=[config.bind_socket()]).run()
+        else:
+            uvicorn.Server(config).run()
     except KeyboardInterrupt:
         # uvicorn drains requests on Ctrl-C, then re-raises the signal for the caller: ours is a
         # normal, clean stop.
@@ -47,6 +62,14 @@ def run(args: argparse.Namespace) -> int:
         if worker:
             worker.stop()
     return 0
+
+
+def _share_rate_limits() -> None:
+    """Several web processes must count sign-ins and uploads together: unless the operator chose,
+    their cache (the rate-limit counters) is the database table, created here if need be."""
+    if not os.environ.get("ENVOL_CACHE", "").strip():
+        os.environ["ENVOL_CACHE"] = "database"  # read by the web processes' settings
+        call_command("createcachetable", CACHE_TABLE, verbosity=0)
 
 
 def worker(args: argparse.Namespace) -> int:

@@ -8,7 +8,17 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "envol.core.settings")
 # it on every request. The files are a few kilobytes, so the warning is noise here.
 warnings.filterwarnings("ignore", message="StreamingHttpResponse must consume synchronous iterators")
 
-# Request bodies are capped before Django reads them (core.bodylimit).
-from envol.core.bodylimit import BodyLimit  # noqa: E402 (after the settings module is named)
+# Request bodies are capped before Django reads them (core.bodylimit); the public pages for visitors
+# not signed in are answered before anything else (core.pagecache). Both read Django's settings.
+django_application = get_asgi_application()
 
-application = BodyLimit(get_asgi_application())
+from envol.core.bodylimit import BodyLimit  # noqa: E402 (after Django is set up)
+from envol.core.config import CONFIG  # noqa: E402
+from envol.core.pagecache import PublicPageCache, enabled  # noqa: E402
+
+django_application = BodyLimit(django_application)  # type: ignore[assignment]
+application = (
+    PublicPageCache(django_application, check_seconds=CONFIG.page_cache_check_seconds)  # type: ignore[arg-type]
+    if enabled()
+    else django_application
+)

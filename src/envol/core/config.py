@@ -46,14 +46,16 @@ class Config:
         "ENVOL_SECRET_KEY",
         "",
         "Django's secret key (sessions, CSRF). Generated and kept in "
-        "`ENVOL_DATA_DIR/dev-secrets.json` in development; required in production.",
+        "`ENVOL_DATA_DIR/dev-secrets.json` in development; required in production, where a key "
+        "shorter than 50 characters or with fewer than 5 different ones is refused at start-up.",
         text,
     )
     token_keys = Setting(
         "ENVOL_TOKEN_KEYS",
         "",
         "Comma-separated Fernet keys that encrypt platform tokens at rest; "
-        "the first encrypts, all decrypt (rotation). Required in production.",
+        "the first encrypts, all decrypt (rotation). Required in production; a malformed key "
+        "is refused at start-up.",
         words,
     )
     pseudonym_key = Setting(
@@ -204,6 +206,14 @@ class Config:
         "Hours between two full recomputations of everyone's candidates (a repair: links and imports "
         "already update the persons concerned within seconds).",
         positive,
+    )
+    matching_uncorroborated_limit = Setting(
+        "ENVOL_MATCHING_UNCORROBORATED_LIMIT",
+        "2000",
+        "How many people one person can ever be shown whom only that person's own archive links to "
+        "them (no archive of theirs says so): bounds what a forged list of ids can reveal "
+        "(docs/decisions/0019-who-can-find-me.md).",
+        whole(minimum=0),
     )
     bridgy_bluesky_domain = Setting(
         "ENVOL_BRIDGY_BLUESKY_DOMAIN",
@@ -408,6 +418,37 @@ class Config:
         "PostgreSQL, `memory` on SQLite.",
         choice("", "memory", "database"),
     )
+    db_pool_size = Setting(
+        "ENVOL_DB_POOL_SIZE",
+        "10",
+        "PostgreSQL: most database connections one process (each `envol run` worker, each "
+        "`envol worker`) holds, in psycopg's pool; a request holds one while it runs and gives it "
+        "back when it ends. Size it so that processes × this stays under the server's "
+        "`max_connections` (docs/operations.md).",
+        whole(minimum=1),
+    )
+    page_cache = Setting(
+        "ENVOL_PAGE_CACHE",
+        "on",
+        "`on`: each web process keeps the public pages (home, how it works, FAQ, privacy, legal "
+        "notice, media directory, figures) in memory for visitors who are not signed in, each "
+        "visitor with their own form token (decision 0013). `off`: every page is rendered again.",
+        choice("on", "off"),
+    )
+    page_cache_check_seconds = Setting(
+        "ENVOL_PAGE_CACHE_CHECK_SECONDS",
+        "1",
+        "How often, at most, a web process asks the database whether the media directory or the "
+        "figures changed since it kept them: the longest those pages lag behind a change.",
+        positive,
+    )
+    db_pool_timeout = Setting(
+        "ENVOL_DB_POOL_TIMEOUT",
+        "10",
+        "PostgreSQL: seconds a request waits for a free connection of its process's pool before it "
+        "fails (500) instead of queueing for ever.",
+        positive,
+    )
     rate_limit_sign_in = Setting(
         "ENVOL_RATE_LIMIT_SIGN_IN",
         "60/600",
@@ -420,6 +461,14 @@ class Config:
         "30/3600",
         "`COUNT/SECONDS`: archive uploads (every POST under `/archive/`) allowed per client address, "
         "and per person, in each window.",
+        rate,
+    )
+    rate_limit_media = Setting(
+        "ENVOL_RATE_LIMIT_MEDIA",
+        "8/3600",
+        "`COUNT/SECONDS`: posts of the media declaration form and of its confirmation (every POST "
+        "under `/media/`) allowed per client address in each window. Each declaration sends an "
+        "e-mail: this keeps the form from being used to mail many domains.",
         rate,
     )
     hsts_seconds = Setting(

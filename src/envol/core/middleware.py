@@ -1,5 +1,6 @@
-"""Envol's middleware: the request log (method, path, status, duration; no IP, no query string),
-the security headers, and the rate limits on sign-in and upload."""
+"""Envol's middleware: the request log (method, route, status, duration; no IP, no query string, no
+path that could hold a token), the refusal of unreadable input, the security headers, and the rate
+limits on sign-in, upload and media declarations."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from django.shortcuts import render
 
 from envol.core import ratelimit
 from envol.core.cache import PurgeClock, purge_expired
+from envol.core.logs import logged_path
 from envol.core.security import PERMISSIONS_POLICY, policy_for_admin, policy_for_request
 
 logger = logging.getLogger("envol.request")
@@ -28,14 +30,15 @@ class RequestLogMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         started = time.perf_counter()
         response = self.get_response(request)
+        path = logged_path(request)
         logger.info(
             "%s %s %s",
             request.method,
-            request.path,
+            path,
             response.status_code,
             extra={
                 "method": request.method,
-                "path": request.path,
+                "path": path,
                 "status": response.status_code,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 1),
             },
@@ -61,13 +64,39 @@ class SecurityHeadersMiddleware(ContentSecurityPolicyMiddleware):
         return super().process_response(request, response)
 
 
+FORM_TYPE = "application/x-www-form-urlencoded"
+
+
+class ReadableInputMiddleware:
+    """Refuses, with 400 and a page saying so, a query string or a plain form holding a NUL character.
+
+    No text Envol reads may hold one, and PostgreSQL refuses to store or even compare it: without this,
+    `/media/?q=%00` or `/review/?after=bluesky:%00` reached the database and answered 500. Multipart
+    bodies (uploads) are left to their views, which stream them; reading them here would consume them.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        sources = [request.GET]
+        if request.content_type == FORM_TYPE:
+            sources.append(request.POST)
+        for source in sources:
+            for key, values in source.lists():
+                if "\x00" in key or any("\x00" in value for value in values):
+                    logger.warning("refused a NUL character", extra={"path": logged_path(request)})
+                    return render(request, "core/bad_request.html", status=400)
+        return self.get_response(request)
+
+
 # registry.session.SESSION_KEY: core sits below registry and does not import it; a test keeps the
 # two equal.
 PERSON_SESSION_KEY = "envol_person_id"
 
 
 class RateLimitMiddleware:
-    """Refuses, with 429 and Retry-After, the sign-in and upload requests (`ratelimit.RULES`) beyond
+    """Refuses, with 429 and Retry-After, the requests of `ratelimit.RULES` (sign-in, upload, media) beyond
     their limits, counted per hashed client address and per hashed signed-in person. Also purges
     expired cache entries, at most once a minute per process."""
 

@@ -1,4 +1,4 @@
-"""Rate limits on sign-in and upload: fixed-window counters in Django's cache.
+"""Rate limits on sign-in, upload and the media declaration form: fixed-window counters in Django's cache.
 
 A client is counted under a keyed hash of its network address (HMAC with the secret key, 64 bits)
 and, when signed in, under a keyed hash of its person id: the clear address is never written
@@ -44,10 +44,13 @@ class Rule:
 
 # Every sign-in that starts a flow or checks a password is a POST under /sign-in/ (the page itself
 # is a GET); every upload is a POST under /archive/. New flows under those paths are covered as
-# they land; the callbacks (GETs) only finish a flow that a counted POST started.
+# they land; the callbacks (GETs) only finish a flow that a counted POST started. Every POST under
+# /media/ is a declaration (which sends an e-mail) or its confirmation: counted, so that the form
+# cannot be used to mail many domains.
 RULES: tuple[Rule, ...] = (
     Rule("sign_in", type(CONFIG).rate_limit_sign_in, frozenset({"POST"}), "/sign-in/"),
     Rule("upload", type(CONFIG).rate_limit_upload, frozenset({"POST"}), "/archive/"),
+    Rule("media", type(CONFIG).rate_limit_media, frozenset({"POST"}), "/media/"),
 )
 
 

@@ -14,6 +14,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from cryptography.fernet import Fernet
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.core.exceptions import ImproperlyConfigured
 
@@ -21,6 +22,10 @@ from envol.core.config import CONFIG
 
 DEV_SECRETS_FILE = "dev-secrets.json"
 MIN_PSEUDONYM_KEY_HEX = 32
+# Django's own deployment check (security.W009) asks as much of a secret key: shorter or plainer keys
+# can be guessed, and with them sessions forged (docs/threat-model.md).
+MIN_SECRET_KEY_LENGTH = 50
+MIN_SECRET_KEY_CHARACTERS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +85,30 @@ def _pseudonym_key(hex_key: str) -> bytes:
     return key
 
 
+def _refuse_weak_secret_key(key: str) -> None:
+    if key.startswith("django-insecure"):
+        raise ImproperlyConfigured("Refusing to start in production with a default secret key")
+    if len(key) < MIN_SECRET_KEY_LENGTH or len(set(key)) < MIN_SECRET_KEY_CHARACTERS:
+        raise ImproperlyConfigured(
+            f"Refusing to start in production with a weak ENVOL_SECRET_KEY: it needs at least "
+            f"{MIN_SECRET_KEY_LENGTH} characters, {MIN_SECRET_KEY_CHARACTERS} of them different "
+            "(for instance: python -c 'import secrets; print(secrets.token_urlsafe(50))')"
+        )
+
+
+def _refuse_malformed_token_keys(keys: tuple[str, ...]) -> None:
+    """Every key must be a Fernet key now, not at the first token stored or read."""
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key)
+        except (ValueError, TypeError) as exc:
+            raise ImproperlyConfigured(
+                f"Refusing to start: key {position} of ENVOL_TOKEN_KEYS is not a Fernet key "
+                "(32 url-safe base64-encoded bytes; for instance: python -c 'from cryptography.fernet "
+                "import Fernet; print(Fernet.generate_key().decode())')"
+            ) from exc
+
+
 def load_keys(*, production: bool, data_dir: Path) -> Keys:
     """The keys from the environment; in development, missing ones come from the dev-secrets file."""
     values = {
@@ -95,9 +124,10 @@ def load_keys(*, production: bool, data_dir: Path) -> Keys:
     if missing:
         fallback = _dev_secrets(data_dir)
         values.update({name: fallback[name] for name in missing})
-    if production and values["ENVOL_SECRET_KEY"].startswith("django-insecure"):
-        raise ImproperlyConfigured("Refusing to start in production with a default secret key")
+    if production:
+        _refuse_weak_secret_key(values["ENVOL_SECRET_KEY"])
     token_keys = CONFIG.token_keys or (values["ENVOL_TOKEN_KEYS"],)
+    _refuse_malformed_token_keys(token_keys)
     bluesky_keys = CONFIG.bluesky_client_keys
     if not bluesky_keys and not production:
         bluesky_keys = (_dev_secrets(data_dir)["ENVOL_BLUESKY_CLIENT_KEYS"],)

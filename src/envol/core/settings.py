@@ -36,7 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "django_tasks_db",
+    "envol.core.third_party.TasksConfig",  # django_tasks_db, with its name translated
     "envol.core",
     "envol.registry",
     "envol.signin",
@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "envol.core.middleware.ReadableInputMiddleware",  # after locale: its page is in the visitor's language
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -84,6 +85,7 @@ TEMPLATES = [
                 "envol.web.context_processors.person",
                 "envol.media.campaign.campaign",
                 "envol.matching.context_processors.new_people",
+                "envol.signin.context_processors.findable",
             ],
         },
     },
@@ -92,7 +94,21 @@ TEMPLATES = [
 
 def _database() -> dict[str, Any]:
     url = CONFIG.database_url or f"sqlite:///{DATA_DIR / 'envol.sqlite3'}"
-    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
+    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=0, conn_health_checks=True))
+    if "postgresql" in config["ENGINE"]:
+        # Under ASGI each request runs in a thread of its own, so a persistent connection per
+        # thread means one connection per concurrent request, without bound: 50 clients exhausted
+        # a server's 100. psycopg's pool bounds them per process and reuses them; Django requires
+        # CONN_MAX_AGE=0 with it (a connection goes back to the pool when the request ends), and
+        # CONN_HEALTH_CHECKS makes the pool check a connection before lending it.
+        config["OPTIONS"] = {
+            **config.get("OPTIONS", {}),
+            "pool": {
+                "min_size": 1,
+                "max_size": CONFIG.db_pool_size,
+                "timeout": CONFIG.db_pool_timeout,
+            },
+        }
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # One file shared by the web threads and the in-process worker: WAL lets readers go on
         # while one writer commits, IMMEDIATE takes the write lock up front (no upgrade deadlocks).

@@ -12,6 +12,14 @@ from django.db import models
 class Direction(models.IntegerChoices):
     FOLLOWER = 1, "follows the owner"  # from follower.js
     FOLLOWING = 2, "followed by the owner"  # from following.js
+    # Only when the owner asked Envol to honour them (the upload's opt-in): never follows, they
+    # keep people apart (envol.matching.candidates).
+    BLOCKED = 3, "blocked by the owner"  # from block.js
+    MUTED = 4, "muted by the owner"  # from mute.js
+
+
+#: The directions that are follows (what reconnection is made of), as opposed to blocks and mutes.
+FOLLOWS = (Direction.FOLLOWER, Direction.FOLLOWING)
 
 
 class Edge(models.Model):

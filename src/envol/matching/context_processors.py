@@ -10,9 +10,16 @@ from envol.matching.notify import new_since_last_visit, preference_for
 from envol.registry.session import current_person
 
 
+def seen_all(request: HttpRequest) -> None:
+    """The review page has just recorded the visit: nothing is new since, and the header need not ask."""
+    request._envol_new_people = 0  # type: ignore[attr-defined]
+
+
 def new_people(request: HttpRequest) -> dict[str, Any]:
     """``new_people``: shown beside "Your people" in the header (two indexed queries, signed-in only)."""
     person = current_person(request)
     if person is None:
         return {}
-    return {"new_people": new_since_last_visit(person.pk, preference_for(person.pk))}
+    if not hasattr(request, "_envol_new_people"):  # once per request, however often it is asked
+        request._envol_new_people = new_since_last_visit(person.pk, preference_for(person.pk))  # type: ignore[attr-defined]
+    return {"new_people": request._envol_new_people}  # type: ignore[attr-defined]

@@ -1,6 +1,7 @@
 """What makes candidates change, wired to the incremental refresh (loaded by MatchingConfig.ready).
 
-- the registry's `accounts_changed` (an account linked, verified, moved or unlinked; sent on commit);
+- the registry's `accounts_changed` (an account linked, verified, moved or unlinked; sent on commit)
+  and `findable_changed` (a person changed who can find them);
 - an archive import saved or deleted (a new import replaces the previous one);
 - archive's `archive_imported` (sent on commit): the addresses in the owner's profile.js are stored
   as suggestions (envol.matching.suggestions), tied to the import so that they go with it.
@@ -27,7 +28,7 @@ from envol.matching.models import NotificationPreference
 from envol.matching.signals import candidates_changed
 from envol.matching.suggestions import persons_listing, store_from_profile
 from envol.matching.tasks import notify_persons, refresh_persons
-from envol.registry.signals import accounts_changed
+from envol.registry.signals import accounts_changed, findable_changed
 
 
 def enqueue_refresh(person_ids: frozenset[int]) -> None:
@@ -37,6 +38,13 @@ def enqueue_refresh(person_ids: frozenset[int]) -> None:
 
 @receiver(accounts_changed, dispatch_uid="matching-accounts-changed")
 def _accounts_changed(sender: Any, person_ids: frozenset[int], **kwargs: Any) -> None:
+    enqueue_refresh(person_ids)  # already after the commit
+
+
+@receiver(findable_changed, dispatch_uid="matching-findable-changed")
+def _findable_changed(sender: Any, person_ids: frozenset[int], **kwargs: Any) -> None:
+    # The rows that have these persons as targets are the ones their choice governs; the refresh
+    # rebuilds those (and their own, unchanged) and tells the reconnection engine.
     enqueue_refresh(person_ids)  # already after the commit
 
 

@@ -104,7 +104,10 @@ def check_mastodon(http: HttpClient, *, now: datetime | None = None) -> set[int]
             retry = error.retry_at if isinstance(error, RateLimited) else now + RETRY_AFTER_FAULT
             TargetProfile.objects.update_or_create(network=account.platform, address=account.stable_id,
                                                    defaults={"next_check_at": retry})  # fmt: skip
-            logger.info("mastodon lookup of %s failed: %s", account.handle, error)
+            # Never the handle: it is a third party's address (core/logs.py).
+            logger.info(
+                "mastodon lookup failed", extra={"error": type(error).__name__, "status": error.status}
+            )
             continue
         if found is None:
             gone = _gone(account, Unavailable.DELETED, now)
@@ -251,7 +254,7 @@ def check_bridges(http: HttpClient, *, now: datetime | None = None) -> set[int]:
         try:
             found = check.ask(http)
         except PlatformError as error:
-            logger.info("bridge lookup of %s failed: %s", check.bridged_address, error)
+            logger.info("bridge lookup failed", extra={"error": type(error).__name__, "status": error.status})
             # Asked again in an hour (or when the platform says); what was known stays meanwhile.
             retry = error.retry_at if isinstance(error, RateLimited) else now + RETRY_AFTER_FAULT
             BridgeLookup.objects.update_or_create(

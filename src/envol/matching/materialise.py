@@ -4,7 +4,11 @@ The rows are those of envol.matching.candidates (the same trust rules: a person'
 verified-owner imports of others that list their verified X key), extended with Bridgy Fed copies and
 unverified suggestions. A few statements do the work, whatever the number of rows:
 
-1. fill a temporary staging table with every row that *should* exist in scope (CREATE TABLE AS);
+0. stage the pairs of people in scope with each target's choice and honoured X blocks applied
+   (PEOPLE, CREATE TABLE AS), and grow each person's lifetime allowance of uncorroborated people
+   from it (one INSERT … SELECT into `Disclosure`, decision 0019);
+1. fill a temporary staging table with every row that *should* exist in scope (CREATE TABLE AS):
+   the corroborated pairs and those within the allowance, with their accounts;
 2. diff it against the existing rows in scope with one join, into a second temporary table that
    holds only the rows to insert, update or delete (empty when nothing changed);
 3. apply that diff: update changed rows (so that `first_seen_at`, `dismissed_at` and the
@@ -34,15 +38,17 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from envol.archive.models import ArchiveImport
+from envol.core.config import CONFIG
 from envol.core.ids import Platform
 from envol.core.sqlite_cache import larger_page_cache
 from envol.graph.models import Direction, Edge
 from envol.matching import bulkload
-from envol.matching.models import BridgeLookup, Candidate, Kind, Suggestion, TargetProfile
+from envol.matching.models import BridgeLookup, Candidate, Disclosure, Kind, Suggestion, TargetProfile
 from envol.matching.signals import candidates_changed
-from envol.registry.models import Account, Verification
+from envol.registry.models import Account, Findable, Person, Verification
 
 STAGING = "matching_candidate_next"
+PEOPLE = "matching_candidate_people"
 DIFF = "matching_candidate_diff"
 # What an upsert may change in an existing row; everything else (history, dismissal) is kept.
 _UPDATED = (
@@ -79,6 +85,8 @@ def _tables() -> dict[str, str]:
         "bridge": BridgeLookup,
         "suggestion": Suggestion,
         "profile": TargetProfile,
+        "person": Person,
+        "disclosure": Disclosure,
     }
     return {name: q(model._meta.db_table) for name, model in models.items()}
 
@@ -116,29 +124,85 @@ def _hits_sql(scope: Collection[int] | None) -> tuple[str, list[Any]]:
     return sql, [x, verified, x, verified]
 
 
-def _reachable_sql(scope: Collection[int] | None) -> tuple[str, list[Any]]:
-    """Verified and bridged rows (person, network, address, kind, target person, account, handle, flags)."""
+def _people_sql(scope: Collection[int] | None) -> tuple[str, list[Any]]:
+    """(person, target, followee, follower, confirmed): the people each person may be shown, before
+    the allowance of uncorroborated ones (the rules of envol.matching.candidates, decision 0019)."""
     t = _tables()
     hits, params = _hits_sql(scope)
     following, follower = int(Direction.FOLLOWING), int(Direction.FOLLOWER)
-    verified, bsky, masto = Verification.VERIFIED.value, Platform.BLUESKY.value, Platform.MASTODON.value
-    # links: (a) the owner's list says who they follow / who follows them; (b) a verified owner's
-    # list also speaks for the listed person, with the roles swapped. Flags are 0/1 integers so that
-    # MAX() aggregates them the same way on both databases.
+    blocked, muted = int(Direction.BLOCKED), int(Direction.MUTED)
+    # links: (a) the owner's list says who they follow / who follows them, and whom they blocked or
+    # muted (barred); (b) a verified owner's follow lists also speak for the listed person, with the
+    # roles swapped, and confirm the link; anyone's block list bars the blocked from the blocker.
+    # Flags are 0/1 integers so that MAX() aggregates them the same way on both databases.
     sql = f"""
         WITH hits AS ({hits}),
         links AS (
             SELECT owner AS pid, listed AS tid,
                    CASE WHEN dir = %s THEN 1 ELSE 0 END AS followee,
-                   CASE WHEN dir = %s THEN 1 ELSE 0 END AS follower
+                   CASE WHEN dir = %s THEN 1 ELSE 0 END AS follower,
+                   0 AS confirmed,
+                   CASE WHEN dir IN (%s, %s) THEN 1 ELSE 0 END AS barred
             FROM hits
             UNION ALL
-            SELECT listed, owner, CASE WHEN dir = %s THEN 1 ELSE 0 END, CASE WHEN dir = %s THEN 1 ELSE 0 END
-            FROM hits WHERE ov = %s
+            SELECT listed, owner, CASE WHEN dir = %s THEN 1 ELSE 0 END, CASE WHEN dir = %s THEN 1 ELSE 0 END,
+                   CASE WHEN dir = %s THEN 0 ELSE 1 END, CASE WHEN dir = %s THEN 1 ELSE 0 END
+            FROM hits WHERE (ov = %s AND dir IN (%s, %s)) OR dir = %s
         ),
         people AS (
-            SELECT pid, tid, MAX(followee) AS followee, MAX(follower) AS follower
+            SELECT pid, tid, MAX(followee) AS followee, MAX(follower) AS follower,
+                   MAX(confirmed) AS confirmed, MAX(barred) AS barred
             FROM links WHERE pid <> tid GROUP BY pid, tid
+        )
+        SELECT p.pid AS pid, p.tid AS tid, p.followee AS followee, p.follower AS follower,
+               p.confirmed AS confirmed
+        FROM people p JOIN {t["person"]} tp ON tp.id = p.tid
+        WHERE p.barred = 0 AND (p.followee = 1 OR p.follower = 1)
+          AND (tp.findable_by = %s OR (tp.findable_by = %s AND p.confirmed = 1))
+    """  # noqa: S608 (quoted table names only; every value is a parameter)
+    params += [following, follower, blocked, muted]
+    params += [follower, following, blocked, blocked, True, follower, following, blocked]
+    params += [Findable.EVERYONE.value, Findable.CONFIRMED.value]
+    return sql, params
+
+
+def _disclose(cursor: Any, now: datetime) -> None:
+    """Grow each person's allowance of uncorroborated people (`Disclosure`) with the new ones staged
+    in PEOPLE, lowest target person id first, up to the lifetime limit. Only targets with an
+    account to show count: a listed person who has linked nothing yet reveals nothing."""
+    t = _tables()
+    verified, bsky, masto = Verification.VERIFIED.value, Platform.BLUESKY.value, Platform.MASTODON.value
+    cursor.execute(
+        f"""INSERT INTO {t["disclosure"]} (person_id, target_person_id, first_at)
+        SELECT n.pid, n.tid, %s FROM (
+            SELECT p.pid, p.tid, ROW_NUMBER() OVER (PARTITION BY p.pid ORDER BY p.tid) AS rank
+            FROM {PEOPLE} p
+            WHERE p.confirmed = 0
+              AND NOT EXISTS (SELECT 1 FROM {t["disclosure"]} d
+                              WHERE d.person_id = p.pid AND d.target_person_id = p.tid)
+              AND EXISTS (SELECT 1 FROM {t["account"]} o WHERE o.person_id = p.tid AND o.verification = %s
+                                                            AND o.platform IN (%s, %s))
+        ) n
+        LEFT JOIN (
+            SELECT person_id, COUNT(*) AS used FROM {t["disclosure"]}
+            WHERE person_id IN (SELECT pid FROM {PEOPLE} WHERE confirmed = 0) GROUP BY person_id
+        ) u ON u.person_id = n.pid
+        WHERE n.rank <= %s - COALESCE(u.used, 0)
+        ON CONFLICT DO NOTHING""",  # noqa: S608 (quoted table names only)
+        [now, verified, bsky, masto, CONFIG.matching_uncorroborated_limit],
+    )
+
+
+def _reachable_sql() -> tuple[str, list[Any]]:
+    """Verified and bridged rows (person, network, address, kind, target person, account, handle, flags)
+    of the people in PEOPLE that are corroborated or within the person's allowance."""
+    t = _tables()
+    verified, bsky, masto = Verification.VERIFIED.value, Platform.BLUESKY.value, Platform.MASTODON.value
+    sql = f"""
+        WITH people AS (
+            SELECT p.pid, p.tid, p.followee, p.follower FROM {PEOPLE} p
+            WHERE p.confirmed = 1 OR EXISTS (
+                SELECT 1 FROM {t["disclosure"]} d WHERE d.person_id = p.pid AND d.target_person_id = p.tid)
         )
         SELECT p.pid AS person_id, ta.platform AS network, ta.stable_id AS address, %s AS kind,
                p.tid AS target_person_id, ta.id AS target_account_id, ta.handle AS handle,
@@ -157,8 +221,7 @@ def _reachable_sql(scope: Collection[int] | None) -> tuple[str, list[Any]]:
               AND o.platform IN (%s, %s)
         )
     """  # noqa: S608 (quoted table names only; every value is a parameter)
-    params += [following, follower, follower, following, True]
-    params += [Kind.VERIFIED.value, verified, bsky, masto]
+    params: list[Any] = [Kind.VERIFIED.value, verified, bsky, masto]
     params += [bsky, masto, bsky, Kind.BRIDGED.value, verified, bsky, masto, True, verified, bsky, masto]
     return sql, params
 
@@ -180,15 +243,41 @@ def _suggestions_sql(scope: Collection[int] | None) -> tuple[str, list[Any]]:
         JOIN {t["edge"]} e ON e.archive_import_id = i.id
         JOIN {t["suggestion"]} s ON s.x_key = e.x_key
         LEFT JOIN {t["imports"]} si ON si.id = s.archive_import_id
-        WHERE {where} AND (s.archive_import_id IS NULL OR si.owner_verified = %s) AND NOT EXISTS (
+        WHERE {where} AND e.direction IN (%s, %s)
+          AND (s.archive_import_id IS NULL OR si.owner_verified = %s) AND NOT EXISTS (
             SELECT 1 FROM {t["account"]} xa JOIN {t["account"]} o ON o.person_id = xa.person_id
             WHERE xa.x_key = s.x_key AND xa.platform = %s AND xa.verification = %s
               AND o.platform = s.network AND o.verification = %s
+        ) AND NOT EXISTS (
+            SELECT 1 FROM {t["edge"]} pe
+            WHERE pe.archive_import_id = i.id AND pe.x_key = s.x_key AND pe.direction IN (%s, %s)
+        ) AND NOT EXISTS (
+            SELECT 1 FROM {t["account"]} ox JOIN {t["person"]} op ON op.id = ox.person_id
+            WHERE ox.x_key = s.x_key AND ox.platform = %s AND ox.verification = %s
+              AND (op.findable_by NOT IN (%s, %s)
+                   OR (op.findable_by = %s AND NOT EXISTS ({_listed_by_sql("op.id", "%s, %s", True)}))
+                   OR EXISTS ({_listed_by_sql("op.id", "%s", False)}))
         )
         GROUP BY i.person_id, s.network, s.address
     """  # noqa: S608 (quoted table names and integers only)
-    verified = Verification.VERIFIED.value
-    return sql, [Kind.SUGGESTION.value, following, follower, True, Platform.X.value, verified, verified]
+    verified, x = Verification.VERIFIED.value, Platform.X.value
+    params: list[Any] = [Kind.SUGGESTION.value, following, follower, following, follower, True, x]
+    params += [verified, verified, int(Direction.BLOCKED), int(Direction.MUTED), x, verified]
+    params += [Findable.EVERYONE.value, Findable.CONFIRMED.value, Findable.CONFIRMED.value]
+    params += [x, verified, True, following, follower, x, verified, int(Direction.BLOCKED)]
+    return sql, params
+
+
+def _listed_by_sql(owner: str, directions: str, verified_only: bool) -> str:
+    """Whether the import of person ``owner`` lists, in ``directions``, the verified X key of the
+    person whose list row ``i`` is (parameters: X, verified, [True,] the directions)."""
+    t = _tables()
+    owned = "AND oi.owner_verified = %s" if verified_only else ""
+    return f"""SELECT 1 FROM {t["imports"]} oi
+        JOIN {t["edge"]} oe ON oe.archive_import_id = oi.id
+        JOIN {t["account"]} px ON px.x_key = oe.x_key AND px.platform = %s AND px.verification = %s
+        WHERE oi.person_id = {owner} AND px.person_id = i.person_id {owned}
+          AND oe.direction IN ({directions})"""  # noqa: S608
 
 
 _SAFE_TEXT = re.compile(r"[a-z_:]{1,32}")
@@ -214,14 +303,23 @@ def _inline(sql: str, params: list[Any]) -> str:
     return "".join(out)
 
 
-def _fill_staging(cursor: Any, scope: Collection[int] | None) -> None:
-    """Verified rows are distinct (one per person pair and account); bridged rows too (one per pair and
-    bridged account, only where the target has no verified account on that network); suggestions are
-    grouped by address and skipped where a verified or bridged row already has it. No key on the
-    staging table: an index would cost every staged row."""
+def _fill_staging(cursor: Any, scope: Collection[int] | None, now: datetime) -> None:
+    """The pairs of people first (PEOPLE, choices and blocks applied), then the allowance of
+    uncorroborated ones grown from them, then the rows. Verified rows are distinct (one per person
+    pair and account); bridged rows too (one per pair and bridged account, only where the target
+    has no verified account on that network); suggestions are grouped by address and skipped where
+    a verified or bridged row already has it. No key on the staging tables: an index would cost
+    every staged row."""
+    cursor.execute(f"DROP TABLE IF EXISTS {PEOPLE}")
+    people, params = _people_sql(scope)
+    cursor.execute(f"CREATE TEMPORARY TABLE {PEOPLE} AS {_inline(people, params)}")
+    if connection.vendor == "postgresql":
+        cursor.execute(f"ANALYZE {PEOPLE}")  # temporary tables get no statistics otherwise
+    _disclose(cursor, now)
     cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
-    reachable, params = _reachable_sql(scope)
+    reachable, params = _reachable_sql()
     cursor.execute(f"CREATE TEMPORARY TABLE {STAGING} AS {_inline(reachable, params)}")
+    cursor.execute(f"DROP TABLE {PEOPLE}")
     suggestions, params = _suggestions_sql(scope)
     cursor.execute(
         f"""INSERT INTO {STAGING} ({_COLUMNS})
@@ -393,7 +491,7 @@ def refresh(scope: Collection[int] | None = None, *, notify: bool = True) -> Ref
     with transaction.atomic(), connection.cursor() as cursor, larger_page_cache():
         tuned = _tune(cursor, everyone=scope is None)
         try:
-            _fill_staging(cursor, scope)
+            _fill_staging(cursor, scope, now)
             table = Candidate._meta.db_table
             if scope is None and bulkload.claim_empty(cursor, table):
                 # The first computation: nothing to compare with, every index built once at the end.

@@ -140,6 +140,53 @@ class Candidate(models.Model):
         return self.followee and self.follower
 
 
+class Disclosure(models.Model):
+    """A target shown to a person on that person's own word alone: their archive lists the target,
+    and no archive of the target's says they were linked (uncorroborated).
+
+    An archive is not signed, so such rows are what a forged list of ids could reveal. Each person
+    gets at most ``ENVOL_MATCHING_UNCORROBORATED_LIMIT`` of them in a lifetime, first come first served:
+    replacing the archive with another list does not give a fresh allowance (decision 0019). Written
+    by the set-based refresh (envol.matching.materialise), never row by row.
+    """
+
+    PRIVACY = ModelInventory(
+        summary=_("someone Envol showed you on your own archive's word alone"),
+        uses=(
+            Use(
+                ("id", "person", "target_person", "first_at"),
+                what=_(
+                    "who was shown to you because only your archive listed them, and when: it bounds "
+                    "how many such people one archive can reveal"
+                ),
+                purpose=_("keeping a forged archive from revealing who is on Envol"),
+                basis=Basis.LEGITIMATE_INTEREST,
+                retention=_("until you or they leave Envol"),
+                seen_by=SeenBy.SERVICE,
+            ),
+        ),
+        owner_field="person",
+    )
+
+    # No foreign-key constraints, as for Candidate: refreshes write them in bulk (decision 0006).
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    target_person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    first_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "target_person"], name="disclosure_unique"),
+        ]
+        indexes = [models.Index(fields=["target_person"], name="disclosure_target")]  # erasure
+
+    def __str__(self) -> str:
+        return f"{self.person_id} was shown {self.target_person_id}"
+
+
 class TargetProfile(models.Model):
     """What a platform says about one target address: display name, avatar, availability.
 

@@ -15,18 +15,19 @@ from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from envol.core import mail
 from envol.core.listparam import ids_in
 from envol.matching.models import Candidate, Kind, NotificationPreference
 from envol.privacy.pending import persons_pending
 
 EMAIL_INTERVAL = timedelta(hours=24)
+VISIT_RESOLUTION = timedelta(minutes=1)  # the last visit is known to the minute
 
 
 # Each takes person ids and returns, in one query, those of them who must not be e-mailed: a person
@@ -58,8 +59,18 @@ def new_since_last_visit(person_id: int, preference: NotificationPreference | No
     return rows.count()
 
 
-def mark_visited(person_id: int) -> None:
+def mark_visited(person_id: int, preference: NotificationPreference | None = None) -> None:
+    """Record the visit: its time, and that every row was told. A reload within VISIT_RESOLUTION
+    that has nothing new to record writes nothing (a write per view took SQLite's lock for every
+    person reloading their page); `preference` is the row the view already read."""
     now = timezone.now()
+    last = preference.last_review_at if preference is not None else None
+    if last is not None and now - last < VISIT_RESOLUTION:
+        untold = Candidate.objects.filter(
+            Q(first_seen_at__gt=last) | Q(notified_at=None), person_id=person_id
+        )
+        if not untold.exists():
+            return
     with transaction.atomic():
         NotificationPreference.objects.update_or_create(person_id=person_id, defaults={"last_review_at": now})
         Candidate.objects.filter(person_id=person_id, notified_at=None).update(notified_at=now)
@@ -102,7 +113,7 @@ def send_new_candidate_emails(person_ids: list[int]) -> int:
         with translation.override(preference.language):
             subject = render_to_string("matching/email_subject.txt", {"count": count}).strip()
             body = render_to_string("matching/email_body.txt", {"count": count})
-        send_mail(subject, body, None, [preference.email])
+        mail.send(subject, body, [preference.email])
         with transaction.atomic():
             untold.update(notified_at=now)
             NotificationPreference.objects.filter(pk=preference.pk).update(last_emailed_at=now)

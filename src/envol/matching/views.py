@@ -11,13 +11,14 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from envol.core import rendermemo
 from envol.core.ids import Platform
-from envol.matching import notify, review
+from envol.matching import context_processors, notify, review
 from envol.matching.models import TargetProfile
 from envol.registry.models import Person
 from envol.registry.session import person_required
@@ -51,7 +52,8 @@ def review_page(request: HttpRequest, person: Person) -> HttpResponse:
     result = review.page(person.pk, which=which, network=network, after=after)
     preference = notify.preference_for(person.pk)
     new_count = notify.new_since_last_visit(person.pk, preference)
-    notify.mark_visited(person.pk)
+    notify.mark_visited(person.pk, preference)
+    context_processors.seen_all(request)
     query = {"filter": which.value, **({"network": network.value} if network else {})}
     context: dict[str, Any] = {
         "page": "review",
@@ -68,7 +70,7 @@ def review_page(request: HttpRequest, person: Person) -> HttpResponse:
         "next_url": f"?{urlencode({**query, 'after': result.next_cursor})}" if result.next_cursor else "",
         "first_url": f"?{urlencode(query)}" if after else "",
     }
-    return render(request, "matching/review.html", context)
+    return rendermemo.render(request, "matching/review.html", context)  # unchanged rows: no new render
 
 
 @person_required

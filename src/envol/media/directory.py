@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 
 from envol.media.models import Kind, MediaOutlet, Status
 
@@ -56,6 +56,13 @@ class Query:
 
 def published() -> QuerySet[MediaOutlet]:
     return MediaOutlet.objects.filter(published=True)
+
+
+def version() -> tuple[int, object]:
+    """What changes whenever the directory page would (envol.core.pagecache): every save of an
+    outlet moves its `updated_at` (publishing and withdrawing included), a deletion the count."""
+    found = MediaOutlet.objects.aggregate(n=Count("pk"), last=Max("updated_at"))
+    return found["n"], found["last"]
 
 
 def outlets(query: Query) -> QuerySet[MediaOutlet]:

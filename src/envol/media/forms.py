@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 from typing import Any
 
@@ -61,6 +62,13 @@ class DeclarationForm(forms.Form):
         self.fields[HONEYPOT_FIELD].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
         if outlet is not None:  # an update: the outlet is known by its domain
             self.fields["website"].disabled = True
+
+    def clean_name(self) -> str:
+        # A name is one line: a CR or LF in it would also break the e-mail that quotes it.
+        name: str = self.cleaned_data["name"]
+        if any(unicodedata.category(char) == "Cc" for char in name):
+            raise forms.ValidationError(_("Write the name on one line, without control characters."))
+        return name
 
     def clean_website(self) -> str:
         website: str = self.cleaned_data["website"].strip()

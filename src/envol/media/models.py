@@ -83,28 +83,38 @@ class MediaOutlet(models.Model):
         ),
     )
 
-    name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=80, unique=True)
-    country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2 code, upper case")
-    website = models.URLField(max_length=300)
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    slug = models.SlugField(max_length=80, unique=True, verbose_name=_("address on Envol"))
+    country = models.CharField(
+        max_length=2, help_text=_("ISO 3166-1 alpha-2 code, upper case"), verbose_name=_("country")
+    )
+    website = models.URLField(max_length=300, verbose_name=_("web site"))
     # The web domain (host without `www.`): one outlet per domain, and declarations must come from
     # an address on it.
-    domain = models.CharField(max_length=253, unique=True)
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    status = models.CharField(max_length=16, choices=Status.choices)
-    leaving_on = models.DateField(null=True, blank=True)
-    bluesky = models.CharField(max_length=255, blank=True, help_text="handle or DID")
-    mastodon = models.CharField(max_length=255, blank=True, help_text="user@domain")
-    x_handle = models.CharField(max_length=15, blank=True)
-    share_button_removed = models.BooleanField(default=False)
-    statement_url = models.URLField(max_length=500, blank=True)
-    published = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    status_since = models.DateTimeField()
-    share_button_removed_since = models.DateTimeField(null=True, blank=True)
+    domain = models.CharField(max_length=253, unique=True, verbose_name=_("web domain"))
+    kind = models.CharField(max_length=16, choices=Kind.choices, verbose_name=_("kind of outlet"))
+    status = models.CharField(max_length=16, choices=Status.choices, verbose_name=_("position"))
+    leaving_on = models.DateField(null=True, blank=True, verbose_name=_("leaves X on"))
+    bluesky = models.CharField(
+        max_length=255, blank=True, help_text=_("handle or DID"), verbose_name=_("Bluesky account")
+    )
+    mastodon = models.CharField(
+        max_length=255, blank=True, help_text=_("user@domain"), verbose_name=_("Mastodon account")
+    )
+    x_handle = models.CharField(max_length=15, blank=True, verbose_name=_("X account"))
+    share_button_removed = models.BooleanField(default=False, verbose_name=_("“share on X” button removed"))
+    statement_url = models.URLField(max_length=500, blank=True, verbose_name=_("public statement"))
+    published = models.BooleanField(default=False, verbose_name=_("published"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
+    status_since = models.DateTimeField(verbose_name=_("position since"))
+    share_button_removed_since = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("button removed since")
+    )
 
     class Meta:
+        verbose_name = _("media outlet")
+        verbose_name_plural = _("media outlets")
         indexes = [
             models.Index(fields=["published", "status"], name="media_outlet_status"),
             models.Index(fields=["published", "country"], name="media_outlet_country"),
@@ -131,25 +141,31 @@ class OutletChange(models.Model):
         ),
     )
 
-    outlet = models.ForeignKey(MediaOutlet, on_delete=models.CASCADE, related_name="changes")
-    changed_at = models.DateTimeField()
-    field = models.CharField(max_length=32)
-    old_value = models.TextField(blank=True)
-    new_value = models.TextField(blank=True)
-    declaration = models.ForeignKey("Declaration", null=True, blank=True, on_delete=models.SET_NULL)
+    outlet = models.ForeignKey(
+        MediaOutlet, on_delete=models.CASCADE, related_name="changes", verbose_name=_("outlet")
+    )
+    changed_at = models.DateTimeField(verbose_name=_("changed at"))
+    field = models.CharField(max_length=32, verbose_name=_("field"))
+    old_value = models.TextField(blank=True, verbose_name=_("old value"))
+    new_value = models.TextField(blank=True, verbose_name=_("new value"))
+    declaration = models.ForeignKey(
+        "Declaration", null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("declaration")
+    )
 
     class Meta:
+        verbose_name = _("change of an outlet")
+        verbose_name_plural = _("changes of outlets")
         ordering = ["-changed_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.outlet}: {self.field} {self.old_value!r} → {self.new_value!r}"
+        return f"{self.outlet}: {self.field} {self.old_value!r} → {self.new_value!r}"  # logs and shell only
 
 
 class DeclarationState(models.TextChoices):
-    UNCONFIRMED = "unconfirmed", "waiting for the e-mail confirmation"
-    PENDING = "pending", "confirmed, waiting for moderation"
-    APPROVED = "approved", "approved and published"
-    REJECTED = "rejected", "rejected"
+    UNCONFIRMED = "unconfirmed", _("waiting for the e-mail confirmation")
+    PENDING = "pending", _("confirmed, waiting for moderation")
+    APPROVED = "approved", _("approved and published")
+    REJECTED = "rejected", _("rejected")
 
 
 class Declaration(models.Model):
@@ -195,20 +211,37 @@ class Declaration(models.Model):
 
     # Set for an update of a known outlet, and on approval of a first declaration.
     outlet = models.ForeignKey(
-        MediaOutlet, null=True, blank=True, on_delete=models.CASCADE, related_name="declarations"
+        MediaOutlet,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="declarations",
+        verbose_name=_("outlet"),
     )
-    data = models.JSONField(help_text="the declared fields, as the form cleaned them")
-    email = models.EmailField(max_length=254)
-    domain = models.CharField(max_length=253, help_text="the outlet's web domain the address belongs to")
-    language = models.CharField(max_length=8, default="en")
-    state = models.CharField(max_length=16, choices=DeclarationState.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
-    confirmed_at = models.DateTimeField(null=True, blank=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.CharField(max_length=150, blank=True)
-    note = models.TextField(blank=True, help_text="the moderator's note (kept in the audit trail)")
+    data = models.JSONField(
+        help_text=_("the declared fields, as the form cleaned them"), verbose_name=_("declared fields")
+    )
+    email = models.EmailField(max_length=254, verbose_name=_("declarant's e-mail address"))
+    domain = models.CharField(
+        max_length=253,
+        help_text=_("the outlet's web domain the address belongs to"),
+        verbose_name=_("web domain"),
+    )
+    language = models.CharField(max_length=8, default="en", verbose_name=_("language"))
+    state = models.CharField(max_length=16, choices=DeclarationState.choices, verbose_name=_("state"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("sent at"))
+    confirmed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("confirmed at"))
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("decided at"))
+    decided_by = models.CharField(max_length=150, blank=True, verbose_name=_("decided by"))
+    note = models.TextField(
+        blank=True,
+        help_text=_("the moderator's note (kept in the audit trail)"),
+        verbose_name=_("moderator's note"),
+    )
 
     class Meta:
+        verbose_name = _("declaration")
+        verbose_name_plural = _("declarations")
         indexes = [
             models.Index(fields=["email", "created_at"], name="media_declaration_email"),
             models.Index(fields=["domain", "created_at"], name="media_declaration_domain"),
@@ -216,7 +249,12 @@ class Declaration(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"declaration {self.pk} for {self.data.get('name', self.domain)} ({self.state})"
+        name = self.data.get("name", self.domain)
+        return _("declaration %(id)s for %(name)s (%(state)s)") % {
+            "id": self.pk,
+            "name": name,
+            "state": self.get_state_display(),
+        }
 
 
 class ModerationEvent(models.Model):
@@ -236,13 +274,19 @@ class ModerationEvent(models.Model):
         ),
     )
 
-    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField()
-    actor = models.CharField(max_length=150, help_text="an operator's user name, or `declarant`")
-    action = models.CharField(max_length=32)
-    detail = models.TextField(blank=True)
+    declaration = models.ForeignKey(
+        Declaration, on_delete=models.CASCADE, related_name="events", verbose_name=_("declaration")
+    )
+    at = models.DateTimeField(verbose_name=_("at"))
+    actor = models.CharField(
+        max_length=150, help_text=_("an operator's user name, or `declarant`"), verbose_name=_("by")
+    )
+    action = models.CharField(max_length=32, verbose_name=_("action"))
+    detail = models.TextField(blank=True, verbose_name=_("detail"))
 
     class Meta:
+        verbose_name = _("moderation step")
+        verbose_name_plural = _("moderation steps")
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
@@ -269,13 +313,19 @@ class OutletFigure(models.Model):
         ),
     )
 
-    outlet = models.ForeignKey(MediaOutlet, on_delete=models.CASCADE, related_name="figures")
-    network = models.CharField(max_length=16)
-    followers_found = models.PositiveBigIntegerField()
-    reconnected = models.PositiveBigIntegerField(default=0)  # follows of the outlet Envol made
-    computed_at = models.DateTimeField()
+    outlet = models.ForeignKey(
+        MediaOutlet, on_delete=models.CASCADE, related_name="figures", verbose_name=_("outlet")
+    )
+    network = models.CharField(max_length=16, verbose_name=_("network"))
+    followers_found = models.PositiveBigIntegerField(verbose_name=_("followers found"))
+    reconnected = models.PositiveBigIntegerField(
+        default=0, verbose_name=_("following it through Envol")
+    )  # follows of the outlet Envol made
+    computed_at = models.DateTimeField(verbose_name=_("counted at"))
 
     class Meta:
+        verbose_name = _("figure of an outlet")
+        verbose_name_plural = _("figures of outlets")
         constraints = [
             models.UniqueConstraint(fields=["outlet", "network"], name="media_figure_one_per_network")
         ]

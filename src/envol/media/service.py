@@ -6,18 +6,19 @@ to the outlet and records an OutletChange for each field that changed.
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core import signing
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from envol.core import mail
+from envol.core.config import CONFIG
 from envol.media.models import (
     DECLARED_FIELDS,
     Declaration,
@@ -35,6 +36,8 @@ CONFIRM_MAX_AGE = timedelta(days=2)
 UNCONFIRMED_KEEP = timedelta(days=7)
 DECIDED_KEEP_EMAIL = timedelta(days=90)
 DECLARANT = "declarant"
+
+logger = logging.getLogger(__name__)
 
 
 class DeclarationError(Exception):
@@ -64,10 +67,13 @@ def submit(
         _event(declaration, DECLARANT, "submitted", f"to be confirmed by {email}")
     token = signing.dumps(declaration.pk, salt=CONFIRM_SALT)
     link = f"{base_url.rstrip('/')}/media/confirm/{token}/"
+    # Nothing the sender typed goes into the e-mail: only the recipient's own web domain and the
+    # link. The confirmation page shows what was declared. A form that anyone can fill in must
+    # not let anyone write to anyone.
     with translation.override(language):
-        subject = _("Confirm the declaration of %(name)s") % {"name": declared["name"]}
-        body = render_to_string("media/confirm_email.txt", {"link": link, "declared": declared})
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [declaration.email])
+        subject = _("Confirm a declaration in Envol's media directory")
+        body = render_to_string("media/confirm_email.txt", {"link": link, "domain": domain})
+    mail.send(subject, body, [declaration.email])
     return declaration
 
 
@@ -119,7 +125,7 @@ def _shown(value: Any) -> str:
 
 
 #: Paths under /media/ that are pages, not outlets.
-RESERVED_SLUGS = frozenset({"declare", "confirm", "widget", "directory"})
+RESERVED_SLUGS = frozenset({"declare", "confirm", "widget", "directory", "share"})
 
 
 def _unique_slug(name: str, domain: str) -> str:
@@ -130,8 +136,13 @@ def _unique_slug(name: str, domain: str) -> str:
     return slug
 
 
-def approve(declaration_id: int, *, actor: str, note: str = "") -> MediaOutlet:
-    """Publish a confirmed declaration: create or update its outlet, with the history of changes."""
+def approve(
+    declaration_id: int, *, actor: str, note: str = "", base_url: str = "", notify: bool = True
+) -> MediaOutlet:
+    """Publish a confirmed declaration: create or update its outlet, with the history of changes.
+
+    The declarant is told by e-mail unless `notify` is False (the admin tells them itself, to show
+    the moderator whether the e-mail left)."""
     with transaction.atomic():
         declaration = _pending(declaration_id)
         now = timezone.now()
@@ -161,14 +172,53 @@ def approve(declaration_id: int, *, actor: str, note: str = "") -> MediaOutlet:
         declaration.outlet = outlet
         _decide(declaration, DeclarationState.APPROVED, actor, note, now)
         _event(declaration, actor, "approved", _summary(changes, note))
+    if notify:
+        tell_declarant(declaration_id, base_url=base_url)
     return outlet
 
 
-def reject(declaration_id: int, *, actor: str, note: str = "") -> None:
+def reject(
+    declaration_id: int, *, actor: str, note: str = "", base_url: str = "", notify: bool = True
+) -> None:
     with transaction.atomic():
         declaration = _pending(declaration_id)
         _decide(declaration, DeclarationState.REJECTED, actor, note, timezone.now())
         _event(declaration, actor, "rejected", note)
+    if notify:
+        tell_declarant(declaration_id, base_url=base_url)
+
+
+def tell_declarant(declaration_id: int, *, base_url: str = "") -> bool:
+    """E-mail the moderator's decision to whoever confirmed the declaration, in their language.
+
+    Returns whether the e-mail left; a failure is logged and recorded in the audit trail, and
+    never undoes the decision."""
+    declaration = Declaration.objects.select_related("outlet").get(pk=declaration_id)
+    approved = declaration.state == DeclarationState.APPROVED
+    if not declaration.email or declaration.state not in {
+        DeclarationState.APPROVED,
+        DeclarationState.REJECTED,
+    }:
+        return False
+    base = (base_url or CONFIG.public_url).rstrip("/")
+    outlet = declaration.outlet
+    path = f"/media/{outlet.slug}/" if approved and outlet is not None else "/media/declare/"
+    context = {"approved": approved, "domain": declaration.domain, "link": base + path,
+               "contact": CONFIG.contact_email}  # fmt: skip
+    with translation.override(declaration.language):
+        if approved:
+            subject = _("Your declaration is published in Envol's media directory")
+        else:
+            subject = _("Your declaration was not published in Envol's media directory")
+        body = render_to_string("media/decided_email.txt", context)
+    try:
+        mail.send(subject, body, [declaration.email])
+    except Exception:  # the SMTP relay is down or refuses: the decision stands, the trail says so
+        logger.exception("could not e-mail the decision on declaration %s", declaration_id)
+        _event(declaration, "envol", "not_emailed", "the decision e-mail could not be sent")
+        return False
+    _event(declaration, "envol", "emailed", "decision e-mailed to the declarant")
+    return True
 
 
 def _decide(declaration: Declaration, state: str, actor: str, note: str, now: datetime) -> None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from envol.media import views
+from envol.media import share_page, views
 
 urlpatterns = [
     path("media/", views.directory_page, name="media_directory"),
@@ -12,6 +12,7 @@ urlpatterns = [
     path("media/widget/", views.widget_generator, name="media_widget"),
     path("media/widget/preview/", views.widget_preview, name="media_widget_preview"),
     path("media/widget/snippet.txt", views.widget_snippet, name="media_widget_snippet"),
+    path("media/share/", share_page.share, name="media_share"),
     path("media/<slug:slug>/", views.outlet_page, name="media_outlet"),
     path("media/<slug:slug>/update/", views.declare, name="media_update"),
 ]

@@ -4,24 +4,30 @@ form with its confirmation link, and the share-widget generator."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from datetime import date, datetime
+from urllib.parse import quote
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import formats, translation
+from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from envol.core.config import CONFIG
 from envol.core.security import policy_for_own_inline_code
-from envol.media import directory
-from envol.media.antispam import HONEYPOT_FIELD, filled_too_fast, form_started_token, over_daily_limit
+from envol.media import directory, labels
+from envol.media.antispam import (
+    HONEYPOT_FIELD,
+    claim_started,
+    filled_too_fast,
+    form_started_token,
+    over_daily_limit,
+)
 from envol.media.forms import DeclarationForm
 from envol.media.models import DECLARED_FIELDS, Kind, MediaOutlet, Status
 from envol.media.service import DeclarationError, confirm, declaration_for_token, submit
-from envol.media.widget import LANGUAGES, MAX_BYTES, WidgetOptions, snippet
+from envol.media.widget import LANGUAGES, MAX_BYTES, WidgetOptions, inline_hashes, snippet
 
 
 def directory_page(request: HttpRequest) -> HttpResponse:
@@ -56,55 +62,21 @@ def _published(slug: str) -> MediaOutlet:
 def outlet_page(request: HttpRequest, slug: str) -> HttpResponse:
     outlet = _published(slug)
     figures = {f.network: f for f in outlet.figures.all()}
+    changes = [
+        {"at": change.changed_at, "label": labels.label(change.field),
+         "old": labels.readable(change.field, change.old_value),
+         "new": labels.readable(change.field, change.new_value)}
+        for change in outlet.changes.exclude(field="published")[:50]
+    ]  # fmt: skip
     context = {
         "page": "media",
         "outlet": outlet,
         "figures": figures,
         "figures_at": max((f.computed_at for f in figures.values()), default=None),
-        "changes": _history(outlet),
+        "changes": changes,
+        "mastodon_profile": labels.mastodon_profile(outlet.mastodon),
     }
     return render(request, "media/outlet.html", context)
-
-
-@dataclass(frozen=True, slots=True)
-class ShownChange:
-    changed_at: datetime
-    label: str
-    old: str
-    new: str
-
-
-def _history(outlet: MediaOutlet) -> list[ShownChange]:
-    """The outlet's changes in words: the choices' labels, dates and yes/no, never stored values."""
-    labels = _field_labels()
-    shown = _shown_value
-    return [
-        ShownChange(change.changed_at, labels.get(change.field, change.field),
-                    shown(change.field, change.old_value), shown(change.field, change.new_value))
-        for change in outlet.changes.exclude(field="published")[:50]
-    ]  # fmt: skip
-
-
-def _shown_value(field: str, value: str) -> str:
-    """A value as OutletChange stored it (service._shown: "yes"/"no", ISO dates, choice values)."""
-    if not value:
-        return ""
-    choices = {"kind": dict(Kind.choices), "status": dict(Status.choices)}.get(field)
-    if choices is not None:
-        return str(choices.get(value, value))
-    if value in ("yes", "no") and field == "share_button_removed":
-        return str(_("removed")) if value == "yes" else str(_("still on the site"))
-    if field == "leaving_on":
-        try:
-            return formats.date_format(date.fromisoformat(value), "DATE_FORMAT")
-        except ValueError:
-            return value
-    return value
-
-
-def _field_labels() -> dict[str, str]:
-    form = DeclarationForm()
-    return {name: str(form.fields[name].label) for name in DECLARED_FIELDS}
 
 
 def feed_json(request: HttpRequest) -> HttpResponse:
@@ -149,6 +121,9 @@ def declare(request: HttpRequest, slug: str | None = None) -> HttpResponse:
                 form.add_error(
                     None, _("Too many declarations from this address or domain today: try again tomorrow.")
                 )
+            elif not claim_started(form.cleaned_data["started"]):  # one shown form sends one e-mail
+                form.add_error(None, _("This form was already sent once: check it and send it again."))
+                data["started"] = form_started_token()
             else:
                 submit(form.declared(), email=form.cleaned_data["email"], outlet=outlet,
                        language=translation.get_language() or "en", base_url=_base_url(request))  # fmt: skip
@@ -173,15 +148,21 @@ def confirm_declaration(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "media/confirm.html", context)
 
 
+def _widget_options(request: HttpRequest) -> WidgetOptions:
+    """The generator's options; the buttons speak the generator page's language unless chosen."""
+    return WidgetOptions.from_params(request.GET, default_language=(translation.get_language() or "en")[:2])
+
+
 def widget_generator(request: HttpRequest) -> HttpResponse:
-    options = WidgetOptions.from_params(request.GET)
-    code = snippet(options)
+    options = _widget_options(request)
+    code = snippet(options, _base_url(request))
     context = {
         "page": "widget",
         "options": options,
         "code": code,
         "size": len(code.encode()),
         "max_bytes": MAX_BYTES,
+        "hashes": inline_hashes(code),
         "widget_languages": LANGUAGES,
         "params": request.GET.urlencode(),
     }
@@ -190,13 +171,13 @@ def widget_generator(request: HttpRequest) -> HttpResponse:
 
 def widget_preview(request: HttpRequest) -> HttpResponse:
     """A bare page holding only the snippet: the generator's preview, and what tests load."""
-    options = WidgetOptions.from_params(request.GET)
+    options = _widget_options(request)
     html = (
         f'<!doctype html><html lang="{options.language}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{_('Preview of the share buttons')}</title>"
         "<style>body{font-family:system-ui,sans-serif;margin:.5rem}</style></head>"
-        f"<body>{snippet(options)}</body></html>"
+        f"<body>{snippet(options, _base_url(request))}</body></html>"
     )
     response = HttpResponse(html)
     response["X-Frame-Options"] = "SAMEORIGIN"  # the generator page frames it
@@ -209,6 +190,10 @@ def widget_preview(request: HttpRequest) -> HttpResponse:
 def widget_snippet(request: HttpRequest) -> HttpResponse:
     if request.GET.get("lang", "en") not in LANGUAGES:
         raise Http404
-    return HttpResponse(
-        snippet(WidgetOptions.from_params(request.GET)), content_type="text/plain; charset=utf-8"
-    )
+    code = snippet(_widget_options(request), _base_url(request))
+    response = HttpResponse(code, content_type="text/plain; charset=utf-8")
+    # The generator's script shows these without a second request.
+    size = render_to_string("media/widget/_size.html", {"size": len(code.encode())}).strip()
+    response["X-Envol-Size"] = quote(size)  # in the generator page's language; headers are ASCII
+    response["X-Envol-Hashes"] = " ".join(f"{kind}={source}" for kind, source in inline_hashes(code).items())
+    return response

@@ -25,6 +25,8 @@ class ErrorCode(enum.StrEnum):
     NOT_ALLOWED = "not_allowed"  # refused by a rule about this target (a block, a move)
     FOLLOW_LIMIT = "follow_limit"  # the account follows as many as its server allows
     RECORD_EXISTS = "record_exists"  # a create whose key an earlier attempt already wrote
+    DOMAIN = "domain"  # a server claims a handle domain that does not point back to it
+    IDENTITY = "identity"  # a server answered for an account it does not host
 
 
 class PlatformError(Exception):

@@ -13,8 +13,9 @@ Connectors fetch URLs that people type (a Mastodon instance, a PDS) and URLs tha
   header and the TLS server name/certificate check keep the real name), so a second DNS answer
   cannot swap in a private address (DNS rebinding);
 - follows at most ``max_redirects`` redirects itself, checking every hop like the first URL;
-- bounds connect/read/write time, the whole exchange (``deadline``, against slow-drip bodies) and
-  the size of the decoded body (``Content-Length`` first, then while streaming, which also stops
+- bounds connect/read/write time, the whole exchange (``deadline``: every socket operation, headers
+  included, gets only what is left of it, against servers that drip bytes) and the size of the
+  decoded body (``Content-Length`` first, then while streaming, which also stops
   compression bombs).
 
 Errors are the canonical platform errors: :class:`UnsafeHost`, :class:`TooManyRedirects` and
@@ -38,6 +39,7 @@ from typing import Any, Protocol, Self
 import httpx
 
 from envol.core.config import CONFIG
+from envol.platforms.deadline import deadline_transport, exchange_deadline
 from envol.platforms.errors import Rejected, Transient
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -265,7 +267,10 @@ class SafeHttp:
             # trust_env=False: a proxy from the environment would make its own DNS lookups and
             # defeat the address pinning below.
             client = httpx.Client(
-                timeout=self.timeout, follow_redirects=False, trust_env=False, verify=self.verify
+                timeout=self.timeout,
+                follow_redirects=False,
+                trust_env=False,
+                transport=deadline_transport(self.verify),
             )
             self._clients[host] = client
         return client
@@ -292,11 +297,14 @@ class SafeHttp:
             **{k: v for k, v in body.items() if v is not None},
         )
         try:
-            response = client.send(wire, stream=True)
-            try:
-                content = self._read_bounded(response, stop_at)
-            finally:
-                response.close()
+            # Every socket operation of the exchange, the status line and headers included, ends by
+            # the deadline (deadline.py): one byte every few seconds cannot hold the exchange open.
+            with exchange_deadline(stop_at):
+                response = client.send(wire, stream=True)
+                try:
+                    content = self._read_bounded(response, stop_at)
+                finally:
+                    response.close()
         except httpx.TransportError as exc:
             raise Transient(f"{type(exc).__name__} talking to {target.host}") from exc
         # A fresh response whose URL is the one asked for (not the IP); the body is already decoded,

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PrivacyConfig(AppConfig):
     name = "envol.privacy"
     label = "privacy"
-    verbose_name = "Privacy: consents, audit log, erasure proofs"
+    verbose_name = _("Privacy: consents, audit log, erasure proofs")
 
     def ready(self) -> None:
         # The built-in revocation hooks (Mastodon today), the audited admin pages, the inventories

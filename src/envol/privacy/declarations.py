@@ -59,6 +59,18 @@ DECLARATIONS: dict[str, ModelInventory] = {
                 retention=UNTIL_ERASURE,
                 seen_by=SeenBy.YOU_AND_OPERATOR,
             ),
+            Use(
+                ("findable_by", "findable_chosen_at", "findable_notice"),
+                what=_(
+                    "who may see your Bluesky and Mastodon accounts through Envol (everyone whose "
+                    "archive lists you, only people your own archive confirms, or nobody), when you "
+                    "chose it, and whether Envol still has to tell you about this choice"
+                ),
+                purpose=_("showing your new accounts only to the people you allow"),
+                basis=Basis.CONTRACT,
+                retention=UNTIL_ERASURE,
+                seen_by=SeenBy.YOU_AND_OPERATOR,
+            ),
         ),
     ),
     "registry.Account": ModelInventory(
@@ -176,12 +188,15 @@ DECLARATIONS: dict[str, ModelInventory] = {
                     "owner_verified",
                     "followers_count",
                     "following_count",
+                    "blocked_count",
+                    "muted_count",
                     "source",
                     "created_at",
                 ),
                 what=_(
                     "your X id and handle as the archive names them, whether you proved that X "
-                    "account, how many followers and followed accounts it listed, how and when it was sent"
+                    "account, how many followers and followed accounts it listed (and blocked and "
+                    "muted accounts, if you asked Envol to honour them), how and when it was sent"
                 ),
                 purpose=MIGRATION,
                 basis=Basis.CONTRACT,
@@ -191,11 +206,14 @@ DECLARATIONS: dict[str, ModelInventory] = {
         ),
     ),
     "graph.Edge": ModelInventory(
-        summary=_("one link of your X lists: someone who follows you, or whom you follow"),
+        summary=_(
+            "one link of your X lists: someone who follows you, whom you follow, or, if you asked "
+            "Envol to honour them, whom you blocked or muted"
+        ),
         uses=(
             Use(
                 ("archive_import", "direction"),
-                what=_("which list, and in which direction"),
+                what=_("which list: followers, following, blocked or muted"),
                 purpose=MIGRATION,
                 basis=Basis.CONTRACT,
                 retention=EDGE_RETENTION,

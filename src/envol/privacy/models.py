@@ -12,28 +12,35 @@ import uuid
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from envol.registry.models import Person
 
 
 class Purpose(models.TextChoices):
-    MIGRATION = "migration", "the migration (necessary)"
-    NEWSLETTER = "newsletter", "newsletter"
-    RESEARCH = "research", "research use"
-    PUBLIC_NAME = "public_name", "appearing by name in public figures"
+    MIGRATION = "migration", _("the migration (necessary)")
+    NEWSLETTER = "newsletter", _("newsletter")
+    RESEARCH = "research", _("research use")
+    PUBLIC_NAME = "public_name", _("appearing by name in public figures")
 
 
 class Consent(models.Model):
     """One decision of a person about one purpose. Rows are only ever added: the latest row per
     (person, purpose) is in force, the earlier ones are the history an audit asks for."""
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="consents")
-    purpose = models.CharField(max_length=32, choices=Purpose.choices)
-    granted = models.BooleanField()
-    text_version = models.CharField(max_length=16)  # the version of the text the person was shown
-    decided_at = models.DateTimeField(default=timezone.now)
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="consents", verbose_name=_("person")
+    )
+    purpose = models.CharField(max_length=32, choices=Purpose.choices, verbose_name=_("purpose"))
+    granted = models.BooleanField(verbose_name=_("granted"))
+    text_version = models.CharField(
+        max_length=16, verbose_name=_("version of the text")
+    )  # the version of the text the person was shown
+    decided_at = models.DateTimeField(default=timezone.now, verbose_name=_("decided at"))
 
     class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
         indexes = [models.Index(fields=["person", "purpose", "-decided_at"], name="consent_latest")]
 
     def __str__(self) -> str:
@@ -46,13 +53,19 @@ class AuditLogEntry(models.Model):
     """An operator looked at or changed a person's data (Django admin). The person sees these in
     their export; they go with the person at erasure."""
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="audit_entries")
-    operator = models.CharField(max_length=150)  # the operator's user name
-    action = models.CharField(max_length=16)  # list, view, change, delete, history
-    target = models.CharField(max_length=120)  # "registry.Account 12": what was looked at
-    at = models.DateTimeField(default=timezone.now)
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="audit_entries", verbose_name=_("person")
+    )
+    operator = models.CharField(max_length=150, verbose_name=_("operator"))  # the operator's user name
+    action = models.CharField(max_length=16, verbose_name=_("action"))  # list, view, change, delete, history
+    target = models.CharField(
+        max_length=120, verbose_name=_("target")
+    )  # "registry.Account 12": what was looked at
+    at = models.DateTimeField(default=timezone.now, verbose_name=_("at"))
 
     class Meta:
+        verbose_name = _("audit log entry")
+        verbose_name_plural = _("audit log entries")
         indexes = [models.Index(fields=["person", "at"], name="audit_person_at")]
 
     def __str__(self) -> str:
@@ -63,12 +76,20 @@ class ErasureProof(models.Model):
     """That an erasure happened, and nothing that says whose: a random id, the day, rounded counts."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    erased_on = models.DateField()
-    reason = models.CharField(max_length=16)  # "request" or "inactivity"
-    rows = models.JSONField(default=dict)  # {"app.Model": rows deleted, rounded to 2 significant digits}
-    tokens_revoked = models.PositiveIntegerField(default=0)
-    revocations_failed = models.PositiveIntegerField(default=0)
-    follows_undone = models.PositiveIntegerField(default=0)  # removed first at the person's request, rounded
+    erased_on = models.DateField(verbose_name=_("erased on"))
+    reason = models.CharField(max_length=16, verbose_name=_("reason"))  # "request" or "inactivity"
+    rows = models.JSONField(
+        default=dict, verbose_name=_("rows deleted")
+    )  # {"app.Model": rows deleted, rounded to 2 significant digits}
+    tokens_revoked = models.PositiveIntegerField(default=0, verbose_name=_("tokens revoked"))
+    revocations_failed = models.PositiveIntegerField(default=0, verbose_name=_("revocations failed"))
+    follows_undone = models.PositiveIntegerField(
+        default=0, verbose_name=_("follows removed")
+    )  # removed first at the person's request, rounded
+
+    class Meta:
+        verbose_name = _("erasure proof")
+        verbose_name_plural = _("erasure proofs")
 
     def __str__(self) -> str:
         return f"erasure {self.id} on {self.erased_on}"
@@ -79,15 +100,23 @@ class PrivacyState(models.Model):
     warned before erasure, when their migration was declared complete (edge retention), and when
     they asked for an erasure that waits for Envol's follows to be removed first (pending erasure)."""
 
-    person = models.OneToOneField(Person, on_delete=models.CASCADE, primary_key=True, related_name="privacy")
-    email = models.EmailField(blank=True)
-    last_seen_at = models.DateTimeField(default=timezone.now)
-    warned_at = models.DateTimeField(null=True, blank=True)
-    migration_completed_at = models.DateTimeField(null=True, blank=True)
-    edges_deleted_at = models.DateTimeField(null=True, blank=True)
-    erasure_requested_at = models.DateTimeField(null=True, blank=True)  # set: erasure pending
+    person = models.OneToOneField(
+        Person, on_delete=models.CASCADE, primary_key=True, related_name="privacy", verbose_name=_("person")
+    )
+    email = models.EmailField(blank=True, verbose_name=_("e-mail address"))
+    last_seen_at = models.DateTimeField(default=timezone.now, verbose_name=_("last visit"))
+    warned_at = models.DateTimeField(null=True, blank=True, verbose_name=_("warned at"))
+    migration_completed_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("migration completed at")
+    )
+    edges_deleted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("X lists deleted at"))
+    erasure_requested_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("erasure requested at")
+    )  # set: erasure pending
 
     class Meta:
+        verbose_name = _("privacy state")
+        verbose_name_plural = _("privacy states")
         # The retention task reads the few pending erasures among every person's row.
         indexes = [
             models.Index(

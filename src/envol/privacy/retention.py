@@ -26,7 +26,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -34,6 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from envol.archive.models import ArchiveImport
+from envol.core import mail
 from envol.core.config import CONFIG
 from envol.core.periodic import every
 from envol.graph.models import Edge
@@ -143,7 +143,7 @@ def _send_warning(address: str, erase_on: datetime) -> int:
                 % {"date": erase_on.date().isoformat(), "url": public}
             )
     subject = "Envol: your data will be erased / vos données seront effacées"
-    return send_mail(subject, "\n\n".join(parts), CONFIG.email_from, [address])
+    return mail.send(subject, "\n\n".join(parts), [address])
 
 
 def erase_warned(now: datetime, policy: Policy) -> int:

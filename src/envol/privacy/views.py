@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,12 +19,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from envol.archive.models import ArchiveImport
-from envol.privacy import consent, pending
+from envol.privacy import consent, pending, readable
 from envol.privacy.erase import erase_person
 from envol.privacy.export import export_person
-from envol.privacy.inventory import inventory_for
 from envol.privacy.models import ErasureProof, Purpose
-from envol.privacy.relations import person_graph
 from envol.privacy.retention import Policy, mark_migration_complete, state_of
 from envol.registry.models import Person
 from envol.registry.session import person_required, sign_out
@@ -116,37 +114,16 @@ def export_json(request: HttpRequest, person: Person) -> HttpResponse:
     return response
 
 
-@dataclass(frozen=True, slots=True)
-class Section:
-    label: str
-    summary: str | Promise
-    columns: list[str]
-    rows: list[list[Any]]
-
-
-def _sections(data: dict[str, Any]) -> list[Section]:
-    models: dict[str, type[Model]] = {link.label: link.model for link in person_graph()}
-    sections = []
-    for label, content in data.items():
-        inventory = inventory_for(models[label]) if label in models else None
-        records: list[dict[str, Any]] = content.get("rows") or content.get("counts") or []
-        columns = list(records[0]) if records else []
-        rows = [[_shown(r.get(c)) for c in columns] for r in records]
-        sections.append(Section(label, inventory.summary if inventory else label, columns, rows))
-    return sections
-
-
-def _shown(value: Any) -> Any:
-    if isinstance(value, dict) and "held" in value:
-        return _("held, encrypted") if value["held"] else _("none")
-    return value
-
-
 @require_GET
 @person_required
 def export_page(request: HttpRequest, person: Person) -> HttpResponse:
     data = export_person(person)
-    context = {"page": "your_data", "export": data, "sections": _sections(data["data"])}
+    context = {
+        "page": "your_data",
+        "generated_at": datetime.fromisoformat(data["generated_at"]),
+        "sections": readable.sections(data["data"]),
+        "candidates": [{**c, "network": c["network"].title()} for c in data["candidates"]],
+    }
     return render(request, "privacy/export.html", context)
 
 

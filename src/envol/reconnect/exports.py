@@ -13,6 +13,7 @@ from typing import Any
 from django.tasks import task
 from django.utils import timezone
 
+from envol.addresses.syntax import MastodonAddress
 from envol.core.ids import Platform
 from envol.matching.candidates import KnownAccount
 from envol.platforms.bluesky.follow_port import BlueskyFollowPort
@@ -47,17 +48,36 @@ def _chosen(person_id: int, network: Platform) -> list[KnownAccount]:
     return [c for c in found if wanted(c, choice.directions)]
 
 
+def csv_address(handle: str) -> str | None:
+    """`handle` as the file may carry it: an address of the grammar (`user@domain`, the user starting
+    with a letter, a digit or `_`), else None. A server chose the handle: one starting with `=`, `+`,
+    `-`, `@`, a tab or a CR would run as a formula in a spreadsheet (CSV injection), and quoting it
+    would stop Mastodon importing the file, so such a handle is left out."""
+    user, at, domain = handle.removeprefix("@").partition("@")
+    address = MastodonAddress.build(user, domain) if at else None
+    return str(address) if address is not None else None
+
+
+def mastodon_addresses(person_id: int) -> tuple[list[str], int]:
+    """The chosen Mastodon addresses for the file, once each, and how many were left out."""
+    kept: dict[str, None] = {}
+    left_out = 0
+    for candidate in _chosen(person_id, Platform.MASTODON):
+        address = csv_address(candidate.handle)
+        if address is None:
+            left_out += 1
+        else:
+            kept[address] = None
+    return list(kept), left_out
+
+
 def mastodon_csv(person_id: int) -> str:
     """following_accounts.csv: Mastodon imports it without the 400-a-day limit of the API."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(MASTODON_CSV_HEADER)
-    seen: set[str] = set()
-    for candidate in _chosen(person_id, Platform.MASTODON):
-        address = candidate.handle.removeprefix("@").lower()
-        if "@" in address and address not in seen:
-            seen.add(address)
-            writer.writerow([address, "true", "false", ""])
+    for address in mastodon_addresses(person_id)[0]:
+        writer.writerow([address, "true", "false", ""])
     return out.getvalue()
 
 

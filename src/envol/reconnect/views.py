@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from envol.core.ids import Platform
 from envol.privacy.pending import persons_pending
-from envol.reconnect.exports import candidates_json, mastodon_csv, request_bluesky_list
+from envol.reconnect.exports import candidates_json, mastodon_addresses, mastodon_csv, request_bluesky_list
 from envol.reconnect.models import Directions, FollowTask, Mode, ReconnectChoice
 from envol.reconnect.plan import pick
 from envol.reconnect.progress import progress_for
@@ -69,6 +69,8 @@ def page(request: HttpRequest, person: Person) -> HttpResponse:
         "page": "reconnect",
         "rows": rows,
         "start": automatic_start(),
+        # Handles that are no Mastodon address (a formula a server chose, say) stay out of the file.
+        "csv_left_out": mastodon_addresses(person.pk)[1],
         "directions": [
             (Directions.FOLLOWEES.value, _("the people I followed on X")),
             (Directions.FOLLOWERS.value, _("the people who followed me on X")),

@@ -36,3 +36,13 @@ class LastAccountError(RegistryError):
 
     def __init__(self) -> None:
         super().__init__("the last account a person signs in with cannot be unlinked")
+
+
+class UnvouchedAccountError(RegistryError):
+    """The server that proved the account has no authority over it: a server vouches only for the
+    accounts it hosts (DESIGN §2, docs/threat-model.md)."""
+
+    def __init__(self, platform: Platform, handle: str) -> None:
+        super().__init__(f"{platform.value} account {handle} was not vouched for by a server hosting it")
+        self.platform = platform
+        self.handle = handle

@@ -10,19 +10,28 @@ Rules (docs/architecture.md, "Accounts"):
   dispossessed). Signed in, the account and its archive import move to the signed-in person; when
   both hold an import, the newer one stays (a new import replaces the previous one, as on upload).
 - The last verified account of a person cannot be unlinked (`LastAccountError`).
+- A Mastodon account is proven only by a server with authority over it: its actor URI's host is one
+  of the names that server was shown to answer for (`authority`, from platforms/mastodon/authority.py);
+  anything else is refused (`UnvouchedAccountError`) before anything is read or written.
 """
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.db import transaction
 from django.utils import timezone
 
 from envol.core.ids import Platform
 from envol.core.pseudonym import pseudonymizer
-from envol.registry.errors import AccountTakenError, LastAccountError, PlatformAlreadyLinkedError
+from envol.registry.errors import (
+    AccountTakenError,
+    LastAccountError,
+    PlatformAlreadyLinkedError,
+    UnvouchedAccountError,
+)
 from envol.registry.hooks import holdings
 from envol.registry.models import Account, MastodonApp, Person, Verification
 from envol.registry.signals import announce
@@ -39,6 +48,8 @@ class ProvenIdentity:
     access_token: str | None = None  # None: the platform left us no token (X)
     token_scope: str = ""
     mastodon_app: MastodonApp | None = None
+    # Mastodon: the names of the server that issued the token and vouched for the account.
+    authority: frozenset[str] = frozenset()
 
 
 class Outcome(enum.Enum):
@@ -58,6 +69,8 @@ class LinkResult:
 @transaction.atomic
 def prove_account(identity: ProvenIdentity, *, signed_in: Person | None) -> LinkResult:
     """Record a proven account and say which person it belongs to (the caller signs them in)."""
+    if identity.platform == Platform.MASTODON:
+        _refuse_unvouched(identity)
     existing = (
         Account.objects.select_for_update()
         .select_related("person")
@@ -86,6 +99,13 @@ def prove_account(identity: ProvenIdentity, *, signed_in: Person | None) -> Link
     _set_imports_verified(person, account, verified=True)
     announce(person.pk)
     return LinkResult(person, account, Outcome.NEW_PERSON if signed_in is None else Outcome.LINKED)
+
+
+def _refuse_unvouched(identity: ProvenIdentity) -> None:
+    """The actor URI is the account's key: only a server that answers for its host may prove it."""
+    host = (urlsplit(identity.stable_id).hostname or "").lower()
+    if not host or host not in identity.authority:
+        raise UnvouchedAccountError(identity.platform, identity.handle)
 
 
 def _refuse_second_account(person: Person, platform: Platform) -> None:

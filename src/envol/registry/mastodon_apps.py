@@ -6,6 +6,7 @@ Views call these; only `platforms/mastodon/` speaks Mastodon's wire format.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -15,6 +16,7 @@ from envol.platforms.errors import PlatformError
 from envol.platforms.mastodon import (
     HttpClient,
     InstanceInfo,
+    InstanceMap,
     MastodonToken,
     RegisteredApp,
     register_app,
@@ -31,28 +33,40 @@ def instance_url_overrides() -> dict[str, str]:
     return dict(CONFIG.mastodon_instance_urls)
 
 
+def instance_map() -> InstanceMap:
+    """The operator's mapping as the connector reads it: the operator's word is authority."""
+    return InstanceMap(instance_url_overrides())
+
+
 def cached_app(info: InstanceInfo, *, redirect_uri: str, http: HttpClient) -> MastodonApp:
-    """The registration of Envol on this instance for this callback, registering it the first time."""
-    found = MastodonApp.objects.filter(domain=info.domain, redirect_uri=redirect_uri).first()
+    """The registration of Envol at this instance's address for this callback, registered the first time.
+
+    Tied to the address actually contacted (`info.base_url`) and the domain proven there: a server
+    claiming another instance's domain finds no registration of that instance to take over, and a
+    stored registration's address never changes (docs/threat-model.md).
+    """
+    key = {"domain": info.domain, "base_url": info.base_url, "redirect_uri": redirect_uri}
+    found = MastodonApp.objects.filter(**key).first()
     if found is not None:
-        if found.base_url != info.base_url:  # the instance moved its API host: follow it
-            found.base_url = info.base_url
-            found.save(update_fields=["base_url"])
         return found
     registered = register_app(info, redirect_uri=redirect_uri, http=http)
     try:
         with transaction.atomic():
             return MastodonApp.objects.create(
-                domain=info.domain,
-                base_url=info.base_url,
+                **key,
                 client_id=registered.client_id,
                 client_secret=registered.client_secret,
                 scopes=registered.scopes,
-                redirect_uri=redirect_uri,
             )
     except IntegrityError:
         # Two first sign-ins raced: keep the one that was stored first (ours is simply unused).
-        return MastodonApp.objects.get(domain=info.domain, redirect_uri=redirect_uri)
+        return MastodonApp.objects.get(**key)
+
+
+def info_at(app: MastodonApp, info: InstanceInfo) -> InstanceInfo:
+    """`info` as seen at the app's own address: a registration's secret and the tokens it issued go
+    nowhere else."""
+    return replace(info, domain=app.domain, base_url=app.base_url)
 
 
 def registered(app: MastodonApp) -> RegisteredApp:
@@ -67,6 +81,7 @@ def info_to_session(info: InstanceInfo) -> dict[str, Any]:
         "version": info.version,
         "pkce": info.pkce,
         "scopes_supported": sorted(info.scopes_supported),
+        "names": sorted(info.names),
     }
 
 
@@ -78,6 +93,7 @@ def info_from_session(data: dict[str, Any]) -> InstanceInfo:
         version=str(data["version"]),
         pkce=bool(data["pkce"]),
         scopes_supported=frozenset(str(s) for s in data["scopes_supported"]),
+        names=frozenset(str(n) for n in data.get("names", ())),
     )
 
 

@@ -20,6 +20,7 @@ from envol.registry.linking import unlink as unlink_account
 from envol.registry.mastodon_apps import revoke_quietly
 from envol.registry.models import Account, BlueskyAuth, Person, Verification
 from envol.registry.session import person_required
+from envol.signin.findable import OPTIONS
 from envol.signin.views import x_configured
 
 
@@ -82,6 +83,14 @@ def _row(account: Account, verified_count: int = 2) -> AccountRow:
                       verified, powers, can_unlink=not (verified and verified_count <= 1))  # fmt: skip
 
 
+def findable_label(person: Person) -> str:
+    """The person's choice in words (what the page pre-selects is not a choice: "not chosen yet")."""
+    for option, label, _help in OPTIONS:
+        if option.value == person.findable_by:
+            return str(label)
+    return _("Not chosen yet: nobody finds you")
+
+
 @person_required
 def accounts(request: HttpRequest, person: Person) -> HttpResponse:
     accounts = list(person.accounts.order_by("platform", "pk"))
@@ -95,6 +104,7 @@ def accounts(request: HttpRequest, person: Person) -> HttpResponse:
         "can_link_x": Platform.X.value not in linked,
         "can_link_mastodon": Platform.MASTODON.value not in linked,
         "can_link_bluesky": Platform.BLUESKY.value not in linked,
+        "findable_label": findable_label(person),
     }
     return render(request, "signin/accounts.html", context)
 

@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from envol.core.config import CONFIG
-from envol.registry.errors import AccountTakenError, PlatformAlreadyLinkedError
+from envol.registry.errors import AccountTakenError, PlatformAlreadyLinkedError, UnvouchedAccountError
+from envol.registry.findable import needs_asking
 from envol.registry.labels import PLATFORM_NAMES, shown_handle
 from envol.registry.linking import Outcome, ProvenIdentity, prove_account
 from envol.registry.session import current_person, sign_in
@@ -55,6 +56,16 @@ def finish_proof(request: HttpRequest, identity: ProvenIdentity) -> HttpResponse
             % {"platform": platform, "handle": handle},
         )
         return back_to_start(request)
+    except UnvouchedAccountError:
+        messages.error(
+            request,
+            _(
+                "The server you signed in with does not host the %(platform)s account %(handle)s, "
+                "so Envol did not sign you in and kept nothing."
+            )
+            % {"platform": platform, "handle": handle},
+        )
+        return back_to_start(request)
     except PlatformAlreadyLinkedError as error:
         messages.error(
             request,
@@ -72,4 +83,5 @@ def finish_proof(request: HttpRequest, identity: ProvenIdentity) -> HttpResponse
     else:
         text = _("You are signed in with your %(platform)s account %(handle)s.")
     messages.success(request, text % {"platform": platform, "handle": handle})
-    return redirect("accounts")
+    # The journey asks a new person who can find them before anything else (never defaulted).
+    return redirect("findable" if needs_asking(result.person) else "accounts")

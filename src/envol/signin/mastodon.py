@@ -11,6 +11,8 @@ from envol.core.ids import Platform
 from envol.platforms.errors import AuthExpired, PlatformError, Rejected
 from envol.platforms.http import SafeHttp, UnsafeHost
 from envol.platforms.mastodon import (
+    ForeignIdentity,
+    UnprovenDomain,
     authorization_url,
     code_from_callback,
     discover,
@@ -23,19 +25,37 @@ from envol.platforms.mastodon import (
 from envol.registry.linking import ProvenIdentity
 from envol.registry.mastodon_apps import (
     cached_app,
+    info_at,
     info_from_session,
     info_to_session,
-    instance_url_overrides,
+    instance_map,
     registered,
 )
 from envol.registry.models import MastodonApp
 from envol.signin.flow import back_to_start, callback_url, finish_proof, foreign_answer, not_started_here
 
 FLOW_KEY = "envol_mastodon_flow"
+MAX_WRITTEN = 300  # what the person typed, kept to start again once; addresses are shorter
 
 
 def instance_down() -> str:
     return _("Your instance is not answering right now. Please try again in a few minutes.")
+
+
+def unproven_domain(error: UnprovenDomain) -> str:
+    text = _(
+        "%(server)s says its accounts are on %(claimed)s, but %(claimed)s does not point back to it. "
+        "Envol did not sign you in. If this is your instance, tell its administrators."
+    )
+    return text % {"server": error.contacted, "claimed": error.claimed}
+
+
+def foreign_identity(error: ForeignIdentity) -> str:
+    text = _(
+        "%(server)s answered with an account it does not host (%(account)s), so Envol did not sign "
+        "you in and kept nothing of this answer. Sign in on the instance where your account lives."
+    )
+    return text % {"server": error.server, "account": error.account}
 
 
 @require_POST
@@ -48,7 +68,7 @@ def _begin(request: HttpRequest, written: str, *, retried: bool = False) -> Http
     try:
         domain = instance_domain(written)
         with SafeHttp() as http:
-            info = discover(written, http, base_url=instance_url_overrides().get(domain))
+            info = discover(written, http, instances=instance_map())
             if not info.speaks_mastodon_api:
                 text = _("%(domain)s does not run Mastodon or a server compatible with it.")
                 messages.error(request, text % {"domain": domain})
@@ -56,6 +76,9 @@ def _begin(request: HttpRequest, written: str, *, retried: bool = False) -> Http
             app = cached_app(info, redirect_uri=redirect_uri, http=http)
     except UnsafeHost:
         messages.error(request, _("Envol may not contact that address."))
+        return back_to_start(request)
+    except UnprovenDomain as error:
+        messages.error(request, unproven_domain(error))
         return back_to_start(request)
     except Rejected:
         text = _(
@@ -73,6 +96,7 @@ def _begin(request: HttpRequest, written: str, *, retried: bool = False) -> Http
         "verifier": pkce.verifier,
         "app_id": app.pk,
         "info": info_to_session(info),
+        "written": written[:MAX_WRITTEN],
         "retried": retried,
     }
     url = authorization_url(
@@ -89,7 +113,8 @@ def callback(request: HttpRequest) -> HttpResponse:
     if not isinstance(flow, dict) or app is None:
         messages.error(request, not_started_here())
         return back_to_start(request)
-    params, info = request.GET.dict(), info_from_session(flow["info"])
+    # Everything from here on goes to the address the app was registered at, and only there.
+    params, info = request.GET.dict(), info_at(app, info_from_session(flow["info"]))
     try:
         code = code_from_callback(params, expected_state=flow["state"])
     except Rejected:
@@ -115,11 +140,15 @@ def callback(request: HttpRequest) -> HttpResponse:
             except AuthExpired:
                 # 401 invalid_client: the instance no longer knows Envol's app (Mastodon once
                 # vacuumed unused apps). Forget it and start over once, registering afresh.
+                # The app is the one registered at the address that answered: no other is touched.
                 app.delete()
                 if flow.get("retried"):
                     raise
-                return _begin(request, info.domain, retried=True)
-            identity = verify_credentials(info, token, http)
+                return _begin(request, str(flow.get("written") or info.domain), retried=True)
+            identity = verify_credentials(info, token, http, instances=instance_map())
+    except ForeignIdentity as error:
+        messages.error(request, foreign_identity(error))
+        return back_to_start(request)
     except Rejected:
         messages.error(request, _("Your instance refused the sign-in. Please start again."))
         return back_to_start(request)
@@ -134,5 +163,6 @@ def callback(request: HttpRequest) -> HttpResponse:
         access_token=token.access_token,
         token_scope=token.scope,
         mastodon_app=app,
+        authority=identity.vouched_by,
     )
     return finish_proof(request, proven)

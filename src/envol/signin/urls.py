@@ -1,6 +1,6 @@
 from django.urls import path
 
-from envol.signin import accounts, bluesky, bluesky_client, bluesky_password, mastodon, views, x
+from envol.signin import accounts, bluesky, bluesky_client, bluesky_password, findable, mastodon, views, x
 
 urlpatterns = [
     path("sign-in/", views.sign_in, name="sign_in"),
@@ -18,4 +18,5 @@ urlpatterns = [
     path("oauth/bluesky/jwks.json", bluesky_client.jwks_document, name="bluesky_jwks"),
     path("accounts/", accounts.accounts, name="accounts"),
     path("accounts/<int:account_id>/unlink/", accounts.unlink, name="unlink_account"),
+    path("accounts/who-can-find-me/", findable.findable, name="findable"),
 ]

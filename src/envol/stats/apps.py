@@ -7,4 +7,8 @@ class StatsConfig(AppConfig):
     verbose_name = "Public figures"
 
     def ready(self) -> None:
+        from envol.core import pagecache
         from envol.stats import tasks  # noqa: F401  (declares the periodic job)
+        from envol.stats.service import version
+
+        pagecache.register("stats_figures", version)

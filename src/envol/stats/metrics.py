@@ -81,9 +81,15 @@ def archives() -> Counts:
     return {"": ArchiveImport.objects.count()}
 
 
-@metric("edges", _("Links of the X graph (followers and followings)"), ("follower", "following"))
+@metric(
+    "edges", _("Links in the X lists shared (followers and accounts followed)"), ("follower", "following")
+)
 def edges() -> Counts:
-    rows = Edge.objects.values_list("direction").annotate(n=Count("*")).order_by()
+    # Blocks and mutes are edges too, but not links of the graph: never counted here.
+    follows = (Direction.FOLLOWER, Direction.FOLLOWING)
+    rows = (
+        Edge.objects.filter(direction__in=follows).values_list("direction").annotate(n=Count("*")).order_by()
+    )
     names = {int(Direction.FOLLOWER): "follower", int(Direction.FOLLOWING): "following"}
     return _by_key([(names[int(d)], n) for d, n in rows], ("follower", "following"))
 

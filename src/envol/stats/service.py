@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Count, Max
 from django.utils import timezone
 
 from envol.stats.metrics import REGISTRY, Counts, Metric
@@ -28,6 +29,12 @@ def take_snapshot(now: datetime | None = None, metrics: Iterable[Metric] | None 
             for key, value in counts.items()
         )
     return snapshot
+
+
+def version() -> tuple[int, int | None]:
+    """What changes whenever the figures page would (envol.core.pagecache): a new snapshot."""
+    found = Snapshot.objects.aggregate(n=Count("pk"), last=Max("pk"))
+    return found["n"], found["last"]
 
 
 @dataclass(frozen=True, slots=True)

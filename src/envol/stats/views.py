@@ -8,7 +8,7 @@ from datetime import datetime
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -28,15 +28,23 @@ class Chart:
     rows: list[tuple[str, list[int | None]]]  # (date, one value per column)
 
 
+#: A chart needs two counts to draw a line; with fewer, the page says so instead of drawing a dot.
+MIN_POINTS = 2
+#: Dates spelled the same way in every language (day, month name, 24-hour time): "6 Dec. 2026, 00:22"
+#: and "6 déc. 2026, 00:22", never "12/06/2026 12:22 a.m.", which reads as June in Europe.
+SHORT_MOMENT = "j N Y, H:i"
+LONG_MOMENT = "j F Y, H:i"
+
+
 def _key_labels() -> dict[str, str]:
-    labels = {"": "", "follower": _("followers"), "following": _("followings")}
+    labels = {"": "", "follower": _("followers"), "following": _("accounts followed")}
     labels.update({str(p): p.name.title() if p != Platform.X else "X" for p in Platform})
     labels.update({value: str(label) for value, label in Status.choices})
     return labels
 
 
-def _when(moment: datetime) -> str:
-    return formats.date_format(moment, "SHORT_DATETIME_FORMAT")
+def _when(moment: datetime, format_string: str = SHORT_MOMENT) -> str:
+    return formats.date_format(timezone.localtime(moment), format_string)
 
 
 def _chart(figure: Figure, labels: dict[str, str]) -> Chart:
@@ -54,13 +62,15 @@ def _chart(figure: Figure, labels: dict[str, str]) -> Chart:
         for n, s in zip(names, figure.series, strict=True)
     )
     summary = _("Latest values: %(values)s") % {"values": description}
-    svg = line_chart(
-        lines,
-        chart_id=f"chart-{figure.metric.name}",
-        title=title,
-        description=summary,
-        x_labels=(first, last),
-    )
+    svg = ""
+    if len(moments) >= MIN_POINTS:
+        svg = line_chart(
+            lines,
+            chart_id=f"chart-{figure.metric.name}",
+            title=title,
+            description=summary,
+            x_labels=(first, last),
+        )
     by_time = [{t: v for t, v in s.points} for s in figure.series]
     rows = [(_when(t), [values.get(t) for values in by_time]) for t in reversed(moments)]
     legend = [
@@ -74,4 +84,9 @@ def figures_page(request: HttpRequest) -> HttpResponse:
     found, taken_at = figures()
     labels = _key_labels()
     charts = [_chart(f, labels) for f in found] if taken_at else []
-    return render(request, "stats/figures.html", {"page": "figures", "charts": charts, "taken_at": taken_at})
+    context = {
+        "page": "figures",
+        "charts": charts,
+        "taken_at": _when(taken_at, LONG_MOMENT) if taken_at else "",
+    }
+    return render(request, "stats/figures.html", context)

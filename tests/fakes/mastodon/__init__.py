@@ -9,19 +9,28 @@ with FakeMastodon(domain="mastodon.test") as m:
 from .auth import LEGACY_SCOPES, MASTODON_SCOPES
 from .clock import FakeClock, iso_micro, parse_iso
 from .federation import Federation, RemoteProfile
+from .hostile import FORMULA_HANDLE, Drip, Hostile, Huge
 from .instance import FakeMastodon, LoggedRequest
 from .limits import Limits, Throttle
+from .modes import EndpointMode, Mode, WellKnownRedirect
 
 __all__ = [
+    "FORMULA_HANDLE",
     "LEGACY_SCOPES",
     "MASTODON_SCOPES",
+    "Drip",
+    "EndpointMode",
     "FakeClock",
     "FakeMastodon",
     "Federation",
+    "Hostile",
+    "Huge",
     "Limits",
     "LoggedRequest",
+    "Mode",
     "RemoteProfile",
     "Throttle",
+    "WellKnownRedirect",
     "iso_micro",
     "parse_iso",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Self
@@ -16,6 +17,7 @@ from .faults import FaultInjector
 from .federation import Federation, RemoteProfile
 from .helpers import InstanceHelpers
 from .limits import Limits, RateLimiter
+from .modes import Mode, run_modes
 from .routes import build_router, dispatch
 from .server import LoopbackServer, Request, Response
 from .state import State
@@ -52,6 +54,7 @@ class FakeMastodon(InstanceHelpers):
         pkce: bool | None = None,
         instance_v2: bool | None = None,
         title: str = "Fake Mastodon",
+        modes: Sequence[Mode] = (),
     ) -> None:
         domain = domain.lower()
         web = (web_domain or domain).lower()
@@ -71,6 +74,7 @@ class FakeMastodon(InstanceHelpers):
         self.limiter = RateLimiter(limits or Limits(), clock)
         self.ctx = Context(config, self.state, self.limiter, self.federation, clock)
         self.faults = FaultInjector()
+        self.modes: list[Mode] = list(modes)  # how this instance departs from a strict Mastodon
         self.request_log: list[LoggedRequest] = []
         self._router = build_router()
         # One lock per instance serialises handlers: the fake is a consistent database, not a race test.
@@ -121,7 +125,7 @@ class FakeMastodon(InstanceHelpers):
             response = fault.response()
         else:
             with self._lock:
-                response = dispatch(self.ctx, self._router, req)
+                response = run_modes(self.modes, self.ctx, req, lambda: dispatch(self.ctx, self._router, req))
         token = bearer(req)
         with self._lock:
             self.request_log.append(
@@ -130,6 +134,12 @@ class FakeMastodon(InstanceHelpers):
                 )
             )
         return response
+
+    def add_mode(self, mode: Mode) -> Mode:
+        """Depart from strict behaviour from now on (modes.py); returns the mode, for inspection."""
+        with self._lock:
+            self.modes.append(mode)
+        return mode
 
     def calls(self, method: str, path_prefix: str) -> list[LoggedRequest]:
         return [r for r in self.request_log if r.method == method and r.path.startswith(path_prefix)]

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.cookies import SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
 from .params import BadBody, Params, parse_body, parse_query
@@ -65,6 +65,10 @@ class Response:
     body: bytes = b""
     content_type: str | None = JSON_TYPE
     headers: list[tuple[str, str]] = field(default_factory=list)
+    # Transport-level behaviour (modes.py): when set, this writer owns the socket instead of the usual
+    # status line, headers and body (a dripping answer, a huge body, no answer at all); the connection
+    # is closed afterwards. A writer ends on OSError: stop() shuts its socket down.
+    raw: Callable[[BinaryIO], None] | None = None
 
     @classmethod
     def json(cls, obj: Any, status: int = 200, headers: list[tuple[str, str]] | None = None) -> Response:
@@ -179,6 +183,12 @@ def _make_handler(app: App, connections: set[socket.socket]) -> type[BaseHTTPReq
             self._send(response)
 
         def _send(self, response: Response) -> None:
+            if response.raw is not None:
+                self.close_connection = True
+                with contextlib.suppress(OSError):  # the client gave up, or the server stopped
+                    response.raw(self.wfile)
+                    self.wfile.flush()
+                return
             body = b"" if self.command == "HEAD" else response.body
             self.send_response(response.status, HTTPStatus(response.status).phrase)
             if response.content_type:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import httpx
 import pytest
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 
 from envol.platforms.bluesky.identity import (
     Identity,
+    IdentityMismatch,
     InvalidIdentifier,
     UnknownDid,
     UnknownHandle,
@@ -96,3 +98,70 @@ def test_a_changed_handle_no_longer_leads_to_the_account_and_the_did_tells_the_n
             resolve(someone.handle, http)
         assert resolve_did(someone.did, http).handle == new_handle
         assert resolve(new_handle, http).did == someone.did
+
+
+class Routed:
+    """The real network for everything, except a few HTTPS addresses answered here: web servers at
+    handle or did:web addresses, which the local network cannot serve (they are https://<name>)."""
+
+    def __init__(self, http: SafeHttp, answers: dict[str, httpx.Response]) -> None:
+        self.http, self.answers = http, answers
+
+    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        answer = self.answers.get(url)
+        if answer is None:
+            return self.http.request(method, url, **kwargs)
+        answer.request = httpx.Request(method, url)
+        return answer
+
+
+def _did_web_document(did: str, handle: str, pds_url: str) -> httpx.Response:
+    service = {"id": "#atproto_pds", "type": "AtprotoPersonalDataServer", "serviceEndpoint": pds_url}
+    return httpx.Response(200, json={"id": did, "alsoKnownAs": [f"at://{handle}"], "service": [service]})
+
+
+def test_a_handle_whose_web_address_and_resolver_name_different_dids_is_refused(
+    network: AtprotoNetwork,
+) -> None:
+    # Mallory controls the web server at alice.test (not its DNS, which the resolver reads) and made
+    # her own did:web document claim the handle: each half agrees with itself, the two disagree.
+    alice, mallory = network.account("alice"), "did:web:mallory.test"
+    answers = {
+        "https://alice.test/.well-known/atproto-did": httpx.Response(200, text=mallory),
+        "https://mallory.test/.well-known/did.json": _did_web_document(
+            mallory, "alice.test", network.pds_url
+        ),
+    }
+    with SafeHttp() as http:
+        routed = Routed(http, answers)
+        with pytest.raises(IdentityMismatch, match=r"names did:web:mallory\.test, its resolver did:plc:"):
+            resolve("alice.test", routed)
+        # The DID claims the handle, but the handle does not lead to it without doubt: no handle.
+        assert resolve_did(mallory, routed).handle == ""
+        assert resolve("alice.test", http).did == alice.did  # without the lie, all is well
+
+
+def test_a_handle_whose_did_document_does_not_name_it_is_refused(network: AtprotoNetwork) -> None:
+    # unclaimed.test's web server names Alice's DID; Alice's document does not name unclaimed.test.
+    alice = network.account("alice")
+    answers = {"https://unclaimed.test/.well-known/atproto-did": httpx.Response(200, text=alice.did)}
+    with (
+        SafeHttp() as http,
+        pytest.raises(IdentityMismatch, match="whose document does not name that handle"),
+    ):
+        resolve("unclaimed.test", Routed(http, answers))
+
+
+def test_a_did_whose_document_names_a_handle_that_does_not_lead_back_keeps_no_handle(
+    network: AtprotoNetwork,
+) -> None:
+    # A did:web document claiming alice.test, a handle whose resolutions all name Alice's DID.
+    impostor = "did:web:impostor.test"
+    answers = {
+        "https://impostor.test/.well-known/did.json": _did_web_document(
+            impostor, "alice.test", network.pds_url
+        )
+    }
+    with SafeHttp() as http:
+        identity = resolve_did(impostor, Routed(http, answers))
+    assert (identity.did, identity.handle) == (impostor, "")

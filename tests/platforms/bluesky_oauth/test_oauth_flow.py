@@ -11,6 +11,8 @@ import pytest
 
 from envol.platforms.bluesky import oauth
 from envol.platforms.bluesky.identity import IdentityMismatch
+from envol.platforms.bluesky.oauth.discovery import issuer_of
+from envol.platforms.bluesky.oauth.flow import verify_subject
 from envol.platforms.errors import AuthExpired, Rejected
 from envol.platforms.http import SafeHttp
 from support.atproto_net import AtprotoNetwork, TestAccount
@@ -163,3 +165,17 @@ def test_a_declined_consent_and_a_forged_state_are_refused(network: AtprotoNetwo
     assert declined.value.error == "access_denied"
     with pytest.raises(Rejected, match="state"):
         oauth.finish(CLIENT, {**_params(callback), "state": "forged"}, pending, http)
+
+
+def test_tokens_from_an_issuer_the_pds_does_not_name_are_refused(
+    network: AtprotoNetwork, http: SafeHttp
+) -> None:
+    # The PDS's oauth-protected-resource names its authorization server; tokens whose issuer is any
+    # other server (one that would vouch for DIDs it does not host) are refused, the real one kept.
+    me = network.account("alice")
+    real = issuer_of(network.pds_url, http)
+    assert verify_subject(me.did, real, me.did, http).did == me.did
+    with pytest.raises(IdentityMismatch, match="now served by another server"):
+        verify_subject(me.did, "https://evil.test", me.did, http)
+    with pytest.raises(IdentityMismatch, match="names no DID"):
+        verify_subject("alice.test", real, "", http)

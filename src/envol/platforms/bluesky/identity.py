@@ -7,10 +7,11 @@ authorization server live.
 
 Handle resolution: the specification allows a DNS TXT record ``_atproto.<handle>`` or HTTPS
 ``https://<handle>/.well-known/atproto-did``. Envol does not query DNS records itself (the standard
-library cannot, and handles on ``*.bsky.social`` answer over HTTPS anyway); it tries HTTPS first
-and then asks a configured service (``com.atproto.identity.resolveHandle``, which does both ways
-with DNS), ``ENVOL_BLUESKY_RESOLVER_URL``. DIDs: ``did:plc`` from the PLC directory
-(``ENVOL_BLUESKY_PLC_URL``), ``did:web`` from ``https://<host>/.well-known/did.json``.
+library cannot, and handles on ``*.bsky.social`` answer over HTTPS anyway); it asks HTTPS and a
+configured service (``com.atproto.identity.resolveHandle``, which reads DNS),
+``ENVOL_BLUESKY_RESOLVER_URL``, and refuses a handle for which the two name different DIDs.
+DIDs: ``did:plc`` from the PLC directory (``ENVOL_BLUESKY_PLC_URL``), ``did:web`` from
+``https://<host>/.well-known/did.json``.
 """
 
 from __future__ import annotations
@@ -87,14 +88,40 @@ def _json(response: httpx.Response) -> Any:
 
 
 def resolve_handle(handle: str, http: HttpClient) -> str:
-    """The DID a handle claims, over HTTPS first, then through the configured resolver."""
+    """The DID a handle names, asked both ways: over HTTPS and through the configured resolver.
+
+    When both answer and name different DIDs, the handle is refused (``IdentityMismatch``): whoever
+    controls the web server at the handle's address is not necessarily who controls its DNS, and the
+    specification says such a handle does not resolve. A resolver that is down does not hide an
+    HTTPS answer; a handle neither way knows is ``UnknownHandle``.
+    """
+    over_https = _https_did(handle, http)
+    try:
+        by_resolver = _resolver_did(handle, http)
+    except Transient:
+        if over_https:
+            return over_https
+        raise
+    if over_https and by_resolver and over_https != by_resolver:
+        raise IdentityMismatch(f"{handle}: its web address names {over_https}, its resolver {by_resolver}")
+    did = over_https or by_resolver
+    if not did:
+        raise UnknownHandle(f"no Bluesky account has the handle {handle}")
+    return did
+
+
+def _https_did(handle: str, http: HttpClient) -> str:
+    """The DID `https://<handle>/.well-known/atproto-did` names; "" when none."""
     try:
         response = http.request("GET", f"https://{handle}/.well-known/atproto-did")
-        did = response.text.strip() if response.status_code == 200 else ""
-        if did.startswith("did:") and (_DID_PLC.fullmatch(did) or _DID_WEB.fullmatch(did)):
-            return did
-    except PlatformError:
-        pass  # no such host, a refused address: the resolver may still know (DNS TXT)
+    except (PlatformError, httpx.TransportError):
+        return ""  # no such host, a refused address: the resolver may still know (DNS TXT)
+    did = response.text.strip() if response.status_code == 200 else ""
+    return did if _DID_PLC.fullmatch(did) or _DID_WEB.fullmatch(did) else ""
+
+
+def _resolver_did(handle: str, http: HttpClient) -> str:
+    """The DID the configured resolver names (it also reads DNS); "" when it knows none."""
     response = http.request(
         "GET", f"{resolver_url()}/xrpc/com.atproto.identity.resolveHandle", params={"handle": handle}
     )
@@ -102,7 +129,7 @@ def resolve_handle(handle: str, http: HttpClient) -> str:
     if response.status_code == 200 and isinstance(body, dict) and isinstance(body.get("did"), str):
         return str(body["did"])
     if response.status_code == 400:
-        raise UnknownHandle(f"no Bluesky account has the handle {handle}")
+        return ""
     raise Transient(f"the handle resolver answered {response.status_code}", status=response.status_code)
 
 

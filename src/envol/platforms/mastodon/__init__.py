@@ -6,6 +6,7 @@ Sign-in half: `discover` the instance, `register_app`, send the browser to `auth
 """
 
 from envol.platforms.mastodon.address import instance_domain
+from envol.platforms.mastodon.authority import ForeignIdentity, InstanceMap, UnprovenDomain
 from envol.platforms.mastodon.discovery import MASTODON_API_SOFTWARE, InstanceInfo, discover
 from envol.platforms.mastodon.identity import MastodonIdentity, full_acct, verify_credentials
 from envol.platforms.mastodon.oauth import (
@@ -26,12 +27,15 @@ from envol.platforms.mastodon.wire import HttpClient
 __all__ = [
     "MASTODON_API_SOFTWARE",
     "SCOPE_CHOICES",
+    "ForeignIdentity",
     "HttpClient",
     "InstanceInfo",
+    "InstanceMap",
     "MastodonIdentity",
     "MastodonToken",
     "Pkce",
     "RegisteredApp",
+    "UnprovenDomain",
     "authorization_url",
     "code_from_callback",
     "discover",

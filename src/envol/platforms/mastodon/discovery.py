@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from envol.addresses.syntax import normalise_domain
 from envol.platforms.errors import NotFound, Transient
 from envol.platforms.mastodon.address import instance_domain
+from envol.platforms.mastodon.authority import InstanceMap, UnprovenDomain, points_to
 from envol.platforms.mastodon.wire import HttpClient, call, json_object, text
 
 NODEINFO_SCHEMA = "http://nodeinfo.diaspora.software/ns/schema/2."
@@ -32,6 +34,13 @@ class InstanceInfo:
     version: str
     pkce: bool = False  # the server advertised S256 in its OAuth metadata (Mastodon >= 4.3)
     scopes_supported: frozenset[str] = frozenset()  # empty: the server did not say
+    # The names this server was shown to answer for (authority.py): the domain contacted, its API's
+    # host, the handle domain once proven. What it says about any other domain is not believed.
+    names: frozenset[str] = frozenset()
+
+    @property
+    def authority(self) -> frozenset[str]:
+        return self.names | {self.domain}
 
     @property
     def speaks_mastodon_api(self) -> bool:
@@ -41,30 +50,53 @@ class InstanceInfo:
         return f"{self.base_url}{path}"
 
 
-def discover(instance: str, http: HttpClient, *, base_url: str | None = None) -> InstanceInfo:
+def discover(
+    instance: str,
+    http: HttpClient,
+    *,
+    base_url: str | None = None,
+    instances: InstanceMap | None = None,
+) -> InstanceInfo:
     """Everything sign-in needs to know about the instance named by `instance` (any written form).
 
-    `base_url` forces where the server is reached (tests point it at a fake on loopback); otherwise
-    it is `https://{domain}`, then wherever NodeInfo says the server lives.
+    `instances` says where a domain is reached when the operator mapped it (tests point it at a fake
+    on loopback); `base_url` is a shorthand mapping the written domain alone. Otherwise the server is
+    `https://{domain}`, then wherever that domain's NodeInfo says the server lives.
+
+    The handle domain the server claims is believed only when it is the domain contacted or when it
+    points back to the server (authority.py); otherwise `UnprovenDomain` is raised.
     """
-    domain = instance_domain(instance)
-    base = (base_url or f"https://{domain}").rstrip("/")
+    contacted = instance_domain(instance)
+    instances = instances or InstanceMap({contacted: base_url} if base_url else {})
+    mapped = instances.mapped(contacted)
+    base = (mapped or f"https://{contacted}").rstrip("/")
     document_url = _nodeinfo_url(http, base)
-    if base_url is None:
+    if mapped is None:
         # A server whose handles are @u@example.com may live at social.example.com: example.com only
         # redirects /.well-known/*. NodeInfo's link points at the real host; the API is there too.
+        # The contacted domain itself said so, which is why it remains one of the server's names.
         parts = urlsplit(document_url)
         base = f"{parts.scheme}://{parts.netloc}"
+    names = frozenset({contacted}) | instances.name_of(base)
     software = json_object(call(http, "GET", document_url)).get("software")
     software = software if isinstance(software, dict) else {}
     pkce, scopes = _oauth_metadata(http, base)
+    said = _local_domain(http, base)
+    claimed = normalise_domain(said) if said else contacted
+    if claimed is None:
+        raise UnprovenDomain(contacted, said[:100])
+    if claimed not in names:
+        if not points_to(http, instances, claimed, base, names):
+            raise UnprovenDomain(contacted, claimed)
+        names |= {claimed}
     return InstanceInfo(
-        domain=_local_domain(http, base) or domain,
+        domain=claimed,
         base_url=base,
         software=text(software, "name").lower(),
         version=text(software, "version"),
         pkce=pkce,
         scopes_supported=scopes,
+        names=names,
     )
 
 

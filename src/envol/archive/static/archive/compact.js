@@ -21,11 +21,13 @@ export async function encodeUpload(header, lists, onProgress = () => {}) {
   new DataView(start.buffer).setUint32(MAGIC.length, head.length, true);
   start.set(head, MAGIC.length + 4);
   await writer.write(start);
-  const total = lists.follower.length + lists.following.length;
+  // The follow lists, then block and mute lists when the person asked Envol to honour them.
+  const order = ["follower", "following", "block", "mute"].filter((d) => d in lists);
+  const total = order.reduce((sum, d) => sum + lists[d].length, 0);
   let done = 0;
   // One buffer for every block: a write resolves once the compressor has taken the bytes in.
   const out = new Uint8Array(BLOCK + 16);
-  for (const direction of ["follower", "following"]) {
+  for (const direction of order) {
     const words = lists[direction].sorted();
     const count = lists[direction].length;
     let used = 0;

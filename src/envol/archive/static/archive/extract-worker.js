@@ -3,9 +3,10 @@
 // sizes), then the lists, part after part, each count checked against the manifest. Nothing but
 // the owner's id and handle, the bio and website of profile.js (the owner's own words, where
 // matching looks for their Bluesky or Mastodon address) and the follower/following ids ever
-// leaves this worker.
+// leaves this worker — and the block and mute ids (block.js, mute.js), only when the person asked
+// Envol to honour them (`safety`).
 //
-// In:  {files: [File, …], verifiedXId: "123" | null}
+// In:  {files: [File, …], verifiedXId: "123" | null, safety: true | false}
 // Out: {type: "progress", phase: "reading" | "checking", done, total}
 //      {type: "error", code, file, detail}
 //      {type: "done", blob, owner, counts: {follower, following}, timings}
@@ -17,13 +18,14 @@ import { ArchiveError, HEAD_BYTES, IdList, ListScanner, loadDocument, matchPrefi
 import { LIMITS, checkEntry, looksLikeZip, readCentralDirectory, readMember } from "./zip.js";
 
 const DIRECTIONS = ["follower", "following"];
+const SAFETY_LISTS = ["block", "mute"]; // optional: a missing block.js never fails an upload
 const U64_MAX = 2n ** 64n - 1n;
 const MAX_PROFILE_BYTES = 1 << 20; // as src/envol/archive/profile.py
 const MAX_TEXT_CHARS = 4096;
 
 self.onmessage = async (event) => {
   try {
-    const result = await extract(event.data.files, event.data.verifiedXId || null);
+    const result = await extract(event.data.files, event.data.verifiedXId || null, Boolean(event.data.safety));
     self.postMessage({ type: "done", ...result });
   } catch (error) {
     const known = error instanceof ArchiveError;
@@ -44,7 +46,7 @@ function report(phase, done, total, force = false) {
   self.postMessage({ type: "progress", phase, done, total });
 }
 
-async function extract(files, verifiedXId) {
+async function extract(files, verifiedXId, safety) {
   const started = performance.now();
   report("reading", 0, 1, true);
   const store = await openStore(files);
@@ -62,16 +64,17 @@ async function extract(files, verifiedXId) {
   }
   const profile = layout.profile === null ? null : await readProfile(store, layout.profile);
   const plans = {};
-  for (const direction of DIRECTIONS) {
+  const read = DIRECTIONS.concat(safety ? SAFETY_LISTS.filter((d) => layout.lists[d].size) : []);
+  for (const direction of read) {
     plans[direction] = planParts(direction, layout, manifest);
     for (const part of plans[direction]) store.check(part.member);
   }
-  const totalBytes = DIRECTIONS.flatMap((d) => plans[d]).reduce((sum, p) => sum + store.packedSize(p.member), 0);
+  const totalBytes = read.flatMap((d) => plans[d]).reduce((sum, p) => sum + store.packedSize(p.member), 0);
   let readBytes = 0;
   const lists = {};
   const header = { owner: owner && { id: owner.id, handle: owner.handle, name: owner.name } };
   if (profile !== null) header.profile = profile;
-  for (const direction of DIRECTIONS) {
+  for (const direction of read) {
     const expected = expectedCount(plans[direction], manifest, direction);
     // Sized from the manifest (eight bytes an id), within reason: a forged count only costs growth.
     const ids = new IdList(Math.min(expected === null ? 1 << 16 : expected, 1 << 26));
@@ -92,12 +95,12 @@ async function extract(files, verifiedXId) {
     lists[direction] = ids;
     header[direction] = { count: ids.length, expected, files: plans[direction].map((p) => p.member) };
   }
-  const read = performance.now();
+  const readAt = performance.now();
   report("checking", 0, 1, true);
   const counts = { follower: lists.follower.length, following: lists.following.length };
   const blob = await encodeUpload(header, lists, (done, total) => report("checking", done, total));
   report("checking", 1, 1, true);
-  const timings = { readingMs: read - started, checkingMs: performance.now() - read };
+  const timings = { readingMs: readAt - started, checkingMs: performance.now() - readAt };
   return { blob, owner, counts, timings };
 }
 
@@ -145,7 +148,7 @@ async function looseStore(files) {
       throw new ArchiveError("malformed", member, "not a file from an X archive (no window.YTD)");
     }
     if (prefix.dataType === null) pairs.push([member, { kind: "manifest", part: 0, folder: "" }]);
-    else if (["follower", "following", "account", "profile"].includes(prefix.dataType)) {
+    else if (["follower", "following", "block", "mute", "account", "profile"].includes(prefix.dataType)) {
       pairs.push([member, { kind: prefix.dataType, part: prefix.part, folder: "" }]);
     }
   }
@@ -236,7 +239,7 @@ function parseManifest({ prefix, doc }, member) {
   const dataTypes = doc.dataTypes ?? {};
   if (!isObject(dataTypes)) throw new ArchiveError("malformed", member, "dataTypes is not an object");
   const lists = {};
-  for (const direction of DIRECTIONS) {
+  for (const direction of DIRECTIONS.concat(SAFETY_LISTS)) {
     if (!(direction in dataTypes)) continue;
     const files = isObject(dataTypes[direction]) ? dataTypes[direction].files : null;
     if (!Array.isArray(files)) throw new ArchiveError("malformed", member, `${direction} without its files`);
@@ -313,14 +316,16 @@ function planParts(direction, layout, manifest) {
   const listed = manifest && manifest.lists[direction] ? manifest.lists[direction] : [];
   for (const entry of listed) {
     const base = entry.fileName.split("/").pop();
-    const match = /^(follower|following)(?:-part(\d{1,6}))?\.js$/.exec(base);
+    const match = /^(follower|following|block|mute)(?:-part(\d{1,6}))?\.js$/.exec(base);
     const part = match ? Number(match[2] || 0) : -1;
     if (!match || match[1] !== direction || planned.has(part)) {
       throw new ArchiveError("malformed", layout.manifest, `it lists an unexpected ${direction} file: ${entry.fileName}`);
     }
     const member = found.get(part);
     if (member === undefined) {
-      if (entry.count > 0) throw new ArchiveError("missing_list", entry.fileName, `${entry.count} accounts`);
+      if (entry.count > 0 && !SAFETY_LISTS.includes(direction)) {
+        throw new ArchiveError("missing_list", entry.fileName, `${entry.count} accounts`);
+      }
       continue;
     }
     planned.set(part, { member, expectedCount: entry.count, globalName: entry.globalName });

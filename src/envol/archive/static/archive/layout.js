@@ -6,7 +6,7 @@
 
 import { ArchiveError } from "./scan.js";
 
-const FILE_NAME_RE = /^(?:(follower|following)(?:-part(\d{1,6}))?|(account|manifest|profile))\.js$/;
+const FILE_NAME_RE = /^(?:(follower|following|block|mute)(?:-part(\d{1,6}))?|(account|manifest|profile))\.js$/;
 
 /** {kind, part, folder} for a member name, or null if we do not need it. */
 export function roleOfName(name) {
@@ -41,7 +41,8 @@ export function buildLayout(pairs, label) {
     const [first, second] = [...folders.values()];
     throw new ArchiveError("duplicate_member", second, `mixes ${first} and ${second}: several archives`);
   }
-  const layout = { lists: { follower: new Map(), following: new Map() }, account: null, manifest: null, profile: null };
+  const lists = { follower: new Map(), following: new Map(), block: new Map(), mute: new Map() };
+  const layout = { lists, account: null, manifest: null, profile: null };
   for (const [member, role] of pairs) {
     if (role.kind === "account") layout.account = member;
     else if (role.kind === "manifest") layout.manifest = member;

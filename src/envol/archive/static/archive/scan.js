@@ -19,6 +19,8 @@ export class ArchiveError extends Error {
 }
 
 export const HEAD_BYTES = 4096;
+// The key of each item of a list file, as base.ITEM_KEYS: block.js items are {"blocking": …}.
+export const ITEM_KEYS = { follower: "follower", following: "following", block: "blocking", mute: "muting" };
 const TWO_32 = 4294967296;
 const MAX_ITEM_BYTES = 1 << 20;
 // Python's \s on bytes: space, \t, \n, \r, \f, \v (JavaScript's \s would take more).
@@ -114,7 +116,7 @@ export class ListScanner {
     this.direction = direction;
     this.expectedGlobalName = expectedGlobalName;
     this.ids = ids;
-    this.key = bytesOf(`${direction}"`);
+    this.key = bytesOf(`${ITEM_KEYS[direction]}"`);
     this.head = new Uint8Array(0);
     this.started = false;
     this.carry = new Uint8Array(0);

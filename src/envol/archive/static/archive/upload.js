@@ -79,7 +79,9 @@ function setUp() {
         send(message.blob);
       }
     };
-    worker.postMessage({ files: [...files], verifiedXId: root.dataset.verifiedXId || null });
+    // Block and mute ids leave the device only when the person ticked the box.
+    const safety = Boolean(document.getElementById("honour-blocks")?.checked);
+    worker.postMessage({ files: [...files], verifiedXId: root.dataset.verifiedXId || null, safety });
   }
 
   function send(blob) {

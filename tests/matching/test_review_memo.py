@@ -1,0 +1,143 @@
+"""The review page's HTML is reused while nothing it shows changed (envol.core.rendermemo), and
+never for another person, another language, another address, or a page with a notice."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from envol.core import rendermemo
+from envol.matching.materialise import refresh_everyone
+from envol.matching.models import Candidate
+from envol.registry.models import Person
+from envol.registry.session import SESSION_KEY
+from matching.world import V, person, upload
+
+pytestmark = pytest.mark.django_db
+
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"')
+
+
+@pytest.fixture
+def renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The templates Django actually rendered through the memo."""
+    seen: list[str] = []
+    real = rendermemo.django_render
+
+    def counting(request: object, template_name: str, context: dict[str, object]) -> object:
+        seen.append(template_name)
+        return real(request, template_name, context)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(rendermemo, "django_render", counting)
+    rendermemo._MEMO.clear()
+    return seen
+
+
+def signed_in(who: Person) -> Client:
+    client = Client()
+    session = client.session
+    session[SESSION_KEY] = who.pk
+    session.save()
+    return client
+
+
+@pytest.fixture
+def two_people(tmp_path: Path) -> tuple[Person, Person]:
+    """Alice follows X ids 3..12 and Bob 13..22 on X; all of them are on Bluesky."""
+    alice, bob = person(1), person(2)
+    for x_id in range(3, 23):
+        person(x_id, bsky=V)
+    upload(tmp_path, 1, followers=[], following=list(range(3, 13)))
+    upload(tmp_path, 2, followers=[], following=list(range(13, 23)))
+    refresh_everyone(notify=False)
+    return alice, bob
+
+
+def handles(person_id: int) -> set[str]:
+    return set(Candidate.objects.filter(person_id=person_id).values_list("handle", flat=True))
+
+
+def test_a_reload_reuses_the_html_with_a_new_token(
+    renders: list[str], two_people: tuple[Person, Person]
+) -> None:
+    client = signed_in(two_people[0])
+    client.get("/review/")  # the first visit records itself
+    first, second = client.get("/review/").content.decode(), client.get("/review/").content.decode()
+    assert renders == ["matching/review.html"] * 2
+    assert TOKEN.sub("", first) == TOKEN.sub("", second)
+    assert TOKEN.findall(first)[0] != TOKEN.findall(second)[0]
+
+
+def test_another_person_never_gets_my_page(renders: list[str], two_people: tuple[Person, Person]) -> None:
+    alice, bob = two_people
+    for who, other in ((alice, bob), (bob, alice), (alice, bob)):
+        html = signed_in(who).get("/review/").content.decode()
+        assert all(h in html for h in handles(who.pk))
+        assert not any(h in html for h in handles(other.pk))
+
+
+def test_each_language_and_address_has_its_own_page(
+    renders: list[str], two_people: tuple[Person, Person]
+) -> None:
+    client = signed_in(two_people[0])
+    assert '<html lang="fr">' in client.get("/review/", headers={"accept-language": "fr"}).content.decode()
+    assert '<html lang="en">' in client.get("/review/", headers={"accept-language": "en"}).content.decode()
+    html = client.get(
+        "/review/?filter=pending&select=all", headers={"accept-language": "en"}
+    ).content.decode()
+    assert "checked>" in html
+
+
+def test_a_dismissal_shows_at_once(renders: list[str], two_people: tuple[Person, Person]) -> None:
+    alice = two_people[0]
+    client = signed_in(alice)
+    client.get("/review/")
+    row = Candidate.objects.filter(person=alice).order_by("network", "address").first()
+    assert row is not None
+    assert row.handle in client.get("/review/").content.decode()
+    client.post("/review/dismiss/", {"candidate": [str(row.pk)], "action": "dismiss", "next": "/review/"})
+    assert row.handle not in client.get("/review/").content.decode()
+
+
+def test_a_page_with_a_notice_is_rendered_and_the_notice_shown_once(
+    renders: list[str], two_people: tuple[Person, Person]
+) -> None:
+    client = signed_in(two_people[0])
+    client.get("/review/")
+    client.get("/review/")
+    client.post("/review/notifications/", {"email": "not an address", "opt_in": "on"})
+    assert "does not look right" in client.get("/review/").content.decode()
+    assert "does not look right" not in client.get("/review/").content.decode()
+
+
+def test_the_reused_page_token_passes_the_csrf_check(
+    renders: list[str], two_people: tuple[Person, Person]
+) -> None:
+    alice = two_people[0]
+    client = signed_in(alice)
+    client.get("/review/")  # the first visit, then the page as it stays
+    client.get("/review/")
+    html = client.get("/review/").content.decode()
+    assert renders == ["matching/review.html"] * 2
+    strict = Client(enforce_csrf_checks=True)
+    strict.cookies = client.cookies
+    row = Candidate.objects.filter(person=alice).first()
+    assert row is not None
+    answer = strict.post("/review/dismiss/", {"candidate": [str(row.pk)], "action": "dismiss",
+                                              "csrfmiddlewaretoken": TOKEN.findall(html)[0]})  # fmt: skip
+    assert answer.status_code == 302
+    assert settings.CSRF_COOKIE_NAME in client.cookies
+
+
+def test_values_that_cannot_be_compared_are_not_reused() -> None:
+    with pytest.raises(rendermemo.Unkeyable):
+        rendermemo._value({"rows": Candidate.objects.all()})
+    assert rendermemo._value({"n": 1, "when": None, "rows": [("a", 2)]}) == (
+        ("n", 1),
+        ("when", None),
+        ("rows", (("a", 2),)),
+    )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from django.core.cache import BaseCache
@@ -18,8 +19,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from envol.core.cache import CACHE_TABLE, PurgeClock, cache_config, purge_expired
+from envol.core.periodic import JOBS
 from envol.core.ratelimit import Limit, hit, network_of, subject_digest
-from envol.core.tasks import TASK_PATH, purge_task, schedule_purge
+from envol.core.tasks import PURGE_TASK_EVERY, purge_cache
 
 _names = itertools.count()
 
@@ -120,14 +122,11 @@ def test_expired_counters_are_deleted(cache: BaseCache) -> None:
 
 
 @pytest.mark.django_db
-def test_the_purge_task_runs_and_schedules_its_next_run() -> None:
-    from django_tasks_db.models import DBTaskResult
-
-    assert purge_task.call() >= 0  # the task's body, run here
-    waiting = DBTaskResult.objects.filter(task_path=TASK_PATH, status="READY")
-    assert waiting.count() == 1
-    assert schedule_purge() is False  # one waiting is enough
-    assert waiting.get().run_after is not None
+def test_the_purge_job_runs_every_ten_minutes() -> None:
+    assert purge_cache() >= 0  # the job's body, run here
+    job = JOBS["core.cache_purge"]
+    assert job.work is purge_cache
+    assert job.interval() == PURGE_TASK_EVERY == timedelta(minutes=10)
 
 
 def test_the_cache_is_shared_on_postgresql_and_in_memory_on_sqlite() -> None:

@@ -19,7 +19,7 @@ from envol.archive.models import ArchiveImport
 from envol.archive.service import ingest
 from envol.archive.synthetic import write_synthetic_archive
 from envol.core.pseudonym import pseudonymizer
-from envol.core.worker import worker_tick
+from envol.core.worker import tick
 from envol.graph import bulk, partitions
 from envol.graph.models import Direction, Edge
 from envol.privacy.erase import erase_person
@@ -102,7 +102,7 @@ def test_replacing_and_erasing_remove_rows_at_once_and_the_partition_soon(tmp_pa
     assert Edge.objects.filter(archive_import_id=second.import_id).count() == 29
     if connection.vendor == POSTGRES:
         assert partitions.orphans() == [partitions.partition_name(first.import_id)]
-        worker_tick.send(sender=None, worker_id="test")  # what a worker does after each heartbeat
+        tick("test")  # what a worker does after each heartbeat
     assert partitions.orphans() == []
     assert Edge.objects.filter(archive_import_id=second.import_id).count() == 29
 

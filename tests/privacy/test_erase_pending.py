@@ -24,8 +24,9 @@ from envol.privacy.relations import person_graph, rows_about
 from envol.privacy.retention import Policy, run_retention
 from envol.reconnect import transitions
 from envol.reconnect.models import FollowTask, Mode, ReconnectChoice
-from envol.reconnect.plan import plan_for_persons, promote_due
-from envol.reconnect.states import TaskState
+from envol.reconnect.plan import plan_for_persons
+from envol.reconnect.promote import promote_due
+from envol.reconnect.states import CREATED_BY_ENVOL, TaskState
 from envol.registry.models import Account, Person
 from envol.registry.session import SESSION_KEY
 from reconnect.conftest import plan_targets
@@ -56,11 +57,11 @@ def made_follows(someone: Someone) -> dict[str, list[FollowTask]]:
     bluesky, mastodon = _accounts(someone)
     sky = plan_targets(bluesky, [(f"did:plc:t{i}", f"t{i}.test") for i in range(5)])
     for i, task in enumerate(sky[:2]):
-        FollowTask.objects.filter(pk=task.pk).update(state=S.DONE, rkey=f"3kaaaaaaaaa{i}2")
+        FollowTask.objects.filter(pk=task.pk).update(state=S.DONE, record_key=f"3kaaaaaaaaa{i}2")
     FollowTask.objects.filter(pk=sky[3].pk).update(state=S.ALREADY_FOLLOWING)
     FollowTask.objects.filter(pk=sky[4].pk).update(state=S.DONE)  # no record key: not provably Envol's
     [masto] = plan_targets(mastodon, [("https://m.test/users/bob", "bob@m.test")])
-    FollowTask.objects.filter(pk=masto.pk).update(state=S.DONE, remote_id="109")
+    FollowTask.objects.filter(pk=masto.pk).update(state=S.DONE, record_key="109")
     ReconnectChoice.objects.create(account=bluesky, directions="both", mode=Mode.AUTOMATIC)
     return {"bluesky": sky, "mastodon": [masto]}
 
@@ -83,7 +84,7 @@ def test_the_page_offers_the_removal_only_when_envol_made_follows(client: Client
     FollowTask.objects.filter(pk=tasks[1].pk).update(state=S.DONE)  # without its record key
     assert 'name="undo"' not in client.get("/your-data/erase/").content.decode()
 
-    FollowTask.objects.filter(pk=tasks[1].pk).update(rkey="3kaaaaaaaaaa2")
+    FollowTask.objects.filter(pk=tasks[1].pk).update(record_key="3kaaaaaaaaaa2")
 
     page = client.get("/your-data/erase/", headers={"accept-language": "en"}).content.decode()
     assert 'name="undo"' in page
@@ -156,7 +157,7 @@ def test_the_retention_task_waits_for_the_undo_then_erases_at_the_deadline(clien
     _ask(client)
     asked_at = timezone.now()
     # The engine removed one follow so far.
-    transitions.move_ids([made["bluesky"][0].pk], S.UNDONE, undo_requested=False)
+    transitions.move_ids([made["bluesky"][0].pk], CREATED_BY_ENVOL, S.UNDONE, undo_requested=False)
 
     report = run_retention(asked_at + timedelta(days=6), POLICY)
 
@@ -180,7 +181,7 @@ def test_an_undo_that_cannot_progress_does_not_hold_the_erasure(client: Client, 
     _signed_in(client, alice)
     made = made_follows(alice)
     _ask(client)
-    transitions.move_ids([made["mastodon"][0].pk], S.UNDONE, undo_requested=False)
+    transitions.move_ids([made["mastodon"][0].pk], CREATED_BY_ENVOL, S.UNDONE, undo_requested=False)
     bluesky, _mastodon = _accounts(alice)
     Account.objects.filter(pk=bluesky.pk).update(needs_reauth=True)  # Bluesky refused Envol's access
     page = client.get("/your-data/erase/", headers={"accept-language": "en"}).content.decode()
@@ -200,7 +201,7 @@ def test_the_erasure_finishes_as_soon_as_nothing_remains_to_undo(client: Client,
     _ask(client)
     assert run_retention(timezone.now(), POLICY).pending_erasures_finished == 0
     done = [made["bluesky"][0].pk, made["bluesky"][1].pk, made["mastodon"][0].pk]
-    transitions.move_ids(done, S.UNDONE, undo_requested=False)
+    transitions.move_ids(done, CREATED_BY_ENVOL, S.UNDONE, undo_requested=False)
 
     assert run_retention(timezone.now(), POLICY).pending_erasures_finished == 1
 
@@ -214,7 +215,7 @@ def test_the_person_can_stop_waiting_and_erase_at_once(client: Client, app: Any)
     _signed_in(client, alice)
     made = made_follows(alice)
     _ask(client)
-    transitions.move_ids([made["mastodon"][0].pk], S.UNDONE, undo_requested=False)
+    transitions.move_ids([made["mastodon"][0].pk], CREATED_BY_ENVOL, S.UNDONE, undo_requested=False)
     page = client.get("/your-data/erase/", headers={"accept-language": "fr"}).content.decode()
     assert "Tout effacer maintenant" in page
 

@@ -14,20 +14,17 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from django_tasks_db.models import DBTaskResult
 
 from envol.archive.models import ArchiveImport
 from envol.core.ids import Platform
-from envol.core.worker import STARTUP_HOOKS
+from envol.core.periodic import JOBS
 from envol.graph.models import Edge
 from envol.privacy.models import ErasureProof, PrivacyState
 from envol.privacy.retention import (
-    TASK_PATH,
     Policy,
     mark_migration_complete,
-    retention_task,
+    retention_job,
     run_retention,
-    schedule,
     sweep_uploads,
 )
 from envol.reconnect.models import DriveRun
@@ -97,15 +94,13 @@ def test_stale_upload_files_are_swept(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["fresh.upload"]
 
 
-def test_the_task_runs_the_rules_and_schedules_itself_once() -> None:
-    assert schedule in STARTUP_HOOKS  # every worker makes sure it is queued
-    assert schedule() is True
-    assert schedule() is False  # one waiting run is enough
-    DBTaskResult.objects.all().delete()
-    result = retention_task.call()
+def test_the_job_runs_the_rules_once_a_day() -> None:
+    job = JOBS["privacy.retention"]
+    assert job.queued  # started by every worker's heartbeat when due
+    assert job.at_start
+    assert job.interval() == timedelta(hours=24)
+    result = retention_job()
     assert set(result) >= {"edges_deleted", "persons_erased", "upload_files_deleted", "expired_rows_deleted"}
-    waiting = DBTaskResult.objects.get(task_path=TASK_PATH, status="READY")
-    assert waiting.run_after > timezone.now() + timedelta(hours=23)
 
 
 def _runs(account_id: int, now: datetime, ages_days: list[float]) -> None:

@@ -14,12 +14,13 @@ import pytest
 
 from envol.core.ids import Platform
 from envol.matching.candidates import KnownAccount
+from envol.platforms.bluesky.follow_port import CountingHttp
 from envol.platforms.bluesky.password import PasswordCredentials
 from envol.platforms.bluesky.repo import iter_follows
 from envol.platforms.bluesky.xrpc import Xrpc
-from envol.reconnect.bluesky_port import CountingHttp
 from envol.reconnect.models import FollowTask
-from envol.reconnect.plan import insert_missing, promote_due
+from envol.reconnect.plan import insert_missing
+from envol.reconnect.promote import promote_due
 from envol.reconnect.states import TaskState
 from envol.registry.bluesky_tokens import store_password_session
 from envol.registry.models import Account, MastodonApp, Person, Verification

@@ -4,7 +4,9 @@ Each request may, at random, be: dropped before it is forwarded; forwarded and t
 server did the work, the client never hears of it: the case exactly-once is about); delayed;
 answered 500, 502 or 429 without being forwarded; or forwarded and answered 500 anyway. After
 `max_faults` faults it forwards everything faithfully. `script` forces the first faults of given
-paths (e.g. the first applyWrites is applied and its answer lost).
+paths (e.g. the first applyWrites is applied and its answer lost); `headers` adds headers to the
+forwarded answers of given paths (a server's rate-limit announcements); "429_long" answers 429 with
+an absurd `retry-after`.
 """
 
 from __future__ import annotations
@@ -19,16 +21,19 @@ from typing import Any
 import httpx
 
 FAULTS = ("drop_before", "drop_after", "delay", "500", "502", "429", "500_after")
+ABSURD_RETRY_AFTER = "999999"  # eleven days and a half
 _HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "host", "content-encoding"}
 
 
 class FaultyProxy:
     def __init__(self, upstream: str, *, rate: float = 0.3, max_faults: int = 40, seed: int = 1,
-                 script: dict[str, list[str]] | None = None) -> None:  # fmt: skip
+                 script: dict[str, list[str]] | None = None,
+                 headers: dict[str, dict[str, str]] | None = None) -> None:  # fmt: skip
         self.upstream = upstream.rstrip("/")
         self.rate, self.max_faults = rate, max_faults
         self.rng = random.Random(seed)  # noqa: S311 (fault choices, not secrets)
         self.script = {path: list(faults) for path, faults in (script or {}).items()}
+        self.headers = headers or {}
         self.injected: Counter[str] = Counter()
         self.lock = threading.Lock()
         self.client = httpx.Client(timeout=60)
@@ -80,9 +85,11 @@ class FaultyProxy:
             h.close_connection = True
             h.connection.close()
             return
-        if fault in ("500", "502", "429"):
+        if fault in ("500", "502", "429", "429_long"):
             headers = {"retry-after": "1"} if fault == "429" else {}
-            self._answer(h, int(fault), b'{"error":"ProxyFault"}', headers)
+            if fault == "429_long":
+                headers = {"retry-after": ABSURD_RETRY_AFTER}
+            self._answer(h, int(fault[:3]), b'{"error":"RateLimitExceeded"}', headers)
             return
         if fault == "delay":
             time.sleep(self.rng.uniform(0.2, 1.0))
@@ -98,6 +105,9 @@ class FaultyProxy:
         # Sessions name the PDS in their DID document: point the client back at the proxy.
         content = response.content.replace(self.upstream.encode(), self.url.encode())
         kept = {k: v for k, v in response.headers.items() if k.lower() not in _HOP}
+        for prefix, extra in self.headers.items():
+            if h.path.startswith(prefix):
+                kept.update(extra)
         self._answer(h, response.status_code, content, kept)
 
     def _answer(

@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from envol.core.ids import Platform
 from envol.matching.candidates import KnownAccount
+from envol.platforms.bluesky.follow_port import BlueskyFollowPort
 from envol.platforms.bluesky.lists import iter_list_items, list_uri
 from envol.platforms.bluesky.xrpc import Xrpc
-from envol.reconnect.bluesky_port import BlueskyPort
+from envol.platforms.follows import FollowResult
 from envol.reconnect.connect import ports_for
 from envol.reconnect.executor import run_account
 from envol.reconnect.exports import make_bluesky_list
@@ -37,9 +38,9 @@ def test_5000_follows_each_exactly_once_in_at_most_30_calls(
     targets = did_targets(5000)
     # Two targets were followed before Envol, by records Envol did not make.
     port = ports_for(source)
-    assert isinstance(port, BlueskyPort)
-    port.create_follows(
-        [(port.new_rkey(), targets[7][0]), (port.new_rkey(), targets[4242][0])], timezone.now()
+    assert isinstance(port, BlueskyFollowPort)
+    port.follow(
+        [(port.prepare("").key, targets[7][0]), (port.prepare("").key, targets[4242][0])], timezone.now()
     )
     port.close()
     call_log.calls.clear()
@@ -57,7 +58,7 @@ def test_5000_follows_each_exactly_once_in_at_most_30_calls(
     assert set(subjects) == {did for did, _ in targets}
     assert max(subjects.values()) == 1  # every target exactly once
     ours = dict(
-        FollowTask.objects.filter(source=source, state=TaskState.DONE).values_list("rkey", "target_id")
+        FollowTask.objects.filter(source=source, state=TaskState.DONE).values_list("record_key", "target_id")
     )
     assert {rkey: subject for rkey, subject in records if rkey in ours} == ours  # the keys Envol chose
     writes = call_log.paths("com.atproto.repo.applyWrites")
@@ -79,9 +80,9 @@ def test_a_crash_after_the_write_is_reconciled_without_a_second_record(
     port = ports_for(source)
     now = timezone.now()
     for task in tasks:
-        task.rkey, task.sent_at = port.new_rkey(), now
-        task.save(update_fields=["rkey", "sent_at"])
-    port.create_follows([(t.rkey, t.target_id) for t in tasks[:200]], now)
+        task.record_key, task.sent_at = port.prepare("").key, now
+        task.save(update_fields=["record_key", "sent_at"])
+    port.follow([(t.record_key, t.target_id) for t in tasks[:200]], now)
     port.close()
     call_log.calls.clear()
 
@@ -90,7 +91,7 @@ def test_a_crash_after_the_write_is_reconciled_without_a_second_record(
     records = records_of(net, pds_account)
     assert len(records) == 300
     assert len({subject for _, subject in records}) == 300
-    assert {rkey for rkey, _ in records} == {t.rkey for t in tasks}  # the keys chosen before the crash
+    assert {rkey for rkey, _ in records} == {t.record_key for t in tasks}  # the keys chosen before the crash
     assert states(source) == {"done": 300}
     # Settled by reading back (a few pages of the key range), then one write for the 100 missing.
     assert len(call_log.paths("com.atproto.repo.applyWrites")) == 1
@@ -133,8 +134,8 @@ def test_undo_deletes_only_the_records_envol_made(pds_entryway: AtprotoNetwork) 
     source, pds_account = bluesky_source(net)
     targets = did_targets(250, "undo")
     port = ports_for(source)
-    mine = port.new_rkey()
-    port.create_follows([(mine, targets[0][0])], timezone.now())  # the person's own follow
+    mine = port.prepare("").key
+    port.follow([(mine, targets[0][0])], timezone.now())  # the person's own follow
     port.close()
     plan_targets(source, targets)
     assert run_account(source.pk) == "idle"
@@ -154,11 +155,11 @@ def test_undo_settles_writes_of_unknown_outcome_first(pds_entryway: AtprotoNetwo
     source, pds_account = bluesky_source(net)
     landed_task, lost_task = plan_targets(source, did_targets(2, "unknown"))
     port = ports_for(source)
-    landed, lost = port.new_rkey(), port.new_rkey()
-    port.create_follows([(landed, landed_task.target_id)], timezone.now())
+    landed, lost = port.prepare("").key, port.prepare("").key
+    port.follow([(landed, landed_task.target_id)], timezone.now())
     port.close()
-    FollowTask.objects.filter(pk=landed_task.pk).update(rkey=landed, sent_at=timezone.now())
-    FollowTask.objects.filter(pk=lost_task.pk).update(rkey=lost, sent_at=timezone.now())
+    FollowTask.objects.filter(pk=landed_task.pk).update(record_key=landed, sent_at=timezone.now())
+    FollowTask.objects.filter(pk=lost_task.pk).update(record_key=lost, sent_at=timezone.now())
 
     assert request_undo(source) == 0  # none is known to exist yet
     assert run_account(source.pk) == "idle"
@@ -179,17 +180,19 @@ def test_undo_asked_during_a_write_removes_what_that_write_created(
     plan_targets(source, did_targets(3, "race"))
     queued_run: list[str] = []
 
-    def ports_with_an_undo_midway(account: Account) -> BlueskyPort:
+    def ports_with_an_undo_midway(account: Account) -> BlueskyFollowPort:
         port = ports_for(account)
-        create = port.create_follows
+        assert isinstance(port, BlueskyFollowPort)
+        create = port.follow
 
-        def create_then_undo(follows: Sequence[tuple[str, str]], created_at: datetime) -> None:
-            create(follows, created_at)
+        def create_then_undo(follows: Sequence[tuple[str, str]], created_at: datetime) -> list[FollowResult]:
+            results = create(follows, created_at)
             if not queued_run:
                 request_undo(account)
                 queued_run.append(run_account(account.pk))
+            return results
 
-        port.create_follows = create_then_undo  # type: ignore[method-assign]
+        port.follow = create_then_undo  # type: ignore[method-assign]
         return port
 
     monkeypatch.setattr("envol.reconnect.executor.ports_for", ports_with_an_undo_midway)

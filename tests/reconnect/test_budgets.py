@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from envol.platforms.bluesky import ratelimit as bluesky_limits
+from envol.platforms.mastodon import ratelimit as mastodon_limits
+from envol.platforms.mastodon.follow_port import follow_limit
+from envol.platforms.ratelimit import RateLimitReading
 from envol.reconnect import budgets
-from envol.reconnect.budgets import BLUESKY, MASTODON, Observation
-from envol.reconnect.mastodon_run import follow_limit
+from envol.reconnect.budgets import BLUESKY, MASTODON
 
-T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC).timestamp()
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+T0 = NOW.timestamp()
+
+
+def at(seconds: float) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
+
+
 policies = st.sampled_from([BLUESKY, MASTODON, budgets.BLUESKY_DELETE, budgets.MASTODON_UNFOLLOW])
 
 
@@ -52,7 +62,7 @@ def test_spending_what_is_allowed_never_exceeds_any_bucket(
 
 @given(remaining=st.integers(0, 5000), ahead=st.integers(1, 3600))
 def test_headers_win_over_our_own_counting(remaining: int, ahead: int) -> None:
-    seen = Observation(limit=5000, remaining=remaining, reset_at=T0 + ahead, window=3600)
+    seen = RateLimitReading(limit=5000, remaining=remaining, reset_at=at(T0 + ahead), window_seconds=3600)
     state = budgets.observe(BLUESKY, {}, seen, T0)
     assert budgets.available(BLUESKY.buckets[0], state, T0) == remaining
     assert budgets.max_items(BLUESKY, state, T0) == min(remaining // 3, 200)
@@ -69,29 +79,39 @@ def test_eta_is_monotonic_and_matches_the_published_rates(items: int) -> None:
     assert eta - T0 >= 3600 * ((items - 1) // 1666) if items else eta == T0
 
 
-def test_pds_and_mastodon_headers_are_read() -> None:
-    seen, retry = budgets.parse_headers(
+def test_pds_and_mastodon_headers_are_read_by_their_connectors() -> None:
+    seen = bluesky_limits.reading(
         {"ratelimit-limit": "5000", "ratelimit-remaining": "200", "ratelimit-reset": "1795474568",
-         "ratelimit-policy": "5000;w=3600", "retry-after": "3598"}, T0)  # fmt: skip
-    assert seen == Observation(5000, 200, 1795474568.0, 3600.0)
-    assert retry == T0 + 3598
-    seen, retry = budgets.parse_headers(
+         "ratelimit-policy": "5000;w=3600", "retry-after": "3598"}, now=NOW)  # fmt: skip
+    assert seen == RateLimitReading(5000, 200, at(1795474568), 3600.0, at(T0 + 3598))
+    state = budgets.observe(BLUESKY, {}, seen, T0)
+    assert budgets.paused_until(state, T0) == T0 + 3598
+    seen = mastodon_limits.reading(
         {
             "X-RateLimit-Limit": "400",
             "X-RateLimit-Remaining": "0",
             "X-RateLimit-Reset": "2026-11-24T00:00:00.000000Z",
         },
-        T0,
+        now=NOW,
     )
-    assert seen == Observation(400, 0, datetime(2026, 11, 24, tzinfo=UTC).timestamp(), None)
-    assert retry is None
+    assert seen == RateLimitReading(400, 0, datetime(2026, 11, 24, tzinfo=UTC), None, None)
     state = budgets.observe(MASTODON, {}, seen, T0)
     assert budgets.max_items(MASTODON, state, T0) == 0
     assert budgets.refill_at(MASTODON, state, T0) == datetime(2026, 11, 24, tzinfo=UTC).timestamp()
 
 
+@given(seconds=st.integers(0, 10**9))
+def test_a_refusal_and_its_reading_name_the_same_bounded_deadline(seconds: int) -> None:
+    headers = {"retry-after": str(seconds)}
+    for parser in (bluesky_limits, mastodon_limits):
+        seen = parser.reading(headers, now=NOW, refused=True)
+        assert seen is not None
+        assert seen.retry_at == parser.retry_at(headers, now=NOW)
+        assert seen.retry_at <= NOW + timedelta(days=2)
+
+
 def test_an_unknown_exhausted_bucket_pauses_and_a_429_pauses() -> None:
-    proxy = Observation(limit=10, remaining=0, reset_at=T0 + 30, window=60)
+    proxy = RateLimitReading(limit=10, remaining=0, reset_at=at(T0 + 30), window_seconds=60)
     state = budgets.observe(BLUESKY, {}, proxy, T0)
     assert budgets.max_items(BLUESKY, state, T0) == 0
     assert budgets.refill_at(BLUESKY, state, T0) == T0 + 30

@@ -19,7 +19,8 @@ from envol.matching.models import Candidate as MatchedCandidate
 from envol.matching.models import Kind
 from envol.reconnect import transitions
 from envol.reconnect.models import Directions, FollowTask, Mode, ReconnectChoice
-from envol.reconnect.plan import insert_missing, promote_due
+from envol.reconnect.plan import insert_missing
+from envol.reconnect.promote import promote_due
 from envol.reconnect.service import choose
 from envol.reconnect.states import TaskState
 from envol.registry.models import Account, Person
@@ -87,5 +88,5 @@ def test_promoting_and_settling_more_tasks_than_a_statement_binds(
     assert promote_due(refreshed) == MANY
     assert states(source) == {"ready": MANY}
     ids = list(FollowTask.objects.filter(source=source).values_list("pk", flat=True))
-    assert transitions.move_ids(ids, TaskState.ALREADY_FOLLOWING) == MANY
+    assert transitions.move_ids(ids, TaskState.READY, TaskState.ALREADY_FOLLOWING) == MANY
     assert states(source) == {"already_following": MANY}

@@ -45,8 +45,8 @@ def test_targets_resolved_through_the_home_instance(
     assert by_target["carol@home.test"].state == TaskState.ALREADY_FOLLOWING
     assert by_target["erin@other.test"].state == TaskState.DONE
     # The id recorded is the home instance's own id for Erin (ids differ on every instance).
-    assert by_target["erin@other.test"].remote_id == home.account_id("erin@other.test")
-    assert by_target["erin@other.test"].remote_id != other.account_id("erin")
+    assert by_target["erin@other.test"].record_key == home.account_id("erin@other.test")
+    assert by_target["erin@other.test"].record_key != other.account_id("erin")
     assert sorted(home.following_of("alice")) == ["bob@home.test", "carol@home.test", "erin@other.test"]
     assert len(tasks) == 3
 

@@ -126,7 +126,7 @@ def test_exports(client: Client, alice: Person) -> None:
 def test_undo_asks_only_for_follows_envol_made(client: Client, alice: Person) -> None:
     bluesky = alice.accounts.get(platform=Platform.BLUESKY)
     tasks = plan_targets(bluesky, [("did:plc:a", "a"), ("did:plc:b", "b"), ("did:plc:c", "c")])
-    FollowTask.objects.filter(pk=tasks[0].pk).update(state=TaskState.DONE, rkey="3kaaaaaaaaaa2")
+    FollowTask.objects.filter(pk=tasks[0].pk).update(state=TaskState.DONE, record_key="3kaaaaaaaaaa2")
     FollowTask.objects.filter(pk=tasks[1].pk).update(state=TaskState.ALREADY_FOLLOWING)
     client.post(f"/reconnect/{bluesky.pk}/undo/")
     asked = FollowTask.objects.filter(undo_requested=True)
@@ -148,8 +148,8 @@ def test_undo_is_offered_only_with_something_to_undo_and_confirmed_first(
     assert "Envol has no follow left to remove for this account" in nothing
     assert "button danger" not in nothing
 
-    FollowTask.objects.filter(pk=tasks[1].pk).update(state=TaskState.DONE, rkey="3kaaaaaaaaaa2")
-    FollowTask.objects.filter(pk=tasks[2].pk).update(state=TaskState.DONE, rkey="3kaaaaaaaaaa3")
+    FollowTask.objects.filter(pk=tasks[1].pk).update(state=TaskState.DONE, record_key="3kaaaaaaaaaa2")
+    FollowTask.objects.filter(pk=tasks[2].pk).update(state=TaskState.DONE, record_key="3kaaaaaaaaaa3")
     page = client.get("/reconnect/", headers=en).content.decode()
     assert f'<a class="button danger-first" href="/reconnect/{bluesky.pk}/undo/">' in page
     confirm = client.get(f"/reconnect/{bluesky.pk}/undo/", headers=en).content.decode()

@@ -1,10 +1,9 @@
 """Planning from real candidates: nothing before a choice, set-based and idempotent inserts,
-directions, manual picks, the operator's start date, and leases."""
+directions, manual picks, the operator's start date. (Claims on drives: test_claims.py.)"""
 
 from __future__ import annotations
 
-import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,6 @@ from envol.core.ids import Platform
 from envol.core.pseudonym import pseudonymizer
 from envol.matching.materialise import refresh_around, refresh_everyone
 from envol.matching.models import Candidate as MatchedCandidate
-from envol.reconnect import lease
 from envol.reconnect.hooks import plan_persons
 from envol.reconnect.models import AccountDrive, FollowTask
 from envol.reconnect.plan import insert_missing, pick, plan_for_persons
@@ -152,46 +150,3 @@ def test_insert_is_one_statement_for_thousands(world: tuple[Person, list[Person]
         assert insert_missing(source, rows, datetime.now(UTC)) == 5000
     assert len(queries.captured_queries) == 1
     assert insert_missing(source, rows, datetime.now(UTC)) == 0
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_lease_has_one_holder_at_a_time() -> None:
-    source = account(Person.objects.create(findable_by="everyone"), Platform.BLUESKY, "did:plc:leased")
-    now = datetime.now(UTC)
-    assert lease.take(source.pk, "a", 60, now=now)
-    assert not lease.take(source.pk, "b", 60, now=now)
-    assert lease.take(source.pk, "a", 60, now=now)  # renewal
-    assert lease.holds(source.pk, "a", now=now)
-    # Expired: the next worker takes over, and the old holder no longer holds it.
-    later = now + timedelta(seconds=61)
-    assert lease.take(source.pk, "b", 60, now=later)
-    assert not lease.holds(source.pk, "a", now=later)
-    lease.release(source.pk, "a")  # not ours any more: nothing happens
-    assert lease.holds(source.pk, "b", now=later)
-    lease.release(source.pk, "b")
-    assert lease.take(source.pk, "c", 60, now=later)
-
-
-@pytest.mark.django_db(transaction=True)
-def test_racing_workers_never_both_take_a_lease() -> None:
-    source = account(Person.objects.create(findable_by="everyone"), Platform.BLUESKY, "did:plc:raced")
-    lease.ensure_drive(source.pk)
-    for round_ in range(10):
-        winners: list[str] = []
-        barrier = threading.Barrier(4)
-
-        def contend(name: str, barrier: threading.Barrier = barrier, winners: list[str] = winners) -> None:
-            try:
-                barrier.wait()
-                if lease.take(source.pk, name, 60):
-                    winners.append(name)
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=contend, args=(f"w{round_}-{i}",)) for i in range(4)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        assert len(winners) == 1
-        lease.release(source.pk, winners[0])

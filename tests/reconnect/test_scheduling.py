@@ -1,4 +1,4 @@
-"""Runs lost with a dead worker are re-enqueued on a worker tick; accounts signed in again wake."""
+"""The engine's heartbeat job: lost wake-ups made up, accounts signed in again woken."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from envol.core.ids import Platform
-from envol.core.worker import worker_tick
+from envol.reconnect.drive_states import DriveState
 from envol.reconnect.models import AccountDrive, FollowTask
-from envol.reconnect.scheduling import recover, schedule
+from envol.reconnect.scheduling import keep_schedule, schedule
 from envol.reconnect.service import request_undo
 from envol.reconnect.states import TaskState
 from envol.registry.models import Person
@@ -19,27 +19,29 @@ from envol.registry.models import Person
 from .conftest import account, plan_targets
 
 pytestmark = pytest.mark.django_db
+WAKE_UP = "envol.reconnect.executor.drive_due"
 
 
-def test_a_run_lost_with_its_worker_is_enqueued_again() -> None:
+def test_a_due_drive_whose_wake_up_was_lost_gets_another_from_the_heartbeat_job() -> None:
+    """Rewritten: the queued task is only a wake-up now, the drive row the schedule; the job makes
+    up for a wake-up lost (a wiped queue, a broker restart) instead of `recover` re-enqueuing."""
     source = account(Person.objects.create(findable_by="everyone"), Platform.BLUESKY, "did:plc:lost")
     plan_targets(source, [("did:plc:a", "a")])
-    past = timezone.now() - timedelta(minutes=5)
-    schedule(source.pk, past)
-    drive = AccountDrive.objects.get(account=source)
-    # The worker claimed the task, took the lease and died: the lease has run out since.
-    DBTaskResult.objects.filter(pk=drive.task_id).update(status="RUNNING")
-    AccountDrive.objects.filter(account=source).update(lease_holder="dead", lease_until=past)
-    assert recover() == 1
-    drive.refresh_from_db()
-    assert DBTaskResult.objects.get(pk=drive.task_id).status == "READY"
-    # Once queued again, nothing more is enqueued; a live lease is left alone too.
-    assert recover() == 0
-    DBTaskResult.objects.filter(pk=drive.task_id).update(status="RUNNING")
+    schedule(source.pk, timezone.now() - timedelta(minutes=5))
+    DBTaskResult.objects.all().delete()  # the wake-up is lost
+    keep_schedule()
+    assert DBTaskResult.objects.filter(task_path=WAKE_UP, status="READY").count() == 1
+    # A drive claimed by a live run, or waiting for a time to come, gets none.
+    DBTaskResult.objects.all().delete()
     AccountDrive.objects.filter(account=source).update(
-        lease_holder="alive", lease_until=timezone.now() + timedelta(minutes=1)
+        state=DriveState.RUNNING, lease_holder="alive", lease_until=timezone.now() + timedelta(minutes=1)
     )
-    assert recover() == 0
+    keep_schedule()
+    AccountDrive.objects.filter(account=source).update(
+        state=DriveState.BACKING_OFF, lease_holder="", next_run_at=timezone.now() + timedelta(minutes=1)
+    )
+    keep_schedule()
+    assert not DBTaskResult.objects.filter(task_path=WAKE_UP).exists()
 
 
 def test_a_worker_tick_wakes_accounts_signed_in_again() -> None:
@@ -50,11 +52,11 @@ def test_a_worker_tick_wakes_accounts_signed_in_again() -> None:
     FollowTask.objects.update(state=TaskState.WAITING_AUTH)
     source.needs_reauth = True
     source.save()
-    worker_tick.send(sender=None, worker_id="test")
+    keep_schedule()
     assert FollowTask.objects.get().state == TaskState.WAITING_AUTH
     source.needs_reauth = False  # what signing in again does (registry.linking)
     source.save()
-    worker_tick.send(sender=None, worker_id="test")
+    keep_schedule()
     assert FollowTask.objects.get().state == TaskState.READY
     assert AccountDrive.objects.get(account=source).next_run_at is not None
 
@@ -67,10 +69,10 @@ def test_undo_puts_back_what_waits_for_a_sign_in_and_settles_writes_in_flight_fi
         Person.objects.create(findable_by="everyone"), Platform.BLUESKY, "did:plc:w", needs_reauth=True
     )
     done, waiting, in_flight, ready = plan_targets(source, [(f"did:plc:{c}", c) for c in "abcd"])
-    FollowTask.objects.filter(pk=done.pk).update(state=TaskState.DONE, rkey="3kaaaaaaaaaa2")
+    FollowTask.objects.filter(pk=done.pk).update(state=TaskState.DONE, record_key="3kaaaaaaaaaa2")
     FollowTask.objects.filter(pk=waiting.pk).update(state=TaskState.WAITING_AUTH)
     FollowTask.objects.filter(pk=in_flight.pk).update(
-        state=TaskState.WAITING_AUTH, rkey="3kaaaaaaaaab2", sent_at=timezone.now()
+        state=TaskState.WAITING_AUTH, record_key="3kaaaaaaaaab2", sent_at=timezone.now()
     )
 
     assert request_undo(source) == 1
@@ -87,6 +89,6 @@ def test_undo_puts_back_what_waits_for_a_sign_in_and_settles_writes_in_flight_fi
     # The person signs in again: only the write in flight wakes, to be reconciled.
     source.needs_reauth = False
     source.save(update_fields=["needs_reauth"])
-    recover()
+    keep_schedule()
     woken = FollowTask.objects.filter(state=TaskState.READY).values_list("pk", flat=True)
     assert set(woken) == {in_flight.pk}

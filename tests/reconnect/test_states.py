@@ -6,13 +6,18 @@ import pytest
 from django.db.models import Q
 
 from envol.core.ids import Platform
+from envol.matching import review
 from envol.reconnect import transitions
 from envol.reconnect.models import FollowTask
 from envol.reconnect.states import (
     FINAL,
+    FOLLOWED,
     GRAPH,
+    GROUPS,
     INITIAL,
+    OPEN,
     GraphError,
+    Group,
     TaskState,
     reachable,
     sources_of,
@@ -61,20 +66,32 @@ def test_an_undeclared_state_is_refused() -> None:
 
 
 @pytest.mark.django_db
-def test_transitions_move_only_along_declared_edges() -> None:
+def test_transitions_move_only_along_the_edge_they_name() -> None:
+    """Rewritten: `move` names its edge (from a state or a group, to a state) instead of taking
+    every state that may lead to the target; an undeclared edge is refused before any UPDATE."""
     source = account(Person.objects.create(findable_by="everyone"), Platform.BLUESKY, "did:plc:source")
     tasks = plan_targets(source, [(f"did:plc:t{i}", f"t{i}") for i in range(4)], ready=False)
     assert {t.state for t in tasks} == {S.PLANNED}
     mine = Q(source=source)
-    # planned → done is not an edge: nothing moves.
-    assert transitions.move(mine, S.DONE) == 0
-    assert transitions.move(mine & Q(pk__in=[t.pk for t in tasks[:3]]), S.READY) == 3
-    assert transitions.move(mine, S.DONE) == 3
+    with pytest.raises(ValueError, match="no declared edge"):
+        transitions.move(mine, S.PLANNED, S.DONE)  # planned → done is not an edge
+    assert transitions.move(mine, S.READY, S.DONE) == 0  # no task is ready yet
+    assert transitions.move(mine & Q(pk__in=[t.pk for t in tasks[:3]]), S.PLANNED, S.READY) == 3
+    assert transitions.move(mine, S.READY, S.DONE) == 3
     done = FollowTask.objects.filter(state=S.DONE)
     assert all(t.finished_at is not None for t in done)
     # A finished task is never resumed by the engine (done → ready is not an edge).
-    assert transitions.move(mine, S.READY) == 1  # only the one still planned
+    with pytest.raises(ValueError, match="no declared edge"):
+        transitions.move(mine, FOLLOWED, S.READY)
+    assert transitions.move(mine, S.PLANNED, S.READY) == 1  # only the one still planned
     assert FollowTask.objects.filter(state=S.DONE).count() == 3
+
+
+def test_the_groups_are_declared_with_the_graph() -> None:
+    assert GROUPS[Group.OPEN] == set(TaskState) - FINAL
+    assert GROUPS[Group.CREATED_BY_ENVOL] < GROUPS[Group.FOLLOWED] <= FINAL
+    assert GROUPS[Group.OPEN] == OPEN
+    assert review.followed_states == tuple(sorted(s.value for s in FOLLOWED))  # registered for matching
 
 
 def test_every_state_is_final_or_open_or_failed() -> None:

@@ -38,7 +38,8 @@ def worker_env(pds_url: str, **extra: str) -> dict[str, str]:
         ENVOL_DATA_DIR=str(settings.DATA_DIR),  # the same keys: tokens encrypted by the test decrypt
         ENVOL_ALLOW_PRIVATE_HOSTS="1",
         ENVOL_RECONNECT_LIMITS="announced",
-        ENVOL_HEARTBEAT_SECONDS="0.5",
+        # Dead after two silent beats: 2 s, half the lease, and clear of a loaded machine's hiccups.
+        ENVOL_HEARTBEAT_SECONDS="1",
         ENVOL_RECONNECT_LEASE_SECONDS=str(LEASE_SECONDS),
         ENVOL_RECONNECT_RETRY_SECONDS="0.2",
         ENVOL_LOG_LEVEL="WARNING",

@@ -1,17 +1,17 @@
-"""`envol figures`: count now, and leave the periodic task scheduled."""
+"""`envol figures`: count now, and leave the periodic job scheduled."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
-from django.tasks import TaskResultStatus
-from django_tasks_db.models import DBTaskResult
+from django.utils import timezone
 
 from envol.cli.main import main
+from envol.core.models import PeriodicJob
 from envol.registry.models import Person
 from envol.stats.models import SnapshotValue
-from envol.stats.tasks import PATH
+from envol.stats.tasks import JOB, interval
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,10 @@ def test_envol_figures_counts_now(capsys: pytest.CaptureFixture[str]) -> None:
     summary = json.loads(capsys.readouterr().out)
     assert SnapshotValue.objects.get(snapshot_id=summary["snapshot"], metric="persons").value == 1
     assert summary["outlets_with_figures"] == 0
-    assert DBTaskResult.objects.filter(task_path=PATH, status=TaskResultStatus.READY).count() == 1
+    # The periodic job is scheduled, one interval from now: it just counted.
+    scheduled = PeriodicJob.objects.get(name=JOB).next_run_at
+    assert scheduled > timezone.now() + interval() * 0.9
     assert main(["figures"]) == 0
     assert "Snapshot" in capsys.readouterr().out
-    assert DBTaskResult.objects.filter(task_path=PATH, status=TaskResultStatus.READY).count() == 1
+    assert PeriodicJob.objects.filter(name=JOB).count() == 1
+    assert PeriodicJob.objects.get(name=JOB).next_run_at >= scheduled

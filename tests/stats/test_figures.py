@@ -19,7 +19,9 @@ from django_tasks_db.models import DBTaskResult
 from envol.archive.service import ingest
 from envol.archive.synthetic import write_synthetic_archive
 from envol.core.ids import Platform
+from envol.core.models import PeriodicJob
 from envol.core.pseudonym import pseudonymizer
+from envol.core.worker import EmbeddedWorker, tick
 from envol.graph.models import Edge
 from envol.matching.candidates import counts_for
 from envol.matching.materialise import refresh_everyone
@@ -28,11 +30,12 @@ from envol.registry.models import Account, Person, Verification
 from envol.stats import metrics
 from envol.stats.metrics import REGISTRY, candidate_totals, metric
 from envol.stats.models import Snapshot, SnapshotValue
-from envol.stats.periodic import ensure_scheduled, interval
 from envol.stats.service import take_snapshot
-from envol.stats.tasks import PATH, refresh_public_figures
+from envol.stats.tasks import JOB, interval, refresh_public_figures
 
 pytestmark = pytest.mark.django_db
+
+RUN_JOB = "envol.core.periodic.run_job"
 
 V, C = Verification.VERIFIED, Verification.CLAIMED
 
@@ -181,23 +184,18 @@ def test_the_page_before_any_count(client: Client) -> None:
     assert "No figures yet" in html
 
 
-def test_the_periodic_task_counts_and_schedules_its_next_run(world: list[Person]) -> None:
-    assert ensure_scheduled() == 1
-    assert ensure_scheduled() == 0  # one run waits already
-    queued = DBTaskResult.objects.get(task_path=PATH)
-    queued.delete()
+def test_the_periodic_job_counts_and_is_due_again_one_interval_later(world: list[Person]) -> None:
     before = timezone.now()
-    summary = refresh_public_figures.call()
+    assert JOB in tick("w", now=before)
+    assert JOB not in tick("w", now=before + timedelta(seconds=1))  # one run per interval
+    summary = refresh_public_figures()
     assert Snapshot.objects.filter(pk=summary["snapshot"]).exists()
-    following = DBTaskResult.objects.get(task_path=PATH, status=TaskResultStatus.READY)
-    assert following.run_after >= before + interval() - timedelta(seconds=1)
+    following = PeriodicJob.objects.get(name=JOB)
+    assert following.next_run_at >= before + interval() - timedelta(seconds=1)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_runs_the_periodic_task() -> None:
-    from envol.core.worker import EmbeddedWorker
-
-    ensure_scheduled()
     worker = EmbeddedWorker(interval=0.05)
     worker.start()
     try:
@@ -208,5 +206,6 @@ def test_a_worker_runs_the_periodic_task() -> None:
     finally:
         worker.stop(timeout=20)
     assert Snapshot.objects.count() == 1
-    assert DBTaskResult.objects.filter(task_path=PATH, status=TaskResultStatus.SUCCESSFUL).count() == 1
-    assert DBTaskResult.objects.filter(task_path=PATH, status=TaskResultStatus.READY).count() == 1
+    finished = DBTaskResult.objects.filter(task_path=RUN_JOB, status=TaskResultStatus.SUCCESSFUL)
+    assert [row.args_kwargs["args"] for row in finished].count([JOB]) == 1
+    assert PeriodicJob.objects.get(name=JOB).next_run_at > timezone.now()  # the next one is scheduled

@@ -121,7 +121,7 @@ def _tasks(source: Account, friends: list[Person], done_follows: int) -> None:
         for n in range(len(friends))
     ]  # fmt: skip
     # Follows Envol made and can prove (what an undo removes): the record key or the remote id.
-    proof = {"rkey": "3kfollow"} if network == Platform.BLUESKY else {"remote_id": "1"}
+    proof = {"record_key": "3kfollow" if network == Platform.BLUESKY else "1"}
     rows += [
         FollowTask(source=source, network=network, target_id=f"{network}:many{n}", target_handle=f"m{n}.test",
                    followee=True, state=TaskState.DONE, created_at=now, updated_at=now, finished_at=now,

@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 
-from envol.stats.periodic import ensure_scheduled
-from envol.stats.tasks import refresh_all
+from envol.core.periodic import ran_now
+from envol.stats.tasks import JOB, refresh_all
 
 
 def run(args: argparse.Namespace) -> int:
     summary = refresh_all()
-    ensure_scheduled()
+    ran_now(JOB)  # the periodic job's next run comes one interval from now
     if args.json:
         print(json.dumps(summary))
     else:

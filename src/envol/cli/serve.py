@@ -14,7 +14,6 @@ from uvicorn.supervisors import Multiprocess
 
 from envol.core.cache import CACHE_TABLE
 from envol.core.worker import EmbeddedWorker, run_worker_process
-from envol.stats.periodic import ensure_scheduled
 
 
 def _pending_migrations() -> bool:
@@ -38,7 +37,6 @@ def run(args: argparse.Namespace) -> int:
         _share_rate_limits()
     worker = None if args.no_worker else EmbeddedWorker()
     if worker:
-        _schedule_periodic()
         worker.start()
     config = uvicorn.Config(
         "envol.core.asgi:application",
@@ -74,14 +72,7 @@ def _share_rate_limits() -> None:
         call_command("createcachetable", CACHE_TABLE, verbosity=0)
 
 
-def _schedule_periodic() -> None:
-    """Periodic tasks re-enqueue themselves; a starting worker restarts any chain that broke."""
-
-    ensure_scheduled()
-
-
 def worker(args: argparse.Namespace) -> int:
-    _schedule_periodic()
     run_worker_process(interval=args.interval)
     return 0
 

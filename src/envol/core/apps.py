@@ -8,13 +8,10 @@ class CoreConfig(AppConfig):
     verbose_name = "Envol core"
 
     def ready(self) -> None:
+        from envol.core import tasks  # noqa: F401  (declares the cache purge job)
         from envol.core.cache import create_cache_table
         from envol.core.privatefiles import private_database_file
-        from envol.core.tasks import schedule_purge
-        from envol.core.worker import STARTUP_HOOKS
 
         # The database cache's table is not a model: `envol migrate` (and the test database) get it here.
         post_migrate.connect(create_cache_table, sender=self, dispatch_uid="envol.core.cache_table")
         private_database_file()  # before any connection creates it world-readable
-        if schedule_purge not in STARTUP_HOOKS:
-            STARTUP_HOOKS.append(schedule_purge)  # expired rate-limit counters go even without visitors

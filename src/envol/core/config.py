@@ -111,7 +111,8 @@ class Config:
         "ENVOL_RECONNECT_LEASE_SECONDS",
         "120",
         "How long a worker holds an account it drives; a run stops after a third of it and renews it "
-        "before every write. A dead worker's accounts are taken over once its lease ran out.",
+        "before every write. A dead worker's accounts are released by the others two heartbeats after "
+        "its last one; outside Envol's workers (a broker), once the lease ran out.",
         positive,
     )
     reconnect_retry_seconds = Setting(
@@ -488,8 +489,9 @@ class Config:
     heartbeat_seconds = Setting(
         "ENVOL_HEARTBEAT_SECONDS",
         "15",
-        "How often a worker records that it is alive; `/healthz` "
-        "reports a worker stale after four missed beats.",
+        "How often a worker records that it is alive and starts the periodic jobs that are due; a "
+        "worker silent for two beats is dead (the others release what it held); `/healthz` reports a "
+        "worker stale after four missed beats.",
         positive,
     )
 

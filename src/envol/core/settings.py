@@ -220,7 +220,4 @@ LOGGING = logging_config(
     level=CONFIG.log_level,
 )
 
-# Envol's own settings are read through envol.core.config.CONFIG, not from here. The one exception:
-# the dotted path of the function that builds an account's platform port (envol.reconnect.connect),
-# which tests and benchmarks point at their own factory.
-RECONNECT_PORTS = "envol.reconnect.connect.default_ports"
+# Envol's own settings are read through envol.core.config.CONFIG, not from here.

@@ -1,7 +1,9 @@
 """Background workers: django-tasks-db's loop plus a heartbeat that `/healthz` reads.
 
 `make run` runs one embedded worker in a thread of the web process (SQLite default); production
-runs any number of `envol worker` processes on PostgreSQL, each with its own id.
+runs any number of `envol worker` processes on PostgreSQL, each with its own id. After each beat,
+the heartbeat `tick`s: it heals what dead workers left (envol.core.healing) and starts the periodic
+jobs whose time has come (envol.core.periodic): the one way housekeeping is started.
 """
 
 from __future__ import annotations
@@ -10,36 +12,20 @@ import logging
 import os
 import socket
 import threading
-from collections.abc import Callable
+import time
 from datetime import datetime
 
 from django.db import close_old_connections, connection
-from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 
 from envol.core.config import CONFIG
+from envol.core.healing import heal, set_current_worker
 from envol.core.models import WorkerHeartbeat
+from envol.core.periodic import start_due
 
 logger = logging.getLogger("envol.worker")
-
-#: Sent by every worker's heartbeat thread after each beat: domain packages connect housekeeping
-#: that must run even when the queue holds nothing for them (e.g. the reconnection engine
-#: re-enqueues the runs of a worker that died). Receivers must be quick and idempotent.
-worker_tick = Signal()
-
-#: Run once when a worker starts, before it takes tasks: packages register here (in their
-#: AppConfig.ready) what enqueues their periodic tasks when none is waiting (privacy: retention).
-STARTUP_HOOKS: list[Callable[[], object]] = []
-
-
-def run_startup_hooks() -> None:
-    for hook in STARTUP_HOOKS:
-        try:
-            hook()
-        except Exception:  # a periodic task that cannot be scheduled must not stop the worker
-            logger.exception("worker startup hook failed")
 
 
 def new_worker_id() -> str:
@@ -58,35 +44,49 @@ def beat(worker_id: str, started_at: datetime) -> None:
     )
 
 
+def tick(worker_id: str, *, now: datetime | None = None) -> list[str]:
+    """What every worker does after each beat: heal dead workers' leftovers, then start due jobs."""
+    now = now or timezone.now()
+    heal(now)
+    return start_due(worker_id, now=now)
+
+
 class Heartbeat(threading.Thread):
-    """Records every few seconds that the worker lives; removes its row when it stops cleanly."""
+    """Records every few seconds that the worker lives, and ticks; `forget` removes its row once
+    the worker's tasks are over (a row removed earlier would let others take over a live run)."""
 
     def __init__(self, worker_id: str) -> None:
         super().__init__(name="envol-heartbeat", daemon=True)
         self.worker_id = worker_id
         self.stopping = threading.Event()
         self.started_at = timezone.now()
+        set_current_worker(worker_id)
+        # The first beat before any task runs: claims always name a worker that has a heartbeat.
+        beat(worker_id, self.started_at)
 
     def run(self) -> None:
         try:
             while True:
+                started = time.monotonic()
                 try:
                     beat(self.worker_id, self.started_at)
-                    ticked = worker_tick.send_robust(sender=self.__class__, worker_id=self.worker_id)
-                    for receiver, outcome in ticked:
-                        if isinstance(outcome, Exception):
-                            logger.error("worker tick %s failed: %r", receiver, outcome)
+                    tick(self.worker_id)
                 except Exception:  # a busy or briefly unreachable database must not kill the beat
                     logger.exception("heartbeat failed")
                     close_old_connections()
-                if self.stopping.wait(CONFIG.heartbeat_seconds):
+                # Beats keep their rhythm whatever the tick took: others judge liveness by it.
+                spent = time.monotonic() - started
+                if self.stopping.wait(max(CONFIG.heartbeat_seconds - spent, 0.0)):
                     break
-            WorkerHeartbeat.objects.filter(worker_id=self.worker_id).delete()
         finally:
             connection.close()
 
     def stop(self) -> None:
         self.stopping.set()
+
+    def forget(self) -> None:
+        WorkerHeartbeat.objects.filter(worker_id=self.worker_id).delete()
+        set_current_worker("")  # this process no longer answers for claims
 
 
 def make_worker(worker_id: str, *, interval: float = 1.0) -> Worker:
@@ -113,7 +113,6 @@ class EmbeddedWorker:
 
     def _run(self) -> None:
         try:
-            run_startup_hooks()
             self.worker.run()
         finally:
             connection.close()
@@ -129,6 +128,7 @@ class EmbeddedWorker:
         self.heartbeat.stop()
         self.thread.join(timeout)
         self.heartbeat.join(timeout)
+        self.heartbeat.forget()
         logger.info("embedded worker %s stopped", self.worker_id)
 
 
@@ -140,8 +140,8 @@ def run_worker_process(*, interval: float = 1.0) -> None:
     worker = make_worker(worker_id, interval=interval)
     worker.configure_signals()
     try:
-        run_startup_hooks()
         worker.run()
     finally:
         heartbeat.stop()
         heartbeat.join(10)
+        heartbeat.forget()

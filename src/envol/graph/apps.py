@@ -7,7 +7,4 @@ class GraphConfig(AppConfig):
     verbose_name = "Follow graph"
 
     def ready(self) -> None:
-        from envol.core.worker import worker_tick
-        from envol.graph.partitions import on_worker_tick
-
-        worker_tick.connect(on_worker_tick, dispatch_uid="envol.graph.drop_orphans")
+        from envol.graph import partitions  # noqa: F401  (declares the periodic tidying of partitions)

@@ -24,6 +24,7 @@ import logging
 from django.db import DatabaseError, connection, transaction
 
 from envol.core.config import CONFIG
+from envol.core.periodic import each_beat, every
 from envol.core.stages import stage
 from envol.graph.models import Edge
 
@@ -170,10 +171,10 @@ def _has_whole_table_statistics() -> bool:
         return bool(cursor.fetchone()[0])
 
 
-def on_worker_tick(sender: object, **kwargs: object) -> None:
-    """worker_tick receiver: a dropped partition frees its disk soon after its import went (its
-    deleted rows stay on disk until then); the catalog queries are cheap, ANALYZE runs only after a
-    change."""
+@every("graph.partitions", interval=each_beat, queued=False)
+def tidy_partitions() -> None:
+    """Once a heartbeat: a dropped partition frees its disk soon after its import went (its deleted
+    rows stay on disk until then); the catalog queries are cheap, ANALYZE runs only after a change."""
     dropped = drop_orphans()
     analysed = analyse_if_changed()
     if dropped or analysed:

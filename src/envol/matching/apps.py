@@ -7,8 +7,9 @@ class MatchingConfig(AppConfig):
     verbose_name = "Matching: candidates to reconnect with"
 
     def ready(self) -> None:
-        # Connects the registry and archive signals to the incremental refresh.
-        from envol.matching import hooks  # noqa: F401
+        # Connects the registry and archive signals to the incremental refresh; declares the
+        # periodic repair (envol.core.periodic).
+        from envol.matching import hooks, tasks  # noqa: F401
         from envol.matching.candidates import exported
         from envol.privacy.hooks import register_exporter
 

@@ -9,7 +9,7 @@ page costs the same at the start and at the end of a 10,000-candidate list, and 
 two pages neither repeat nor vanish. The cursor names the last row's network and address, so it
 stays valid when that row is removed.
 
-"Already followed" comes from the reconnection engine's follow tasks: `FOLLOWED_SQL` is an EXISTS
+"Already followed" comes from the reconnection engine's follow tasks: `followed_sql()` is an EXISTS
 over them for the row's person, network and address (followed by Envol, found already followed, or
 requested from a locked account).
 """
@@ -33,13 +33,23 @@ PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 MAX_ADDRESS = Candidate._meta.get_field("address").max_length or 512
 
-#: SQL boolean expression over the candidate row ``c``: has the person followed this target yet?
-#: One EXISTS over the engine's follow tasks of any of the person's accounts (module docstring).
-FOLLOWED_SQL = (
-    "EXISTS (SELECT 1 FROM reconnect_followtask t JOIN registry_account s ON s.id = t.source_id"
-    " WHERE s.person_id = c.person_id AND t.network = c.network AND t.target_id = c.address"
-    " AND t.state IN ('done', 'already_following', 'requested'))"
-)
+#: The task states the reconnection engine calls "followed": its state graph's group, registered by
+#: the engine when it starts (envol.reconnect.apps), so that matching does not import the engine.
+followed_states: tuple[str, ...] = ()
+
+
+def followed_sql() -> str:
+    """SQL boolean expression over the candidate row ``c``: has the person followed this target yet?
+    One EXISTS over the engine's follow tasks of any of the person's accounts (module docstring)."""
+    if not followed_states or not all(s.isidentifier() for s in followed_states):
+        raise RuntimeError("the reconnection engine did not register its followed states")
+    states = ", ".join(f"'{s}'" for s in sorted(followed_states))
+    # Only the enum's own identifiers (checked above) are formatted in.
+    return (
+        "EXISTS (SELECT 1 FROM reconnect_followtask t JOIN registry_account s ON s.id = t.source_id"  # noqa: S608
+        " WHERE s.person_id = c.person_id AND t.network = c.network AND t.target_id = c.address"
+        f" AND t.state IN ({states}))"
+    )
 
 
 class Filter(enum.StrEnum):
@@ -107,8 +117,8 @@ class Page:
 def _filter_sql(which: Filter) -> str:
     suggestion = f"c.kind = '{Kind.SUGGESTION.value}'"
     return {
-        Filter.PENDING: f"c.dismissed_at IS NULL AND NOT {FOLLOWED_SQL} AND NOT {suggestion}",
-        Filter.FOLLOWED: FOLLOWED_SQL,
+        Filter.PENDING: f"c.dismissed_at IS NULL AND NOT {followed_sql()} AND NOT {suggestion}",
+        Filter.FOLLOWED: followed_sql(),
         Filter.DISMISSED: "c.dismissed_at IS NOT NULL",
         Filter.BRIDGED: f"c.kind = '{Kind.BRIDGED.value}'",
         Filter.SUGGESTIONS: suggestion,
@@ -157,7 +167,7 @@ def page_sql(
         params += [cursor_key[0], cursor_key[1]]
     sql = f"""
         SELECT c.id, c.network, c.address, c.kind, c.handle, c.followee, c.follower, c.unavailable,
-               c.moved_to, c.dismissed_at, {FOLLOWED_SQL}, c.first_seen_at,
+               c.moved_to, c.dismissed_at, {followed_sql()}, c.first_seen_at,
                COALESCE(p.display_name, ''), CASE WHEN p.avatar IS NULL THEN NULL ELSE p.id END
         FROM {q(Candidate._meta.db_table)} c
         LEFT JOIN {q(TargetProfile._meta.db_table)} p ON p.network = c.network AND p.address = c.address

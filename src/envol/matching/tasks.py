@@ -11,23 +11,20 @@ from datetime import timedelta
 
 from django.tasks import task
 from django.utils import timezone
-from django_tasks_db.models import DBTaskResult
 
 from envol.core.config import CONFIG
+from envol.core.periodic import every
 from envol.matching import lookups, materialise
 from envol.matching.notify import send_new_candidate_emails
 from envol.platforms.http import SafeHttp
 
 logger = logging.getLogger("envol.matching")
 
-REFRESH_ALL_PATH = "envol.matching.tasks.refresh_all"
-
 
 @task()
 def refresh_persons(person_ids: list[int]) -> dict[str, int]:
     """Incremental: rebuild the rows of these persons and of everyone who has them as a target."""
     result = materialise.refresh_around(person_ids)
-    ensure_periodic()
     if result.changed_persons:
         check_targets.enqueue()  # names, avatars, availability and bridges of new targets
     return {
@@ -37,31 +34,22 @@ def refresh_persons(person_ids: list[int]) -> dict[str, int]:
     }
 
 
-@task()
+def repair_interval() -> timedelta:
+    return timedelta(hours=CONFIG.matching_refresh_hours)
+
+
+@every("matching.repair", interval=repair_interval, at_start=False)
 def refresh_all() -> dict[str, int]:
-    """The periodic repair (idempotent): every person's rows; then schedules its next run."""
+    """The periodic repair (idempotent): every person's rows."""
     result = materialise.refresh_everyone()
     logger.info(
         "candidates refreshed for everyone: %s rows upserted, %s deleted", result.upserted, result.deleted
     )
-    schedule_next_repair()
     return {
         "changed_persons": len(result.changed_persons),
         "upserted": result.upserted,
         "deleted": result.deleted,
     }
-
-
-def schedule_next_repair() -> None:
-    when = timezone.now() + timedelta(hours=CONFIG.matching_refresh_hours)
-    refresh_all.using(run_after=when).enqueue()
-
-
-def ensure_periodic() -> None:
-    """Start the periodic repair's chain unless a run is already waiting (one cheap query)."""
-    waiting = DBTaskResult.objects.filter(task_path=REFRESH_ALL_PATH, status__in=["READY", "RUNNING"])
-    if not waiting.exists():
-        schedule_next_repair()
 
 
 @task()

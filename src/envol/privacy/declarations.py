@@ -337,6 +337,19 @@ DECLARATIONS: dict[str, ModelInventory] = {
             ),
         ),
     ),
+    "core.PeriodicJob": ModelInventory(
+        summary=_("the schedule of a periodic background job"),
+        uses=(
+            Use(
+                ("name", "next_run_at", "running_on", "started_at", "finished_at"),
+                what=_("the job's name, when it runs next, which worker runs it, times (no personal data)"),
+                purpose=OPERATING,
+                basis=Basis.LEGITIMATE_INTEREST,
+                retention=_("as long as the service runs"),
+                seen_by=SeenBy.OPERATOR,
+            ),
+        ),
+    ),
     "sessions.Session": ModelInventory(
         summary=_("a signed-in browser"),
         uses=(

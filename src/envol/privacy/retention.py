@@ -1,4 +1,4 @@
-"""Retention: nothing is kept longer than its purpose needs, enforced by one periodic task.
+"""Retention: nothing is kept longer than its purpose needs, enforced by one periodic job.
 
 - The edges of a person whose migration is complete are deleted ENVOL_RETENTION_EDGES_DAYS after
   it was declared complete (by the person, or by the reconnection engine through
@@ -14,7 +14,7 @@
 - Other packages' rows with a period of their own (the reconnection engine's run log,
   ENVOL_DRIVE_RUN_RETENTION_DAYS) are deleted by the pruners they register (envol.privacy.hooks).
 
-The task logs what it did as counts, never identities, and schedules its next run.
+The job logs what it did as counts, never identities; envol.core.periodic starts it.
 """
 
 from __future__ import annotations
@@ -28,15 +28,14 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
-from django_tasks_db.models import DBTaskResult
 
 from envol.archive.models import ArchiveImport
 from envol.core import mail
 from envol.core.config import CONFIG
+from envol.core.periodic import every
 from envol.graph.models import Edge
 from envol.privacy.erase import erase_person
 from envol.privacy.hooks import pruners
@@ -186,21 +185,11 @@ def run_retention(now: datetime | None = None, policy: Policy | None = None) -> 
     return report
 
 
-TASK_PATH = "envol.privacy.retention.retention_task"
+def interval() -> timedelta:
+    return timedelta(hours=CONFIG.retention_interval_hours)
 
 
-@task()
-def retention_task() -> dict[str, int]:
-    """The periodic task: run the rules, then schedule the next run."""
-    report = run_retention()
-    schedule(after=timedelta(hours=CONFIG.retention_interval_hours))
-    return asdict(report)
-
-
-def schedule(*, after: timedelta = timedelta(0)) -> bool:
-    """Enqueue the next run unless one is already waiting; True when one was enqueued. Two workers
-    starting together may both enqueue one: the rules are idempotent, so that is harmless."""
-    if DBTaskResult.objects.filter(task_path=TASK_PATH, status="READY").exists():
-        return False
-    retention_task.using(run_after=timezone.now() + after).enqueue()
-    return True
+@every("privacy.retention", interval=interval)
+def retention_job() -> dict[str, int]:
+    """The periodic job: run the rules."""
+    return asdict(run_retention())

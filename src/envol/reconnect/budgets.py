@@ -2,9 +2,10 @@
 
 No clock, no database, no network: the executor passes `now` (epoch seconds) and stores the state
 (a JSON-able dict) on the account's AccountDrive row. Defaults come from the platforms' published
-limits (DESIGN §5); response headers always win over them (`observe`), and a server that says
-"nothing left until T" (a 429, `retry-after`, or a bucket we do not model at remaining 0) pauses
-the account until T.
+limits (DESIGN §5); what servers announce always wins over them (`observe`, fed with the canonical
+readings the connectors parse: this module never sees a header), and a server that says "nothing
+left until T" (a 429, `retry-after`, or a bucket we do not model at remaining 0) pauses the
+account until T.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
+
+from envol.core.ids import Platform
+from envol.platforms.ratelimit import RateLimitReading
 
 Cost = Mapping[str, int]  # unit ("points", "requests", "follows") -> amount
 # bucket name -> {"used": int, "end": float | None, "limit": int | None}, and "pause": float
@@ -66,20 +69,14 @@ MASTODON = Policy(
 )
 MASTODON_UNFOLLOW = Policy(MASTODON.buckets, per_item={"requests": 1}, per_call={}, max_batch=1)
 
+#: The published policies, per platform: following, and removing follows (undo).
+FOLLOW: Mapping[Platform, Policy] = {Platform.BLUESKY: BLUESKY, Platform.MASTODON: MASTODON}
+UNFOLLOW: Mapping[Platform, Policy] = {Platform.BLUESKY: BLUESKY_DELETE, Platform.MASTODON: MASTODON_UNFOLLOW}
+
 
 def announced_only(policy: Policy) -> Policy:
     """The same costs without our own buckets: only what servers announce limits the pace."""
     return Policy((), policy.per_item, policy.per_call, policy.max_batch)
-
-
-@dataclass(frozen=True, slots=True)
-class Observation:
-    """What one response's rate-limit headers said about the bucket closest to running out."""
-
-    limit: int | None
-    remaining: int | None
-    reset_at: float | None
-    window: float | None  # from `ratelimit-policy: 5000;w=3600`
 
 
 def _bucket(spec: BucketSpec, state: State, now: float) -> tuple[int, float | None, int]:
@@ -164,59 +161,30 @@ def pause(state: State, until: float) -> State:
     return {**state, "pause": max(until, float(state.get("pause") or 0))}
 
 
-def observe(policy: Policy, state: State, seen: Observation, now: float) -> State:
-    """Let a response's headers correct our own counting: the server knows better."""
-    if seen.remaining is None or seen.reset_at is None or seen.reset_at <= now:
+def observe(policy: Policy, state: State, seen: RateLimitReading | None, now: float) -> State:
+    """Let a response's reading correct our own counting: the server knows better. A server's
+    "not before" (`retry_at`) pauses the account until then."""
+    if seen is None:
+        return state
+    if seen.retry_at is not None and seen.retry_at.timestamp() > now:
+        state = pause(state, seen.retry_at.timestamp())
+    reset_at = seen.reset_at.timestamp() if seen.reset_at is not None else None
+    if seen.remaining is None or reset_at is None or reset_at <= now:
         return state
     spec = _matching(policy, seen)
     if spec is None:
         # A bucket we do not model (e.g. a proxy's): only its exhaustion matters to us.
-        return pause(state, seen.reset_at) if seen.remaining <= 0 else state
+        return pause(state, reset_at) if seen.remaining <= 0 else state
     limit = seen.limit or spec.limit
     used = max(limit - seen.remaining, 0)
-    return {**state, spec.name: {"used": used, "end": seen.reset_at, "limit": limit}}
+    return {**state, spec.name: {"used": used, "end": reset_at, "limit": limit}}
 
 
-def _matching(policy: Policy, seen: Observation) -> BucketSpec | None:
+def _matching(policy: Policy, seen: RateLimitReading) -> BucketSpec | None:
     for spec in policy.buckets:
-        if seen.limit == spec.limit and (seen.window is None or seen.window == spec.window):
+        if seen.limit == spec.limit and (seen.window_seconds is None or seen.window_seconds == spec.window):
             return spec
     return None
-
-
-def parse_headers(headers: Mapping[str, str], now: float) -> tuple[Observation, float | None]:
-    """(the bucket the headers describe, the `retry-after` deadline if any), from either the PDS's
-    `ratelimit-*` (reset in epoch seconds) or Mastodon's `X-RateLimit-*` (reset in ISO 8601)."""
-    h = {k.lower(): v.strip() for k, v in headers.items()}
-    limit = _int(h.get("ratelimit-limit") or h.get("x-ratelimit-limit"))
-    remaining = _int(h.get("ratelimit-remaining") or h.get("x-ratelimit-remaining"))
-    reset = _time(h.get("ratelimit-reset") or h.get("x-ratelimit-reset"))
-    window = None
-    policy = h.get("ratelimit-policy", "")
-    for part in policy.split(";")[1:]:
-        key, _, value = part.strip().partition("=")
-        if key == "w" and value.isdigit():
-            window = float(value)
-    retry = h.get("retry-after", "")
-    retry_at = now + int(retry) if retry.isdigit() else _time(retry) if retry else None
-    return Observation(limit, remaining, reset, window), retry_at
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value is not None and value.lstrip("-").isdigit() else None
-
-
-def _time(value: str | None) -> float | None:
-    """Epoch seconds from an epoch number or an ISO 8601 timestamp; None when unreadable."""
-    if not value:
-        return None
-    if value.replace(".", "", 1).isdigit():
-        return float(value)
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return float(parsed.timestamp()) if parsed.tzinfo else None
 
 
 def eta(policy: Policy, state: State, remaining: int, now: float, *, max_steps: int = 100_000) -> float:

@@ -1,32 +1,30 @@
-"""Build the platform port for one source account (settings.RECONNECT_PORTS names the factory, so
-tests and benchmarks can point the engine at the local PDS or a fake without touching it)."""
+"""Build the follow port (envol.platforms.follows.FollowPort) that acts as one source account: the
+one place where the engine picks a platform's connector. Tests swap `envol.reconnect.executor.
+ports_for` for the recording fake (tests/fakes/follow_port.py)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.conf import settings
-from django.utils.module_loading import import_string
-
 from envol.core.ids import Platform
-from envol.platforms.http import SafeHttp
+from envol.platforms.bluesky.auth import Credentials
+from envol.platforms.bluesky.follow_port import BlueskyFollowPort
+from envol.platforms.follows import FollowPort
+from envol.platforms.http import HttpClient, SafeHttp
+from envol.platforms.mastodon.follow_port import MastodonFollowPort
 from envol.platforms.mastodon.follows import MastodonFollows
-from envol.reconnect.bluesky_port import BlueskyPort
 from envol.reconnect.credentials import bluesky_credentials, mastodon_access
+from envol.registry.bluesky_tokens import after_auth_expired
 from envol.registry.models import Account
 
-DEFAULT_FACTORY = "envol.reconnect.connect.default_ports"
 
-
-def ports_for(account: Account) -> Any:
-    """A BlueskyRepo or a MastodonAccount (envol.reconnect.ports) acting as `account`."""
-    factory = import_string(getattr(settings, "RECONNECT_PORTS", "") or DEFAULT_FACTORY)
-    return factory(account)
-
-
-def default_ports(account: Account) -> Any:
+def ports_for(account: Account) -> FollowPort:
     if account.platform == Platform.MASTODON:
         access = mastodon_access(account)
-        return MastodonFollows(access.base_url, access.domain, access.access_token, SafeHttp())
+        client = MastodonFollows(access.base_url, access.domain, access.access_token, SafeHttp())
+        return MastodonFollowPort(client)
     http = SafeHttp()
-    return BlueskyPort(bluesky_credentials(account, http), http)
+
+    def renew(counted: HttpClient) -> Credentials:
+        # A token the PDS refuses before its time gets the one forced refresh of decision 0004.
+        return after_auth_expired(account, counted)
+
+    return BlueskyFollowPort(bluesky_credentials(account, http), http, renew=renew)

@@ -2,7 +2,7 @@
 grant (OAuth with DPoP, or an app-password session; never the password) that
 envol.registry.bluesky_tokens keeps fresh.
 
-Tests replace the whole port factory (settings.RECONNECT_PORTS) rather than this function.
+Tests replace the whole port factory (envol.reconnect.executor.ports_for) rather than this function.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from envol.platforms.bluesky.auth import Credentials
-from envol.platforms.errors import AuthExpired
+from envol.platforms.errors import AuthExpired, ErrorCode
 from envol.platforms.http import HttpClient
 from envol.platforms.mastodon.identity import full_acct
 from envol.registry.bluesky_tokens import credentials_for
@@ -27,7 +27,7 @@ class MastodonAccess:
 def mastodon_access(account: Account) -> MastodonAccess:
     app = account.mastodon_app
     if not account.access_token or app is None:
-        raise AuthExpired("no Mastodon token stored for this account", code="no_token")
+        raise AuthExpired("no Mastodon token stored for this account", code=ErrorCode.NO_TOKEN)
     domain = full_acct(account.handle, app.domain).partition("@")[2] or app.domain
     return MastodonAccess(app.base_url, domain, account.access_token)
 

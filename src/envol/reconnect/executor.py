@@ -1,9 +1,10 @@
 """The per-account executor: a background task that drives one source account for a while.
 
-    lease ─► reconcile ─► read existing follows ─► batches within the budget ─► re-enqueue
+    claim ─► reconcile ─► read existing follows ─► batches within the budget ─► release
 
-It never sleeps: it does what the budget allows, then schedules itself for when the budget refills
-(or when a backoff ends) and returns. Errors are per account, never global: a passing fault backs
+It never sleeps: it does what the budget allows, then releases the account's drive into the state
+its outcome names (envol.reconnect.drive_states), due when the budget refills (or when a backoff
+ends), and returns. Errors are per account, never global: a passing fault backs
 off with jitter, a rate limit waits for the advertised reset, a lost authorisation puts the tasks
 in waiting_auth and tells the person (registry.linking.mark_needs_reauth); a target that is gone is
 skipped with the reason.
@@ -15,23 +16,18 @@ import contextlib
 import logging
 import random
 from datetime import UTC, datetime, timedelta
-from typing import cast
 
 from django.db.models import Q
 from django.tasks import task
 from django.utils import timezone
 
-from envol.core.ids import Platform
 from envol.platforms.errors import AuthExpired, PlatformError, RateLimited
-from envol.reconnect import budgets, lease, transitions
-from envol.reconnect.bluesky_run import read_existing, reconcile, undo_batches, write_batches
+from envol.reconnect import budgets, claims, drive_states, follow_run, transitions
 from envol.reconnect.connect import ports_for
-from envol.reconnect.mastodon_run import follow_all, unfollow_all
+from envol.reconnect.drive_states import Outcome
 from envol.reconnect.models import AccountDrive, DriveRun
-from envol.reconnect.plan import promote_due
-from envol.reconnect.ports import BlueskyRepo, MastodonAccount
+from envol.reconnect.promote import promote_due
 from envol.reconnect.runtime import Clock, Run, lease_seconds, retry_seconds
-from envol.reconnect.scheduling import has_work, schedule
 from envol.reconnect.states import TaskState
 from envol.registry.linking import mark_needs_reauth
 from envol.registry.models import Account
@@ -40,24 +36,41 @@ logger = logging.getLogger("envol.reconnect")
 
 
 @task()
-def drive_account(account_id: int) -> str:
-    return run_account(account_id)
+def drive_due() -> str:
+    """Claim the drive whose time came first (envol.reconnect.claims) and run it; a wake-up that
+    finds nothing due ends at once."""
+    holder = claims.new_holder()
+    account_id = claims.claim_due(holder, now=datetime.now(UTC), seconds=lease_seconds())
+    if account_id is None:
+        return "nothing due"
+    return _run_claimed(account_id, holder, timezone.now)
 
 
-def run_account(account_id: int, *, clock: Clock | None = None, holder: str | None = None) -> str:
-    """One run; returns what happened (for logs and tests). Safe to call concurrently: the lease
-    lets one caller in per account, the others return "busy"."""
-    holder = holder or lease.new_holder()
-    clock = clock or timezone.now
-    if not lease.take(account_id, holder, lease_seconds(), now=datetime.now(UTC)):
-        return "busy"
+def enqueue_drive(when: datetime) -> None:
+    """A wake-up for `when` (at once when it has come)."""
+    if when > datetime.now(UTC):
+        drive_due.using(run_after=when).enqueue()
+    else:
+        drive_due.enqueue()
+
+
+def run_account(account_id: int, *, clock: Clock | None = None, holder: str | None = None) -> Outcome:
+    """One run of this account now, whatever its schedule; returns what happened (for logs and
+    tests). Safe to call concurrently: one caller claims the account, the others get BUSY."""
+    holder = holder or claims.new_holder()
+    if not claims.claim(account_id, holder, now=datetime.now(UTC), seconds=lease_seconds()):
+        return Outcome.BUSY
+    return _run_claimed(account_id, holder, clock or timezone.now)
+
+
+def _run_claimed(account_id: int, holder: str, clock: Clock) -> Outcome:
     account = Account.objects.filter(pk=account_id).first()
-    if account is None:
-        return "gone"
-    drive = AccountDrive.objects.get(account_id=account_id)
+    drive = AccountDrive.objects.filter(account_id=account_id).first()
+    if account is None or drive is None:
+        return Outcome.GONE
     log = DriveRun.objects.create(account_id=account_id, holder=holder, started_at=datetime.now(UTC))
     run = Run(account=account, drive=drive, holder=holder, clock=clock, log=log)
-    outcome, when = "error", None
+    outcome, when = Outcome.ERROR, None
     try:
         outcome, when = _drive(run)
     except Exception:
@@ -69,75 +82,54 @@ def run_account(account_id: int, *, clock: Clock | None = None, holder: str | No
         log.save(update_fields=["ended_at", "outcome", "followed", "requests"])
         drive.budget = run.budget
         drive.save(
-            update_fields=[
-                "budget",
-                "follows_listed_at",
-                "paused_reason",
-                "error_streak",
-                "last_error",
-                "last_error_at",
-            ]
+            update_fields=["budget", "follows_listed_at", "paused_reason", "error_streak", "last_error"]
         )
-        # Only a live holder may schedule: a run whose lease ran out leaves that to the new holder.
-        if lease.holds(account_id, holder, now=datetime.now(UTC)):
-            if outcome == "idle" and has_work(account_id):
-                # Work came while this run held the lease (an undo asked meanwhile): the run queued
-                # for it found the lease taken and gave up, so this one must not leave it unscheduled.
-                when = datetime.now(UTC)
-            schedule(account_id, when)
-        lease.release(account_id, holder)
+        # Only the holder releases: a run whose claim was lost leaves the drive to its new holder.
+        state = drive_states.after(outcome, paused=bool(drive.paused_reason))
+        due = claims.release(account_id, holder, state, when)
+        if due is not None:
+            enqueue_drive(due)
     return outcome
 
 
-def _drive(run: Run) -> tuple[str, datetime | None]:
+def _drive(run: Run) -> tuple[Outcome, datetime | None]:
     account = run.account
     mine = Q(source_id=account.pk)
     if account.needs_reauth:
-        transitions.move(mine, TaskState.WAITING_AUTH, now=run.now())
-        return "waiting_auth", None
+        transitions.move(mine, TaskState.READY, TaskState.WAITING_AUTH, now=run.now())
+        return Outcome.WAITING_AUTH, None
     promote_due([account.pk], now=run.now())
     try:
-        port = ports_for(account)
-        with contextlib.closing(port) if hasattr(port, "close") else contextlib.nullcontext():
-            when = _platform_run(run, port)
+        with contextlib.closing(ports_for(account)) as port:
+            try:
+                when = follow_run.drive(run, port)
+            except AuthExpired:
+                # A token refused before its time: renewed once when the platform can (a refusal
+                # of the renewal is an AuthExpired too, handled below), then the run goes on.
+                if not port.reauthorise():
+                    raise
+                when = follow_run.drive(run, port)
     except AuthExpired as error:
-        transitions.move(mine, TaskState.WAITING_AUTH, now=run.now())
-        mark_needs_reauth(account, error.code or error.message)
+        transitions.move(mine, TaskState.READY, TaskState.WAITING_AUTH, now=run.now())
+        mark_needs_reauth(account, error.code.value if error.specific else error.message or error.code.value)
         _note(run, error)
-        return "waiting_auth", None
+        return Outcome.WAITING_AUTH, None
     except RateLimited as error:
         run.budget = budgets.pause(run.budget, error.retry_at.timestamp())
         _note(run, error)
-        return "rate_limited", max(error.retry_at, run.now())
+        return Outcome.RATE_LIMITED, max(error.retry_at, run.now())
     except PlatformError as error:
         # A passing fault (or an account-wide refusal): back off with jitter, per account.
         run.drive.error_streak += 1
         _note(run, error)
         wait = budgets.backoff(run.drive.error_streak, retry_seconds(), random.random())  # noqa: S311
-        return "retry", run.now() + timedelta(seconds=wait)
+        return Outcome.RETRY, run.now() + timedelta(seconds=wait)
     run.drive.error_streak = 0
     if when is not None and when > run.now():
-        return "budget", when
-    return ("more" if when is not None else "idle"), when
-
-
-def _platform_run(run: Run, port: object) -> datetime | None:
-    if run.account.platform == Platform.BLUESKY:
-        repo = cast(BlueskyRepo, port)
-        reconcile(run, repo)
-        later = undo_batches(run, repo)
-        if later is not None:
-            return later
-        read_existing(run, repo)
-        return write_batches(run, repo)
-    client = cast(MastodonAccount, port)
-    later = unfollow_all(run, client)
-    if later is not None:
-        return later
-    return follow_all(run, client)
+        return Outcome.BUDGET, when
+    return (Outcome.MORE if when is not None else Outcome.IDLE), when
 
 
 def _note(run: Run, error: PlatformError) -> None:
     logger.info("account %s: %s", run.account.pk, error)
-    run.drive.last_error = (error.code or type(error).__name__.lower())[:64] + ": " + error.message[:180]
-    run.drive.last_error_at = run.now()
+    run.drive.last_error = error.code.value[:64] + ": " + error.message[:180]

@@ -16,6 +16,7 @@ from django.utils import timezone
 from envol.addresses.syntax import MastodonAddress
 from envol.core.ids import Platform
 from envol.matching.candidates import KnownAccount
+from envol.platforms.bluesky.follow_port import BlueskyFollowPort
 from envol.platforms.bluesky.lists import (
     LIST,
     NewListItem,
@@ -27,7 +28,6 @@ from envol.platforms.bluesky.lists import (
 from envol.platforms.bluesky.tid import new_tid
 from envol.platforms.bluesky.writes import MAX_WRITES, existing_rkeys
 from envol.platforms.errors import RateLimited
-from envol.reconnect.bluesky_port import BlueskyPort
 from envol.reconnect.connect import ports_for
 from envol.reconnect.models import FollowTask, ReconnectChoice
 from envol.reconnect.plan import candidates_rows, wanted
@@ -115,7 +115,7 @@ def make_bluesky_list(account_id: int, name: str, description: str, rkey: str) -
     account = Account.objects.get(pk=account_id)
     subjects = [c.stable_id for c in _chosen(account.person_id, Platform.BLUESKY)]
     port = ports_for(account)
-    assert isinstance(port, BlueskyPort)
+    assert isinstance(port, BlueskyFollowPort)
     try:
         uri = list_uri(port.did, rkey)
         present = {item.subject for item in iter_list_items(port.xrpc, uri)}
@@ -138,7 +138,7 @@ def make_bluesky_list(account_id: int, name: str, description: str, rkey: str) -
     return "done"
 
 
-def _list_exists(port: BlueskyPort, rkey: str) -> bool:
+def _list_exists(port: BlueskyFollowPort, rkey: str) -> bool:
     return bool(existing_rkeys(port.xrpc, LIST, [rkey]))
 
 

@@ -1,9 +1,10 @@
 """What the engine stores: the person's choice per linked account, one FollowTask per (source
 account, target), and per source account its lease, schedule and budget (AccountDrive).
 
-A FollowTask row is both the unit of work and what the progress page shows. Its `rkey` (Bluesky)
-is chosen and committed *before* the write that uses it, so that after a crash the engine can tell
-from the repository whether the write happened: the row, not the worker's memory, is the truth.
+A FollowTask row is both the unit of work and what the progress page shows. Its `record_key` is
+obtained and committed *before* the write that uses it (envol.platforms.follows), so that after a
+crash the engine can tell from the platform whether the write happened: the row, not the worker's
+memory, is the truth.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from envol.privacy.inventory import (
     SeenBy,
     Use,
 )
+from envol.reconnect.drive_states import DriveState
 from envol.reconnect.states import TaskState
 from envol.registry.models import Account
 
@@ -84,12 +86,10 @@ class FollowTask(models.Model):
                     "follower",
                     "state",
                     "reason",
-                    "rkey",
+                    "record_key",
                     "sent_at",
-                    "remote_id",
                     "followed_acct",
                     "undo_requested",
-                    "attempts",
                     "last_error",
                     "created_at",
                     "updated_at",
@@ -118,17 +118,15 @@ class FollowTask(models.Model):
     follower = models.BooleanField(default=False)  # the target followed the person on X
     state = models.CharField(max_length=20, choices=[(s.value, s.value) for s in TaskState])
     reason = models.CharField(max_length=64, blank=True)  # why skipped/failed: a code, shown in words
-    # Bluesky: the record key this task writes, committed before the applyWrites that uses it.
-    rkey = models.CharField(max_length=32, blank=True)
+    # The follow's record key (Bluesky: the record's TID; Mastodon: the target's id on the person's
+    # own instance), committed before the write that uses it, never changed afterwards.
+    record_key = models.CharField(max_length=64, blank=True)
     # Set while a write whose outcome is not known yet is (or may be) on its way: such tasks are
     # reconciled against the repository before anything else is sent.
     sent_at = models.DateTimeField(null=True, blank=True)
-    # Mastodon: the target's id on the person's own instance, and the address actually followed
-    # (the new one when the target moved).
-    remote_id = models.CharField(max_length=64, blank=True)
+    # The address actually followed when it is not the target's own (a Mastodon account that moved).
     followed_acct = models.CharField(max_length=255, blank=True)
     undo_requested = models.BooleanField(default=False)
-    attempts = models.PositiveIntegerField(default=0)
     last_error = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
@@ -145,7 +143,8 @@ class FollowTask(models.Model):
 
 
 class AccountDrive(models.Model):
-    """Per source account: who drives it (lease), when it runs next, what its budget has left."""
+    """Per source account: its schedule (state, next_run_at: envol.reconnect.drive_states), who
+    drives it now (the claim: lease_holder, worker, lease_until) and what its budget has left."""
 
     PRIVACY = ModelInventory(
         summary=_("the reconnection engine's bookkeeping for one of your accounts"),
@@ -153,16 +152,16 @@ class AccountDrive(models.Model):
             Use(
                 (
                     "account",
+                    "state",
                     "lease_holder",
+                    "worker",
                     "lease_until",
                     "next_run_at",
-                    "task_id",
                     "budget",
                     "follows_listed_at",
                     "paused_reason",
                     "error_streak",
                     "last_error",
-                    "last_error_at",
                 ),
                 what=_("when Envol works next for the account, its remaining budget and its last error"),
                 purpose=MIGRATION,
@@ -174,19 +173,25 @@ class AccountDrive(models.Model):
     )
 
     account = models.OneToOneField(Account, on_delete=models.CASCADE, primary_key=True, related_name="+")
-    lease_holder = models.CharField(max_length=96, blank=True)
+    state = models.CharField(
+        max_length=16, choices=[(s.value, s.value) for s in DriveState], default=DriveState.IDLE.value
+    )
+    lease_holder = models.CharField(max_length=96, blank=True)  # the run driving it (while running)
+    worker = models.CharField(max_length=64, blank=True)  # that run's heartbeat worker ('' if none)
     lease_until = models.DateTimeField(null=True, blank=True)
     next_run_at = models.DateTimeField(null=True, blank=True)  # NULL: nothing scheduled
-    task_id = models.CharField(max_length=64, blank=True)  # the queued run (django-tasks result id)
     budget = models.JSONField(default=dict)  # envol.reconnect.budgets state, per bucket
     follows_listed_at = models.DateTimeField(null=True, blank=True)  # last full read of existing follows
     paused_reason = models.CharField(max_length=64, blank=True)  # e.g. follow_limit (7,500 rule)
     error_streak = models.PositiveIntegerField(default=0)  # consecutive transient failures (backoff)
     last_error = models.CharField(max_length=255, blank=True)
-    last_error_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        # Workers claim the drive whose time came first among those waiting for one.
+        indexes = [models.Index(fields=["state", "next_run_at"], name="account_drive_due")]
 
     def __str__(self) -> str:
-        return f"drive of account {self.account_id}"
+        return f"drive of account {self.account_id} ({self.state})"
 
 
 class DriveRun(models.Model):

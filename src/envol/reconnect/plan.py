@@ -9,8 +9,8 @@ not gone or labelled as impersonation), then:
    array, ignoring rows that exist (the (source, target) constraint makes planning idempotent);
 2. withdraws unsent tasks that no longer match a choice (→ skipped "not_chosen") and restores the
    ones chosen again;
-3. makes automatic tasks ready once ENVOL_RECONNECT_FROM has come (`promote_due`), and schedules the
-   accounts that have work.
+3. makes automatic tasks ready once ENVOL_RECONNECT_FROM has come (envol.reconnect.promote), and
+   wakes the accounts that have work (envol.reconnect.scheduling).
 """
 
 from __future__ import annotations
@@ -25,15 +25,16 @@ from django.db.models import Q
 from django.utils import timezone
 
 from envol.core.ids import Platform
-from envol.core.listparam import ids_in, texts_in
+from envol.core.listparam import texts_in
 from envol.matching.candidates import KnownAccount
 from envol.matching.models import Candidate as MatchedCandidate
 from envol.matching.models import Kind, Unavailable
 from envol.privacy.pending import persons_pending
 from envol.reconnect import transitions
-from envol.reconnect.models import Directions, FollowTask, Mode, ReconnectChoice
-from envol.reconnect.schedule_date import automatic_allowed
-from envol.reconnect.states import TaskState
+from envol.reconnect.models import Directions, FollowTask, ReconnectChoice
+from envol.reconnect.promote import promote_due
+from envol.reconnect.scheduling import wake_if_work
+from envol.reconnect.states import OPEN, TaskState, sources_of
 from envol.registry.models import Account, Verification
 
 NETWORKS = (Platform.BLUESKY.value, Platform.MASTODON.value)
@@ -104,10 +105,7 @@ def plan_for_persons(person_ids: Iterable[int], *, now: datetime | None = None) 
                 touched.add(choice.account_id)
     if touched:
         promote_due(touched, now=now)
-        from envol.reconnect.scheduling import schedule_if_work
-
-        for account_id in sorted(touched):
-            schedule_if_work(account_id, now=now)
+        wake_if_work(touched, now=now)
     return inserted
 
 
@@ -119,13 +117,15 @@ def _plan_account(choice: ReconnectChoice, candidates: list[KnownAccount], now: 
     mine = Q(source_id=account.pk)
     # Withdraw what was planned but is no longer chosen; restore what is chosen again.
     transitions.move(
-        mine & ~texts_in("target_id", ids) & Q(sent_at__isnull=True) & Q(rkey=""),
+        mine & ~texts_in("target_id", ids) & Q(sent_at__isnull=True) & Q(record_key=""),
+        OPEN,
         TaskState.SKIPPED,
         now=now,
         reason="not_chosen",
     )
     transitions.move(
-        mine & texts_in("target_id", ids) & Q(state=TaskState.SKIPPED, reason="not_chosen"),
+        mine & texts_in("target_id", ids) & Q(reason="not_chosen"),
+        TaskState.SKIPPED,
         TaskState.PLANNED,
         now=now,
         reason="",
@@ -142,7 +142,7 @@ def insert_missing(account: Account, chosen: list[KnownAccount], now: datetime) 
     table = connection.ops.quote_name(FollowTask._meta.db_table)
     columns = (
         "source_id, network, target_account_id, target_id, target_handle, followee, follower, state, "
-        "reason, rkey, remote_id, followed_acct, undo_requested, attempts, last_error, created_at, updated_at"
+        "reason, record_key, followed_acct, undo_requested, last_error, created_at, updated_at"
     )
     if connection.vendor == "postgresql":
         pick = "(e->>{i})"
@@ -156,7 +156,7 @@ def insert_missing(account: Account, chosen: list[KnownAccount], now: datetime) 
     sql = f"""
         INSERT INTO {table} ({columns})
         SELECT %s, %s, {values[0]}, {values[1]}, {values[2]}, {values[3]}, {values[4]}, %s,
-               '', '', '', '', %s, 0, '', %s, %s
+               '', '', '', %s, '', %s, %s
         FROM {source} WHERE true
         ON CONFLICT (source_id, target_id) DO NOTHING
     """  # noqa: S608 (only quoted names and fixed fragments are formatted in)
@@ -168,24 +168,9 @@ def insert_missing(account: Account, chosen: list[KnownAccount], now: datetime) 
         return max(int(cursor.rowcount), 0)
 
 
-def promote_due(account_ids: Iterable[int] | None = None, *, now: datetime | None = None) -> int:
-    """planned → ready for automatic choices once the operator's start date has come."""
-    now = now or timezone.now()
-    if not automatic_allowed(now):
-        return 0
-    choice = "source__reconnect_choice__"
-    where = Q(state=TaskState.PLANNED, **{f"{choice}mode": Mode.AUTOMATIC})
-    where &= ~Q(**{f"{choice}directions": Directions.NONE})
-    if account_ids is not None:
-        where &= ids_in("source_id", account_ids)  # every person refreshed at once: unbounded
-    moved: int = transitions.move(where, TaskState.READY, now=now)
-    return moved
-
-
 def pick(account: Account, task_ids: list[int], *, now: datetime | None = None) -> int:
     """By hand: the person picked these targets on the review page."""
-    moved = transitions.move(Q(source_id=account.pk, pk__in=task_ids), TaskState.READY, now=now)
-    from envol.reconnect.scheduling import schedule_if_work
-
-    schedule_if_work(account.pk)
+    picked = Q(source_id=account.pk, pk__in=task_ids)
+    moved = transitions.move(picked, sources_of(TaskState.READY), TaskState.READY, now=now)
+    wake_if_work([account.pk])
     return moved

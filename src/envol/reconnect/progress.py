@@ -16,7 +16,7 @@ from envol.reconnect import budgets
 from envol.reconnect.models import AccountDrive, FollowTask, Mode, ReconnectChoice
 from envol.reconnect.runtime import policy
 from envol.reconnect.schedule_date import automatic_allowed, automatic_start
-from envol.reconnect.states import TaskState
+from envol.reconnect.states import FOLLOWED, OPEN, TaskState
 from envol.registry.models import Account, Verification
 
 S = TaskState
@@ -98,7 +98,7 @@ def _one(
     auto = choice is not None and choice.mode == Mode.AUTOMATIC
     waiting_date = auto and not automatic_allowed(now)
     to_send = c[S.READY] + (c[S.PLANNED] if auto else 0)
-    published = budgets.BLUESKY if account.platform == Platform.BLUESKY else budgets.MASTODON
+    published = budgets.FOLLOW[Platform(account.platform)]
     state = dict(drive.budget) if drive is not None else {}
     start = max(now, automatic_start() or now) if waiting_date else now
     eta = None
@@ -128,8 +128,8 @@ def _one(
         directions=choice.directions if choice else "",
         mode=choice.mode if choice else "",
         counts=c,
-        done=c[S.DONE] + c[S.REQUESTED] + c[S.ALREADY_FOLLOWING],
-        remaining=c[S.PLANNED] + c[S.READY] + c[S.WAITING_AUTH],
+        done=sum(c[s] for s in FOLLOWED),
+        remaining=sum(c[s] for s in OPEN),
         failed=c[S.FAILED],
         eta=eta,
         starts_at=automatic_start() if waiting_date else None,

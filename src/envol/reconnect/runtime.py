@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from envol.core.config import CONFIG
-from envol.reconnect import budgets, lease
+from envol.core.ids import Platform
+from envol.reconnect import budgets, claims
 from envol.reconnect.models import AccountDrive, DriveRun
 from envol.registry.models import Account
 
@@ -29,6 +30,14 @@ def policy(published: budgets.Policy) -> budgets.Policy:
     if CONFIG.reconnect_limits == "announced":
         return budgets.announced_only(published)
     return published
+
+
+def follow_policy(platform: str) -> budgets.Policy:
+    return policy(budgets.FOLLOW[Platform(platform)])
+
+
+def unfollow_policy(platform: str) -> budgets.Policy:
+    return policy(budgets.UNFOLLOW[Platform(platform)])
 
 
 @dataclass
@@ -57,5 +66,9 @@ class Run:
         return time.monotonic() >= self.stop_at
 
     def still_holds(self) -> bool:
-        """Renew the lease before a write; False when it was lost (then nothing may be sent)."""
-        return lease.take(self.account.pk, self.holder, lease_seconds(), now=datetime.now(UTC))
+        """Renew the claim before a write; False when it was lost (then nothing may be sent)."""
+        return claims.renew(self.account.pk, self.holder, now=datetime.now(UTC), seconds=lease_seconds())
+
+    def record(self) -> None:
+        """Write the run's counts as it goes: a run killed later is logged with what it did."""
+        DriveRun.objects.filter(pk=self.log.pk).update(followed=self.log.followed, requests=self.log.requests)

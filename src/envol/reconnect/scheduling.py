@@ -1,96 +1,102 @@
-"""When each account runs next, and recovery of runs lost with a dead worker.
+"""When accounts run. The drive row is the schedule (envol.reconnect.drive_states): work appearing
+wakes an account (its drive becomes due, and a `drive_due` task is enqueued to claim it); a run
+that ends with more to do later names the time, and enqueues a `drive_due` for then.
 
-A run re-enqueues itself (`schedule`) for when its budget refills or its backoff ends; the queued
-task's id is kept on the account's AccountDrive row. A worker killed mid-run leaves its task
-"running" forever in the queue and its lease to expire: `recover`, called on every worker's
-heartbeat, re-enqueues every account that is overdue, not leased, and whose queued run is not
-waiting in the queue. A duplicate run is harmless: it finds the lease taken, or nothing to do.
+Those queued tasks are only wake-ups: any of them claims whichever drive is due first, a spare
+one finds nothing and ends, and one lost with a broker or a wiped queue is made up by the engine's
+heartbeat job (`keep_schedule`), which also promotes automatic follows on the start date and
+wakes accounts whose person signed in again.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections.abc import Iterable
+from datetime import datetime
 
 from django.db.models import Q
 from django.utils import timezone
-from django_tasks_db.models import DBTaskResult
 
 from envol.core.listparam import ids_in
+from envol.core.periodic import each_beat, every
+from envol.reconnect import claims, transitions
+from envol.reconnect.drive_states import SCHEDULED, DriveState
+from envol.reconnect.executor import drive_due, enqueue_drive
 from envol.reconnect.models import AccountDrive, FollowTask
-from envol.reconnect.states import TaskState
+from envol.reconnect.promote import promote_due
+from envol.reconnect.runtime import lease_seconds
+from envol.reconnect.states import CREATED_BY_ENVOL, TaskState
 
-#: How late a scheduled run may be before `recover` assumes it was lost (queue latency allowance).
-GRACE = timedelta(seconds=5)
+#: At most this many wake-ups per heartbeat for drives whose own wake-up did not come.
+MAKE_UP = 32
 
 
-def schedule(account_id: int, when: datetime | None) -> None:
-    """Run the account's executor at `when` (None: nothing to do until something changes)."""
-    from envol.reconnect.executor import drive_account
-
-    if when is None:
-        AccountDrive.objects.filter(account_id=account_id).update(next_run_at=None, task_id="")
-        return
-    AccountDrive.objects.bulk_create([AccountDrive(account_id=account_id)], ignore_conflicts=True)
-    result = drive_account.using(run_after=when).enqueue(account_id)
-    AccountDrive.objects.filter(account_id=account_id).update(next_run_at=when, task_id=str(result.id))
+def _work() -> Q:
+    return Q(state=TaskState.READY) | Q(undo_requested=True, state__in=list(CREATED_BY_ENVOL))
 
 
 def has_work(account_id: int) -> bool:
-    mine = FollowTask.objects.filter(source_id=account_id)
-    return mine.filter(
-        Q(state=TaskState.READY) | Q(undo_requested=True, state__in=[TaskState.DONE, TaskState.REQUESTED])
-    ).exists()
+    return FollowTask.objects.filter(_work(), source_id=account_id).exists()
 
 
-def schedule_if_work(account_id: int, *, now: datetime | None = None) -> None:
-    """Schedule a run now unless one is already queued or running soon enough."""
+def wake_if_work(account_ids: Iterable[int], *, now: datetime | None = None) -> list[int]:
+    """Wake the accounts among these that have something to send or undo; those woken."""
     now = now or timezone.now()
-    drive = AccountDrive.objects.filter(account_id=account_id).first()
-    if not has_work(account_id):
-        return
-    if drive is not None and _queued(drive.task_id):
-        return  # a queued run picks up the new work (sooner is useless: it waits for its budget)
-    schedule(account_id, now)
+    ids = sorted(set(account_ids))
+    if not ids:
+        return []
+    busy = FollowTask.objects.filter(_work(), ids_in("source_id", ids)).values_list("source_id", flat=True)
+    woken = claims.wake(set(busy), now)
+    for _ in woken:
+        drive_due.enqueue()  # one wake-up each: several workers share the accounts woken together
+    return woken
 
 
-def _queued(task_id: str) -> bool:
-    return bool(task_id) and DBTaskResult.objects.filter(pk=task_id, status="READY").exists()
+def schedule(account_id: int, when: datetime) -> None:
+    """Run the account at `when`, whatever it waited for (operators and tests ask by name)."""
+    claims.schedule(account_id, when)
+    enqueue_drive(when)
 
 
-def recover(*, now: datetime | None = None) -> int:
-    """Re-enqueue the runs lost with a dead worker, and wake accounts whose person signed in again."""
-    now = now or timezone.now()
-    _wake_reauthorised(now)
-    overdue = AccountDrive.objects.filter(next_run_at__lte=now - GRACE).filter(
-        Q(lease_holder="") | Q(lease_until__lt=now)
-    )
-    count = 0
-    for drive in overdue:
-        if not _queued(drive.task_id):
-            schedule(drive.account_id, now)
-            count += 1
-    return count
+def on_workers_lost(
+    sender: object, worker_ids: list[str], now: datetime, quiet_since: datetime, **kwargs: object
+) -> int:
+    """workers_lost receiver (envol.core.healing): release the dead workers' quiet drives and wake
+    them; returns how many of their drives were kept (renewed lately: their runs may be alive)."""
+    released, kept = claims.release_lost(worker_ids, now, quiet_since, lease_seconds())
+    for _ in range(released):
+        drive_due.enqueue()
+    return kept
 
 
 def _wake_reauthorised(now: datetime) -> None:
     """waiting_auth → ready for accounts the person signed in with again (needs_reauth cleared)."""
-    from envol.reconnect import transitions
-
     waiting = Q(state=TaskState.WAITING_AUTH, source__needs_reauth=False)
     accounts = set(FollowTask.objects.filter(waiting).values_list("source_id", flat=True).distinct())
     if accounts:
-        transitions.move(waiting & ids_in("source_id", accounts), TaskState.READY, now=now)
-        for account_id in accounts:
-            schedule(account_id, now)
+        transitions.move(
+            waiting & ids_in("source_id", accounts), TaskState.WAITING_AUTH, TaskState.READY, now=now
+        )
+        wake_if_work(accounts, now=now)
 
 
-def on_worker_tick(sender: object, **kwargs: object) -> None:
-    """worker_tick receiver: promote due automatic tasks and recover lost runs."""
-    from envol.reconnect.plan import promote_due
+def _make_up(now: datetime) -> int:
+    """Wake-ups for drives due for over a heartbeat that nobody claimed (their own was lost)."""
+    late = now - each_beat()
+    overdue = Q(state__in=list(SCHEDULED), next_run_at__lte=late)
+    overdue |= Q(state=DriveState.RUNNING, lease_until__lt=now, worker="")
+    count = min(AccountDrive.objects.filter(overdue).count(), MAKE_UP)
+    for _ in range(count):
+        drive_due.enqueue()
+    return count
 
-    now = timezone.now()
+
+@every("reconnect.schedule", interval=each_beat, queued=False)
+def keep_schedule(*, now: datetime | None = None) -> None:
+    """Once a heartbeat: promote due automatic tasks, wake accounts signed in again, make up for
+    lost wake-ups."""
+    now = now or timezone.now()
     if promote_due(now=now):
         accounts = FollowTask.objects.filter(state=TaskState.READY).values_list("source_id", flat=True)
-        for account_id in sorted(set(accounts)):
-            schedule_if_work(account_id, now=now)
-    recover(now=now)
+        wake_if_work(set(accounts), now=now)
+    _wake_reauthorised(now)
+    _make_up(now)

@@ -10,7 +10,7 @@ from envol.core.ids import Platform
 from envol.reconnect import transitions
 from envol.reconnect.models import Directions, FollowTask, Mode, ReconnectChoice
 from envol.reconnect.plan import plan_for_persons
-from envol.reconnect.scheduling import schedule_if_work
+from envol.reconnect.scheduling import wake_if_work
 from envol.reconnect.states import CREATED_BY_ENVOL, TaskState
 from envol.registry.models import Account
 
@@ -35,7 +35,7 @@ def choose(account: Account, directions: str, mode: str) -> ReconnectChoice:
         if mode == Mode.MANUAL and before == Mode.AUTOMATIC:
             # From automatic to by hand: what was waiting to be sent waits for a pick again.
             unsent = Q(source_id=account.pk, state=TaskState.READY, sent_at__isnull=True)
-            transitions.move(unsent, TaskState.PLANNED)
+            transitions.move(unsent, TaskState.READY, TaskState.PLANNED)
     plan_for_persons([account.person_id])
     return choice
 
@@ -43,8 +43,7 @@ def choose(account: Account, directions: str, mode: str) -> ReconnectChoice:
 def created_by_envol() -> Q:
     """Follows Envol created and can prove: the record key it wrote (Bluesky), the target's id at
     the person's instance (Mastodon). What undo removes, and only that."""
-    proof = Q(network=Platform.BLUESKY, rkey__gt="") | Q(network=Platform.MASTODON, remote_id__gt="")
-    return Q(state__in=list(CREATED_BY_ENVOL)) & proof
+    return Q(state__in=list(CREATED_BY_ENVOL), record_key__gt="")
 
 
 def stop_sending(account: Account) -> int:
@@ -54,7 +53,7 @@ def stop_sending(account: Account) -> int:
     waiting = [TaskState.READY, TaskState.WAITING_AUTH]
     unsent = Q(source_id=account.pk, state__in=waiting, sent_at__isnull=True)
     ReconnectChoice.objects.filter(account=account).update(mode=Mode.MANUAL, updated_at=timezone.now())
-    return transitions.move(unsent, TaskState.PLANNED)
+    return transitions.move(unsent, frozenset(waiting), TaskState.PLANNED)
 
 
 def request_undo(account: Account) -> int:
@@ -63,18 +62,22 @@ def request_undo(account: Account) -> int:
     # A Bluesky write of unknown outcome (sent, then a crash, a timeout or a lost access) may have
     # created its follow: flagged too, the engine's reconciliation settles it first (undone if it
     # landed, back to planned if it did not).
-    in_flight = Q(state__in=[TaskState.READY, TaskState.WAITING_AUTH], sent_at__isnull=False, rkey__gt="")
+    in_flight = Q(
+        state__in=[TaskState.READY, TaskState.WAITING_AUTH], sent_at__isnull=False, record_key__gt=""
+    )
     FollowTask.objects.filter(in_flight, source_id=account.pk).update(undo_requested=True)
     asked = FollowTask.objects.filter(created_by_envol(), source_id=account.pk).update(undo_requested=True)
-    schedule_if_work(account.pk)
+    wake_if_work([account.pk])
     return asked
 
 
 def retry_failed(account: Account) -> int:
     """failed → ready: the person asks to try again what failed."""
     failed = Q(source_id=account.pk, state=TaskState.FAILED)
-    moved = transitions.move(failed, TaskState.READY, reason="", last_error="", finished_at=None)
-    schedule_if_work(account.pk)
+    moved = transitions.move(
+        failed, TaskState.FAILED, TaskState.READY, reason="", last_error="", finished_at=None
+    )
+    wake_if_work([account.pk])
     return moved
 
 

@@ -52,10 +52,24 @@ INITIAL = S.PLANNED
 FINAL: frozenset[TaskState] = frozenset(
     {S.DONE, S.REQUESTED, S.ALREADY_FOLLOWING, S.SKIPPED, S.FAILED, S.UNDONE}
 )
-#: States whose follow exists because Envol created it (what undo may remove).
-CREATED_BY_ENVOL: frozenset[TaskState] = frozenset({S.DONE, S.REQUESTED})
-#: What the progress page counts as "remaining".
-OPEN: frozenset[TaskState] = frozenset({S.PLANNED, S.READY, S.WAITING_AUTH})
+
+
+class Group(enum.StrEnum):
+    """Named sets of states, declared with the graph: what every package means by these words."""
+
+    FOLLOWED = "followed"  # the person follows the target (or asked to): what "done" counts
+    OPEN = "open"  # still to be sent: what "remaining" counts
+    CREATED_BY_ENVOL = "created_by_envol"  # the follow exists because Envol made it: what undo removes
+
+
+GROUPS: Mapping[Group, frozenset[TaskState]] = {
+    Group.FOLLOWED: frozenset({S.DONE, S.REQUESTED, S.ALREADY_FOLLOWING}),
+    Group.OPEN: frozenset({S.PLANNED, S.READY, S.WAITING_AUTH}),
+    Group.CREATED_BY_ENVOL: frozenset({S.DONE, S.REQUESTED}),
+}
+FOLLOWED = GROUPS[Group.FOLLOWED]
+OPEN = GROUPS[Group.OPEN]
+CREATED_BY_ENVOL = GROUPS[Group.CREATED_BY_ENVOL]
 
 
 class GraphError(Exception):
@@ -97,6 +111,17 @@ def validate(graph: Graph, initial: TaskState, final: frozenset[TaskState]) -> N
             raise GraphError(f"final state {state} leads back into the engine")
 
 
+def validate_groups(graph: Graph, final: frozenset[TaskState]) -> None:
+    """ "Open" is exactly what is not final; what Envol created is followed, and can be undone."""
+    if GROUPS[Group.OPEN] != set(graph) - final:
+        raise GraphError("the open group must be every state that is not final")
+    if not GROUPS[Group.FOLLOWED] <= final:
+        raise GraphError("followed states must be final")
+    created = GROUPS[Group.CREATED_BY_ENVOL]
+    if not created <= GROUPS[Group.FOLLOWED] or any(S.UNDONE not in graph[s] for s in created):
+        raise GraphError("what Envol created must be followed and lead to undone")
+
+
 def allowed(source: TaskState, target: TaskState) -> bool:
     return target in GRAPH[source]
 
@@ -107,3 +132,4 @@ def sources_of(target: TaskState) -> frozenset[TaskState]:
 
 
 validate(GRAPH, INITIAL, FINAL)
+validate_groups(GRAPH, FINAL)

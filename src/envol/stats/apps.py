@@ -8,6 +8,7 @@ class StatsConfig(AppConfig):
 
     def ready(self) -> None:
         from envol.core import pagecache
+        from envol.stats import tasks  # noqa: F401  (declares the periodic job)
         from envol.stats.service import version
 
         pagecache.register("stats_figures", version)

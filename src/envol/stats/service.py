@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import transaction
 from django.db.models import Count, Max
@@ -35,11 +35,6 @@ def version() -> tuple[int, int | None]:
     """What changes whenever the figures page would (envol.core.pagecache): a new snapshot."""
     found = Snapshot.objects.aggregate(n=Count("pk"), last=Max("pk"))
     return found["n"], found["last"]
-
-
-def latest_age() -> timedelta | None:
-    last = Snapshot.objects.order_by("-taken_at").values_list("taken_at", flat=True).first()
-    return timezone.now() - last if last else None
 
 
 @dataclass(frozen=True, slots=True)

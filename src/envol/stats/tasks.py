@@ -1,23 +1,27 @@
 """The periodic refresh of everything public: the media directory's figures and retention, then a
-snapshot of every registered metric. The task schedules its own next run (envol.stats.periodic)."""
+snapshot of every registered metric (a periodic job, envol.core.periodic)."""
 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
-from django.tasks import task
-
+from envol.core.config import CONFIG
+from envol.core.periodic import every
 from envol.media.figures import refresh_figures
 from envol.media.service import purge
-from envol.stats.periodic import schedule_next
 from envol.stats.service import take_snapshot
 
 logger = logging.getLogger("envol.stats")
-PATH = "envol.stats.tasks.refresh_public_figures"
+JOB = "stats.public_figures"
+
+
+def interval() -> timedelta:
+    return timedelta(minutes=CONFIG.figures_every_minutes)
 
 
 def refresh_all() -> dict[str, int]:
-    """Count everything now (what the task and `envol figures` do)."""
+    """Count everything now (what the job and `envol figures` do)."""
     with_figures = refresh_figures()
     deleted, erased = purge()
     taken = take_snapshot()
@@ -31,9 +35,6 @@ def refresh_all() -> dict[str, int]:
     return summary
 
 
-@task()
+@every(JOB, interval=interval)
 def refresh_public_figures() -> dict[str, int]:
-    try:
-        return refresh_all()
-    finally:
-        schedule_next(PATH)
+    return refresh_all()

@@ -8,15 +8,14 @@ reconnection engine budgets from these, and they always win over its defaults (D
 
 from __future__ import annotations
 
-import email.utils
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from envol.platforms.ratelimit import LONGEST_WAIT, RateLimitReading, non_negative_int, retry_after
+
 # Used only when a 429 says nothing usable about when to come back: the PDS's shortest window.
 DEFAULT_BACKOFF = timedelta(minutes=5)
-# Anything further away than this is a broken header, not a real reset (the longest PDS window is a day).
-_LONGEST_WAIT = timedelta(days=2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,11 +29,7 @@ class RateLimitInfo:
     window_seconds: int | None
 
 
-def _non_negative_int(value: str | None) -> int | None:
-    if value is None:
-        return None
-    value = value.strip()
-    return int(value) if value.isascii() and value.isdigit() else None
+_non_negative_int = non_negative_int
 
 
 def _epoch(value: str | None) -> datetime | None:
@@ -48,7 +43,7 @@ def _epoch(value: str | None) -> datetime | None:
 
 
 def _window(policy: str) -> int | None:
-    # "30;w=300": the first window parameter; several policies may be listed, comma-separated.
+    # "5000;w=3600, 35000;w=86400": the first policy is the bucket the other headers describe.
     for part in policy.split(",")[0].split(";")[1:]:
         key, _, value = part.strip().partition("=")
         if key == "w":
@@ -72,25 +67,27 @@ def parse_rate_limit(headers: Mapping[str, str]) -> RateLimitInfo | None:
     )
 
 
-def _retry_after(value: str | None, now: datetime) -> datetime | None:
-    if value is None:
-        return None
-    seconds = _non_negative_int(value)
-    if seconds is not None:
-        return now + timedelta(seconds=min(seconds, int(_LONGEST_WAIT.total_seconds())))
-    # RFC 9110 also allows an HTTP-date.
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
-
-
 def retry_at(headers: Mapping[str, str], *, now: datetime) -> datetime:
     """When a refused call may be tried again: ``ratelimit-reset``, else ``retry-after``, else a
     default backoff. Never earlier than ``now``, never absurdly far away."""
-    for candidate in (_epoch(headers.get("ratelimit-reset")), _retry_after(headers.get("retry-after"), now)):
+    for candidate in (_epoch(headers.get("ratelimit-reset")), retry_after(headers.get("retry-after"), now)):
         # A reset a little in the past is clock skew between us and the PDS: come back at once.
-        if candidate is not None and abs(candidate - now) <= _LONGEST_WAIT:
+        if candidate is not None and abs(candidate - now) <= LONGEST_WAIT:
             return max(candidate, now)
     return now + DEFAULT_BACKOFF
+
+
+def reading(headers: Mapping[str, str], *, now: datetime, refused: bool = False) -> RateLimitReading | None:
+    """The canonical reading of one PDS response (None when it declares nothing). A refused call
+    (429) always carries the deadline `retry_at` computes, the same one its RateLimited names."""
+    info = parse_rate_limit(headers)
+    retry = retry_at(headers, now=now) if refused else retry_after(headers.get("retry-after"), now)
+    if info is None and retry is None:
+        return None
+    return RateLimitReading(
+        limit=info.limit if info else None,
+        remaining=info.remaining if info else None,
+        reset_at=info.reset_at if info else None,
+        window_seconds=float(info.window_seconds) if info and info.window_seconds is not None else None,
+        retry_at=retry,
+    )

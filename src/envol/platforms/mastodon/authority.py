@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from envol.addresses.syntax import normalise_domain
-from envol.platforms.errors import PlatformError, Rejected
+from envol.platforms.errors import ErrorCode, PlatformError, Rejected
 from envol.platforms.mastodon.wire import HttpClient, call, json_object, text
 
 NODEINFO_PATH = "/.well-known/nodeinfo"
@@ -44,7 +44,7 @@ class UnprovenDomain(Rejected):
 
     def __init__(self, contacted: str, claimed: str) -> None:
         super().__init__(
-            f"{contacted} claims the domain {claimed}, which does not point to it", code="domain"
+            f"{contacted} claims the domain {claimed}, which does not point to it", code=ErrorCode.DOMAIN
         )
         self.contacted = contacted
         self.claimed = claimed
@@ -54,7 +54,7 @@ class ForeignIdentity(Rejected):
     """The server answered with an account that is not its own to vouch for."""
 
     def __init__(self, server: str, account: str) -> None:
-        super().__init__(f"{server} answered for {account}, which it does not host", code="identity")
+        super().__init__(f"{server} answered for {account}, which it does not host", code=ErrorCode.IDENTITY)
         self.server = server
         self.account = account
 

@@ -10,21 +10,24 @@ Mastodon enforces become codes the engine can explain:
 - a locked target answers `requested: true`: a follow request, not yet a follow.
 
 The client never sleeps or retries; it remembers the last response's rate-limit headers for the
-engine's budget (`rate_headers`) and counts its requests.
+engine's budget (`rate_limit`, a canonical reading) and counts its requests.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 
-from envol.platforms.errors import NotFound, Rejected
+from envol.platforms.errors import ErrorCode, NotFound, RateLimited, Rejected
 from envol.platforms.mastodon.identity import full_acct
+from envol.platforms.mastodon.ratelimit import reading
 from envol.platforms.mastodon.wire import HttpClient, call, json_list, json_object, text
+from envol.platforms.ratelimit import RateLimitReading
 
 _FOLLOW_LIMIT = re.compile(r"can't follow more than (\d+)", re.IGNORECASE)
 _NEXT_LINK = re.compile(r'<([^>]+)>\s*;\s*rel="next"')
@@ -61,7 +64,7 @@ class MastodonFollows:
         self.domain = domain
         self.http = http
         self._auth = {"Authorization": f"Bearer {access_token}"}
-        self.rate_headers: Mapping[str, str] = {}
+        self.rate_limit: RateLimitReading | None = None
         self.requests = 0
 
     def _call(self, method: str, path_or_url: str, **kwargs: Any) -> httpx.Response:
@@ -69,10 +72,17 @@ class MastodonFollows:
         self.requests += 1
         try:
             response = call(self.http, method, url, headers=self._auth, **kwargs)
+        except RateLimited as error:
+            self.rate_limit = RateLimitReading(retry_at=error.retry_at)
+            raise
         except Rejected as error:
             raise _explained(error) from error
-        self.rate_headers = _rate_headers(response)
+        self.rate_limit = reading(response.headers, now=datetime.now(UTC))
         return response
+
+    def reauthorise(self) -> bool:
+        """Mastodon tokens do not expire and have no refresh: a refused one needs a new sign-in."""
+        return False
 
     def me(self) -> SelfCounts:
         body = json_object(self._call("GET", "/api/v1/accounts/verify_credentials"))
@@ -100,7 +110,7 @@ class MastodonFollows:
                 found = self._account(item)
                 if wanted in (found.uri.lower(), found.acct.lower(), text(item, "url").lower()):
                     return found
-        raise NotFound(f"{self.domain}: no account answers to {address}", status=404, code="gone")
+        raise NotFound(f"{self.domain}: no account answers to {address}", status=404)
 
     def follow(self, account_id: str) -> Relationship:
         return _relationship(json_object(self._call("POST", f"/api/v1/accounts/{account_id}/follow")))
@@ -130,15 +140,10 @@ def _explained(error: Rejected) -> Rejected:
     """Give Mastodon's refusals that the engine must tell apart a stable code."""
     found = _FOLLOW_LIMIT.search(error.message)
     if error.status == 422 and found:
-        return Rejected(error.message, status=422, code="follow_limit")
+        return Rejected(error.message, status=422, code=ErrorCode.FOLLOW_LIMIT)
     if error.status == 403:
-        return Rejected(error.message, status=403, code="not_allowed")
+        return Rejected(error.message, status=403, code=ErrorCode.NOT_ALLOWED)
     return error
-
-
-def _rate_headers(response: httpx.Response) -> dict[str, str]:
-    wanted = ("ratelimit", "retry-after")
-    return {k.lower(): v for k, v in response.headers.items() if any(w in k.lower() for w in wanted)}
 
 
 def _relationship(body: dict[str, Any]) -> Relationship:

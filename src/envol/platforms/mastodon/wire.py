@@ -6,7 +6,7 @@ ever leaves ``platforms/mastodon/`` (docs/architecture.md).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -20,9 +20,7 @@ from envol.platforms.errors import (
     Transient,
 )
 from envol.platforms.http import HttpClient
-
-# Used only when a 429 carries no usable X-RateLimit-Reset: Mastodon's shortest API window is 5 min.
-DEFAULT_BACKOFF = timedelta(minutes=5)
+from envol.platforms.mastodon.ratelimit import DEFAULT_BACKOFF, retry_at
 
 __all__ = ["DEFAULT_BACKOFF", "HttpClient", "call", "json_object", "text"]
 
@@ -43,7 +41,7 @@ def error_for(response: httpx.Response) -> PlatformError:
     status = response.status_code
     message = f"{response.request.method} {response.request.url.path}: {status} {_reason(response)}"
     if status == 429:
-        return RateLimited(message, retry_at=retry_at(response), status=status)
+        return RateLimited(message, retry_at=retry_at(response.headers, now=datetime.now(UTC)), status=status)
     if status == 401:
         return AuthExpired(message, status=status)
     if status == 404 or status == 410:
@@ -52,21 +50,6 @@ def error_for(response: httpx.Response) -> PlatformError:
         return Transient(message, status=status)
     # 400 (OAuth invalid_grant, bad parameters), 403, 422 and anything else: asking again won't help.
     return Rejected(message, status=status)
-
-
-def retry_at(response: httpx.Response) -> datetime:
-    """When to try again: X-RateLimit-Reset is an ISO 8601 timestamp on Mastodon (notes §1)."""
-    reset = response.headers.get("X-RateLimit-Reset", "")
-    try:
-        parsed = datetime.fromisoformat(reset)
-    except ValueError:
-        parsed = None
-    if parsed is not None:
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-    seconds = response.headers.get("Retry-After", "")  # not Mastodon's, but some proxies send it
-    if seconds.isdigit():
-        return datetime.now(UTC) + timedelta(seconds=int(seconds))
-    return datetime.now(UTC) + DEFAULT_BACKOFF
 
 
 def json_object(response: httpx.Response) -> dict[str, Any]:

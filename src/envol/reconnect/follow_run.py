@@ -1,0 +1,269 @@
+"""One run of the engine for one account, on any platform, through its follow port
+(envol.platforms.follows.FollowPort): reconcile, undo, read what it follows, follow in batches.
+
+Exactly once, even across crashes and zombie workers:
+
+1. A task's record key is obtained (`prepare`) and committed together with `sent_at` BEFORE the
+   write that carries it, and never changes afterwards.
+2. A run first reconciles every task with `sent_at` set (a write whose outcome is unknown: crash,
+   timeout, 5xx) from what the platform holds (`present`): there → done (or requested); absent →
+   sent again, with the same key. A stale Bluesky write that lands late can therefore never add a
+   second record: the PDS refuses a create whose key exists, and the whole batch with it; Mastodon
+   makes nothing of a second follow. When undo was asked meanwhile, an absent write goes back to
+   planned instead (never sent), and a present one is undone.
+3. Before the first write (and whenever new tasks appeared since), it lists the account's follows:
+   a target already followed by a record not Envol's becomes already_following, and is never sent.
+
+Budgets: each call is charged what it cost (the policy's units per follow, and the requests the
+port counted), then corrected by the server's own reading (envol.reconnect.budgets).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+from django.db import connection, transaction
+from django.db.models import Q
+
+from envol.platforms.errors import ErrorCode, NotFound, PlatformError, RateLimited, Rejected
+from envol.platforms.follows import FollowPort, FollowResult, Room
+from envol.platforms.mastodon.follow_port import FOLLOW_LIMIT
+from envol.reconnect import budgets, transitions
+from envol.reconnect.models import FollowTask
+from envol.reconnect.runtime import Run, follow_policy, unfollow_policy
+from envol.reconnect.states import CREATED_BY_ENVOL, TaskState
+
+#: Refusals about the target itself: it is skipped. Any other refusal fails (the person may retry).
+TARGET_REFUSALS = frozenset({ErrorCode.GONE, ErrorCode.NOT_ALLOWED, ErrorCode.INVALID})
+RESULT_STATE = {
+    FollowResult.FOLLOWING: TaskState.DONE,
+    FollowResult.REQUESTED: TaskState.REQUESTED,
+    FollowResult.ALREADY: TaskState.ALREADY_FOLLOWING,
+}
+
+
+def drive(run: Run, port: FollowPort) -> datetime | None:
+    """The whole run; returns when to run again (None: nothing left)."""
+    reconcile(run, port)
+    later = undo_batches(run, port)
+    if later is not None:
+        return later
+    return follow_batches(run, port)
+
+
+def _charge(run: Run, port: FollowPort, policy: budgets.Policy, before: int, items: int = 0) -> None:
+    """Charge what a call cost, then let the server's reading correct our counting."""
+    cost = {unit: amount * items for unit, amount in policy.per_item.items() if unit != "requests"}
+    cost["requests"] = port.requests - before
+    run.budget = budgets.charge(policy, run.budget, cost, run.ts())
+    run.budget = budgets.observe(policy, run.budget, port.rate_limit, run.ts())
+    run.log.requests = port.requests
+
+
+def _later(run: Run, policy: budgets.Policy) -> datetime:
+    return datetime.fromtimestamp(budgets.refill_at(policy, run.budget, run.ts()), tz=run.now().tzinfo)
+
+
+def reconcile(run: Run, port: FollowPort) -> None:
+    """Settle tasks whose write may or may not have happened, from what the platform holds."""
+    pending = list(
+        FollowTask.objects.filter(source_id=run.account.pk, state=TaskState.READY, sent_at__isnull=False)
+        .exclude(record_key="")
+        .values_list("pk", "record_key")
+    )
+    if not pending:
+        return
+    before = port.requests
+    present = port.present([key for _, key in pending])
+    _charge(run, port, follow_policy(run.account.platform), before)
+    for result in (FollowResult.FOLLOWING, FollowResult.REQUESTED):
+        written = [pk for pk, key in pending if present.get(key) == result]
+        transitions.move_ids(written, TaskState.READY, RESULT_STATE[result], now=run.now(), sent_at=None)
+    absent = [pk for pk, key in pending if key not in present]
+    FollowTask.objects.filter(pk__in=absent).update(sent_at=None)
+    # Undo was asked while these writes were on their way: they never landed, so none is sent again.
+    undone = Q(pk__in=absent, undo_requested=True)
+    transitions.move(undone, TaskState.READY, TaskState.PLANNED, now=run.now(), undo_requested=False)
+
+
+def undo_batches(run: Run, port: FollowPort) -> datetime | None:
+    """Remove the follows Envol created for tasks whose undo was asked, under the same budget."""
+    policy = unfollow_policy(run.account.platform)
+    asked = FollowTask.objects.filter(
+        source_id=run.account.pk, undo_requested=True, state__in=list(CREATED_BY_ENVOL)
+    ).exclude(record_key="")
+    while True:
+        if not asked.exists():
+            return None
+        allowed = budgets.max_items(policy, run.budget, run.ts())
+        if allowed == 0:
+            return _later(run, policy)
+        if run.out_of_time() or not run.still_holds():
+            return run.now()
+        batch = list(asked.order_by("pk").values_list("pk", "record_key")[:allowed])
+        before = port.requests
+        try:
+            port.unfollow([key for _, key in batch])  # those already gone count as removed
+        finally:
+            run.log.requests = port.requests
+        _charge(run, port, policy, before, len(batch))
+        undone = [pk for pk, _ in batch]
+        transitions.move_ids(undone, CREATED_BY_ENVOL, TaskState.UNDONE, now=run.now(), undo_requested=False)
+
+
+def read_existing(run: Run, port: FollowPort) -> None:
+    """Ready targets the account already follows: done when by Envol's own record (a key of ours),
+    already_following otherwise. A full read, done again only when new tasks appeared since."""
+    mine = Q(source_id=run.account.pk, state=TaskState.READY)
+    listed = run.drive.follows_listed_at
+    if listed is not None and not FollowTask.objects.filter(mine, created_at__gt=listed).exists():
+        return
+    started = run.now()
+    keys_of: dict[str, set[str]] = {}
+    before = port.requests
+    for followed in port.following():
+        for subject in followed.subjects:
+            keys_of.setdefault(subject, set()).add(followed.key)
+    _charge(run, port, follow_policy(run.account.platform), before)
+    ours: list[int] = []
+    others: list[int] = []
+    rows = FollowTask.objects.filter(mine).values_list("pk", "target_id", "record_key")
+    for pk, target, key in rows.iterator(chunk_size=5000):
+        keys = keys_of.get(target)
+        if keys:
+            (ours if key and key in keys else others).append(pk)
+    transitions.move_ids(ours, TaskState.READY, TaskState.DONE, now=run.now(), sent_at=None)
+    transitions.move_ids(others, TaskState.READY, TaskState.ALREADY_FOLLOWING, now=run.now())
+    run.drive.follows_listed_at = started
+
+
+def _pause_for_limit(run: Run, limit: int) -> datetime:
+    run.drive.paused_reason = ErrorCode.FOLLOW_LIMIT.value
+    run.drive.last_error = f"{ErrorCode.FOLLOW_LIMIT.value}:{limit}"
+    return run.now() + timedelta(days=1)  # the person may unfollow some, or gain followers
+
+
+def follow_batches(run: Run, port: FollowPort) -> datetime | None:
+    """Send ready follows while the budget, the claim and the run's time slice allow; returns when
+    to run again (None: nothing left)."""
+    policy = follow_policy(run.account.platform)
+    ready = FollowTask.objects.filter(source_id=run.account.pk, state=TaskState.READY)
+    if not ready.exists():
+        return None
+    if budgets.max_items(policy, run.budget, run.ts()) == 0:
+        return _later(run, policy)
+    before = port.requests
+    room = port.room()
+    _charge(run, port, policy, before)
+    if room is not None and room.full:
+        return _pause_for_limit(run, room.limit)
+    run.drive.paused_reason = ""
+    read_existing(run, port)
+    while True:
+        if not ready.exists():
+            return None
+        allowed = budgets.max_items(policy, run.budget, run.ts())
+        if allowed == 0:
+            return _later(run, policy)
+        if run.out_of_time() or not run.still_holds():
+            return run.now()
+        paused = _send(run, port, policy, list(ready.order_by("pk")[:allowed]), room)
+        if paused is not None:
+            return paused
+
+
+def record_keys(batch: list[FollowTask], now: datetime) -> None:
+    """Commit each task's record key (and the address followed) with `sent_at` in one UPDATE … FROM a
+    JSON array, before the write that uses them (a key, once stored, never changes)."""
+    table = connection.ops.quote_name(FollowTask._meta.db_table)
+    if connection.vendor == "postgresql":
+        rows = (
+            "SELECT (e->>0)::bigint AS id, e->>1 AS record_key, e->>2 AS followed_acct "
+            "FROM jsonb_array_elements(%s::jsonb) e"
+        )
+    else:
+        rows = (
+            "SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS record_key, "
+            "json_extract(value, '$[2]') AS followed_acct FROM json_each(%s)"
+        )
+    sql = f"""
+        UPDATE {table} SET record_key = j.record_key, followed_acct = j.followed_acct, sent_at = %s,
+            updated_at = %s
+        FROM ({rows}) j WHERE {table}.id = j.id
+    """  # noqa: S608 (only the quoted table name and fixed fragments are formatted in)
+    payload = json.dumps([[t.pk, t.record_key, t.followed_acct] for t in batch])
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, [now, now, payload])
+
+
+def _refuse(run: Run, task: FollowTask, error: PlatformError) -> None:
+    to = TaskState.SKIPPED if error.code in TARGET_REFUSALS else TaskState.FAILED
+    transitions.move_ids(
+        [task.pk],
+        TaskState.READY,
+        to,
+        now=run.now(),
+        reason=error.code.value,
+        last_error=error.message[:255],
+        sent_at=None,
+    )
+
+
+def _prepared(run: Run, port: FollowPort, batch: list[FollowTask]) -> list[FollowTask]:
+    """Give each task its record key (once: a key, once stored, is kept); targets that cannot be
+    prepared (nobody answers to them) are settled here and left out."""
+    kept = []
+    for task in batch:
+        if not task.record_key:
+            try:
+                prepared = port.prepare(task.target_id)
+            except (NotFound, Rejected) as error:
+                _refuse(run, task, error)
+                continue
+            task.record_key, task.followed_acct = prepared.key, prepared.followed_as
+        kept.append(task)
+    return kept
+
+
+def _send(
+    run: Run, port: FollowPort, policy: budgets.Policy, batch: list[FollowTask], room: Room | None
+) -> datetime | None:
+    before = port.requests
+    try:
+        batch = _prepared(run, port, batch)
+    finally:
+        _charge(run, port, policy, before)
+    if not batch:
+        return None
+    now = run.now()
+    record_keys(batch, now)
+    before = port.requests
+    try:
+        results = port.follow([(t.record_key, t.target_id) for t in batch], now)
+    except RateLimited as error:
+        _charge(run, port, policy, before)
+        run.budget = budgets.pause(run.budget, error.retry_at.timestamp())
+        raise
+    except (Rejected, NotFound) as error:
+        # Refused whole: nothing was written. Halve it to find the culprit; alone, it is settled.
+        FollowTask.objects.filter(pk__in=[t.pk for t in batch]).update(sent_at=None)
+        _charge(run, port, policy, before)
+        if error.code == ErrorCode.FOLLOW_LIMIT:
+            return _pause_for_limit(run, room.limit if room is not None else FOLLOW_LIMIT)
+        if len(batch) > 1:
+            half = len(batch) // 2
+            paused = _send(run, port, policy, batch[:half], room)
+            return paused or _send(run, port, policy, batch[half:], room)
+        _refuse(run, batch[0], error)
+        return None
+    except PlatformError:
+        run.log.requests = port.requests
+        raise  # outcome unknown: sent_at stays, the next run reconciles
+    _charge(run, port, policy, before, len(batch))
+    for result, state in RESULT_STATE.items():
+        ids = [t.pk for t, r in zip(batch, results, strict=True) if r == result]
+        transitions.move_ids(ids, TaskState.READY, state, now=run.now(), sent_at=None)
+    run.log.followed += sum(r != FollowResult.ALREADY for r in results)
+    run.record()
+    return None

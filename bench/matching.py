@@ -456,14 +456,14 @@ def _plans(world: World, vendor: str) -> str:
     """EXPLAIN of the full computation's fill, the newcomer's fill and the review query."""
     from django.db import connection, transaction
 
-    from envol.matching import materialise, review
+    from envol.matching import reach, review
 
     explain = "EXPLAIN" if vendor == "postgresql" else "EXPLAIN QUERY PLAN"
     parts = []
     scopes = [("full: the pairs of people (choices and blocks applied), everyone", None),
               ("newcomer: the pairs of people around one person", {world.newcomer})]  # fmt: skip
     for label, scope in scopes:
-        sql, params = materialise._people_sql(scope)
+        sql, params = reach._people_sql(scope)
         with transaction.atomic(), connection.cursor() as cursor:
             if vendor == "postgresql":  # the settings refresh() uses
                 cursor.execute("SET LOCAL work_mem = '128MB'")
@@ -471,9 +471,7 @@ def _plans(world: World, vendor: str) -> str:
                     cursor.execute("SET LOCAL enable_nestloop = off")
                     cursor.execute("SET LOCAL enable_mergejoin = off")
             if vendor == "postgresql":  # as refresh() runs it: CREATE TABLE AS, planned in parallel
-                cursor.execute(
-                    f"{explain} CREATE TEMPORARY TABLE plan_only AS {materialise._inline(sql, params)}"
-                )
+                cursor.execute(f"{explain} CREATE TEMPORARY TABLE plan_only AS {reach._inline(sql, params)}")
             else:
                 cursor.execute(f"{explain} {sql}", params)
             parts.append(

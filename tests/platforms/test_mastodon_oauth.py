@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -28,7 +28,7 @@ from envol.platforms.mastodon import (
     revoke,
     verify_credentials,
 )
-from fakes.mastodon import LEGACY_SCOPES, FakeMastodon, Limits, Throttle
+from fakes.mastodon import LEGACY_SCOPES, FakeClock, FakeMastodon, Limits, Throttle
 from fakes.mastodon.fixtures import FakeMastodonFactory
 from fakes.mastodon.flow import form_fields
 
@@ -251,7 +251,13 @@ def test_denied_or_forged_callback(fake_mastodon: FakeMastodonFactory, http: htt
     assert code_from_callback({"code": "abc", "state": state}, expected_state=state) == "abc"
 
 
-def test_rate_limited_carries_reset(fake_mastodon: FakeMastodonFactory, http: httpx.Client) -> None:
+def test_rate_limited_carries_reset(
+    fake_mastodon: FakeMastodonFactory, mastodon_clock: FakeClock, http: httpx.Client
+) -> None:
+    # A reset earlier than the real clock is brought forward to now (clock skew), so the fake's day
+    # is tomorrow at 10:00: the header's own value must come through unchanged.
+    tomorrow = datetime.now(UTC).date() + timedelta(days=1)
+    mastodon_clock.set(datetime(tomorrow.year, tomorrow.month, tomorrow.day, 10, 0, tzinfo=UTC))
     m = fake_mastodon("mastodon.test", limits=Limits(per_token=Throttle("throttle_per_token_api", 1, 300)))
     m.add_account("alice")
     info = discover("mastodon.test", http, base_url=m.base_url)
@@ -259,8 +265,8 @@ def test_rate_limited_carries_reset(fake_mastodon: FakeMastodonFactory, http: ht
     verify_credentials(info, token, http)
     with pytest.raises(RateLimited) as caught:
         verify_credentials(info, token, http)
-    # The fake clock starts at 10:00 UTC; the 5-minute window is aligned to the epoch.
-    assert caught.value.retry_at == datetime(2026, 11, 23, 10, 5, tzinfo=UTC)
+    # The 5-minute window is aligned to the epoch.
+    assert caught.value.retry_at == datetime(tomorrow.year, tomorrow.month, tomorrow.day, 10, 5, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from envol.platforms.errors import AuthExpired, NotFound, PlatformError
-from envol.platforms.follows import Followed, FollowResult, Prepared, Room
+from envol.platforms.follows import Followed, FollowResult, Prepared, Room, Standing
 from envol.platforms.ratelimit import RateLimitReading
 
 
@@ -33,6 +33,8 @@ class FakeFollowPort:
     locked: set[str] = field(default_factory=set)  # targets that answer with a request
     gone: set[str] = field(default_factory=set)  # targets nobody answers to
     room_rule: Room | None = None
+    # What the platform shows of the account itself (labels, counts); None: it cannot say.
+    profile: Standing | None = None
     renewals_left: int = 0  # how many times `reauthorise` succeeds
     reading: RateLimitReading | None = None  # what every answer says about the rate limit
     calls: list[tuple[str, object]] = field(default_factory=list)
@@ -82,6 +84,14 @@ class FakeFollowPort:
             return None
         self._leave(self._enter("room", None))
         return Room(self.room_rule.limit, len(self.follows) + self.room_rule.following)
+
+    def standing(self) -> Standing | None:
+        self._leave(self._enter("standing", None))
+        if self.profile is None:
+            return None
+        following = (self.profile.following or 0) + len(self.follows) + len(self.requested)
+        p = self.profile
+        return Standing(p.labels, p.followers, following, p.posts, p.created_at)
 
     def following(self) -> Iterator[Followed]:
         self._leave(self._enter("following", None))

@@ -84,6 +84,18 @@ def states(source: Account) -> dict[str, int]:
     return found
 
 
+@pytest.fixture(autouse=True)
+def engine_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about the engine's mechanics (exactly once, budgets, faults): reputation
+    pacing is off; the pacing tests (test_pacing_*.py) turn it on with `paced`."""
+    monkeypatch.setenv("ENVOL_RECONNECT_PACING", "off")
+
+
+@pytest.fixture
+def paced(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ENVOL_RECONNECT_PACING", "reputation")
+
+
 @pytest.fixture
 def private_hosts(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ENVOL_ALLOW_PRIVATE_HOSTS", "1")

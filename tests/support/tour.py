@@ -179,6 +179,8 @@ def populate(tmp_path: Path, *, done_follows: int = DONE_FOLLOWS) -> Site:
         "reconnect_review": {"account_id": mastodon.pk},
         "reconnect_undo": {"account_id": bluesky.pk},
         "reconnect_retry": {"account_id": bluesky.pk},
+        "reconnect_pace": {"account_id": bluesky.pk},
+        "reconnect_resume": {"account_id": bluesky.pk},
         "reconnect_bluesky_list": {"account_id": bluesky.pk},
     }
     return site

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from envol.core.config_limits import RetentionAndLimits
+from envol.core.config_pacing import PacingSettings
 from envol.core.config_parse import (
     addresses_by_domain,
     at_least_zero,
@@ -33,7 +34,7 @@ from envol.core.setting import Setting, SettingError
 __all__ = ["CONFIG", "SETTINGS", "Config", "Setting", "SettingError", "validate"]
 
 
-class Config(RetentionAndLimits):
+class Config(RetentionAndLimits, PacingSettings):
     """The settings, by name. Use the one instance, ``CONFIG``."""
 
     env = Setting(

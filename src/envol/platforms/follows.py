@@ -61,6 +61,21 @@ class Room:
         return self.following >= self.limit
 
 
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """How the platform shows the source account itself: the labels moderation put on it (Bluesky:
+    the AppView's profile labels other than the account's own; Mastodon: `limited`, `suspended`
+    when the account entity says so) and its counts, as far as the platform tells them (None:
+    not said). Untrusted input: the engine only reads it to slow down or pause, never to go faster
+    than its own rules allow."""
+
+    labels: frozenset[str]
+    followers: int | None = None
+    following: int | None = None
+    posts: int | None = None
+    created_at: datetime | None = None
+
+
 class FollowPort(Protocol):
     """One source account's follows on its platform."""
 
@@ -81,6 +96,11 @@ class FollowPort(Protocol):
 
     def room(self) -> Room | None:
         """The platform's rule on how many one may follow, as it stands (None: no such rule)."""
+        ...
+
+    def standing(self) -> Standing | None:
+        """The source account's own labels and counts, read now (None: the platform cannot say;
+        a passing fault raises Transient as usual)."""
         ...
 
     def following(self) -> Iterator[Followed]:

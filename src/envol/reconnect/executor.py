@@ -22,7 +22,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from envol.platforms.errors import AuthExpired, PlatformError, RateLimited
-from envol.reconnect import budgets, claims, drive_states, follow_run, transitions
+from envol.reconnect import budgets, claims, drive_states, follow_run, reputation, transitions
 from envol.reconnect.connect import ports_for
 from envol.reconnect.drive_states import Outcome
 from envol.reconnect.models import AccountDrive, DriveRun
@@ -89,7 +89,15 @@ def _run_claimed(account_id: int, holder: str, clock: Clock) -> Outcome:
         due = claims.release(account_id, holder, state, when)
         if due is not None:
             enqueue_drive(due)
+        _wake_followers_back(account_id, run.followed_accounts)
     return outcome
+
+
+def _wake_followers_back(account_id: int, followed: set[int]) -> None:
+    """People Envol just followed who wait to follow back (verified on Envol, their follow ready):
+    their drives run next, so that a follow-back comes within minutes, not days."""
+    for _ in claims.wake(reputation.waiting_back(account_id, followed), datetime.now(UTC)):
+        drive_due.enqueue()
 
 
 def _drive(run: Run) -> tuple[Outcome, datetime | None]:

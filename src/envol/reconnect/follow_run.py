@@ -26,10 +26,11 @@ from datetime import datetime, timedelta
 from django.db import connection, transaction
 from django.db.models import Q
 
+from envol.core.config import CONFIG
 from envol.platforms.errors import ErrorCode, NotFound, PlatformError, RateLimited, Rejected
 from envol.platforms.follows import FollowPort, FollowResult, Room
 from envol.platforms.mastodon.follow_port import FOLLOW_LIMIT
-from envol.reconnect import budgets, transitions
+from envol.reconnect import budgets, reputation, transitions
 from envol.reconnect.models import FollowTask
 from envol.reconnect.runtime import Run, follow_policy, unfollow_policy
 from envol.reconnect.states import CREATED_BY_ENVOL, TaskState
@@ -145,14 +146,20 @@ def _pause_for_limit(run: Run, limit: int) -> datetime:
 
 
 def follow_batches(run: Run, port: FollowPort) -> datetime | None:
-    """Send ready follows while the budget, the claim and the run's time slice allow; returns when
-    to run again (None: nothing left)."""
+    """Send ready follows while the budget, the pace (envol.reconnect.reputation), the claim and the
+    run's time slice allow; returns when to run again (None: nothing left)."""
     policy = follow_policy(run.account.platform)
     ready = FollowTask.objects.filter(source_id=run.account.pk, state=TaskState.READY)
     if not ready.exists():
         return None
+    held = reputation.held_by_person(run)
+    if held is not None:
+        return held
     if budgets.max_items(policy, run.budget, run.ts()) == 0:
         return _later(run, policy)
+    held = reputation.watch(run, port)
+    if held is not None:
+        return held
     before = port.requests
     room = port.room()
     _charge(run, port, policy, before)
@@ -160,15 +167,26 @@ def follow_batches(run: Run, port: FollowPort) -> datetime | None:
         return _pause_for_limit(run, room.limit)
     run.drive.paused_reason = ""
     read_existing(run, port)
+    fast, since_watch = reputation.is_fast(run), 0
     while True:
         if not ready.exists():
             return None
         allowed = budgets.max_items(policy, run.budget, run.ts())
         if allowed == 0:
             return _later(run, policy)
+        if since_watch >= CONFIG.pacing_check_every:
+            held, since_watch = reputation.watch(run, port), 0
+            if held is not None:
+                return held
+        paced = reputation.paced(run, allowed, fast=fast)
+        if isinstance(paced, datetime):
+            return paced
         if run.out_of_time() or not run.still_holds():
             return run.now()
-        paused = _send(run, port, policy, list(ready.order_by("pk")[:allowed]), room)
+        batch = list(reputation.ordered(ready, run.account.pk)[:paced])
+        reputation.sent(run, len(batch))
+        since_watch += len(batch)
+        paused = _send(run, port, policy, batch, room)
         if paused is not None:
             return paused
 
@@ -265,5 +283,6 @@ def _send(
         ids = [t.pk for t, r in zip(batch, results, strict=True) if r == result]
         transitions.move_ids(ids, TaskState.READY, state, now=run.now(), sent_at=None)
     run.log.followed += sum(r != FollowResult.ALREADY for r in results)
+    run.followed_accounts.update(t.target_account_id for t in batch if t.target_account_id is not None)
     run.record()
     return None

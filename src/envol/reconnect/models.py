@@ -41,6 +41,13 @@ class Mode(models.TextChoices):
     MANUAL = "manual", "by hand"
 
 
+class Pace(models.TextChoices):
+    # Reputation pacing (envol.reconnect.pacing), or only the platforms' budgets after the person
+    # was told the risk (a spam label); the follow-back rule and the label watch hold either way.
+    GENTLE = "gentle", "gently, to protect my account's reputation"
+    FAST = "fast", "as fast as the network allows"
+
+
 class ReconnectChoice(models.Model):
     """What a person chose for one of their linked Bluesky or Mastodon accounts. No row: no choice
     yet, and nothing happens."""
@@ -58,12 +65,24 @@ class ReconnectChoice(models.Model):
                 retention=UNTIL_UNLINK,
                 seen_by=SeenBy.YOU_AND_OPERATOR,
             ),
+            Use(
+                ("pace",),
+                what=_(
+                    "how fast Envol may follow for the account: gently, to protect its reputation, or "
+                    "as fast as the network allows, which you chose knowing the risk of a spam label"
+                ),
+                purpose=MIGRATION,
+                basis=Basis.CONTRACT,
+                retention=UNTIL_UNLINK,
+                seen_by=SeenBy.YOU_AND_OPERATOR,
+            ),
         ),
     )
 
     account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="reconnect_choice")
     directions = models.CharField(max_length=16, choices=Directions.choices)
     mode = models.CharField(max_length=8, choices=Mode.choices)
+    pace = models.CharField(max_length=8, choices=Pace.choices, default=Pace.GENTLE)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -163,7 +182,11 @@ class AccountDrive(models.Model):
                     "error_streak",
                     "last_error",
                 ),
-                what=_("when Envol works next for the account, its remaining budget and its last error"),
+                what=_(
+                    "when Envol works next for the account, its remaining budget, the follows it sent "
+                    "in the last day, the account's follower, following and post counts and labels as "
+                    "its network last showed them, why it is paused and its last error"
+                ),
                 purpose=MIGRATION,
                 basis=Basis.CONTRACT,
                 retention=UNTIL_UNLINK,

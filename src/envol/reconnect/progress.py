@@ -1,5 +1,6 @@
-"""Progress per linked account: done, remaining, failed, an ETA from the budgets, recent errors in
-plain words. The same figures feed the person's page and `envol reconnect status`."""
+"""Progress per linked account: done, remaining, failed, an ETA from the real pace (the budgets and
+the reputation pacing together, envol.reconnect.pacing.forecast), recent errors in plain words. The
+same figures feed the person's page and `envol reconnect status`."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from envol.core.ids import Platform
-from envol.reconnect import budgets
-from envol.reconnect.models import AccountDrive, FollowTask, Mode, ReconnectChoice
-from envol.reconnect.runtime import policy
+from envol.reconnect import budgets, pacing
+from envol.reconnect.models import AccountDrive, FollowTask, Mode, Pace, ReconnectChoice
+from envol.reconnect.runtime import pacing_limits, pacing_on, policy
 from envol.reconnect.schedule_date import automatic_allowed, automatic_start
 from envol.reconnect.states import FOLLOWED, OPEN, TaskState
 from envol.registry.models import Account, Verification
@@ -37,10 +38,17 @@ class AccountProgress:
     starts_at: datetime | None  # automatic tasks wait for the operator's date
     paused: str  # plain words, "" when running normally
     errors: list[str] = field(default_factory=list)
+    pace: str = Pace.GENTLE.value  # the person's choice: gently, or as fast as allowed
+    daily_ceiling: int | None = None  # follows a day at most under the pace (None: the budget's)
+    eta_budget: datetime | None = None  # when it would end at the published budgets' pace alone
+    # Follows that can go before the follow-back rule holds the account (when `eta` is None while
+    # some remain: the rest waits for people to follow back).
+    reachable: int | None = None
+    resumable: bool = False  # paused by a label: only the person resumes it (a button)
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        for key in ("eta", "starts_at"):
+        for key in ("eta", "starts_at", "eta_budget"):
             data[key] = data[key].isoformat() if data[key] else None
         return data
 
@@ -53,6 +61,25 @@ def explain(code: str, detail: str = "") -> str:
             "Your Mastodon account follows as many accounts as Mastodon allows (%(limit)s). Unfollow "
             "some, or wait to gain followers: Envol tries again every day."
         ) % {"limit": limit}
+    if code == pacing.Hold.LABELLED:
+        return _(
+            "Your account was marked by its network's moderation (%(labels)s), so Envol stopped "
+            "following for it at once. If you think this is a mistake, appeal: on Bluesky, in the app's "
+            "Settings, Moderation; on Mastodon, write to your server's moderators. Envol goes on only "
+            "when you resume it."
+        ) % {"labels": detail or _("a label")}
+    if code == pacing.Hold.FOLLOW_BACK:
+        return _(
+            "Envol paused at %(count)s follows: fewer than 1 in 100 of the accounts yours follows follow "
+            "it back, and some labellers mark such accounts as spam. It goes on by itself as people "
+            "follow you back."
+        ) % {"count": detail or "200"}
+    if code == pacing.Hold.FEW_POSTS:
+        return _(
+            "Envol paused at %(count)s follows because your account has almost no posts: some labellers "
+            "mark accounts that follow many without posting as spam. Post something; Envol goes on by "
+            "itself."
+        ) % {"count": detail or "200"}
     messages = {
         "gone": _("This account no longer exists or was suspended."),
         "not_allowed": _("The server does not allow this follow (a block, or an account that moved)."),
@@ -67,10 +94,14 @@ def explain(code: str, detail: str = "") -> str:
     return messages.get(code, _("The server refused this follow."))
 
 
+#: Stored errors whose detail (after the colon) goes into the sentence: a number, or label values.
+DETAILED = frozenset({"follow_limit", *(hold.value for hold in pacing.Hold)})
+
+
 def _code(text: str) -> tuple[str, str]:
     """("follow_limit", "7500") from a stored "follow_limit:7500" or "transient: …" error."""
     head, _, rest = text.partition(":")
-    return head.strip(), rest.strip() if head.strip() == "follow_limit" else ""
+    return head.strip(), rest.strip() if head.strip() in DETAILED else ""
 
 
 def progress_for(person_id: int, *, now: datetime | None = None) -> list[AccountProgress]:
@@ -98,12 +129,21 @@ def _one(
     auto = choice is not None and choice.mode == Mode.AUTOMATIC
     waiting_date = auto and not automatic_allowed(now)
     to_send = c[S.READY] + (c[S.PLANNED] if auto else 0)
-    published = budgets.FOLLOW[Platform(account.platform)]
+    published = policy(budgets.FOLLOW[Platform(account.platform)])
     state = dict(drive.budget) if drive is not None else {}
     start = max(now, automatic_start() or now) if waiting_date else now
-    eta = None
+    fast = choice is not None and choice.pace == Pace.FAST
+    eta = eta_budget = None
+    reachable = daily = None
     if to_send:
-        eta = datetime.fromtimestamp(budgets.eta(policy(published), state, to_send, start.timestamp()), UTC)
+        eta_budget = _moment(budgets.eta(published, state, to_send, start.timestamp()))
+        eta = eta_budget
+        if pacing_on():
+            limits = pacing_limits()
+            ahead = pacing.forecast(limits, published, state, to_send, start.timestamp(), fast=fast)
+            eta, reachable = (_moment(ahead.at) if ahead.at is not None else None), ahead.reachable
+            if not fast:
+                daily = pacing.ceilings(limits, dict(state.get("pace") or {}), start.timestamp())[1]
     errors = []
     paused = ""
     if drive is not None and drive.paused_reason:
@@ -135,4 +175,13 @@ def _one(
         starts_at=automatic_start() if waiting_date else None,
         paused=paused,
         errors=errors,
+        pace=choice.pace if choice else Pace.GENTLE.value,
+        daily_ceiling=daily,
+        eta_budget=eta_budget,
+        reachable=reachable,
+        resumable=drive is not None and drive.paused_reason in pacing.PERSON_LIFTS,
     )
+
+
+def _moment(seconds: float) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)

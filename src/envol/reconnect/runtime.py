@@ -10,7 +10,7 @@ from typing import Any
 
 from envol.core.config import CONFIG
 from envol.core.ids import Platform
-from envol.reconnect import budgets, claims
+from envol.reconnect import budgets, claims, pacing
 from envol.reconnect.models import AccountDrive, DriveRun
 from envol.registry.models import Account
 
@@ -32,6 +32,27 @@ def policy(published: budgets.Policy) -> budgets.Policy:
     return published
 
 
+def pacing_on() -> bool:
+    """Whether reputation pacing applies (ENVOL_RECONNECT_PACING); the label watch always does."""
+    return CONFIG.reconnect_pacing == "reputation"
+
+
+def pacing_limits() -> pacing.Limits:
+    """The pacing rules in force, from the settings (core/config_pacing.py)."""
+    return pacing.Limits(
+        burst=CONFIG.pacing_burst,
+        burst_seconds=CONFIG.pacing_burst_minutes * 60,
+        daily=CONFIG.pacing_daily,
+        new_burst=CONFIG.pacing_new_burst,
+        new_daily=CONFIG.pacing_new_daily,
+        new_seconds=CONFIG.pacing_new_days * pacing.DAY,
+        new_followers=CONFIG.pacing_new_followers,
+        floor=CONFIG.pacing_follow_back_floor,
+        follow_back=CONFIG.pacing_follow_back_percent / 100,
+        posts_ratio=CONFIG.pacing_posts_per_thousand / 1000,
+    )
+
+
 def follow_policy(platform: str) -> budgets.Policy:
     return policy(budgets.FOLLOW[Platform(platform)])
 
@@ -48,6 +69,8 @@ class Run:
     clock: Clock
     log: DriveRun
     budget: dict[str, Any] = field(default_factory=dict)
+    # Accounts verified on Envol this run followed: those waiting to follow back are woken after it.
+    followed_accounts: set[int] = field(default_factory=set)
     # A run stops after a slice of its lease so that it always ends (and renews) well before the
     # lease could run out under it; the next run continues where it stopped.
     stop_at: float = 0.0

@@ -1,4 +1,4 @@
-"""What pages and the command line call: choose, pick by hand, undo, retry."""
+"""What pages and the command line call: choose, pick by hand, undo, retry, pace, resume."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from envol.core.ids import Platform
-from envol.reconnect import transitions
-from envol.reconnect.models import Directions, FollowTask, Mode, ReconnectChoice
+from envol.reconnect import pacing, transitions
+from envol.reconnect.models import AccountDrive, Directions, FollowTask, Mode, Pace, ReconnectChoice
 from envol.reconnect.plan import plan_for_persons
-from envol.reconnect.scheduling import wake_if_work
+from envol.reconnect.scheduling import schedule, wake_if_work
 from envol.reconnect.states import CREATED_BY_ENVOL, TaskState
 from envol.registry.models import Account
 
@@ -88,3 +88,24 @@ def made_and_waiting(account: Account) -> tuple[int, int]:
     made = tasks.filter(state__in=[TaskState.DONE, TaskState.REQUESTED]).count()
     waiting = tasks.filter(state__in=[TaskState.PLANNED, TaskState.READY, TaskState.WAITING_AUTH]).count()
     return made, waiting
+
+
+def set_pace(account: Account, pace: str) -> bool:
+    """The person's pace for an account they made a choice for: gently (reputation pacing) or as
+    fast as the network allows, after being told the risk. False: no choice yet."""
+    Pace(pace)  # refuse unknown values before anything is written
+    changed = ReconnectChoice.objects.filter(account=account).update(pace=pace, updated_at=timezone.now())
+    if changed and pace == Pace.FAST:
+        schedule(account.pk, timezone.now())  # what waited for the pace may go now
+    return bool(changed)
+
+
+def resume(account: Account) -> bool:
+    """The person lifts a pause only they may lift (a label or a limitation on their account):
+    the account runs again now; True when it was paused so."""
+    lifted = AccountDrive.objects.filter(
+        account_id=account.pk, paused_reason__in=list(pacing.PERSON_LIFTS)
+    ).update(paused_reason="", last_error="")
+    if lifted:
+        schedule(account.pk, timezone.now())
+    return bool(lifted)

@@ -5,6 +5,8 @@ from envol.reconnect import views
 urlpatterns = [
     path("reconnect/", views.page, name="reconnect"),
     path("reconnect/<int:account_id>/choose/", views.choose_view, name="reconnect_choose"),
+    path("reconnect/<int:account_id>/pace/", views.pace_view, name="reconnect_pace"),
+    path("reconnect/<int:account_id>/resume/", views.resume_view, name="reconnect_resume"),
     path("reconnect/<int:account_id>/review/", views.review, name="reconnect_review"),
     path("reconnect/<int:account_id>/undo/", views.undo, name="reconnect_undo"),
     path("reconnect/<int:account_id>/retry/", views.retry, name="reconnect_retry"),

@@ -19,11 +19,11 @@ from django.views.decorators.http import require_POST
 from envol.core.ids import Platform
 from envol.privacy.pending import persons_pending
 from envol.reconnect.exports import candidates_json, mastodon_addresses, mastodon_csv, request_bluesky_list
-from envol.reconnect.models import Directions, FollowTask, Mode, ReconnectChoice
+from envol.reconnect.models import Directions, FollowTask, Mode, Pace, ReconnectChoice
 from envol.reconnect.plan import pick
 from envol.reconnect.progress import progress_for
 from envol.reconnect.schedule_date import automatic_start
-from envol.reconnect.service import choose, created_by_envol, request_undo, retry_failed
+from envol.reconnect.service import choose, created_by_envol, request_undo, resume, retry_failed, set_pace
 from envol.reconnect.states import TaskState
 from envol.registry.models import Account, Person, Verification
 from envol.registry.session import person_required
@@ -96,6 +96,31 @@ def choose_view(request: HttpRequest, person: Person, account_id: int) -> HttpRe
         return redirect("reconnect")
     choose(account, directions, mode)
     messages.success(request, _("Saved. Envol follows your choice from now on."))
+    return redirect("reconnect")
+
+
+@require_POST
+@person_required
+@not_while_erasing
+def pace_view(request: HttpRequest, person: Person, account_id: int) -> HttpResponse:
+    account = _own(person, account_id)
+    pace = request.POST.get("pace", "")
+    if pace not in Pace.values or not set_pace(account, pace):
+        messages.error(request, _("Choose whom to follow first, then the pace."))
+        return redirect("reconnect")
+    if pace == Pace.FAST:
+        messages.success(request, _("Saved. Envol follows as fast as the network allows, at your risk."))
+    else:
+        messages.success(request, _("Saved. Envol follows gently, to protect your account's reputation."))
+    return redirect("reconnect")
+
+
+@require_POST
+@person_required
+@not_while_erasing
+def resume_view(request: HttpRequest, person: Person, account_id: int) -> HttpResponse:
+    if resume(_own(person, account_id)):
+        messages.success(request, _("Envol follows for this account again. It keeps watching its labels."))
     return redirect("reconnect")
 
 

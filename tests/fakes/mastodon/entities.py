@@ -48,6 +48,8 @@ def account_json(state: State, account: Account, *, nested: bool = False) -> dic
         "roles": [],
         "fields": [],
     }
+    if account.limited:
+        data["limited"] = True  # accounts.md: an extra attribute, only on limited (silenced) accounts
     if suspended:
         data["suspended"] = True  # accounts.md: an Account with `suspended: true` since 3.3.0
     moved = state.accounts.get(account.moved_to_id or "")

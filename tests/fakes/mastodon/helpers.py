@@ -94,6 +94,11 @@ class InstanceHelpers:
         with self._lock:
             self._local(username).suspended = suspended
 
+    def limit(self, username: str, limited: bool = True) -> None:
+        """Moderators limit (silence) the account, or lift it."""
+        with self._lock:
+            self._local(username).limited = limited
+
     def delete_account(self, username: str) -> None:
         """Remove the account entirely: later lookups answer 404, its tokens 401."""
         with self._lock:

@@ -28,6 +28,7 @@ class Account:
     locked: bool = False
     bot: bool = False
     suspended: bool = False
+    limited: bool = False  # moderators limited (silenced) it: the entity then says `limited: true`
     hide_collections: bool = False
     moved_to_id: str | None = None
     base_followers: int = 0  # counts that exist "before" the fake's own follow rows

@@ -46,10 +46,26 @@ class Profile:
     display_name: str
     avatar_url: str | None
     labels: tuple[Label, ...]
+    # The counts and creation date of a detailed profile (None: not given).
+    followers: int | None = None
+    follows: int | None = None
+    posts: int | None = None
+    created_at: datetime | None = None
 
     @property
     def handle_verified(self) -> bool:
         return self.handle != INVALID_HANDLE
+
+    def labels_by_others(self, *, now: datetime) -> frozenset[str]:
+        """Values of the labels in force that someone else put on the account (a moderation
+        service), leaving out the account's own self-labels."""
+        return frozenset(
+            label.val
+            for label in self.labels
+            if label.src != self.did
+            and not label.negated
+            and (label.expires_at is None or label.expires_at > now)
+        )
 
     def has_label(self, value: str, *, now: datetime | None = None) -> bool:
         """Whether a label ``value`` applies (not negated, not expired at ``now`` when given)."""
@@ -91,7 +107,15 @@ def _profile(raw: Any) -> Profile | None:
         display_name=display_name if isinstance(display_name, str) else "",
         avatar_url=avatar if isinstance(avatar, str) and avatar else None,
         labels=tuple(label for label in map(_label, labels if isinstance(labels, list) else []) if label),
+        followers=_count(raw.get("followersCount")),
+        follows=_count(raw.get("followsCount")),
+        posts=_count(raw.get("postsCount")),
+        created_at=parse_record_time(raw.get("createdAt")),
     )
+
+
+def _count(raw: Any) -> int | None:
+    return raw if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 0 else None
 
 
 def get_profiles(http: HttpClient, actors: Sequence[str], *, service_url: str | None = None) -> list[Profile]:

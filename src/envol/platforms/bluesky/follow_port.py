@@ -9,12 +9,14 @@ last response's rate-limit reading kept, by `CountingHttp` under the XRPC client
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 
+from envol.platforms.bluesky.appview import get_profiles
 from envol.platforms.bluesky.auth import Credentials
 from envol.platforms.bluesky.errors import RecordExists, RecordsMissing
 from envol.platforms.bluesky.ratelimit import reading
@@ -22,10 +24,12 @@ from envol.platforms.bluesky.repo import FOLLOW, NewFollow, create_follows, dele
 from envol.platforms.bluesky.tid import TidClock
 from envol.platforms.bluesky.writes import existing_rkeys
 from envol.platforms.bluesky.xrpc import Xrpc
-from envol.platforms.errors import ErrorCode, Rejected, Transient
-from envol.platforms.follows import Followed, FollowResult, Prepared, Room
+from envol.platforms.errors import ErrorCode, PlatformError, Rejected, Transient
+from envol.platforms.follows import Followed, FollowResult, Prepared, Room, Standing
 from envol.platforms.http import HttpClient
 from envol.platforms.ratelimit import RateLimitReading
+
+logger = logging.getLogger("envol.platforms")
 
 
 class CountingHttp:
@@ -81,6 +85,28 @@ class BlueskyFollowPort:
 
     def room(self) -> Room | None:
         return None  # Bluesky has no rule on how many one follows; its budgets are the limit
+
+    def standing(self) -> Standing | None:
+        """The account's own profile on the AppView (public, unauthenticated: labels are public),
+        with the labels moderation services put on it; None when the AppView does not know it.
+        The AppView is not the account's PDS: its requests and limits stay out of the PDS's count
+        and reading (the engine's budget is the PDS's), and its trouble never stops the account's
+        follows: they keep to the last counts known (None here)."""
+        try:
+            found = get_profiles(self.http.inner, [self.did])
+        except PlatformError as error:
+            logger.info("%s: own profile not read from the AppView: %s", self.did, error)
+            return None
+        if not found or found[0].did != self.did:
+            return None
+        profile = found[0]
+        return Standing(
+            labels=profile.labels_by_others(now=datetime.now(UTC)),
+            followers=profile.followers,
+            following=profile.follows,
+            posts=profile.posts,
+            created_at=profile.created_at,
+        )
 
     def following(self) -> Iterator[Followed]:
         for record in iter_follows(self.xrpc):

@@ -14,8 +14,8 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 from envol.platforms.errors import NotFound
-from envol.platforms.follows import Followed, FollowResult, Prepared, Room
-from envol.platforms.mastodon.follows import MastodonFollows, Relationship
+from envol.platforms.follows import Followed, FollowResult, Prepared, Room, Standing
+from envol.platforms.mastodon.follows import MastodonFollows, Relationship, SelfCounts
 from envol.platforms.ratelimit import RateLimitReading
 
 FOLLOW_LIMIT = 7500
@@ -35,6 +35,7 @@ class MastodonFollowPort:
     def __init__(self, client: MastodonFollows) -> None:
         self.client = client
         self._me = ""
+        self._counts: SelfCounts | None = None  # verify_credentials as `standing` read it this run
 
     @property
     def requests(self) -> int:
@@ -47,8 +48,20 @@ class MastodonFollowPort:
     def reauthorise(self) -> bool:
         return self.client.reauthorise()
 
+    def standing(self) -> Standing:
+        me = self._counts = self.client.me()
+        self._me = me.id
+        return Standing(
+            labels=me.flags,
+            followers=me.followers_count,
+            following=me.following_count,
+            posts=me.statuses_count,
+            created_at=me.created_at,
+        )
+
     def room(self) -> Room:
-        me = self.client.me()
+        # The counts `standing` has just read serve once: a later call reads them again.
+        me, self._counts = self._counts or self.client.me(), None
         self._me = me.id
         return Room(follow_limit(me.following_count, me.followers_count), me.following_count)
 

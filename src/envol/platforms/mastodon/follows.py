@@ -31,6 +31,8 @@ from envol.platforms.ratelimit import RateLimitReading
 
 _FOLLOW_LIMIT = re.compile(r"can't follow more than (\d+)", re.IGNORECASE)
 _NEXT_LINK = re.compile(r'<([^>]+)>\s*;\s*rel="next"')
+#: Account-entity booleans about the account's own standing (Mastodon's API: `limited`, `suspended`).
+ACCOUNT_FLAGS = ("limited", "suspended")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +49,11 @@ class SelfCounts:
     id: str
     following_count: int
     followers_count: int
+    statuses_count: int | None = None
+    created_at: datetime | None = None
+    # What the account entity says about the account's own state: `limited` (moderators hid it
+    # from people who do not follow it) and `suspended`, only when true.
+    flags: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +93,15 @@ class MastodonFollows:
 
     def me(self) -> SelfCounts:
         body = json_object(self._call("GET", "/api/v1/accounts/verify_credentials"))
-        return SelfCounts(text(body, "id"), _count(body, "following_count"), _count(body, "followers_count"))
+        statuses = body.get("statuses_count")
+        return SelfCounts(
+            text(body, "id"),
+            _count(body, "following_count"),
+            _count(body, "followers_count"),
+            statuses_count=statuses if isinstance(statuses, int) and statuses >= 0 else None,
+            created_at=_moment(body.get("created_at")),
+            flags=frozenset(flag for flag in ACCOUNT_FLAGS if body.get(flag) is True),
+        )
 
     def following(self, account_id: str) -> Iterator[RemoteAccount]:
         """Every account `account_id` follows, page by page along the Link headers (80 a page)."""
@@ -148,6 +163,16 @@ def _explained(error: Rejected) -> Rejected:
 
 def _relationship(body: dict[str, Any]) -> Relationship:
     return Relationship(text(body, "id"), body.get("following") is True, body.get("requested") is True)
+
+
+def _moment(raw: object) -> datetime | None:
+    if not isinstance(raw, str) or len(raw) > 64:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _count(body: dict[str, Any], key: str) -> int:

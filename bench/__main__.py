@@ -2,6 +2,12 @@
 
 import sys
 
-from bench import browser, ingest, load, reconnect
+from bench import browser, ingest, load, pacing, reconnect
 
-sys.exit(ingest.main(sys.argv[1:]) or browser.main(sys.argv[1:]) or reconnect.main([]) or load.main([]))
+sys.exit(
+    ingest.main(sys.argv[1:])
+    or browser.main(sys.argv[1:])
+    or reconnect.main([])
+    or pacing.main([])
+    or load.main([])
+)

@@ -44,6 +44,7 @@ def _django(data_dir: Path, pds_url: str) -> None:
         ENVOL_DATA_DIR=str(data_dir),
         ENVOL_ALLOW_PRIVATE_HOSTS="1",
         ENVOL_RECONNECT_LIMITS="announced",
+        ENVOL_RECONNECT_PACING="off",  # the engine's throughput, not a person's reputation pace
         ENVOL_LOG_LEVEL="WARNING",
         DJANGO_SETTINGS_MODULE="envol.core.settings",
     )

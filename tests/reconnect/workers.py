@@ -38,6 +38,7 @@ def worker_env(pds_url: str, **extra: str) -> dict[str, str]:
         ENVOL_DATA_DIR=str(settings.DATA_DIR),  # the same keys: tokens encrypted by the test decrypt
         ENVOL_ALLOW_PRIVATE_HOSTS="1",
         ENVOL_RECONNECT_LIMITS="announced",
+        ENVOL_RECONNECT_PACING="off",  # the engine's throughput, not a person's reputation pace
         # Dead after two silent beats: 2 s, half the lease, and clear of a loaded machine's hiccups.
         ENVOL_HEARTBEAT_SECONDS="1",
         ENVOL_RECONNECT_LEASE_SECONDS=str(LEASE_SECONDS),

@@ -70,9 +70,9 @@ def explain(code: str, detail: str = "") -> str:
         ) % {"labels": detail or _("a label")}
     if code == pacing.Hold.FOLLOW_BACK:
         return _(
-            "Envol paused at %(count)s follows: your account has fewer than 1 follower for every 100 accounts "
-            "it follows, and some labellers mark such accounts as spam. It goes on by itself as people follow "
-            "you back."
+            "Envol paused at %(count)s follows: your account has fewer than 1 follower for every 100 "
+            "accounts it follows, and some labellers mark such accounts as spam. It goes on by itself as "
+            "people follow you back."
         ) % {"count": detail or "200"}
     if code == pacing.Hold.FEW_POSTS:
         return _(

@@ -24,7 +24,9 @@ class DriveState(enum.StrEnum):
     RUNNING = "running"  # a worker holds it (lease_holder, worker, lease_until)
     BACKING_OFF = "backing_off"  # a passing fault: runs again after a growing, jittered wait
     RATE_LIMITED = "rate_limited"  # the server said "not before next_run_at"
-    PAUSED = "paused"  # a rule holds it (paused_reason: the 7,500-follows rule today)
+    # A rule holds it (paused_reason): the 7,500-follows rule, the pace's follow-back or posts hold
+    # (they lift by themselves), or a label on the account (only its person lifts it: decision 0022).
+    PAUSED = "paused"
     WAITING_AUTH = "waiting_auth"  # the person must sign in again
 
 

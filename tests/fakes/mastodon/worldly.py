@@ -33,6 +33,7 @@ class AsyncAccept(Mode):
         self.delay = delay
         self.due: dict[tuple[str, str], float] = {}  # (requester id, target id) -> when accepted
         self._fresh: tuple[str, str] | None = None  # the follow the current request may create
+        self.created = 0  # follows created (each one a request first): a second follow creates none
         self.accepted = 0
 
     def accept_due(self, ctx: Context) -> None:
@@ -62,6 +63,7 @@ class AsyncAccept(Mode):
             return response  # refused, or a locked account's request: Mastodon's own answer stands
         ctx.state.requests[key] = ctx.state.follows.pop(key)
         self.due[key] = ctx.clock() + self.delay
+        self.created += 1
         me, target = ctx.state.accounts[key[0]], ctx.state.accounts[key[1]]
         answer = Response.json(relationship_json(ctx.state, me, target))
         answer.headers = response.headers

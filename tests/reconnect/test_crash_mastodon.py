@@ -110,7 +110,9 @@ def test_1000_follows_accepted_later_with_passing_lookup_failures_and_sigkills(
         while not finished():
             kill_at = KILL_AT[kills] if kills < len(KILL_AT) else None
             try:
-                wait_until(lambda k=kill_at: _next_step(source, finished(), k), 60, "a run or a quiet engine")
+                wait_until(
+                    lambda k=kill_at: _next_step(source, finished(), k), 180, "a run or a quiet engine"
+                )
             except AssertionError:
                 raise AssertionError(f"{states(source)}\n{log.read_text()[-3000:]}") from None
             if kill_at is not None and _sent(source) >= kill_at and _busy(source):
@@ -123,7 +125,7 @@ def test_1000_follows_accepted_later_with_passing_lookup_failures_and_sigkills(
                 passes += 1
                 assert passes < 60, states(source)
                 # The worker's heartbeat wakes the account: wait for its run to start.
-                wait_until(lambda: finished() or not _quiet(source), 30, "the heartbeat to wake the account")
+                wait_until(lambda: finished() or not _quiet(source), 90, "the heartbeat to wake the account")
     finally:
         stop(worker)
 

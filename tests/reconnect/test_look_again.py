@@ -10,9 +10,11 @@ import pytest
 
 from envol.core.ids import Platform
 from envol.reconnect import rechecks
+from envol.reconnect.drive_states import DriveState
 from envol.reconnect.executor import run_account
-from envol.reconnect.models import FollowTask
+from envol.reconnect.models import AccountDrive, FollowTask
 from envol.reconnect.progress import progress_for
+from envol.reconnect.scheduling import keep_schedule
 from envol.reconnect.service import retry_failed
 from envol.reconnect.states import GRAPH, TaskState
 from envol.registry.models import Account, Person
@@ -206,3 +208,16 @@ def test_try_again_revives_a_target_called_gone(port: FakeFollowPort) -> None:
     assert (_task("t0").state, _task("t0").misses) == (S.READY, 0)
     run_account(source.pk, clock=clock)
     assert states(source) == {"done": 1}
+
+
+def test_the_heartbeat_wakes_an_idle_account_when_a_recheck_falls_due(port: FakeFollowPort) -> None:
+    source, clock = _source(), Clock()
+    port.locked.add("t0")
+    plan_targets(source, [("t0", "t0@far.test")])
+    assert run_account(source.pk, clock=clock) == "idle"  # nothing but a re-check left
+    drive = AccountDrive.objects.get(account=source)
+    assert drive.state == DriveState.IDLE
+    keep_schedule(now=clock() + 30 * timedelta(seconds=1))
+    assert AccountDrive.objects.get(account=source).state == DriveState.IDLE  # not due yet
+    keep_schedule(now=clock() + MIN)
+    assert AccountDrive.objects.get(account=source).state == DriveState.DUE

@@ -5,26 +5,36 @@ Views call these; only `platforms/mastodon/` speaks Mastodon's wire format.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from envol.core.config import CONFIG
 from envol.platforms.errors import PlatformError
 from envol.platforms.mastodon import (
+    COARSE_SCOPES,
+    SCOPE_CHOICES,
     HttpClient,
     InstanceInfo,
     InstanceMap,
     MastodonToken,
     RegisteredApp,
+    is_coarse,
     register_app,
     revoke,
 )
 from envol.registry.models import Account, MastodonApp
 
 logger = logging.getLogger("envol.registry")
+
+# A server that refused the narrow scopes may honour them later (it was upgraded, or replaced by a
+# Mastodon): once this long has passed and the server lists them (RFC 8414 metadata), ask again.
+NARROW_RETRY_AFTER = timedelta(days=30)
 
 
 def instance_url_overrides() -> dict[str, str]:
@@ -47,6 +57,8 @@ def cached_app(info: InstanceInfo, *, redirect_uri: str, http: HttpClient) -> Ma
     """
     key = {"domain": info.domain, "base_url": info.base_url, "redirect_uri": redirect_uri}
     found = MastodonApp.objects.filter(**key).first()
+    if found is not None and _narrow_again(found, info):
+        return _register_again(found, info, http, SCOPE_CHOICES)
     if found is not None:
         return found
     registered = register_app(info, redirect_uri=redirect_uri, http=http)
@@ -61,6 +73,40 @@ def cached_app(info: InstanceInfo, *, redirect_uri: str, http: HttpClient) -> Ma
     except IntegrityError:
         # Two first sign-ins raced: keep the one that was stored first (ours is simply unused).
         return MastodonApp.objects.get(**key)
+
+
+def learn_coarse_scopes(app: MastodonApp, info: InstanceInfo, http: HttpClient) -> MastodonApp | None:
+    """The server granted the app's narrow scopes and then refused them (Takahē): register Envol again
+    at the same address with `read write`, on the same row, so that every later sign-in at this
+    instance asks for what it honours. None when the app held no narrow scope (nothing coarser left)."""
+    if is_coarse(app.scopes):
+        return None
+    logger.warning("mastodon_narrow_scopes_refused", extra={"domain": app.domain, "scopes": app.scopes})
+    return _register_again(app, info, http, (COARSE_SCOPES,))
+
+
+def forget_token(app: MastodonApp, info: InstanceInfo, token: MastodonToken, http: HttpClient) -> None:
+    """Revoke a token Envol cannot use (its scopes were refused); best effort, it is kept nowhere."""
+    with contextlib.suppress(PlatformError):
+        revoke(info, registered(app), token, http)
+
+
+def _narrow_again(app: MastodonApp, info: InstanceInfo) -> bool:
+    """Whether a server that once refused the narrow scopes is worth asking for them again."""
+    refused = app.narrow_refused_at
+    lists_them = set(SCOPE_CHOICES[0].split()) <= info.scopes_supported
+    return refused is not None and lists_them and refused < timezone.now() - NARROW_RETRY_AFTER
+
+
+def _register_again(
+    app: MastodonApp, info: InstanceInfo, http: HttpClient, choices: tuple[str, ...]
+) -> MastodonApp:
+    """A new registration at the app's own address, stored in place of the old one (same key)."""
+    fresh = register_app(info_at(app, info), redirect_uri=app.redirect_uri, http=http, scope_choices=choices)
+    app.client_id, app.client_secret, app.scopes = fresh.client_id, fresh.client_secret, fresh.scopes
+    app.narrow_refused_at = None if choices == SCOPE_CHOICES else timezone.now()
+    app.save(update_fields=["client_id", "client_secret", "scopes", "narrow_refused_at"])
+    return app
 
 
 def info_at(app: MastodonApp, info: InstanceInfo) -> InstanceInfo:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from envol.core.ids import Platform
-from envol.platforms.errors import AuthExpired, PlatformError, Rejected
+from envol.platforms.errors import AuthExpired, OutOfScope, PlatformError, Rejected
 from envol.platforms.http import SafeHttp, UnsafeHost
 from envol.platforms.mastodon import (
     ForeignIdentity,
+    InstanceInfo,
     UnprovenDomain,
     authorization_url,
     code_from_callback,
@@ -25,10 +27,12 @@ from envol.platforms.mastodon import (
 from envol.registry.linking import ProvenIdentity
 from envol.registry.mastodon_apps import (
     cached_app,
+    forget_token,
     info_at,
     info_from_session,
     info_to_session,
     instance_map,
+    learn_coarse_scopes,
     registered,
 )
 from envol.registry.models import MastodonApp
@@ -90,6 +94,23 @@ def _begin(request: HttpRequest, written: str, *, retried: bool = False) -> Http
     except PlatformError:
         messages.error(request, instance_down())
         return back_to_start(request)
+    return HttpResponseRedirect(_consent_url(request, info, app, written, retried=retried))
+
+
+def _consent_url(
+    request: HttpRequest,
+    info: InstanceInfo,
+    app: MastodonApp,
+    written: str,
+    *,
+    retried: bool = False,
+    rescoped: bool = False,
+) -> str:
+    """The instance's consent page for `app`, with this browser's state and PKCE kept in the session.
+
+    `retried` and `rescoped` say which second chance this flow already had (a forgotten app, refused
+    scopes): each is given once, so a person is never sent round in a loop.
+    """
     state, pkce = new_state(), new_pkce()
     request.session[FLOW_KEY] = {
         "state": state,
@@ -98,11 +119,18 @@ def _begin(request: HttpRequest, written: str, *, retried: bool = False) -> Http
         "info": info_to_session(info),
         "written": written[:MAX_WRITTEN],
         "retried": retried,
+        "rescoped": rescoped,
     }
-    url = authorization_url(
+    return authorization_url(
         info, registered(app), redirect_uri=app.redirect_uri, state=state, code_challenge=pkce.challenge
     )
-    return HttpResponseRedirect(url)
+
+
+def scopes_refused() -> str:
+    return _(
+        "Your instance does not accept the permissions Envol needs, even the broader ones, so Envol "
+        "did not sign you in. Please tell its administrators."
+    )
 
 
 @require_GET
@@ -145,7 +173,19 @@ def callback(request: HttpRequest) -> HttpResponse:
                 if flow.get("retried"):
                     raise
                 return _begin(request, str(flow.get("written") or info.domain), retried=True)
-            identity = verify_credentials(info, token, http, instances=instance_map())
+            try:
+                identity = verify_credentials(info, token, http, instances=instance_map())
+            except OutOfScope:
+                # Granted, then refused (Takahē honours only `read`/`write`): learn it for the
+                # instance and ask the person once more, on a page that says why. Once only.
+                forget_token(app, info, token, http)
+                learned = None if flow.get("rescoped") else learn_coarse_scopes(app, info, http)
+                if learned is None:
+                    raise
+                return _consent_again(request, info, learned, flow)
+    except OutOfScope:
+        messages.error(request, scopes_refused())
+        return back_to_start(request)
     except ForeignIdentity as error:
         messages.error(request, foreign_identity(error))
         return back_to_start(request)
@@ -166,3 +206,13 @@ def callback(request: HttpRequest) -> HttpResponse:
         authority=identity.vouched_by,
     )
     return finish_proof(request, proven)
+
+
+def _consent_again(
+    request: HttpRequest, info: InstanceInfo, app: MastodonApp, flow: dict[str, object]
+) -> HttpResponse:
+    """The page explaining why the instance asks for consent a second time, with one button to it."""
+    written = str(flow.get("written") or info.domain)
+    url = _consent_url(request, info, app, written, retried=bool(flow.get("retried")), rescoped=True)
+    context = {"consent_url": url, "instance": info.domain}
+    return render(request, "signin/mastodon_again.html", context)

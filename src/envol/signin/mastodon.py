@@ -9,7 +9,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from envol.core.ids import Platform
-from envol.platforms.errors import AuthExpired, OutOfScope, PlatformError, Rejected
+from envol.platforms.errors import (
+    AuthExpired,
+    CertificateUntrusted,
+    NameNotFound,
+    OutOfScope,
+    PlatformError,
+    Rejected,
+)
 from envol.platforms.http import SafeHttp, UnsafeHost
 from envol.platforms.mastodon import (
     ForeignIdentity,
@@ -44,6 +51,20 @@ MAX_WRITTEN = 300  # what the person typed, kept to start again once; addresses 
 
 def instance_down() -> str:
     return _("Your instance is not answering right now. Please try again in a few minutes.")
+
+
+def unreachable(error: PlatformError, domain: str) -> str:
+    """Why the instance could not be reached, in plain words: the cure differs for each cause."""
+    if isinstance(error, CertificateUntrusted):
+        text = _(
+            "Envol does not trust the security certificate of %(domain)s, so it did not connect to it. "
+            "If this is your instance, tell its administrators; otherwise check the address."
+        )
+    elif isinstance(error, NameNotFound):
+        text = _("Envol could not find %(domain)s: no server answers to this name. Please check the address.")
+    else:
+        return instance_down()
+    return text % {"domain": domain}
 
 
 def unproven_domain(error: UnprovenDomain) -> str:
@@ -91,8 +112,8 @@ def _begin(request: HttpRequest, written: str, *, retried: bool = False) -> Http
         )
         messages.error(request, text % {"written": written[:100]})
         return back_to_start(request)
-    except PlatformError:
-        messages.error(request, instance_down())
+    except PlatformError as error:
+        messages.error(request, unreachable(error, domain))
         return back_to_start(request)
     return HttpResponseRedirect(_consent_url(request, info, app, written, retried=retried))
 
@@ -192,8 +213,8 @@ def callback(request: HttpRequest) -> HttpResponse:
     except Rejected:
         messages.error(request, _("Your instance refused the sign-in. Please start again."))
         return back_to_start(request)
-    except PlatformError:
-        messages.error(request, instance_down())
+    except PlatformError as error:
+        messages.error(request, unreachable(error, info.domain))
         return back_to_start(request)
     proven = ProvenIdentity(
         Platform.MASTODON,

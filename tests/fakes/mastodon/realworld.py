@@ -77,3 +77,20 @@ class Unreachable(Mode):
 
 def _hang_up(stream: BinaryIO) -> None:
     """Write nothing: the server closes the connection, and the client reads no status line."""
+
+
+class PublicName(Mode):
+    """Absolute URLs written with the server's public name, as every real server writes them: NodeInfo's
+    `href`, host-meta's template and the `Link` headers of paged lists say `https://{web_domain}/…`,
+    never the address a client on a closed network (or a test) reaches the server at. The strict fake
+    builds them from the `Host` the client used instead, which hides a client that follows them blindly.
+    """
+
+    def after(self, ctx: Context, req: Request, response: Response) -> Response:
+        public = f"https://{ctx.config.web_domain}"
+        if req.path.startswith("/.well-known/"):
+            response.body = response.body.replace(req.base_url.encode(), public.encode())
+        link = response.header("Link")
+        if link:
+            response.set_header("Link", link.replace(req.base_url, public))
+        return response

@@ -3,6 +3,7 @@ closed network's instance behind a private CA, mapped by the operator, where sig
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Iterator
 
 import httpx
@@ -77,7 +78,8 @@ def test_sign_in_on_a_closed_network_with_the_operators_ca(
     monkeypatch.setenv("ENVOL_EXTRA_CA_BUNDLE", str(ca.ca_file))
     started = client.post("/sign-in/mastodon/", {"instance": "alice@closed.test"})
     assert started["Location"].startswith(f"{tls.base_url}/oauth/authorize?")
-    with httpx.Client(base_url=tls.base_url, verify=str(ca.ca_file), timeout=5) as browser:
+    trust = ssl.create_default_context(cafile=str(ca.ca_file))
+    with httpx.Client(base_url=tls.base_url, verify=trust, timeout=5) as browser:
         consent = browser.get(started["Location"].removeprefix(tls.base_url))
         decision = browser.post("/oauth/authorize", data=form_fields(consent.text, 0))
     finished = client.get(local(decision.headers["location"]))

@@ -21,6 +21,7 @@ from fakes.mastodon import EndpointMode, FakeClock, FakeMastodon
 from fakes.mastodon.fixtures import FakeMastodonFactory
 from fakes.mastodon.realworld import CoarseScopeOnly, Unreachable
 from fakes.mastodon.server import Response
+from support.language import english_words, typography, visible_text
 
 from .conftest import local, mastodon_consent, point_mastodon_at, sign_in_with_mastodon
 
@@ -165,3 +166,16 @@ def test_an_instance_unreachable_for_a_while_is_explained_then_works(
     assert not MastodonApp.objects.exists()
     mastodon_clock.advance(61)
     assert sign_in_with_mastodon(client, m, "takahe.test") == "/accounts/who-can-find-me/"
+
+
+def test_the_second_approval_page_speaks_french(
+    client: Client, fake_mastodon: FakeMastodonFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    m = _server(fake_mastodon, monkeypatch, software="takahe", version="0.11.0", modes=[CoarseScopeOnly()])
+    started = client.post("/sign-in/mastodon/", {"instance": "takahe.test"})
+    back = client.get(local(mastodon_consent(m, started["Location"])), headers={"accept-language": "fr"})
+    nodes = visible_text(back.content.decode(), "fr")
+    assert "Encore une validation sur votre instance" in nodes
+    assert "Valider sur takahe.test" in nodes
+    assert typography(nodes) == []
+    assert english_words(nodes) == []

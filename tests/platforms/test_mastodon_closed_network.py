@@ -55,3 +55,19 @@ def test_paged_follows_of_a_mapped_instance_stay_at_its_address(
     assert len(followed) == 90
     pages = m.calls("GET", f"/api/v1/accounts/{me.id}/following")
     assert len(pages) == 2
+
+
+@pytest.mark.parametrize(
+    ("url", "routed"),
+    [
+        ("https://closed.test/nodeinfo/2.0", "http://10.0.0.7:8080/nodeinfo/2.0"),
+        ("https://CLOSED.test/api/v1/x?max_id=5", "http://10.0.0.7:8080/api/v1/x?max_id=5"),
+        ("https://closed.test", "http://10.0.0.7:8080"),
+        ("https://open.test/nodeinfo/2.0", "https://open.test/nodeinfo/2.0"),  # not mapped
+        ("http://closed.test/nodeinfo/2.0", "http://closed.test/nodeinfo/2.0"),  # not its public URL
+        ("https://closed.test:8443/nodeinfo/2.0", "https://closed.test:8443/nodeinfo/2.0"),  # another port
+        ("https://closed.test:bad/x", "https://closed.test:bad/x"),  # not a URL: left for the caller
+    ],
+)
+def test_route_sends_only_the_mapped_domains_public_urls_to_the_mapped_address(url: str, routed: str) -> None:
+    assert InstanceMap({"closed.test": "http://10.0.0.7:8080/"}).route(url) == routed

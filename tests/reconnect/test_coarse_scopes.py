@@ -12,7 +12,7 @@ from envol.reconnect.states import TaskState
 from envol.registry.models import Account
 from fakes.mastodon import FakeClock, FakeMastodon
 from fakes.mastodon.fixtures import FakeMastodonFactory
-from fakes.mastodon.realworld import CoarseScopeOnly
+from fakes.mastodon.realworld import CoarseScopeOnly, Unreachable
 
 from .conftest import mastodon_source, plan_targets
 
@@ -71,3 +71,19 @@ def test_narrow_scopes_refused_by_the_server_ask_the_person_to_sign_in_again(
     }
     assert coarse.refused
     assert home.following_of("alice") == []
+
+
+def test_an_instance_unreachable_for_a_while_is_retried_then_followed(
+    fake_mastodon: FakeMastodonFactory, mastodon_clock: FakeClock, fast_retries: None
+) -> None:
+    home = fake_mastodon("down.test", modes=[Unreachable(60)])
+    home.add_account("bob")
+    source = mastodon_source(home, "alice")
+    plan_targets(source, [(f"https://{home.domain}/users/bob", "bob@down.test")])
+
+    assert run_account(source.pk, clock=mastodon_clock.now) == "retry"
+    assert set(FollowTask.objects.filter(source=source).values_list("state", flat=True)) == {TaskState.READY}
+    mastodon_clock.advance(61)
+    assert run_account(source.pk, clock=mastodon_clock.now) == "idle"
+    assert home.following_of("alice") == ["bob@down.test"]
+    assert not Account.objects.get(pk=source.pk).needs_reauth

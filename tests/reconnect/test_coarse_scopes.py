@@ -5,14 +5,16 @@ to "sign in again" (the next sign-in learns the coarse scopes), never to a targe
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
 from envol.reconnect.executor import run_account
 from envol.reconnect.models import FollowTask
 from envol.reconnect.states import TaskState
-from envol.registry.models import Account
+from envol.registry.models import Account, MastodonApp
 from fakes.mastodon import FakeClock, FakeMastodon
 from fakes.mastodon.fixtures import FakeMastodonFactory
 from fakes.mastodon.realworld import CoarseScopeOnly, Unreachable
+from registry.conftest import point_mastodon_at, sign_in_with_mastodon
 
 from .conftest import mastodon_source, plan_targets
 
@@ -87,3 +89,30 @@ def test_an_instance_unreachable_for_a_while_is_retried_then_followed(
     assert run_account(source.pk, clock=mastodon_clock.now) == "idle"
     assert home.following_of("alice") == ["bob@down.test"]
     assert not Account.objects.get(pk=source.pk).needs_reauth
+
+
+def test_a_refusal_seen_by_the_engine_makes_the_next_sign_in_ask_for_what_the_server_honours(
+    client: Client,
+    fake_mastodon: FakeMastodonFactory,
+    mastodon_clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    home = fake_mastodon("changed.test")  # a Mastodon 4.3 when the person signs in
+    home.add_account("alice")
+    home.add_account("bob")
+    home.login_as("alice")
+    point_mastodon_at(monkeypatch, home)
+    sign_in_with_mastodon(client, home, "alice@changed.test")
+    source = Account.objects.get(handle="alice@changed.test")
+    plan_targets(source, [(f"https://{home.domain}/users/bob", "bob@changed.test")])
+    home.add_mode(CoarseScopeOnly())  # later replaced by a server that honours only read/write
+
+    assert run_account(source.pk, clock=mastodon_clock.now) == "waiting_auth"
+    assert MastodonApp.objects.get().narrow_refused_at is not None  # learned from the engine's refusal
+
+    # Signing in again (the accounts page asks for it) costs one consent, with the coarse scopes.
+    assert sign_in_with_mastodon(client, home, "alice@changed.test") == "/accounts/who-can-find-me/"
+    assert len(home.calls("POST", "/api/v1/apps")) == 2
+    source.refresh_from_db()
+    assert (source.token_scope, source.needs_reauth) == ("read write", False)
+    assert MastodonApp.objects.get().scopes == "read write"

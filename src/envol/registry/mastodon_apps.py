@@ -57,6 +57,10 @@ def cached_app(info: InstanceInfo, *, redirect_uri: str, http: HttpClient) -> Ma
     """
     key = {"domain": info.domain, "base_url": info.base_url, "redirect_uri": redirect_uri}
     found = MastodonApp.objects.filter(**key).first()
+    if found is not None and found.narrow_refused_at is not None and not is_coarse(found.scopes):
+        # The engine saw the server refuse the narrow scopes (narrow_scopes_refused): ask for what
+        # it honours at once, rather than through one more refused consent.
+        return _register_again(found, info, http, (COARSE_SCOPES,))
     if found is not None and _narrow_again(found, info):
         return _register_again(found, info, http, SCOPE_CHOICES)
     if found is not None:
@@ -83,6 +87,13 @@ def learn_coarse_scopes(app: MastodonApp, info: InstanceInfo, http: HttpClient) 
         return None
     logger.warning("mastodon_narrow_scopes_refused", extra={"domain": app.domain, "scopes": app.scopes})
     return _register_again(app, info, http, (COARSE_SCOPES,))
+
+
+def narrow_scopes_refused(account: Account) -> None:
+    """The engine's calls with this account's token were refused for their scopes (OutOfScope): the
+    next sign-in at its instance registers Envol with the coarse scopes first (cached_app)."""
+    if account.mastodon_app_id is not None and not is_coarse(account.token_scope):
+        MastodonApp.objects.filter(pk=account.mastodon_app_id).update(narrow_refused_at=timezone.now())
 
 
 def forget_token(app: MastodonApp, info: InstanceInfo, token: MastodonToken, http: HttpClient) -> None:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from envol.platforms.errors import CertificateUntrusted, ErrorCode, NameNotFound
+from envol.platforms.errors import CertificateUntrusted, ErrorCode, NameNotFound, Transient
 from envol.platforms.http import SafeHttp
 from fakes.mastodon.fixtures import FakeMastodonFactory
 from support.tls import PrivateCa, TlsFront
@@ -60,3 +60,19 @@ def test_a_name_that_does_not_resolve_is_its_own_error(caplog: pytest.LogCapture
     (record,) = [r for r in caplog.records if r.getMessage() == "outbound_dns_failed"]
     assert (record.host, record.error) == ("no-such-instance.invalid", "gaierror")  # type: ignore[attr-defined]
     assert "nodeinfo" not in caplog.text
+
+
+def test_a_refused_connection_is_logged_with_its_host_only(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ENVOL_ALLOW_PRIVATE_HOSTS", "1")
+    with (
+        caplog.at_level(logging.INFO, logger="envol.platforms"),
+        SafeHttp() as http,
+        pytest.raises(Transient) as failed,
+    ):
+        http.get("http://127.0.0.1:9/api/v1/instance?q=secret")
+    assert not isinstance(failed.value, CertificateUntrusted | NameNotFound)
+    (record,) = [r for r in caplog.records if r.getMessage() == "outbound_failed"]
+    assert (record.host, record.error) == ("127.0.0.1", "ConnectError")  # type: ignore[attr-defined]
+    assert "secret" not in caplog.text

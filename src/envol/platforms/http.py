@@ -339,6 +339,8 @@ class SafeHttp:
         except httpx.TransportError as exc:
             cause = _tls_cause(exc)
             if cause is None:
+                # Refused, reset, timed out: the common passing case, logged below warning level.
+                logger.info("outbound_failed", extra={"host": target.host, "error": type(exc).__name__})
                 raise Transient(f"{type(exc).__name__} talking to {target.host}") from exc
             logger.warning("outbound_tls_failed", extra={"host": target.host, "error": type(cause).__name__})
             if isinstance(cause, ssl.SSLCertVerificationError):

@@ -31,8 +31,10 @@ def page() -> Iterator[sync_api.Page]:
         browser = launch(p)
         context = browser.new_context(viewport={"width": 320, "height": 740}, locale="en-GB", is_mobile=True)
         yield context.new_page()
+        # The ORM calls made beside Playwright's event loop have their own connection (Django keys
+        # connections by async context): close it while that context is still the current one.
+        connections.close_all()
         browser.close()
-    connections.close_all()  # the ORM calls made beside Playwright's event loop had their own
 
 
 def _fits_the_screen(page: sync_api.Page) -> bool:

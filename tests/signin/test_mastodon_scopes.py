@@ -179,3 +179,22 @@ def test_the_second_approval_page_speaks_french(
     assert "Valider sur takahe.test" in nodes
     assert typography(nodes) == []
     assert english_words(nodes) == []
+
+
+def test_an_app_the_instance_forgot_is_registered_again_with_the_scopes_learned(
+    client: Client, fake_mastodon: FakeMastodonFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    m = _server(fake_mastodon, monkeypatch, software="takahe", version="0.11.0", modes=[CoarseScopeOnly()])
+    started = client.post("/sign-in/mastodon/", {"instance": "takahe.test"})
+    back = client.get(local(mastodon_consent(m, started["Location"])), headers=EN)
+    client.get(local(mastodon_consent(m, _again_link(back.content.decode()))))
+    client.post("/sign-out/")
+    MastodonApp.objects.update(client_secret="vacuumed")  # the server answers 401 invalid_client
+    started = client.post("/sign-in/mastodon/", {"instance": "takahe.test"})
+    again = client.get(local(mastodon_consent(m, started["Location"])))
+    assert httpx.URL(again["Location"]).params["scope"] == "read write"  # not narrow, refused once more
+    finished = client.get(local(mastodon_consent(m, again["Location"])))
+    assert finished["Location"] == "/accounts/who-can-find-me/"
+    app = MastodonApp.objects.get()
+    assert (app.scopes, app.client_secret != "vacuumed") == ("read write", True)
+    assert app.narrow_refused_at is not None

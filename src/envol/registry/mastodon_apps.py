@@ -48,7 +48,7 @@ def instance_map() -> InstanceMap:
     return InstanceMap(instance_url_overrides())
 
 
-def cached_app(info: InstanceInfo, *, redirect_uri: str, http: HttpClient) -> MastodonApp:
+def cached_app(info: InstanceInfo, *, redirect_uri: str, http: HttpClient, learned: str = "") -> MastodonApp:
     """The registration of Envol at this instance's address for this callback, registered the first time.
 
     Tied to the address actually contacted (`info.base_url`) and the domain proven there: a server
@@ -65,7 +65,10 @@ def cached_app(info: InstanceInfo, *, redirect_uri: str, http: HttpClient) -> Ma
         return _register_again(found, info, http, SCOPE_CHOICES)
     if found is not None:
         return found
-    registered = register_app(info, redirect_uri=redirect_uri, http=http)
+    # `learned`: the coarse scopes a forgotten registration had learned (the instance still honours
+    # only those), so registering afresh does not cost the person a refused consent first.
+    choices = (learned,) if learned else SCOPE_CHOICES
+    registered = register_app(info, redirect_uri=redirect_uri, http=http, scope_choices=choices)
     try:
         with transaction.atomic():
             return MastodonApp.objects.create(
@@ -73,6 +76,7 @@ def cached_app(info: InstanceInfo, *, redirect_uri: str, http: HttpClient) -> Ma
                 client_id=registered.client_id,
                 client_secret=registered.client_secret,
                 scopes=registered.scopes,
+                narrow_refused_at=timezone.now() if learned else None,
             )
     except IntegrityError:
         # Two first sign-ins raced: keep the one that was stored first (ours is simply unused).
@@ -94,6 +98,12 @@ def narrow_scopes_refused(account: Account) -> None:
     next sign-in at its instance registers Envol with the coarse scopes first (cached_app)."""
     if account.mastodon_app_id is not None and not is_coarse(account.token_scope):
         MastodonApp.objects.filter(pk=account.mastodon_app_id).update(narrow_refused_at=timezone.now())
+
+
+def learned_scopes(app: MastodonApp) -> str:
+    """The coarse scopes this registration learned the instance honours ('' when none were learned):
+    kept when the registration itself is forgotten and made again."""
+    return app.scopes if app.narrow_refused_at is not None and is_coarse(app.scopes) else ""
 
 
 def forget_token(app: MastodonApp, info: InstanceInfo, token: MastodonToken, http: HttpClient) -> None:

@@ -40,6 +40,7 @@ from envol.registry.mastodon_apps import (
     info_to_session,
     instance_map,
     learn_coarse_scopes,
+    learned_scopes,
     registered,
 )
 from envol.registry.models import MastodonApp
@@ -88,7 +89,7 @@ def start(request: HttpRequest) -> HttpResponse:
     return _begin(request, request.POST.get("instance", ""))
 
 
-def _begin(request: HttpRequest, written: str, *, retried: bool = False) -> HttpResponse:
+def _begin(request: HttpRequest, written: str, *, retried: bool = False, learned: str = "") -> HttpResponse:
     redirect_uri = callback_url(request, "mastodon_callback")
     try:
         domain = instance_domain(written)
@@ -98,7 +99,7 @@ def _begin(request: HttpRequest, written: str, *, retried: bool = False) -> Http
                 text = _("%(domain)s does not run Mastodon or a server compatible with it.")
                 messages.error(request, text % {"domain": domain})
                 return back_to_start(request)
-            app = cached_app(info, redirect_uri=redirect_uri, http=http)
+            app = cached_app(info, redirect_uri=redirect_uri, http=http, learned=learned)
     except UnsafeHost:
         messages.error(request, _("Envol may not contact that address."))
         return back_to_start(request)
@@ -190,20 +191,22 @@ def callback(request: HttpRequest) -> HttpResponse:
                 # 401 invalid_client: the instance no longer knows Envol's app (Mastodon once
                 # vacuumed unused apps). Forget it and start over once, registering afresh.
                 # The app is the one registered at the address that answered: no other is touched.
+                learned = learned_scopes(app)  # what the instance honours outlives the registration
                 app.delete()
                 if flow.get("retried"):
                     raise
-                return _begin(request, str(flow.get("written") or info.domain), retried=True)
+                written = str(flow.get("written") or info.domain)
+                return _begin(request, written, retried=True, learned=learned)
             try:
                 identity = verify_credentials(info, token, http, instances=instance_map())
             except OutOfScope:
                 # Granted, then refused (Takahē honours only `read`/`write`): learn it for the
                 # instance and ask the person once more, on a page that says why. Once only.
                 forget_token(app, info, token, http)
-                learned = None if flow.get("rescoped") else learn_coarse_scopes(app, info, http)
-                if learned is None:
+                coarse = None if flow.get("rescoped") else learn_coarse_scopes(app, info, http)
+                if coarse is None:
                     raise
-                return _consent_again(request, info, learned, flow)
+                return _consent_again(request, info, coarse, flow)
     except OutOfScope:
         messages.error(request, scopes_refused())
         return back_to_start(request)

@@ -221,3 +221,14 @@ def test_the_heartbeat_wakes_an_idle_account_when_a_recheck_falls_due(port: Fake
     assert AccountDrive.objects.get(account=source).state == DriveState.IDLE  # not due yet
     keep_schedule(now=clock() + MIN)
     assert AccountDrive.objects.get(account=source).state == DriveState.DUE
+
+
+def test_a_target_no_longer_chosen_while_not_found_is_not_looked_for_again(port: FakeFollowPort) -> None:
+    source, clock = _source(), Clock()
+    port.gone.add("t0")
+    plan_targets(source, [("t0", "t0@far.test")])
+    run_account(source.pk, clock=clock)
+    assert _task("t0").reason == "not_found_yet"
+    FollowTask.objects.update(state=TaskState.SKIPPED, reason="not_chosen")  # a stale check_at stays
+    keep_schedule(now=clock() + DAY)
+    assert AccountDrive.objects.get(account=source).state == DriveState.IDLE  # nothing owed: not woken

@@ -130,6 +130,7 @@ def _plan_account(
         TaskState.SKIPPED,
         now=now,
         reason="not_chosen",
+        check_at=None,
     )
     transitions.move(
         mine & texts_in("target_id", ids) & Q(reason="not_chosen"),

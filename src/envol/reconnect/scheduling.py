@@ -30,14 +30,20 @@ from envol.reconnect.states import CREATED_BY_ENVOL, TaskState
 MAKE_UP = 32
 
 
+def _checks_due(now: datetime) -> Q:
+    """A look the engine owes: a ready task's next lookup, a request's re-check, a gone target's
+    weekly look (envol.reconnect.rechecks). A stale `check_at` left on any other state is ignored."""
+    owed = Q(state__in=[TaskState.READY, TaskState.REQUESTED]) | Q(state=TaskState.SKIPPED, reason="gone")
+    return owed & Q(check_at__lte=now)
+
+
 def _work(now: datetime | None = None) -> Q:
-    """Something to send or undo now, or a re-check that fell due (envol.reconnect.rechecks)."""
+    """Something to send or undo now, or a re-check that fell due."""
     now = now or timezone.now()
-    due = Q(check_at__isnull=True) | Q(check_at__lte=now)
     return (
-        Q(state=TaskState.READY) & due
+        Q(state=TaskState.READY, check_at__isnull=True)
         | Q(undo_requested=True, state__in=list(CREATED_BY_ENVOL))
-        | Q(state__in=[TaskState.REQUESTED, TaskState.SKIPPED], check_at__lte=now)
+        | _checks_due(now)
     )
 
 
@@ -89,7 +95,7 @@ def _wake_reauthorised(now: datetime) -> None:
 def _wake_checks(now: datetime) -> list[int]:
     """Accounts with a re-check due (a request, a lookup, a gone target's weekly look): a run ends
     idle when nothing but re-checks remains, and this wakes it when the first falls due."""
-    due = FollowTask.objects.filter(check_at__lte=now, source__needs_reauth=False)
+    due = FollowTask.objects.filter(_checks_due(now), source__needs_reauth=False)
     return wake_if_work(set(due.values_list("source_id", flat=True).distinct()), now=now)
 
 

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reconnect", "0004_record_key"),
+        ("reconnect", "0005_rechecks"),
     ]
 
     operations = [

@@ -133,14 +133,15 @@ def test_names_and_avatars_come_from_the_cache_served_by_envol(client: Client, a
         network=row.network,
         address=row.address,
         display_name="Bob Example",
-        avatar=b"\x89PNG fake",
+        avatar=b"\x89PNG\r\n\x1a\nfake",
         avatar_type="image/png",
     )
     html = client.get("/people/").content.decode()
     assert "Bob Example" in html
     assert f'src="/review/avatar/{profile.pk}/"' in html
     image = client.get(f"/review/avatar/{profile.pk}/")
-    assert (image.status_code, image["Content-Type"], image.content) == (200, "image/png", b"\x89PNG fake")
+    png = b"\x89PNG\r\n\x1a\nfake"
+    assert (image.status_code, image["Content-Type"], image.content) == (200, "image/png", png)
 
 
 def test_bridged_and_suggestions_are_marked(client: Client, alice: Person) -> None:

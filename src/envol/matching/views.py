@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from envol.core.ids import Platform
 from envol.matching import notify, review
 from envol.matching.models import TargetProfile
+from envol.platforms.images import raster_type
 from envol.registry.models import Person
 from envol.registry.session import person_required
 
@@ -77,11 +78,19 @@ def review_json(request: HttpRequest, person: Person) -> HttpResponse:
 @person_required
 @require_GET
 def avatar(request: HttpRequest, person: Person, profile_id: int) -> HttpResponse:
-    """A cached avatar, served by Envol itself (pages make no third-party request)."""
-    profile = TargetProfile.objects.filter(pk=profile_id).exclude(avatar=None).first()
-    if profile is None or profile.avatar is None or not profile.avatar_type.startswith("image/"):
+    """A cached avatar, served by Envol itself (pages make no third-party request, decision 0023).
+    Its type is read again from its bytes: only a PNG, JPEG, WebP or GIF image is ever served."""
+    data = (
+        TargetProfile.objects.filter(pk=profile_id)
+        .exclude(avatar=None)
+        .values_list("avatar", flat=True)
+        .first()
+    )
+    kind = raster_type(bytes(data)) if data is not None else None
+    if data is None or kind is None:
         raise Http404
-    response = HttpResponse(bytes(profile.avatar), content_type=profile.avatar_type)
+    response = HttpResponse(bytes(data), content_type=kind)
     response["Cache-Control"] = "private, max-age=86400"
     response["Content-Security-Policy"] = "default-src 'none'"
+    response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any
 
-from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from envol.core.ids import Platform
@@ -103,27 +102,35 @@ def _follow(person_id: int, where: Q, now: datetime | None) -> int:
 
 def counts(person_id: int) -> dict[str, dict[str, int]]:
     """Per network, what "follow all" and the automatic choice cover: the followable candidates of
-    each direction (not dismissed), and among them those not followed nor queued yet. One query."""
-    busy = FollowTask.objects.filter(
-        source__person_id=person_id, network=OuterRef("network"), target_id=OuterRef("address"),
-        state__in=[*FOLLOWED, TaskState.READY, TaskState.WAITING_AUTH],
-    )  # fmt: skip
-    rows = (
-        Candidate.objects.filter(_followable(person_id), dismissed_at=None)
-        .annotate(busy=Exists(busy))
-        .values("network")
-        .annotate(
-            followees=Count("pk", filter=Q(followee=True)),
-            followers=Count("pk", filter=Q(follower=True)),
-            all=Count("pk"),
-            followees_left=Count("pk", filter=Q(followee=True, busy=False)),
-            followers_left=Count("pk", filter=Q(follower=True, busy=False)),
-            all_left=Count("pk", filter=Q(busy=False)),
-        )
-    )
+    each direction (not dismissed), and among them those not followed nor queued yet. One statement,
+    written out (the page that shows it is reloaded often: no ORM compilation per request)."""
+    q = connection.ops.quote_name
+    busy = sorted(s.value for s in {*FOLLOWED, TaskState.READY, TaskState.WAITING_AUTH})
+    unfollowable = sorted(str(u) for u in NOT_FOLLOWABLE)
+    tasks, accounts = q(FollowTask._meta.db_table), q(Account._meta.db_table)
+    sql = f"""
+        SELECT c.network,
+               SUM(CASE WHEN c.followee THEN 1 ELSE 0 END), SUM(CASE WHEN c.follower THEN 1 ELSE 0 END),
+               COUNT(*),
+               SUM(CASE WHEN c.followee AND NOT c.busy THEN 1 ELSE 0 END),
+               SUM(CASE WHEN c.follower AND NOT c.busy THEN 1 ELSE 0 END),
+               SUM(CASE WHEN NOT c.busy THEN 1 ELSE 0 END)
+        FROM (
+            SELECT c.network, c.followee, c.follower, EXISTS (
+                SELECT 1 FROM {tasks} t JOIN {accounts} s ON s.id = t.source_id
+                WHERE s.person_id = c.person_id AND t.network = c.network AND t.target_id = c.address
+                  AND t.state IN ({", ".join(["%s"] * len(busy))})) AS busy
+            FROM {q(Candidate._meta.db_table)} c
+            WHERE c.person_id = %s AND c.kind = %s AND c.target_account_id IS NOT NULL
+              AND c.dismissed_at IS NULL AND c.unavailable NOT IN ({", ".join(["%s"] * len(unfollowable))})
+        ) c
+        GROUP BY c.network
+    """  # noqa: S608 (quoted names and placeholders only)
     keys = ("followees", "followers", "all", "followees_left", "followers_left", "all_left")
     found = {n.value: dict.fromkeys(keys, 0) for n in (Platform.BLUESKY, Platform.MASTODON)}
-    for row in rows:
-        values: dict[str, Any] = dict(row)
-        found[values["network"]] = {k: int(values[k]) for k in keys}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*busy, person_id, Kind.VERIFIED.value, *unfollowable])
+        for network, *values in cursor.fetchall():
+            if network in found:
+                found[network] = {k: int(v or 0) for k, v in zip(keys, values, strict=True)}
     return found

@@ -263,7 +263,8 @@ def test_the_page_costs_the_same_queries_for_5_or_55_people(client: Client, alic
     )  # fmt: skip
     client.get("/people/")  # the visit that records the newcomers (a few writes, once)
     assert queries() == few
-    assert few <= 20
+    # A handful per linked account (progress: recent problems, what a retry takes up), none per row.
+    assert few <= 24
 
 
 # ------------------------------------------------------------------ progress (item 3)
@@ -301,8 +302,8 @@ STATES = {
                 "Au rythme que permet Bluesky, le dernier devrait partir vers le"),
     "paused": ("Paused with 3 follows to go (0 done). The server asked Envol to slow down",
                "En pause, encore 3 abonnements à envoyer (déjà faits\u202f: 0)."),
-    "done": ("Done: 2 follows made or requested. 1 follow removed at your request.",
-             "Terminé\u202f: 2 abonnements faits ou demandés. 1 abonnement retiré à votre demande."),
+    "done": ("Done: 2 follows made. 1 follow removed at your request.",
+             "Terminé\u202f: 2 abonnements faits. 1 abonnement retiré à votre demande."),
 }  # fmt: skip
 
 

@@ -200,6 +200,19 @@ def test_follow_one_person_queues_that_follow_and_planning_keeps_it(client: Clie
     assert f'value="{carol.pk}">Follow' not in page  # no second Follow button
 
 
+def test_a_follow_undone_can_be_followed_again(client: Client, alice: Person) -> None:
+    sign_in(client, alice)
+    carol = Candidate.objects.get(address="did:plc:carol")
+    client.post("/people/follow/", {"candidate": [str(carol.pk)]})
+    FollowTask.objects.filter(target_id="did:plc:carol").update(state=S.UNDONE, record_key="3kold")
+    page = client.get("/people/?filter=all", headers={"accept-language": "en"}).content.decode()
+    assert "Follow removed at your request" in page
+    assert f'name="candidate" value="{carol.pk}">Follow' in page
+    client.post("/people/follow/", {"candidate": [str(carol.pk)]})
+    task = _task(alice, "did:plc:carol")
+    assert (task.state, task.record_key, task.reason) == (S.READY, "", "picked")  # a new follow, made once
+
+
 def test_someone_elses_candidates_are_ignored(client: Client, alice: Person) -> None:
     mallory = Person.objects.create(findable_by="everyone")
     account(mallory, Platform.BLUESKY, "did:plc:mallory")

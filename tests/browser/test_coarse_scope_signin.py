@@ -93,11 +93,11 @@ def test_a_coarse_scope_server_signs_in_then_is_reconnected(
         page.get_by_text("You are signed in with your Mastodon account @alice@takahe.test.")
     ).to_be_visible()
 
-    page.goto(f"{live_server.url}/reconnect/")
+    page.goto(f"{live_server.url}/people/")
     page.get_by_label("both").check()
     page.get_by_label("automatically, now and whenever someone I knew joins").check()
     page.get_by_role("button", name="Save my choice").click()
-    sync_api.expect(page.get_by_text("0 done, 2 remaining, 0 failed.")).to_be_visible()
+    sync_api.expect(page.get_by_text("Under way: 0 done, 2 to go.")).to_be_visible()
 
     account = Account.objects.get(handle="alice@takahe.test")
     assert account.token_scope == "read write"
@@ -107,5 +107,5 @@ def test_a_coarse_scope_server_signs_in_then_is_reconnected(
     assert home.following_of("alice") == ["bob@takahe.test", "carol@takahe.test"]
     assert coarse.refused == ["GET /api/v1/accounts/verify_credentials"]  # once, before Envol learned
     page.reload()
-    sync_api.expect(page.get_by_text("2 done, 0 remaining, 0 failed.")).to_be_visible()
+    sync_api.expect(page.get_by_text("Done: 2 follows made.")).to_be_visible()
     assert _fits_the_screen(page)

@@ -39,7 +39,7 @@ def source(client: Client) -> Account:
 def test_the_page_offers_the_pace_with_its_risk(
     client: Client, source: Account, language: str, risk: str, ceiling: str
 ) -> None:
-    text = client.get("/reconnect/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    text = client.get("/people/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
     assert risk in text
     assert ceiling in text  # a new account, counts not read yet: the gentle start's ceiling
     assert 'name="pace" value="gentle" checked' in text
@@ -49,7 +49,7 @@ def test_choosing_as_fast_as_allowed_is_stored(client: Client, source: Account) 
     response = client.post(f"/reconnect/{source.pk}/pace/", {"pace": "fast"}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 302
     assert ReconnectChoice.objects.get(account=source).pace == Pace.FAST
-    text = client.get("/reconnect/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    text = client.get("/people/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "as fast as the network allows for this account, as you chose" in text
     assert client.post(f"/reconnect/{source.pk}/pace/", {"pace": "warp"}).status_code == 302
     assert ReconnectChoice.objects.get(account=source).pace == Pace.FAST
@@ -62,10 +62,10 @@ def test_a_labelled_account_is_explained_and_resumed_by_a_button(
     AccountDrive.objects.create(
         account=source, state=DriveState.PAUSED, paused_reason="labelled", last_error="labelled:spam"
     )
-    text = client.get("/reconnect/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    text = client.get("/people/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
     assert appeal in text
     assert f"/reconnect/{source.pk}/resume/" in text
     assert client.post(f"/reconnect/{source.pk}/resume/", HTTP_ACCEPT_LANGUAGE=language).status_code == 302
     drive = AccountDrive.objects.get(account=source)
     assert (drive.paused_reason, drive.state) == ("", DriveState.DUE)
-    assert f"/reconnect/{source.pk}/resume/" not in client.get("/reconnect/").content.decode()
+    assert f"/reconnect/{source.pk}/resume/" not in client.get("/people/").content.decode()

@@ -10,7 +10,7 @@ from envol.core.ids import Platform
 from envol.platforms.errors import ErrorCode
 from envol.reconnect import pacing, transitions
 from envol.reconnect.models import AccountDrive, Directions, FollowTask, Mode, Pace, ReconnectChoice
-from envol.reconnect.plan import plan_for_persons
+from envol.reconnect.plan import PICKED, plan_for_persons
 from envol.reconnect.scheduling import schedule, wake_if_work
 from envol.reconnect.states import CREATED_BY_ENVOL, TaskState
 from envol.registry.models import Account
@@ -35,7 +35,7 @@ def choose(account: Account, directions: str, mode: str) -> ReconnectChoice:
         )
         if mode == Mode.MANUAL and before == Mode.AUTOMATIC:
             # From automatic to by hand: what was waiting to be sent waits for a pick again.
-            unsent = Q(source_id=account.pk, state=TaskState.READY, sent_at__isnull=True)
+            unsent = Q(source_id=account.pk, state=TaskState.READY, sent_at__isnull=True) & ~Q(reason=PICKED)
             transitions.move(unsent, TaskState.READY, TaskState.PLANNED)
     # A new choice plans again what an undo removed, and what was called gone (plan.renew).
     plan_for_persons([account.person_id], renew=[account.pk])

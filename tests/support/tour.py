@@ -180,6 +180,7 @@ def populate(tmp_path: Path, *, done_follows: int = DONE_FOLLOWS) -> Site:
         "reconnect_undo": {"account_id": bluesky.pk},
         "reconnect_retry": {"account_id": bluesky.pk},
         "reconnect_bluesky_list": {"account_id": bluesky.pk},
+        "sandbox_link": {"network": "bluesky"},
     }
     return site
 

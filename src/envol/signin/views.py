@@ -28,15 +28,14 @@ def loopback_address(request: HttpRequest) -> str | None:
 
 
 def sign_in(request: HttpRequest) -> HttpResponseBase:
-    loopback = loopback_address(request)
-    if loopback is not None:
-        return redirect(loopback)
     context = {
         "page": "sign_in",
         "next": request.GET.get("next", ""),
         "x_configured": x_configured(),
         # What the operator registers at X when sign-in with X is not set up yet (the page says so).
         "x_callback": callback_url(request, "x_callback"),
+        # Not a redirect: the visitor's cookies (language, session) belong to the host they typed.
+        "loopback_address": loopback_address(request),
     }
     return render(request, "signin/sign_in.html", context)
 

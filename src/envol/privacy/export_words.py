@@ -23,6 +23,11 @@ FOLLOW_STATES: dict[object, Promise | str] = {
 
 #: (model label, field name) -> stored value -> words.
 VALUE_WORDS: dict[tuple[str, str], dict[object, Promise | str]] = {
+    ("registry.Person", "findable_by"): {
+        "everyone": pgettext_lazy("who can find me", "everyone whose archive lists me"),
+        "confirmed": pgettext_lazy("who can find me", "only the people my own archive confirms"),
+        "nobody": pgettext_lazy("who can find me", "nobody"),
+    },
     ("reconnect.FollowTask", "network"): NETWORKS,
     ("reconnect.FollowTask", "state"): FOLLOW_STATES,
     ("matching.Candidate", "network"): NETWORKS,

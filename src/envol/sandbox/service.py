@@ -61,13 +61,13 @@ def populate() -> int:
                 if present:
                     prove_account(identity(platform, simulated.nick, simulated.name, x_number=x_number),
                                   signed_in=person)  # fmt: skip
-                    _known(platform, world.address(platform, simulated.nick), simulated.name)
+                    known(platform, world.address(platform, simulated.nick), simulated.name)
             choose(person, Findable.EVERYONE)
         made += 1
     return made
 
 
-def _known(platform: Platform, address: str, name: str) -> None:
+def known(platform: Platform, address: str, name: str) -> None:
     """What the background lookups would learn, answered in advance: nothing at sandbox.invalid is
     ever asked (its name, not bridged)."""
     now = timezone.now()

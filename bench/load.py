@@ -10,7 +10,7 @@ and loads it with three scenarios in turn, each --clients clients at once (bench
 - public: the home page, how it works, the FAQ, the media directory and the figures, in English
   and in French (each answer must be in the language asked for);
 - review: each client signed in as its own person (half in English, half in French), reloading its
-  review page (each answer must show that person's own rows);
+  "Your people" page, /people/ (each answer must show that person's own rows);
 - dismiss: each client dismisses and restores its own candidates (a form POST, answered by a
   redirect).
 
@@ -130,7 +130,7 @@ def review_client(i: int, person: dict[str, Any]) -> tuple[dict[str, str], Calla
 
     def make(n: int) -> Request:
         language = ("en", "fr")[i % 2]  # a person reads in one language; both are measured
-        return Request("GET", "/review/", language, must_hold=(HTML_LANG[language], marker))
+        return Request("GET", "/people/", language, must_hold=(HTML_LANG[language], marker))
 
     return {"sessionid": str(person["session"])}, make
 
@@ -140,7 +140,7 @@ def dismiss_client(person: dict[str, Any]) -> tuple[dict[str, str], Callable[[in
 
     def make(n: int) -> Request:
         action = "dismiss" if (n // len(ids)) % 2 == 0 else "undismiss"
-        body = f"csrfmiddlewaretoken={CSRF}&candidate={ids[n % len(ids)]}&action={action}&next=/review/"
+        body = f"csrfmiddlewaretoken={CSRF}&candidate={ids[n % len(ids)]}&action={action}&next=/people/"
         return Request("POST", "/review/dismiss/", body=body.encode(), expect=302)
 
     return {"sessionid": str(person["session"]), "csrftoken": CSRF}, make

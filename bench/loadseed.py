@@ -48,6 +48,12 @@ def seed(people: int, candidates: int, outlets: int) -> list[dict[str, object]]:
         person = Person.objects.create()
         Account.objects.create(person=person, platform=Platform.X, stable_id=str(10_000 + person.pk),
                                handle=f"bench{person.pk}", verification=Verification.VERIFIED)  # fmt: skip
+        # A linked Bluesky account, as anyone following people has: "Your people" then shows its
+        # progress and what "follow all" covers (issue #20), which the review scenario measures.
+        Account.objects.create(
+            person=person, platform=Platform.BLUESKY, stable_id=f"did:plc:bench{person.pk}",
+            handle=f"bench{person.pk}.bsky.test", verification=Verification.VERIFIED,
+        )  # fmt: skip
         rows = [
             Candidate(person=person, network=(Platform.BLUESKY, Platform.MASTODON)[n % 2],
                       address=f"did:plc:p{person.pk}c{n}" if n % 2 == 0 else f"https://m.example/users/p{person.pk}c{n}",

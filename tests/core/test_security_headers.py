@@ -12,7 +12,7 @@ from envol.core.middleware import SecurityHeadersMiddleware
 from envol.core.security import CONTENT_SECURITY_POLICY, PERMISSIONS_POLICY, policy_for_request
 
 EXPECTED_CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https:; connect-src 'self'; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
     "worker-src 'self'; frame-ancestors 'none'; form-action 'self' https:; base-uri 'none'; object-src 'none'"
 )
 

@@ -65,9 +65,9 @@ def test_a_reload_reuses_the_html_with_a_new_token(
     renders: list[str], two_people: tuple[Person, Person]
 ) -> None:
     client = signed_in(two_people[0])
-    client.get("/review/")  # the first visit records itself
-    first, second = client.get("/review/").content.decode(), client.get("/review/").content.decode()
-    assert renders == ["matching/review.html"] * 2
+    client.get("/people/")  # the first visit records itself
+    first, second = client.get("/people/").content.decode(), client.get("/people/").content.decode()
+    assert renders == ["reconnect/people.html"] * 2
     assert TOKEN.sub("", first) == TOKEN.sub("", second)
     assert TOKEN.findall(first)[0] != TOKEN.findall(second)[0]
 
@@ -75,7 +75,7 @@ def test_a_reload_reuses_the_html_with_a_new_token(
 def test_another_person_never_gets_my_page(renders: list[str], two_people: tuple[Person, Person]) -> None:
     alice, bob = two_people
     for who, other in ((alice, bob), (bob, alice), (alice, bob)):
-        html = signed_in(who).get("/review/").content.decode()
+        html = signed_in(who).get("/people/").content.decode()
         assert all(h in html for h in handles(who.pk))
         assert not any(h in html for h in handles(other.pk))
 
@@ -84,10 +84,10 @@ def test_each_language_and_address_has_its_own_page(
     renders: list[str], two_people: tuple[Person, Person]
 ) -> None:
     client = signed_in(two_people[0])
-    assert '<html lang="fr">' in client.get("/review/", headers={"accept-language": "fr"}).content.decode()
-    assert '<html lang="en">' in client.get("/review/", headers={"accept-language": "en"}).content.decode()
+    assert '<html lang="fr">' in client.get("/people/", headers={"accept-language": "fr"}).content.decode()
+    assert '<html lang="en">' in client.get("/people/", headers={"accept-language": "en"}).content.decode()
     html = client.get(
-        "/review/?filter=pending&select=all", headers={"accept-language": "en"}
+        "/people/?filter=pending&select=all", headers={"accept-language": "en"}
     ).content.decode()
     assert "checked>" in html
 
@@ -95,23 +95,23 @@ def test_each_language_and_address_has_its_own_page(
 def test_a_dismissal_shows_at_once(renders: list[str], two_people: tuple[Person, Person]) -> None:
     alice = two_people[0]
     client = signed_in(alice)
-    client.get("/review/")
+    client.get("/people/")
     row = Candidate.objects.filter(person=alice).order_by("network", "address").first()
     assert row is not None
-    assert row.handle in client.get("/review/").content.decode()
-    client.post("/review/dismiss/", {"candidate": [str(row.pk)], "action": "dismiss", "next": "/review/"})
-    assert row.handle not in client.get("/review/").content.decode()
+    assert row.handle in client.get("/people/").content.decode()
+    client.post("/review/dismiss/", {"candidate": [str(row.pk)], "action": "dismiss", "next": "/people/"})
+    assert row.handle not in client.get("/people/").content.decode()
 
 
 def test_a_page_with_a_notice_is_rendered_and_the_notice_shown_once(
     renders: list[str], two_people: tuple[Person, Person]
 ) -> None:
     client = signed_in(two_people[0])
-    client.get("/review/")
-    client.get("/review/")
+    client.get("/people/")
+    client.get("/people/")
     client.post("/review/notifications/", {"email": "not an address", "opt_in": "on"})
-    assert "does not look right" in client.get("/review/").content.decode()
-    assert "does not look right" not in client.get("/review/").content.decode()
+    assert "does not look right" in client.get("/people/").content.decode()
+    assert "does not look right" not in client.get("/people/").content.decode()
 
 
 def test_the_reused_page_token_passes_the_csrf_check(
@@ -119,10 +119,10 @@ def test_the_reused_page_token_passes_the_csrf_check(
 ) -> None:
     alice = two_people[0]
     client = signed_in(alice)
-    client.get("/review/")  # the first visit, then the page as it stays
-    client.get("/review/")
-    html = client.get("/review/").content.decode()
-    assert renders == ["matching/review.html"] * 2
+    client.get("/people/")  # the first visit, then the page as it stays
+    client.get("/people/")
+    html = client.get("/people/").content.decode()
+    assert renders == ["reconnect/people.html"] * 2
     strict = Client(enforce_csrf_checks=True)
     strict.cookies = client.cookies
     row = Candidate.objects.filter(person=alice).first()

@@ -38,20 +38,20 @@ def alice(tmp_path: Path) -> Person:
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(client: Client) -> None:
-    for url in ("/review/", "/api/candidates/"):
+    for url in ("/people/", "/api/candidates/"):
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith("/sign-in/")
 
 
-WORDS = [("en", ["Your people", "you follow on X", "Next page"]),
-         ("fr", ["Vos contacts", "que vous suivez sur X", "Page suivante"])]  # fmt: skip
+WORDS = [("en", ["Your people", "you followed this person on X", "Next page"]),
+         ("fr", ["Vos contacts", "vous suiviez cette personne sur X", "Page suivante"])]  # fmt: skip
 
 
 @pytest.mark.parametrize(("language", "words"), WORDS)
 def test_the_page_in_both_languages(client: Client, alice: Person, language: str, words: list[str]) -> None:
     sign_in(client, alice)
-    html = client.get("/review/", headers={"accept-language": language}).content.decode()
+    html = client.get("/people/", headers={"accept-language": language}).content.decode()
     for word in words:
         assert word in html
     assert "<script" not in html  # works without JavaScript
@@ -96,10 +96,10 @@ def test_dismiss_and_bring_back(client: Client, alice: Person) -> None:
     )
     response = client.post(
         "/review/dismiss/",
-        {"candidate": [*ids, str(foreign.pk)], "action": "dismiss", "next": "/review/?filter=all"},
+        {"candidate": [*ids, str(foreign.pk)], "action": "dismiss", "next": "/people/?filter=all"},
     )
     assert response.status_code == 302
-    assert response["Location"] == "/review/?filter=all"
+    assert response["Location"] == "/people/?filter=all"
     dismissed = client.get("/api/candidates/?filter=dismissed").json()["candidates"]
     assert sorted(str(row["id"]) for row in dismissed) == sorted(ids)
     assert Candidate.objects.get(pk=foreign.pk).dismissed_at is None  # not hers: untouched
@@ -114,11 +114,11 @@ def test_dismiss_and_bring_back(client: Client, alice: Person) -> None:
 
 def test_select_all_checks_every_box_without_javascript(client: Client, alice: Person) -> None:
     sign_in(client, alice)
-    html = client.get("/review/?filter=pending&select=all").content.decode()
+    html = client.get("/people/?filter=pending&select=all").content.decode()
     boxes = re.findall(r'<input type="checkbox" name="candidate"[^>]*>', html)
     assert len(boxes) == 50
     assert all("checked" in b for b in boxes)
-    html = client.get("/review/?filter=pending&select=none").content.decode()
+    html = client.get("/people/?filter=pending&select=none").content.decode()
     assert not any("checked" in b for b in re.findall(r'<input type="checkbox" name="candidate"[^>]*>', html))
 
 
@@ -127,20 +127,21 @@ def test_names_and_avatars_come_from_the_cache_served_by_envol(client: Client, a
     # The first row the page shows (it pages in address order; row ids follow no order on PostgreSQL).
     row = Candidate.objects.filter(person=alice, network=Platform.BLUESKY).order_by("address").first()
     assert row is not None
-    html = client.get("/review/").content.decode()
+    html = client.get("/people/").content.decode()
     assert row.handle in html  # the handle until the profile is cached
     profile = TargetProfile.objects.create(
         network=row.network,
         address=row.address,
         display_name="Bob Example",
-        avatar=b"\x89PNG fake",
+        avatar=b"\x89PNG\r\n\x1a\nfake",
         avatar_type="image/png",
     )
-    html = client.get("/review/").content.decode()
+    html = client.get("/people/").content.decode()
     assert "Bob Example" in html
     assert f'src="/review/avatar/{profile.pk}/"' in html
     image = client.get(f"/review/avatar/{profile.pk}/")
-    assert (image.status_code, image["Content-Type"], image.content) == (200, "image/png", b"\x89PNG fake")
+    png = b"\x89PNG\r\n\x1a\nfake"
+    assert (image.status_code, image["Content-Type"], image.content) == (200, "image/png", png)
 
 
 def test_bridged_and_suggestions_are_marked(client: Client, alice: Person) -> None:
@@ -168,14 +169,14 @@ def test_bridged_and_suggestions_are_marked(client: Client, alice: Person) -> No
     assert [row["kind"] for row in bridged] == ["bridged"]
     pending = client.get("/api/candidates/?filter=pending&network=mastodon&limit=200").json()["candidates"]
     assert "suggestion" not in {row["kind"] for row in pending}  # apart, never mixed in
-    html = client.get("/review/?filter=suggestions").content.decode()
+    html = client.get("/people/?filter=suggestions").content.decode()
     assert "never followed automatically" in html
     assert "carol@m.test" in html
 
 
 def test_new_people_notice_on_the_next_visit(client: Client, alice: Person, tmp_path: Path) -> None:
     sign_in(client, alice)
-    html = client.get("/review/").content.decode()
+    html = client.get("/people/").content.decode()
     assert "New since your last visit" not in html  # first visit: everything is new anyway
     Candidate.objects.update(first_seen_at=timezone.now() - timedelta(hours=2))  # seen long ago
     NotificationPreference.objects.filter(person=alice).update(
@@ -187,9 +188,9 @@ def test_new_people_notice_on_the_next_visit(client: Client, alice: Person, tmp_
     refresh_everyone(notify=False)
     home = client.get("/").content.decode()
     assert "Your people (2)" in home
-    html = client.get("/review/").content.decode()
+    html = client.get("/people/").content.decode()
     assert "New since your last visit: 2." in html
-    assert "New since your last visit" not in client.get("/review/").content.decode()
+    assert "New since your last visit" not in client.get("/people/").content.decode()
 
 
 def test_a_reload_with_nothing_new_writes_nothing(client: Client, alice: Person, tmp_path: Path) -> None:
@@ -197,9 +198,9 @@ def test_a_reload_with_nothing_new_writes_nothing(client: Client, alice: Person,
     from django.test.utils import CaptureQueriesContext
 
     sign_in(client, alice)
-    client.get("/review/")  # the first visit records itself and tells every row
+    client.get("/people/")  # the first visit records itself and tells every row
     with CaptureQueriesContext(connection) as queries:
-        client.get("/review/")
+        client.get("/people/")
     writes = [
         q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT", "DELETE"))
     ]
@@ -208,5 +209,5 @@ def test_a_reload_with_nothing_new_writes_nothing(client: Client, alice: Person,
     upload(tmp_path, 1, followers=[], following=[*range(2, 63)])
     refresh_everyone(notify=False)
     assert Candidate.objects.filter(person=alice, target_person=newcomer, notified_at=None).exists()
-    client.get("/review/")
+    client.get("/people/")
     assert not Candidate.objects.filter(person=alice, notified_at=None).exists()

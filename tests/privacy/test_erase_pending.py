@@ -143,7 +143,7 @@ def test_no_new_follow_is_planned_or_chosen_while_pending(
     answer = client.post(f"/reconnect/{bluesky.pk}/choose/", {"directions": "both", "mode": "auto"})
     assert answer["Location"] == "/your-data/erase/"
     assert ReconnectChoice.objects.get().mode == Mode.MANUAL
-    assert client.get("/reconnect/")["Location"] == "/your-data/erase/"
+    assert client.get("/people/")["Location"] == "/your-data/erase/"
     assert not FollowTask.objects.filter(state=S.READY).exists()
     # Only her: another person is planned as usual.
     bob = make_person("bob", 515151515151)

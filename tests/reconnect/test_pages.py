@@ -13,7 +13,7 @@ from django.test import Client
 from envol.cli.main import main
 from envol.core.ids import Platform
 from envol.matching.candidates import KnownAccount
-from envol.reconnect.models import AccountDrive, FollowTask, ReconnectChoice
+from envol.reconnect.models import FollowTask, ReconnectChoice
 from envol.reconnect.progress import progress_for
 from envol.reconnect.states import TaskState
 from envol.registry.models import Person
@@ -52,15 +52,15 @@ def test_the_page_asks_for_a_choice_in_both_languages(
     client: Client, alice: Person, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("ENVOL_RECONNECT_FROM", "2099-01-20")
-    page = client.get("/reconnect/", HTTP_ACCEPT_LANGUAGE="en")
+    assert client.get("/reconnect/")["Location"] == "/people/#progress"  # the old page moved
+    page = client.get("/people/", HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 200
     text = page.content.decode()
-    assert "Nothing happens until you choose" in text
-    assert "Automatic follows start on" in text
+    assert "Nothing is queued yet: choose below whom to follow." in text
+    assert "Automatic follows are sent from Jan. 20, 2099" in text
     assert "Preferences, then Import and export, then Import" in text
-    assert "<script" not in text
-    french = client.get("/reconnect/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
-    assert "Rien ne se passe tant que vous n" in french
+    french = client.get("/people/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Rien n’est encore prévu" in french
     assert "Liste de comptes suivis" in french
 
 
@@ -79,9 +79,9 @@ def test_choosing_plans_and_the_progress_shows_when_it_starts(
     assert mastodon_row.starts_at is not None
     assert mastodon_row.eta is not None
     assert mastodon_row.eta.year == 2099  # the ETA counts from the start date
-    page = client.get("/reconnect/").content.decode()
-    assert "0 done, 2 remaining, 0 failed." in page
-    assert "Your automatic follows wait for" in page
+    page = client.get("/people/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "2 follows are scheduled: Envol starts on Jan. 20, 2099." in page
+    assert 'Not sent yet: <span data-field="remaining">2</span>' in page
     # Refused values change nothing.
     client.post(f"/reconnect/{mastodon.pk}/choose/", {"directions": "everyone", "mode": "auto"})
     assert ReconnectChoice.objects.get(account=mastodon).directions == "both"
@@ -96,16 +96,11 @@ def test_someone_elses_account_is_not_found(client: Client, alice: Person) -> No
     assert client.post(f"/reconnect/{other.pk}/undo/").status_code == 404
 
 
-def test_review_picks_by_hand(client: Client, alice: Person) -> None:
+def test_the_old_pick_page_leads_to_your_people(client: Client, alice: Person) -> None:
+    """Picks by hand are Follow buttons on "Your people" now (tests/reconnect/test_people.py)."""
     mastodon = alice.accounts.get(platform=Platform.MASTODON)
-    client.post(f"/reconnect/{mastodon.pk}/choose/", {"directions": "both", "mode": "manual"})
-    page = client.get(f"/reconnect/{mastodon.pk}/review/").content.decode()
-    assert "bob@m.test" in page
-    bob = FollowTask.objects.get(source=mastodon, target_handle="bob@m.test")
-    client.post(f"/reconnect/{mastodon.pk}/review/", {"task": [str(bob.pk)]})
-    bob.refresh_from_db()
-    assert bob.state == TaskState.READY
-    assert AccountDrive.objects.get(account=mastodon).next_run_at is not None
+    answer = client.get(f"/reconnect/{mastodon.pk}/review/")
+    assert (answer.status_code, answer["Location"]) == (301, "/people/")
 
 
 def test_exports(client: Client, alice: Person) -> None:
@@ -143,14 +138,14 @@ def test_undo_is_offered_only_with_something_to_undo_and_confirmed_first(
     tasks = plan_targets(bluesky, [("did:plc:a", "a"), ("did:plc:b", "b"), ("did:plc:c", "c")])
     FollowTask.objects.filter(pk=tasks[0].pk).update(state=TaskState.ALREADY_FOLLOWING)
     en = {"accept-language": "en"}
-    assert f"/reconnect/{bluesky.pk}/undo/" not in client.get("/reconnect/", headers=en).content.decode()
+    assert f"/reconnect/{bluesky.pk}/undo/" not in client.get("/people/", headers=en).content.decode()
     nothing = client.get(f"/reconnect/{bluesky.pk}/undo/", headers=en).content.decode()
     assert "Envol has no follow left to remove for this account" in nothing
     assert "button danger" not in nothing
 
     FollowTask.objects.filter(pk=tasks[1].pk).update(state=TaskState.DONE, record_key="3kaaaaaaaaaa2")
     FollowTask.objects.filter(pk=tasks[2].pk).update(state=TaskState.DONE, record_key="3kaaaaaaaaaa3")
-    page = client.get("/reconnect/", headers=en).content.decode()
+    page = client.get("/people/", headers=en).content.decode()
     assert f'<a class="button danger-first" href="/reconnect/{bluesky.pk}/undo/">' in page
     confirm = client.get(f"/reconnect/{bluesky.pk}/undo/", headers=en).content.decode()
     assert "Envol will remove the 2 follows it made for this account:" in confirm
@@ -164,7 +159,7 @@ def test_undo_is_offered_only_with_something_to_undo_and_confirmed_first(
 
     client.post(f"/reconnect/{bluesky.pk}/undo/")
     assert FollowTask.objects.filter(undo_requested=True).count() == 2
-    assert f"/reconnect/{bluesky.pk}/undo/" not in client.get("/reconnect/", headers=en).content.decode()
+    assert f"/reconnect/{bluesky.pk}/undo/" not in client.get("/people/", headers=en).content.decode()
 
 
 def test_status_command(alice: Person, capsys: pytest.CaptureFixture[str]) -> None:

@@ -36,7 +36,7 @@ def test_a_new_person_is_asked_and_shown_to_nobody_until_they_answer(client: Cli
     person.refresh_from_db()
     assert person.findable_by == Findable.UNCHOSEN  # showing the page chose nothing
     answer = client.post("/accounts/who-can-find-me/", {"findable_by": "confirmed"})
-    assert answer["Location"] == "/archive/"  # the journey goes on to sharing the archive
+    assert answer["Location"] == "/"  # the journey: where the person is and what comes next
     person.refresh_from_db()
     assert (person.findable_by, person.findable_chosen_at is not None) == (Findable.CONFIRMED, True)
     assert "nobody finds you" not in _get(client, "/")

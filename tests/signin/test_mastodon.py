@@ -128,3 +128,16 @@ def test_unlinking_mastodon_revokes_its_token(client: Client, home: FakeMastodon
     assert "Mastodon @alice@mastodon.test is no longer linked." in response.content.decode()
     assert not _works(home, token)
     assert not person.accounts.filter(platform=Platform.MASTODON).exists()
+
+
+def test_a_proof_lands_on_the_journey_with_its_next_step(client: Client, home: FakeMastodon) -> None:
+    """Issue #20, item 1: after signing in or linking an account the person sees where they are and
+    what comes next (before, "Your accounts" ended with unlink buttons)."""
+    assert sign_in_with_mastodon(client, home, "mastodon.test") == "/accounts/who-can-find-me/"
+    assert client.post("/accounts/who-can-find-me/", {"findable_by": "everyone"})["Location"] == "/"
+    client.post("/sign-out/")
+    assert sign_in_with_mastodon(client, home, "mastodon.test") == "/"
+    journey = client.get("/", headers=EN).content.decode()
+    assert "You are signed in with your Mastodon account" in journey
+    assert 'aria-current="step"' in journey
+    assert '<a class="button" href="/accounts/#link">Sign in with X</a>' in journey

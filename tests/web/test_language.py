@@ -102,8 +102,10 @@ def test_every_page_reads_as_an_editor_would(client: Client, site: Site, lang: s
     report += signed_in_report
     # Really the pages, with their data: a page that answered an error would check nothing.
     assert visitor["home"] == visitor["media_outlet"] == visitor["stats_figures"] == 200
-    assert signed_in["accounts"] == signed_in["reconnect"] == signed_in["matching_review"] == 200
-    assert signed_in["your_data"] == signed_in["privacy_export_page"] == signed_in["reconnect_review"] == 200
+    assert signed_in["accounts"] == signed_in["people"] == signed_in["home"] == 200
+    assert signed_in["your_data"] == signed_in["privacy_export_page"] == 200
+    # The old review and reconnection pages lead to "Your people" (issue #20, item 2).
+    assert signed_in["reconnect"] == signed_in["matching_review"] == signed_in["reconnect_review"] == 301
     # The confirmations of item 5 are pages too.
     assert (
         signed_in["unlink_account"]

@@ -42,7 +42,7 @@ def test_at_most_five_primary_links_and_the_same_in_the_small_screen_menu(
     assert 3 <= len(wide) <= 5
     assert menu == wide
     if signed_in:
-        assert wide == ["/review/", "/reconnect/", "/archive/", "/accounts/", "/your-data/"]
+        assert wide == ["/", "/people/", "/archive/", "/accounts/", "/your-data/"]
     else:
         assert "/sign-in/" in wide
     menu_html = html[html.index('<details class="menu">') : html.index("</details>")]

@@ -19,16 +19,16 @@ from django.utils.csp import CSP
 from envol.core.config import CONFIG
 
 # Every page is served by Envol itself: no inline code, no nonce, no third-party script, style or
-# font; a directive not named falls back to default-src 'self'. `img-src https:` because the
-# matching review page shows avatars from the Bluesky CDN and from any Mastodon instance, and an
-# image cannot run code. `form-action https:` because Chromium applies form-action to the redirects
-# that follow a POST, and the sign-in forms POST to Envol, which redirects to an authorisation
-# server that can be any Mastodon instance.
+# font; a directive not named falls back to default-src 'self'. Images too come from Envol only:
+# avatars are fetched by Envol and served from its own origin (decision 0023), so that no page
+# tells the Bluesky CDN or a Mastodon instance who is looking at whom. `form-action https:` because
+# Chromium applies form-action to the redirects that follow a POST, and the sign-in forms POST to
+# Envol, which redirects to an authorisation server that can be any Mastodon instance.
 CONTENT_SECURITY_POLICY: dict[str, list[str]] = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],
     "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF, "https:"],
+    "img-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "worker-src": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],

@@ -14,3 +14,6 @@ class MatchingConfig(AppConfig):
         from envol.privacy.hooks import register_exporter
 
         register_exporter("candidates", exported)  # a person's export lists who of their X people is where
+        from envol.matching import retention
+
+        retention.register()  # cached names and avatars go once nobody's list names them

@@ -70,7 +70,10 @@ def _due_profiles(platform: Platform, now: datetime) -> list[Account]:
 
 def _record(account: Account, now: datetime, **fields: object) -> bool:
     """Store what was learnt; True when the availability changed (the candidates must follow)."""
-    profile, _ = TargetProfile.objects.get_or_create(network=account.platform, address=account.stable_id)
+    profile, _ = TargetProfile.objects.get_or_create(
+        network=account.platform, address=account.stable_id, defaults={"account": account}
+    )
+    profile.account = account
     before = (profile.state, profile.moved_to)
     for name, value in fields.items():
         setattr(profile, name, value)
@@ -102,8 +105,10 @@ def check_mastodon(http: HttpClient, *, now: datetime | None = None) -> set[int]
             found = mastodon_accounts.lookup(base, account.handle, home_domain=domain, http=http)
         except PlatformError as error:
             retry = error.retry_at if isinstance(error, RateLimited) else now + RETRY_AFTER_FAULT
-            TargetProfile.objects.update_or_create(network=account.platform, address=account.stable_id,
-                                                   defaults={"next_check_at": retry})  # fmt: skip
+            TargetProfile.objects.update_or_create(
+                network=account.platform, address=account.stable_id,
+                defaults={"next_check_at": retry, "account": account},
+            )  # fmt: skip
             # Never the handle: it is a third party's address (core/logs.py).
             logger.info(
                 "mastodon lookup failed", extra={"error": type(error).__name__, "status": error.status}
@@ -132,6 +137,13 @@ def _image(url: str, http: HttpClient) -> tuple[bytes, str] | None:
         return None
 
 
+def _bluesky_image(url: str, http: HttpClient) -> tuple[bytes, str] | None:
+    try:
+        return appview.fetch_avatar(url, http=http)
+    except PlatformError:
+        return None
+
+
 # ---------------------------------------------------------------- Bluesky profiles (AppView)
 
 
@@ -152,7 +164,7 @@ def record_bluesky_profiles(
             state = (
                 Unavailable.IMPERSONATION if profile.has_label("impersonation", now=now) else Unavailable.NONE
             )
-            image = _image(profile.avatar_url, http) if profile.avatar_url else None
+            image = _bluesky_image(profile.avatar_url, http) if profile.avatar_url else None
             avatar_url = (profile.avatar_url or "")[:1024]
             gone = _record(account, now, state=state.value, moved_to="", failures=0,
                            display_name=profile.display_name[:255], avatar_url=avatar_url,
@@ -178,8 +190,10 @@ def check_bluesky(http: HttpClient, *, now: datetime | None = None) -> set[int]:
     except PlatformError as error:
         retry = error.retry_at if isinstance(error, RateLimited) else now + RETRY_AFTER_FAULT
         for account in asked:
-            TargetProfile.objects.update_or_create(network=account.platform, address=account.stable_id,
-                                                   defaults={"next_check_at": retry})  # fmt: skip
+            TargetProfile.objects.update_or_create(
+                network=account.platform, address=account.stable_id,
+                defaults={"next_check_at": retry, "account": account},
+            )  # fmt: skip
         logger.info("AppView profiles failed: %s", error)
         return set()
     return record_bluesky_profiles(profiles, asked, http, now=now)

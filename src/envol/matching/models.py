@@ -201,6 +201,7 @@ class TargetProfile(models.Model):
             Use(
                 (
                     "id",
+                    "account",
                     "network",
                     "address",
                     "display_name",
@@ -217,12 +218,20 @@ class TargetProfile(models.Model):
                 what=_("its public name and picture, and whether it moved or is gone"),
                 purpose=MIGRATION,
                 basis=Basis.LEGITIMATE_INTEREST,
-                retention=_("refreshed periodically; deleted when nobody's candidate names it"),
+                retention=_(
+                    "refreshed every few days; deleted with the account (unlinked or erased), and as "
+                    "soon as no list of people found names it"
+                ),
                 seen_by=SeenBy.YOUR_PEOPLE,
             ),
         ),
     )
 
+    # The verified account this describes: deleting the account (unlinked, or its person erased)
+    # deletes its cached name and picture with it (decision 0023).
+    account = models.ForeignKey(
+        "registry.Account", null=True, blank=True, on_delete=models.CASCADE, related_name="target_profiles"
+    )
     network = models.CharField(max_length=16)
     address = models.CharField(max_length=512)
     display_name = models.CharField(max_length=255, blank=True)

@@ -249,3 +249,43 @@ def _inline(sql: str, params: list[Any]) -> str:
             raise ValueError(f"not a constant that may be written into SQL: {value!r}")
         out += [literal, part]
     return "".join(out)
+
+
+def already_there(person_id: int) -> dict[str, int]:
+    """Per network, how many people who knew this person on X are there already, read from others'
+    proven archives alone: what the journey can say as soon as the X account is proven, before the
+    person shares an archive of their own. The rules are the ones candidates follow for a verified
+    owner's lists (``_people_sql``, case b): only owners whose archive is theirs, whose "who can
+    find me" choice lets a person their own archive confirms see them, and never owners who blocked
+    this person; nor anyone this person's own archive blocks or mutes, if there is one.
+    One statement, found through the ``x_key`` index of the edges."""
+    t = _tables()
+    x, verified = Platform.X.value, Verification.VERIFIED.value
+    sql = f"""
+        SELECT o.platform, COUNT(DISTINCT i.person_id)
+        FROM {t["account"]} me
+        JOIN {t["edge"]} e ON e.x_key = me.x_key AND e.direction IN (%s, %s)
+        JOIN {t["imports"]} i ON i.id = e.archive_import_id AND i.owner_verified = %s
+        JOIN {t["person"]} p ON p.id = i.person_id AND p.findable_by IN (%s, %s)
+        JOIN {t["account"]} o ON o.person_id = i.person_id AND o.verification = %s AND o.platform IN (%s, %s)
+        WHERE me.person_id = %s AND me.platform = %s AND me.verification = %s AND i.person_id <> %s
+          AND NOT EXISTS (
+            SELECT 1 FROM {t["imports"]} bi JOIN {t["edge"]} be ON be.archive_import_id = bi.id
+            WHERE bi.person_id = i.person_id AND be.x_key = me.x_key AND be.direction = %s)
+          AND NOT EXISTS (
+            SELECT 1 FROM {t["imports"]} mi JOIN {t["edge"]} me2 ON me2.archive_import_id = mi.id
+            JOIN {t["account"]} ox ON ox.x_key = me2.x_key AND ox.platform = %s AND ox.verification = %s
+            WHERE mi.person_id = %s AND ox.person_id = i.person_id AND me2.direction IN (%s, %s))
+        GROUP BY o.platform
+    """  # noqa: S608 (quoted table names only; every value is a parameter)
+    following, follower = int(Direction.FOLLOWING), int(Direction.FOLLOWER)
+    blocked, muted = int(Direction.BLOCKED), int(Direction.MUTED)
+    params: list[Any] = [following, follower, True, Findable.EVERYONE.value, Findable.CONFIRMED.value]
+    params += [verified, Platform.BLUESKY.value, Platform.MASTODON.value, person_id, x, verified, person_id]
+    params += [blocked, x, verified, person_id, blocked, muted]
+    found = {Platform.BLUESKY.value: 0, Platform.MASTODON.value: 0}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for network, count in cursor.fetchall():
+            found[network] = int(count)
+    return found

@@ -52,6 +52,18 @@ def followed_sql() -> str:
     )
 
 
+def task_state_sql() -> str:
+    """SQL expression over the candidate row ``c``: the state of the person's follow task for this
+    target ('' when there is none). A person has one verified account per network, and a task per
+    (account, target), so at most one row matches; the newest is taken should an unlinked account's
+    tasks remain."""
+    return (
+        "COALESCE((SELECT t.state FROM reconnect_followtask t JOIN registry_account s ON s.id = t.source_id"
+        " WHERE s.person_id = c.person_id AND t.network = c.network AND t.target_id = c.address"
+        " ORDER BY t.id DESC LIMIT 1), '')"
+    )
+
+
 class Filter(enum.StrEnum):
     PENDING = "pending"  # not followed yet, not dismissed
     FOLLOWED = "followed"
@@ -77,6 +89,7 @@ class ReviewRow:
     first_seen_at: datetime
     display_name: str  # '' until the background task has fetched the profile
     avatar_id: int | None  # the TargetProfile whose cached image /review/avatar/<id>/ serves
+    task_state: str = ""  # the state of the person's follow task for this target ('' when none)
 
     @property
     def avatar_url(self) -> str:
@@ -105,6 +118,7 @@ class ReviewRow:
             "first_seen_at": self.first_seen_at.isoformat(),
             "display_name": self.display_name or None,
             "avatar_url": self.avatar_url or None,
+            "task_state": self.task_state or None,
         }
 
 
@@ -142,10 +156,10 @@ def make_cursor(row: ReviewRow) -> str:
 
 
 def _row(r: tuple[Any, ...]) -> ReviewRow:
-    dismissed, followed = r[9] is not None, bool(r[10])
+    dismissed, state = r[9] is not None, str(r[10] or "")
     return ReviewRow(int(r[0]), r[1], r[2], r[3], r[4], bool(r[5]), bool(r[6]), r[7], r[8], dismissed,
-                     followed,
-                     r[11], r[12], int(r[13]) if r[13] is not None else None)  # fmt: skip
+                     state in followed_states,
+                     r[11], r[12], int(r[13]) if r[13] is not None else None, state)  # fmt: skip
 
 
 def page_sql(
@@ -167,7 +181,7 @@ def page_sql(
         params += [cursor_key[0], cursor_key[1]]
     sql = f"""
         SELECT c.id, c.network, c.address, c.kind, c.handle, c.followee, c.follower, c.unavailable,
-               c.moved_to, c.dismissed_at, {followed_sql()}, c.first_seen_at,
+               c.moved_to, c.dismissed_at, {task_state_sql()}, c.first_seen_at,
                COALESCE(p.display_name, ''), CASE WHEN p.avatar IS NULL THEN NULL ELSE p.id END
         FROM {q(Candidate._meta.db_table)} c
         LEFT JOIN {q(TargetProfile._meta.db_table)} p ON p.network = c.network AND p.address = c.address

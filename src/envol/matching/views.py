@@ -1,25 +1,22 @@
-"""The review page (HTML, works without JavaScript) and its JSON twin for API clients.
-
-Both read the same service (envol.matching.review): counts per network and direction, one keyset
-page of candidates with cached names and avatars, filters. Dismissing is a plain form POST.
+"""The candidates' JSON for API clients, dismissal, the newcomer e-mail preference and the cached
+avatars. The list itself is shown on "Your people" (envol.reconnect.people), which reads the same
+service (envol.matching.review); /review/ redirects there.
 """
 
 from __future__ import annotations
 
-from typing import Any
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from envol.core import rendermemo
 from envol.core.ids import Platform
-from envol.matching import context_processors, notify, review
+from envol.matching import notify, review
 from envol.matching.models import TargetProfile
+from envol.platforms.images import raster_type
 from envol.registry.models import Person
 from envol.registry.session import person_required
 
@@ -34,43 +31,10 @@ def _choices(request: HttpRequest) -> tuple[review.Filter, Platform | None, str 
     return which, network, request.GET.get("after") or None
 
 
-def _filter_labels() -> list[tuple[str, str]]:
-    return [
-        (review.Filter.PENDING.value, _("Not followed yet")),
-        (review.Filter.FOLLOWED.value, _("Already followed")),
-        (review.Filter.DISMISSED.value, _("Dismissed")),
-        (review.Filter.BRIDGED.value, _("Bridged")),
-        (review.Filter.SUGGESTIONS.value, _("Suggestions (not verified)")),
-        (review.Filter.ALL.value, _("All")),
-    ]
-
-
-@person_required
-@require_GET
-def review_page(request: HttpRequest, person: Person) -> HttpResponse:
-    which, network, after = _choices(request)
-    result = review.page(person.pk, which=which, network=network, after=after)
-    preference = notify.preference_for(person.pk)
-    new_count = notify.new_since_last_visit(person.pk, preference)
-    notify.mark_visited(person.pk, preference)
-    context_processors.seen_all(request)
-    query = {"filter": which.value, **({"network": network.value} if network else {})}
-    context: dict[str, Any] = {
-        "page": "review",
-        "counts": review.counts(person.pk),
-        "rows": result.rows,
-        "which": which.value,
-        "network": network.value if network else "",
-        "filters": _filter_labels(),
-        "select_all": request.GET.get("select") == "all",
-        "new_count": new_count,
-        "preference": preference,
-        "query": urlencode(query),
-        "here": request.get_full_path(),
-        "next_url": f"?{urlencode({**query, 'after': result.next_cursor})}" if result.next_cursor else "",
-        "first_url": f"?{urlencode(query)}" if after else "",
-    }
-    return rendermemo.render(request, "matching/review.html", context)  # unchanged rows: no new render
+def review_page(request: HttpRequest) -> HttpResponse:
+    """The old address of the list: "Your people" (envol.reconnect.people) shows it, with following."""
+    query = request.META.get("QUERY_STRING", "")
+    return redirect(reverse("people") + (f"?{query}" if query else ""), permanent=True)
 
 
 @person_required
@@ -79,7 +43,7 @@ def dismiss(request: HttpRequest, person: Person) -> HttpResponse:
     ids = [int(v) for v in request.POST.getlist("candidate") if v.isdigit()]
     review.set_dismissed(person.pk, ids, dismissed=request.POST.get("action") != "undismiss")
     back = request.POST.get("next", "")
-    return redirect(back if back.startswith("/review/") else "matching_review")
+    return redirect(back if back.startswith("/people/") else "people")
 
 
 @person_required
@@ -93,7 +57,7 @@ def notifications(request: HttpRequest, person: Person) -> HttpResponse:
         messages.success(request, _("Envol will write to you when people you knew on X join."))
     else:
         messages.success(request, _("Envol will not send you e-mail."))
-    return redirect("matching_review")
+    return redirect("people")
 
 
 @person_required
@@ -114,11 +78,19 @@ def review_json(request: HttpRequest, person: Person) -> HttpResponse:
 @person_required
 @require_GET
 def avatar(request: HttpRequest, person: Person, profile_id: int) -> HttpResponse:
-    """A cached avatar, served by Envol itself (pages make no third-party request)."""
-    profile = TargetProfile.objects.filter(pk=profile_id).exclude(avatar=None).first()
-    if profile is None or profile.avatar is None or not profile.avatar_type.startswith("image/"):
+    """A cached avatar, served by Envol itself (pages make no third-party request, decision 0023).
+    Its type is read again from its bytes: only a PNG, JPEG, WebP or GIF image is ever served."""
+    data = (
+        TargetProfile.objects.filter(pk=profile_id)
+        .exclude(avatar=None)
+        .values_list("avatar", flat=True)
+        .first()
+    )
+    kind = raster_type(bytes(data)) if data is not None else None
+    if data is None or kind is None:
         raise Http404
-    response = HttpResponse(bytes(profile.avatar), content_type=profile.avatar_type)
+    response = HttpResponse(bytes(data), content_type=kind)
     response["Cache-Control"] = "private, max-age=86400"
     response["Content-Security-Policy"] = "default-src 'none'"
+    response["X-Content-Type-Options"] = "nosniff"
     return response

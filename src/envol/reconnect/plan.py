@@ -38,6 +38,9 @@ from envol.reconnect.states import OPEN, TaskState, sources_of
 from envol.registry.models import Account, Verification
 
 NETWORKS = (Platform.BLUESKY.value, Platform.MASTODON.value)
+#: The reason a task carries when the person picked it on the "Your people" page (envol.reconnect.picks):
+#: a one-off decision that no later planning run withdraws, whatever the standing choice says.
+PICKED = "picked"
 
 
 #: Targets the engine never follows: gone for good, or labelled as impersonation by the platform.
@@ -117,7 +120,7 @@ def _plan_account(choice: ReconnectChoice, candidates: list[KnownAccount], now: 
     mine = Q(source_id=account.pk)
     # Withdraw what was planned but is no longer chosen; restore what is chosen again.
     transitions.move(
-        mine & ~texts_in("target_id", ids) & Q(sent_at__isnull=True) & Q(record_key=""),
+        mine & ~texts_in("target_id", ids) & Q(sent_at__isnull=True) & Q(record_key="") & ~Q(reason=PICKED),
         OPEN,
         TaskState.SKIPPED,
         now=now,

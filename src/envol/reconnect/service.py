@@ -9,7 +9,7 @@ from django.utils import timezone
 from envol.core.ids import Platform
 from envol.reconnect import transitions
 from envol.reconnect.models import Directions, FollowTask, Mode, ReconnectChoice
-from envol.reconnect.plan import plan_for_persons
+from envol.reconnect.plan import PICKED, plan_for_persons
 from envol.reconnect.scheduling import wake_if_work
 from envol.reconnect.states import CREATED_BY_ENVOL, TaskState
 from envol.registry.models import Account
@@ -34,7 +34,7 @@ def choose(account: Account, directions: str, mode: str) -> ReconnectChoice:
         )
         if mode == Mode.MANUAL and before == Mode.AUTOMATIC:
             # From automatic to by hand: what was waiting to be sent waits for a pick again.
-            unsent = Q(source_id=account.pk, state=TaskState.READY, sent_at__isnull=True)
+            unsent = Q(source_id=account.pk, state=TaskState.READY, sent_at__isnull=True) & ~Q(reason=PICKED)
             transitions.move(unsent, TaskState.READY, TaskState.PLANNED)
     plan_for_persons([account.person_id])
     return choice

@@ -1,5 +1,6 @@
-"""The person's reconnection page: choices per linked account, progress, review by hand, undo,
-exports. Plain HTML forms: everything works without JavaScript."""
+"""The forms of the "Your people" page (envol.reconnect.people) that act on one linked account:
+the standing choice, undo with its confirmation page, retry, the Bluesky list; the exports; and
+redirects from the old reconnection pages. Plain HTML forms: everything works without JavaScript."""
 
 from __future__ import annotations
 
@@ -12,17 +13,15 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from envol.core.ids import Platform
 from envol.privacy.pending import persons_pending
-from envol.reconnect.exports import candidates_json, mastodon_addresses, mastodon_csv, request_bluesky_list
+from envol.reconnect.exports import candidates_json, mastodon_csv, request_bluesky_list
 from envol.reconnect.models import Directions, FollowTask, Mode, ReconnectChoice
-from envol.reconnect.plan import pick
-from envol.reconnect.progress import progress_for
-from envol.reconnect.schedule_date import automatic_start
 from envol.reconnect.service import choose, created_by_envol, request_undo, retry_failed
 from envol.reconnect.states import TaskState
 from envol.registry.models import Account, Person, Verification
@@ -57,32 +56,9 @@ def not_while_erasing[**P](
     return wrapper  # type: ignore[return-value]  # functools.wraps' type drops the ParamSpec
 
 
-@person_required
-@not_while_erasing
-def page(request: HttpRequest, person: Person) -> HttpResponse:
-    rows = progress_for(person.pk)
-    can_undo = undoable([row.account_id for row in rows])
-    for row in rows:
-        row.network_name = NETWORK_NAMES[row.network]  # type: ignore[attr-defined]
-        row.undoable = can_undo[row.account_id]["total"]  # type: ignore[attr-defined]
-    context = {
-        "page": "reconnect",
-        "rows": rows,
-        "start": automatic_start(),
-        # Handles that are no Mastodon address (a formula a server chose, say) stay out of the file.
-        "csv_left_out": mastodon_addresses(person.pk)[1],
-        "directions": [
-            (Directions.FOLLOWEES.value, _("the people I followed on X")),
-            (Directions.FOLLOWERS.value, _("the people who followed me on X")),
-            (Directions.BOTH.value, _("both")),
-            (Directions.NONE.value, _("nobody")),
-        ],
-        "modes": [
-            (Mode.AUTOMATIC.value, _("automatically, now and whenever someone I knew joins")),
-            (Mode.MANUAL.value, _("only those I pick by hand")),
-        ],
-    }
-    return render(request, "reconnect/page.html", context)
+def page(request: HttpRequest) -> HttpResponse:
+    """The old reconnection page: its progress and choices are on "Your people" now."""
+    return redirect(reverse("people") + "#progress", permanent=True)
 
 
 @require_POST
@@ -93,31 +69,15 @@ def choose_view(request: HttpRequest, person: Person, account_id: int) -> HttpRe
     directions, mode = request.POST.get("directions", ""), request.POST.get("mode", "")
     if directions not in Directions.values or mode not in Mode.values:
         messages.error(request, _("Choose whom to follow and how, then save."))
-        return redirect("reconnect")
+        return redirect("people")
     choose(account, directions, mode)
     messages.success(request, _("Saved. Envol follows your choice from now on."))
-    return redirect("reconnect")
+    return redirect("people")
 
 
-@person_required
-@not_while_erasing
-def review(request: HttpRequest, person: Person, account_id: int) -> HttpResponse:
-    account = _own(person, account_id)
-    if request.method == "POST":
-        ids = [int(i) for i in request.POST.getlist("task") if i.isdigit()]
-        count = pick(account, ids)
-        text = ngettext("%(count)s account will be followed.", "%(count)s accounts will be followed.", count)
-        messages.success(request, text % {"count": intcomma(count)})
-        return redirect("reconnect")
-    planned = FollowTask.objects.filter(source=account, state=TaskState.PLANNED).order_by("target_handle")
-    context = {
-        "page": "reconnect",
-        "account": account,
-        "network_name": NETWORK_NAMES[account.platform],
-        "tasks": planned[:REVIEW_LIMIT],
-        "more": max(planned.count() - REVIEW_LIMIT, 0),
-    }
-    return render(request, "reconnect/review.html", context)
+def review(request: HttpRequest, account_id: int) -> HttpResponse:
+    """The old page of picks by hand: "Your people" has a Follow button on each row now."""
+    return redirect(reverse("people"), permanent=True)
 
 
 def undoable(account_ids: list[int]) -> dict[int, dict[str, int]]:
@@ -146,10 +106,10 @@ def undo(request: HttpRequest, person: Person, account_id: int) -> HttpResponse:
             _("Envol will remove the %(count)s follows it made, and only those.")
             % {"count": intcomma(count)},
         )
-        return redirect("reconnect")
+        return redirect("people")
     counts = undoable([account.pk])[account.pk]
     context = {
-        "page": "reconnect",
+        "page": "people",
         "account": account,
         "network_name": NETWORK_NAMES[account.platform],
         "total": counts["total"],
@@ -167,7 +127,7 @@ def retry(request: HttpRequest, person: Person, account_id: int) -> HttpResponse
     count = retry_failed(_own(person, account_id))
     text = ngettext("%(count)s follow will be tried again.", "%(count)s follows will be tried again.", count)
     messages.success(request, text % {"count": intcomma(count)})
-    return redirect("reconnect")
+    return redirect("people")
 
 
 @require_POST
@@ -180,7 +140,7 @@ def bluesky_list(request: HttpRequest, person: Person, account_id: int) -> HttpR
     name = request.POST.get("name", "").strip()[:64] or _("My community from X")
     request_bluesky_list(account, name, _("The people I knew on X, found again by Envol."))
     messages.success(request, _("Your list is being made on Bluesky; it appears in your profile's lists."))
-    return redirect("reconnect")
+    return redirect("people")
 
 
 @person_required

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from envol.core.ids import Platform
 from envol.platforms.http import SafeHttp
+from envol.reconnect.journey import journey_for
 from envol.reconnect.service import made_and_waiting
 from envol.registry.bluesky_tokens import revoke_quietly as bluesky_revoke_quietly
 from envol.registry.errors import LastAccountError
@@ -105,6 +106,7 @@ def accounts(request: HttpRequest, person: Person) -> HttpResponse:
         "can_link_mastodon": Platform.MASTODON.value not in linked,
         "can_link_bluesky": Platform.BLUESKY.value not in linked,
         "findable_label": findable_label(person),
+        "journey": journey_for(person.pk),
     }
     return render(request, "signin/accounts.html", context)
 

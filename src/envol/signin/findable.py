@@ -54,8 +54,8 @@ def findable(request: HttpRequest, person: Person) -> HttpResponse:
             first_time = person.findable_by == Findable.UNCHOSEN
             choose(person, Findable(value))
             messages.success(request, _("Saved: %(choice)s.") % {"choice": _label_of(value)})
-            # After the first sign-in the journey goes on to sharing the archive.
-            return redirect("archive_upload" if first_time else "accounts")
+            # After the first sign-in the journey shows where the person is and what comes next.
+            return redirect("home" if first_time else "accounts")
         messages.error(request, _("Choose one of the three options."))
         return render(request, "signin/findable.html", _context(person), status=400)
     return render(request, "signin/findable.html", _context(person))

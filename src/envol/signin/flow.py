@@ -84,4 +84,4 @@ def finish_proof(request: HttpRequest, identity: ProvenIdentity) -> HttpResponse
         text = _("You are signed in with your %(platform)s account %(handle)s.")
     messages.success(request, text % {"platform": platform, "handle": handle})
     # The journey asks a new person who can find them before anything else (never defaulted).
-    return redirect("findable" if needs_asking(result.person) else "accounts")
+    return redirect("findable" if needs_asking(result.person) else "home")

@@ -6,11 +6,22 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import loader
 
+from envol.reconnect.journey import journey_for
+from envol.registry.session import current_person
+
 PUBLIC_PAGES = ("home", "how", "faq", "privacy", "legal")
 
 
 def page(request: HttpRequest, name: str) -> HttpResponse:
     return render(request, f"web/{name}.html", {"page": name})
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Signed out: what Envol is. Signed in: the journey, where the person is and what comes next."""
+    person = current_person(request)
+    if person is None:
+        return page(request, "home")
+    return render(request, "web/journey.html", {"page": "home", "journey": journey_for(person.pk)})
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

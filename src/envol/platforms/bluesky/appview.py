@@ -17,7 +17,9 @@ from typing import Any
 from envol.core.config import CONFIG
 from envol.platforms.bluesky.repo import parse_record_time
 from envol.platforms.bluesky.xrpc import Xrpc
+from envol.platforms.errors import NotFound
 from envol.platforms.http import HttpClient
+from envol.platforms.images import fetch_avatar as fetch_image
 
 MAX_ACTORS = 25
 IMPERSONATION = "impersonation"
@@ -112,3 +114,12 @@ def iter_profiles(
     """The profiles of any number of actors, 25 per call."""
     for start in range(0, len(actors), MAX_ACTORS):
         yield from get_profiles(http, actors[start : start + MAX_ACTORS], service_url=service_url)
+
+
+def fetch_avatar(url: str, *, http: HttpClient) -> tuple[bytes, str] | None:
+    """A profile's avatar from the Bluesky CDN: raster bytes only, size-capped, typed by its bytes
+    (platforms.images), so that pages show it from Envol's own origin."""
+    try:
+        return fetch_image(url, http=http)
+    except NotFound:
+        return None

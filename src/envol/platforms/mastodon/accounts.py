@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from envol.platforms.errors import NotFound
+from envol.platforms.images import fetch_avatar
 from envol.platforms.mastodon.identity import full_acct
 from envol.platforms.mastodon.wire import HttpClient, call, json_object, text
 
@@ -50,13 +51,9 @@ def lookup(base_url: str, acct: str, *, home_domain: str, http: HttpClient) -> R
     )
 
 
-def fetch_image(url: str, *, http: HttpClient, max_bytes: int = 256 * 1024) -> tuple[bytes, str] | None:
-    """An avatar's bytes and type, None when it is missing, not an image, or larger than allowed."""
+def fetch_image(url: str, *, http: HttpClient) -> tuple[bytes, str] | None:
+    """An account's avatar: raster bytes only, size-capped, typed by its bytes (platforms.images)."""
     try:
-        response = call(http, "GET", url)
+        return fetch_avatar(url, http=http)
     except NotFound:
         return None
-    kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
-    if not kind.startswith("image/") or kind == "image/svg+xml" or len(response.content) > max_bytes:
-        return None
-    return response.content, kind

@@ -1,0 +1,136 @@
+"""Following from the "Your people" page: one person, or everyone of a network and direction, now.
+
+A pick is a one-off decision, apart from the standing choice (`ReconnectChoice`): the tasks are
+inserted if planning has not made them yet (`plan.insert_missing`, set-based), moved to ready
+through the state graph, and marked ``reason="picked"`` so that a later planning run, which
+withdraws what no longer matches the standing choice, leaves them alone. The engine then sends them
+at the pace of each network, like any other follow (`scheduling.wake_if_work`).
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from envol.core.ids import Platform
+from envol.core.listparam import ids_in, texts_in
+from envol.matching.candidates import KnownAccount
+from envol.matching.models import Candidate, Kind
+from envol.privacy.pending import persons_pending
+from envol.reconnect import transitions
+from envol.reconnect.models import FollowTask
+from envol.reconnect.plan import NOT_FOLLOWABLE, PICKED, insert_missing
+from envol.reconnect.scheduling import wake_if_work
+from envol.reconnect.states import FOLLOWED, TaskState
+from envol.registry.models import Account, Verification
+
+#: Where a pick may take a task from: not yet sent (planned), withdrawn or failed earlier.
+PICKABLE = frozenset({TaskState.PLANNED, TaskState.SKIPPED, TaskState.FAILED})
+
+
+class Direction(enum.StrEnum):
+    """The buckets "follow all" offers, as the page counts them (envol.matching.review.counts)."""
+
+    FOLLOWEES = "followees"  # people the person followed on X (mutual ones included)
+    FOLLOWERS = "followers"  # people who followed the person on X (mutual ones included)
+    ALL = "all"
+
+
+def _followable(person_id: int) -> Q:
+    return Q(person_id=person_id, kind=Kind.VERIFIED, target_account__isnull=False) & ~Q(
+        unavailable__in=NOT_FOLLOWABLE
+    )
+
+
+def _direction(direction: Direction) -> Q:
+    if direction == Direction.FOLLOWEES:
+        return Q(followee=True)
+    if direction == Direction.FOLLOWERS:
+        return Q(follower=True)
+    return Q()
+
+
+def follow_candidates(person_id: int, candidate_ids: list[int], *, now: datetime | None = None) -> int:
+    """Follow these candidates of the person (others' ids are ignored); returns how many were queued."""
+    return _follow(person_id, _followable(person_id) & ids_in("pk", candidate_ids), now)
+
+
+def follow_all(
+    person_id: int, network: Platform, direction: Direction, *, now: datetime | None = None
+) -> int:
+    """Follow every candidate of one network and direction that is not dismissed."""
+    where = _followable(person_id) & Q(network=network.value, dismissed_at=None) & _direction(direction)
+    return _follow(person_id, where, now)
+
+
+def _follow(person_id: int, where: Q, now: datetime | None) -> int:
+    now = now or timezone.now()
+    if persons_pending([person_id]):
+        return 0  # an erasure waiting for Envol's follows to be undone: nothing new starts
+    accounts = {
+        a.platform: a
+        for a in Account.objects.filter(
+            person_id=person_id, verification=Verification.VERIFIED,
+            platform__in=[Platform.BLUESKY, Platform.MASTODON],
+        )
+    }  # fmt: skip
+    rows = Candidate.objects.filter(where, network__in=list(accounts)).values_list(
+        "target_person_id", "network", "target_account_id", "address", "handle", "followee", "follower"
+    )
+    chosen: dict[str, list[KnownAccount]] = {}
+    for pid, net, aid, address, handle, fe, fr in rows:
+        one = KnownAccount(
+            int(pid or 0), Platform(net), int(aid), str(address), str(handle), bool(fe), bool(fr)
+        )
+        chosen.setdefault(net, []).append(one)
+    queued = 0
+    with transaction.atomic():
+        for network, known in chosen.items():
+            account = accounts[network]
+            insert_missing(account, known, now)
+            targets = Q(source_id=account.pk) & texts_in("target_id", [k.stable_id for k in known])
+            queued += transitions.move(targets, PICKABLE, TaskState.READY, now=now, reason=PICKED,
+                                       last_error="", finished_at=None)  # fmt: skip
+    if queued:
+        wake_if_work([a.pk for a in accounts.values()], now=now)
+    return queued
+
+
+def counts(person_id: int) -> dict[str, dict[str, int]]:
+    """Per network, what "follow all" and the automatic choice cover: the followable candidates of
+    each direction (not dismissed), and among them those not followed nor queued yet. One statement,
+    written out (the page that shows it is reloaded often: no ORM compilation per request)."""
+    q = connection.ops.quote_name
+    busy = sorted(s.value for s in {*FOLLOWED, TaskState.READY, TaskState.WAITING_AUTH})
+    unfollowable = sorted(str(u) for u in NOT_FOLLOWABLE)
+    tasks, accounts = q(FollowTask._meta.db_table), q(Account._meta.db_table)
+    sql = f"""
+        SELECT c.network,
+               SUM(CASE WHEN c.followee THEN 1 ELSE 0 END), SUM(CASE WHEN c.follower THEN 1 ELSE 0 END),
+               COUNT(*),
+               SUM(CASE WHEN c.followee AND NOT c.busy THEN 1 ELSE 0 END),
+               SUM(CASE WHEN c.follower AND NOT c.busy THEN 1 ELSE 0 END),
+               SUM(CASE WHEN NOT c.busy THEN 1 ELSE 0 END)
+        FROM (
+            SELECT c.network, c.followee, c.follower, EXISTS (
+                SELECT 1 FROM {tasks} t JOIN {accounts} s ON s.id = t.source_id
+                WHERE s.person_id = c.person_id AND t.network = c.network AND t.target_id = c.address
+                  AND t.state IN ({", ".join(["%s"] * len(busy))})) AS busy
+            FROM {q(Candidate._meta.db_table)} c
+            WHERE c.person_id = %s AND c.kind = %s AND c.target_account_id IS NOT NULL
+              AND c.dismissed_at IS NULL AND c.unavailable NOT IN ({", ".join(["%s"] * len(unfollowable))})
+        ) c
+        GROUP BY c.network
+    """  # noqa: S608 (quoted names and placeholders only)
+    keys = ("followees", "followers", "all", "followees_left", "followers_left", "all_left")
+    found = {n.value: dict.fromkeys(keys, 0) for n in (Platform.BLUESKY, Platform.MASTODON)}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*busy, person_id, Kind.VERIFIED.value, *unfollowable])
+        for network, *values in cursor.fetchall():
+            if network in found:
+                found[network] = {k: int(v or 0) for k, v in zip(keys, values, strict=True)}
+    return found

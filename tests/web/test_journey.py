@@ -47,8 +47,24 @@ def browser() -> Iterator[sync_api.Browser]:
             chromium.close()
 
 
+class Worker:
+    """The background worker, which the journey pauses to see the progress start from its beginning."""
+
+    def __init__(self) -> None:
+        self.running: EmbeddedWorker | None = None
+
+    def start(self) -> None:
+        self.running = EmbeddedWorker(interval=0.1)
+        self.running.start()
+
+    def stop(self) -> None:
+        if self.running is not None:
+            self.running.stop(timeout=30)
+            self.running = None
+
+
 @pytest.fixture
-def worker(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def worker(monkeypatch: pytest.MonkeyPatch) -> Iterator[Worker]:
     """What `make run` runs beside the web server: the worker, with the simulated pace quickened (a
     follow every half second: slow enough to see progress move, quick enough for the suite)."""
     monkeypatch.setenv("ENVOL_SANDBOX", "on")
@@ -56,10 +72,10 @@ def worker(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(follow_port, "PACE_SECONDS", 0.5)
     monkeypatch.setattr(follow_port, "_ACCOUNTS", {})  # each journey's simulated platforms start empty
     monkeypatch.setattr(service, "newcomer_number", lambda: service.world.NEWCOMER_BASE + 424_242)
-    running = EmbeddedWorker(interval=0.1)
+    running = Worker()
     running.start()
-    yield
-    running.stop(timeout=30)
+    yield running
+    running.stop()
     connections.close_all()
 
 
@@ -130,7 +146,7 @@ def _context(
 @pytest.mark.parametrize("size", list(SIZES))
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_the_whole_journey(
-    browser: sync_api.Browser, live_server: LiveServer, worker: None, tmp_path: Path, lang: str, size: str
+    browser: sync_api.Browser, live_server: LiveServer, worker: Worker, tmp_path: Path, lang: str, size: str
 ) -> None:
     shots = None
     if size == "phone":
@@ -154,9 +170,10 @@ def test_the_whole_journey(
     journey.submit("form.choices")
 
     # 2. Link: simulated Bluesky and Mastodon accounts.
+    for network in ("bluesky", "mastodon"):
+        journey.go("/accounts/")
+        journey.submit(f'form[action="/sandbox/link/{network}/"]')
     journey.go("/accounts/")
-    journey.submit('form[action="/sandbox/link/bluesky/"]')
-    journey.submit('form[action="/sandbox/link/mastodon/"]')
     assert page.locator('form[action^="/sandbox/link/"]').count() == 0
     journey.shot("04-accounts")
 
@@ -171,7 +188,7 @@ def test_the_whole_journey(
     page.locator("#browser-done:not([hidden])").wait_for(timeout=WAIT)
     journey.shot("05-archive")
 
-    follow_steps(journey)
+    follow_steps(journey, worker)
 
     # 8. Export, then erase.
     journey.go("/your-data/export/")
@@ -187,37 +204,57 @@ def test_the_whole_journey(
         assert sorted(journey.taken) == sorted(p.name for p in shots.glob("*.png"))
 
 
-def follow_steps(journey: Journey) -> None:
-    """4–7: the people found, follows by hand and all, progress, undo (today's pages)."""
+def _figure(page: sync_api.Page, network: str, field: str) -> int:
+    """A figure of one account's progress box, as the page shows it now (digits only: 1,234)."""
+    box = page.locator(f'li.phase[data-account="{_account_id(page, network)}"]')
+    return int(re.sub(r"\D", "", box.locator(f'[data-field="{field}"]').inner_text()) or 0)
+
+
+def _account_id(page: sync_api.Page, network: str) -> str:
+    form = page.locator(f'form[action="/people/follow-all/"]:has(input[name=network][value={network}])')
+    choose = form.locator("xpath=following-sibling::form[1]").get_attribute("action") or ""
+    return choose.split("/")[2]
+
+
+def _mastodon_source(page: sync_api.Page) -> str:
+    box = page.locator(f'li.phase[data-account="{_account_id(page, "mastodon")}"] .handle')
+    nick = box.inner_text().split("@")[0]
+    return service.world.mastodon_actor(nick)
+
+
+def follow_steps(journey: Journey, worker: Worker) -> None:
+    """4–7 on the "Your people" page: the people found, follows by hand and all, the progress seen
+    moving without a reload, undo."""
     page = journey.page
-    journey.go("/review/")
-    journey.until(lambda: page.locator("input[type=checkbox][name]").count() > 0, reload=True)
+    journey.go("/people/")
+    journey.until(lambda: page.locator("button.follow").count() > 0, reload=True)
     journey.shot("06-your-people")
-    journey.go("/reconnect/")
-    forms = page.locator('form[action$="/choose/"]')
-    # Mastodon, by hand: pick two people.
-    mastodon = forms.nth(1)
-    mastodon.locator("input[name=directions][value=both]").check()
-    mastodon.locator("input[name=mode][value=manual]").check()
-    mastodon.locator("button[type=submit]").click()
-    page.locator('a[href$="/review/"]').last.click()
-    boxes = page.locator("input[name=task]")
-    boxes.nth(0).check()
-    boxes.nth(1).check()
+    # By hand: the first two people's Follow buttons.
+    offered = page.locator("button.follow").count()
+    for _ in range(2):
+        page.locator("button.follow").first.click()
+        page.wait_for_load_state()
+    assert page.locator("button.follow").count() == offered - 2
     journey.shot("07-by-hand")
-    journey.submit("main form")
-    # All: Bluesky, automatically (the operator's start date has come).
-    bluesky = page.locator('form[action$="/choose/"]').first
-    bluesky.locator("input[name=directions][value=both]").check()
-    bluesky.locator("input[name=mode][value=auto]").check()
-    bluesky.locator("button[type=submit]").click()
-    # Progress moves as the engine follows (today's page is reloaded: it is not live).
-    counts = page.locator("li.phase strong")
-    everyone = re.compile(r"^\s*5\b")
-    journey.until(lambda: bool(everyone.search(counts.first.inner_text())), reload=True)
-    journey.until(lambda: bool(re.search(r"^\s*2\b", counts.nth(1).inner_text())), reload=True)
+    # All: everyone followed on X on Mastodon, while the worker waits, so that the page shows the
+    # start; then the worker runs, and the page's figures move without a reload.
+    worker.stop()
+    page.locator(
+        'form[action="/people/follow-all/"]:has(input[value=mastodon]) button[value=followees]'
+    ).click()
+    page.wait_for_load_state()
+    done, remaining = _figure(page, "mastodon", "done"), _figure(page, "mastodon", "remaining")
+    assert remaining > 0
+    worker.start()
+    journey.until(lambda: _figure(page, "mastodon", "done") > done, reload=False)
+    journey.until(lambda: _figure(page, "mastodon", "remaining") == 0, reload=False)
     journey.shot("08-progress")
-    page.locator('a[href$="/undo/"]').first.click()
+    # Undo, on Mastodon: the confirmation says what goes, then the follows Envol made go.
+    page.reload()  # the button to undo them is offered once the follows exist
+    page.locator(f'a[href="/reconnect/{_account_id(page, "mastodon")}/undo/"]').click()
     journey.shot("08-undo")
     journey.submit("form.actions")
-    journey.until(lambda: page.locator('a[href$="/undo/"]').count() == 1, reload=True)
+    source = _mastodon_source(page)
+    journey.until(lambda: follow_port.follows_of(source) == {}, reload=False)
+    page.reload()  # the live figures follow new follows every few seconds, an undo within a minute
+    assert _figure(page, "mastodon", "done") == 0

@@ -96,14 +96,22 @@ class Journey:
         self.page.locator(f"{form} button[type=submit]").first.click()
         self.page.wait_for_load_state()
 
-    def shot(self, name: str) -> None:
+    def shot(self, name: str, at: str | None = None) -> None:
+        """The page from its top, or from the element ``at`` (a CSS selector) down."""
         if self.shots is None:
             return
-        height = min(self.page.evaluate("() => document.documentElement.scrollHeight"), SHOT_HEIGHT)
+        top = 0
+        if at is not None:
+            top = max(
+                0,
+                int(self.page.locator(at).first.evaluate("e => e.getBoundingClientRect().top + scrollY")) - 8,
+            )
+        bottom = self.page.evaluate("() => document.documentElement.scrollHeight")
+        height = min(bottom - top, SHOT_HEIGHT)
         raw = self.shots / f"{name}.raw.png"
         width = self.page.viewport_size["width"] if self.page.viewport_size else 390
         self.page.screenshot(
-            path=str(raw), full_page=True, clip={"x": 0, "y": 0, "width": width, "height": height}
+            path=str(raw), full_page=True, clip={"x": 0, "y": top, "width": width, "height": height}
         )
         final = self.shots / f"{name}.png"
         # 32 colours: a page of text and flat colours loses nothing a reader sees (a quarter of the bytes).
@@ -223,14 +231,15 @@ def follow_steps(journey: Journey, worker: Worker) -> None:
     page = journey.page
     journey.go("/people/")
     journey.until(lambda: page.locator("button.follow").count() > 0, reload=True)
-    journey.shot("06-your-people")
+    assert page.locator(".candidate strong").first.inner_text() in {p.name for p in service.world.PEOPLE}
+    journey.shot("06-your-people", at="#list-title")
     # By hand: the first two people's Follow buttons.
     offered = page.locator("button.follow").count()
     for _ in range(2):
         page.locator("button.follow").first.click()
         page.wait_for_load_state()
     assert page.locator("button.follow").count() == offered - 2
-    journey.shot("07-by-hand")
+    journey.shot("07-by-hand", at="#list-title")
     # All: everyone followed on X on Mastodon, while the worker waits, so that the page shows the
     # start; then the worker runs, and the page's figures move without a reload.
     worker.stop()

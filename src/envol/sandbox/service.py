@@ -69,11 +69,14 @@ def populate() -> int:
 
 def known(platform: Platform, address: str, name: str) -> None:
     """What the background lookups would learn, answered in advance: nothing at sandbox.invalid is
-    ever asked (its name, not bridged)."""
+    ever asked (its name, not bridged). Tied to its account, as a looked-up profile is, so that the
+    retention job keeps it while the account exists."""
     now = timezone.now()
+    account = Account.objects.filter(platform=platform, stable_id=address).first()
     TargetProfile.objects.update_or_create(
         network=platform, address=address,
-        defaults={"display_name": name, "checked_at": now, "next_check_at": now + PROFILE_KEPT},
+        defaults={"display_name": name, "account": account, "checked_at": now,
+                  "next_check_at": now + PROFILE_KEPT},
     )  # fmt: skip
     BridgeLookup.objects.update_or_create(
         network=platform, stable_id=address,

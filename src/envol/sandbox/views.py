@@ -71,9 +71,10 @@ def link(request: HttpRequest, person: Person, network: str) -> HttpResponseBase
         raise Http404
     nick, number = newcomer
     proven = service.identity(platform, nick, nick, x_number=number)
+    response = finish_proof(request, proven)
     # The simulated people's lists have the newcomer too: their lookups are answered in advance.
     service.known(platform, proven.stable_id, nick)
-    return finish_proof(request, proven)
+    return response
 
 
 @sandbox_only

@@ -9,10 +9,13 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from envol.core.ids import Platform
+from envol.matching.lookups import due_bluesky, due_bridges, due_mastodon
 from envol.matching.materialise import refresh_everyone
-from envol.matching.models import Candidate
+from envol.matching.models import BridgeLookup, Candidate, TargetProfile
+from envol.matching.retention import prune_profiles
 from envol.platforms.errors import AuthExpired, RateLimited
 from envol.platforms.sandbox import follow_port, world
 from envol.reconnect.connect import ports_for
@@ -132,3 +135,26 @@ def test_the_simulated_pace_refuses_a_write_too_soon(monkeypatch: pytest.MonkeyP
     with pytest.raises(RateLimited):
         port.follow([(port.prepare(world.mastodon_actor("amani")).key, world.mastodon_actor("amani"))],
                     datetime.now(UTC))  # fmt: skip
+
+
+def test_simulated_accounts_are_never_looked_up_and_their_names_come_back(client: Client) -> None:
+    """The background lookups would ask the network about sandbox.invalid; the retention job prunes
+    the names while no list names them, and the sample archive's download gives them back."""
+    client.post("/sandbox/start/")
+    me = _signed_in_person(client)
+    profiles = TargetProfile.objects.filter(address__contains=world.DOMAIN)
+    assert profiles.count() == sum(p.bluesky + p.mastodon for p in world.PEOPLE)
+    prune_profiles(timezone.now())  # what the retention job runs
+    assert client.get("/sandbox/sample-archive.zip").status_code == 200
+    assert profiles.count() == sum(p.bluesky + p.mastodon for p in world.PEOPLE)
+    # Even when every list names them and no profile is cached, nothing is due for a lookup.
+    Candidate.objects.bulk_create(
+        [Candidate(person=me, network=a.platform, address=a.stable_id, handle=a.handle, target_account=a,
+                   target_person_id=a.person_id, kind="verified", followee=True, first_seen_at=timezone.now())
+         for a in Account.objects.filter(stable_id__contains=world.DOMAIN)]
+    )  # fmt: skip
+    TargetProfile.objects.all().delete()
+    BridgeLookup.objects.all().delete()
+    assert not due_bluesky()
+    assert not due_mastodon()
+    assert not due_bridges()

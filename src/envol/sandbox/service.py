@@ -44,11 +44,18 @@ def identity(platform: Platform, nick: str, name: str, *, x_number: int) -> Prov
 
 
 def populate() -> int:
-    """Create the simulated people once (later calls find them); returns how many were made."""
+    """Create the simulated people once (later calls find them, and give back their names, which
+    the retention job prunes while no list names them); returns how many were made."""
     made = 0
     for simulated in world.PEOPLE:
         x_number = world.x_id(simulated.number)
         if Account.objects.filter(platform=Platform.X, stable_id=str(x_number)).exists():
+            for platform, present in (
+                (Platform.BLUESKY, simulated.bluesky),
+                (Platform.MASTODON, simulated.mastodon),
+            ):
+                if present:
+                    known(platform, world.address(platform, simulated.nick), simulated.name)
             continue
         with transaction.atomic():
             person = prove_account(

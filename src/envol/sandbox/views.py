@@ -84,6 +84,7 @@ def sample_archive(request: HttpRequest, person: Person) -> HttpResponseBase:
     if newcomer is None:
         raise Http404
     nick, number = newcomer
+    service.populate()  # the names of the people it lists, again if the retention job pruned them
     # The file is opened then unlinked: the response streams it and the system frees it at close.
     with tempfile.TemporaryDirectory() as folder:
         path = service.write_sample_archive(Path(folder) / "archive.zip", x_number=number, nick=nick)

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from envol.core.ids import Platform
 
 DOMAIN = "sandbox.invalid"
+#: In every simulated Bluesky DID and Mastodon actor URI, and in no real one.
+SIMULATED_MARK = f".{DOMAIN}"
 BLUESKY_HOST = f"bsky.{DOMAIN}"
 MASTODON_HOST = f"mastodon.{DOMAIN}"
 #: X ids of simulated accounts: above every id X has issued (snowflakes of 2026 are near 2**61).

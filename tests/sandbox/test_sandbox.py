@@ -90,7 +90,9 @@ def test_the_whole_journey_in_the_sandbox(client: Client, tmp_path: Path) -> Non
         assert client.post(f"/sandbox/link/{network}/").status_code == 302
     accounts = {a.platform: a for a in me.accounts.all()}
     assert set(accounts) == {Platform.X, Platform.BLUESKY, Platform.MASTODON}
-    assert "Link a simulated" not in client.get("/accounts/").content.decode()  # all linked
+    page = client.get("/accounts/", headers={"accept-language": "en"}).content.decode()
+    assert "Link a simulated" not in page  # all linked
+    assert page.count("follow accounts for you, and stop following them when you undo") == 2
     # The sample archive, uploaded through the real upload page.
     sample = client.get("/sandbox/sample-archive.zip")
     assert sample.status_code == 200

@@ -26,20 +26,28 @@ from envol.registry.models import Account, Findable, Person
 #: What a simulated account keeps as its token: the simulated port never reads it (a real token is
 #: encrypted and read by the platforms' ports only).
 SIMULATED_TOKEN = "simulated"  # noqa: S105
+#: The scopes the simulated platforms grant: the narrowest Envol asks of the real ones.
+SCOPES = {
+    Platform.BLUESKY: "atproto repo:app.bsky.graph.follow",
+    Platform.MASTODON: "read:accounts read:follows write:follows",
+}
 #: Never looked up again: nothing answers at sandbox.invalid.
 PROFILE_KEPT = timedelta(days=3650)
 
 
 def identity(platform: Platform, nick: str, name: str, *, x_number: int) -> ProvenIdentity:
-    """What a simulated sign-in proves: the same shape as a real platform's answer."""
+    """What a simulated sign-in proves: the same shape as a real platform's answer, with the
+    narrowest scopes Envol asks of the real ones (the accounts page says them in words)."""
     if platform == Platform.X:
         return ProvenIdentity(Platform.X, str(x_number), nick, name)
     if platform == Platform.BLUESKY:
         handle = world.bluesky_handle(nick)
-        return ProvenIdentity(platform, world.bluesky_did(nick), handle, name, access_token=SIMULATED_TOKEN)
+        return ProvenIdentity(platform, world.bluesky_did(nick), handle, name, access_token=SIMULATED_TOKEN,
+                              token_scope=SCOPES[platform])  # fmt: skip
     return ProvenIdentity(
         platform, world.mastodon_actor(nick), world.mastodon_handle(nick), name,
-        access_token=SIMULATED_TOKEN, authority=frozenset({world.MASTODON_HOST}),
+        access_token=SIMULATED_TOKEN, token_scope=SCOPES[platform],
+        authority=frozenset({world.MASTODON_HOST}),
     )  # fmt: skip
 
 

@@ -22,7 +22,7 @@ FR = {"accept-language": "fr"}
 
 
 @pytest.mark.parametrize(
-    "path", ["/media/?q=%00", "/media/?q=le%00monde", "/review/?after=bluesky:%00", "/?%00=1"]
+    "path", ["/media/?q=%00", "/media/?q=le%00monde", "/people/?after=bluesky:%00", "/?%00=1"]
 )
 def test_a_nul_character_in_a_query_is_a_bad_request_with_a_next_step(client: Client, path: str) -> None:
     signed_in(client, (Platform.X, "42", "alice_x"))

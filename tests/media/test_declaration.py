@@ -212,3 +212,7 @@ def test_retention_deletes_stale_unconfirmed_and_erases_old_addresses(client: Cl
     assert not Declaration.objects.filter(pk=stale.pk).exists()
     assert Declaration.objects.get(pk=decided).email == ""
     assert MediaOutlet.objects.get().published  # the public record stays
+    # The audit trail keeps who did what, never the address once the declaration has let it go.
+    trail = list(ModerationEvent.objects.filter(declaration_id=decided).values_list("action", "detail"))
+    assert [action for action, _ in trail][:2] == ["submitted", "confirmed"]
+    assert not [detail for _, detail in trail if "chef@lemonde.fr" in detail]

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from envol.platforms.errors import AuthExpired, NotFound, RateLimited, Rejected, Transient
+from envol.platforms.errors import AuthExpired, NotFound, OutOfScope, RateLimited, Rejected, Transient
 from envol.platforms.http import SafeHttp, UnsafeHost
 from envol.platforms.mastodon import (
     ForeignIdentity,
@@ -272,7 +272,8 @@ def test_rate_limited_carries_reset(
 @pytest.mark.parametrize(
     ("scopes", "user", "error", "status"),
     [
-        ("read:follows", "alice", Rejected, 403),  # outside the authorized scopes
+        # Outside the authorized scopes: a grant with other scopes is needed (issue #18, item 1).
+        ("read:follows", "alice", OutOfScope, 403),
         ("read", None, Rejected, 422),  # app-only token on a user method
     ],
 )

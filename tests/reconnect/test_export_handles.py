@@ -73,7 +73,7 @@ def test_a_formula_handle_from_a_hostile_server_is_left_out_counted_and_said(
         csv.reader(io.StringIO(client.get("/reconnect/export/following_accounts.csv").content.decode()))
     )
     assert rows[1:] == [["bob@m.test", "true", "false", ""]]
-    page = client.get("/reconnect/", headers=EN).content.decode()
+    page = client.get("/people/", headers=EN).content.decode()
     assert "Accounts left out of this file: 1. Their servers gave them names that are not Mastodon" in page
-    page = client.get("/reconnect/", headers=FR).content.decode()
+    page = client.get("/people/", headers=FR).content.decode()
     assert "Comptes laissés hors de ce fichier : 1." in page

@@ -91,6 +91,8 @@ def test_nobody_is_counted_for_a_person_without_a_proven_x_account() -> None:
         (Facts(True, frozenset({"mastodon"}), True, True, ("running",)), Step.RECONNECTING),  # type: ignore[arg-type]
         (Facts(True, frozenset({"mastodon"}), True, True, ("scheduled", "done")), Step.RECONNECTING),  # type: ignore[arg-type]
         (Facts(True, frozenset({"mastodon"}), True, True, ("done", "idle")), Step.DONE),  # type: ignore[arg-type]
+        # Planned by hand but never picked: nothing is done, the person still has to choose.
+        (Facts(True, frozenset({"mastodon"}), True, True, ("idle",)), Step.CHOOSE),  # type: ignore[arg-type]
     ],
 )
 def test_the_step_follows_the_facts(facts: Facts, step: Step) -> None:

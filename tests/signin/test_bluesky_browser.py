@@ -67,7 +67,10 @@ def test_sign_in_with_x_link_bluesky_through_oauth_and_mastodon_then_follow_with
         page.get_by_role("button", name="Authorize app").click()
         page.wait_for_url(f"{base}/accounts/who-can-find-me/")  # a new person is asked first
         page.get_by_role("button", name="Save my choice").click()  # "everyone", pre-selected
-        page.wait_for_url(f"{base}/archive/")
+        page.wait_for_url(f"{base}/")  # the journey: where the person is, and what comes next
+        sync_api.expect(
+            page.get_by_role("link", name="Link your Bluesky or Mastodon account")
+        ).to_be_visible()
         page.goto(accounts_url)
 
         page.get_by_label("Your Bluesky handle").first.fill(me.handle)
@@ -75,15 +78,18 @@ def test_sign_in_with_x_link_bluesky_through_oauth_and_mastodon_then_follow_with
         page.locator("input[name=password]").fill(me.password)  # on the PDS's own page
         page.get_by_role("button", name="Sign in").click()
         page.get_by_role("button", name="Authorize").click()
-        page.wait_for_url(accounts_url)
+        page.wait_for_url(f"{base}/")
         sync_api.expect(page.get_by_text(f"Your Bluesky account @{me.handle} is linked.")).to_be_visible()
+        sync_api.expect(page.get_by_role("link", name="Share your X archive")).to_be_visible()
+        page.goto(accounts_url)
 
         page.get_by_label("Your Mastodon address or instance").fill("@alice@mastodon.test")
         page.get_by_role("button", name="Link your Mastodon account").click()
         page.fill("#username", "alice")
         page.get_by_role("button", name="Log in").click()
         page.get_by_role("button", name="Authorize").click()
-        page.wait_for_url(accounts_url)
+        page.wait_for_url(f"{base}/")
+        page.goto(accounts_url)
         cards = page.locator("li.phase")
         sync_api.expect(cards).to_have_count(3)
         sync_api.expect(cards.filter(has_text="Verified")).to_have_count(3)

@@ -164,6 +164,13 @@ class Config(RetentionAndLimits):
         "(tests, closed networks). Never on a public deployment.",
         flag,
     )
+    extra_ca_bundle = Setting(
+        "ENVOL_EXTRA_CA_BUNDLE",
+        "",
+        "Path of a PEM file of certificate authorities Envol trusts for platform servers in addition "
+        "to the public ones (certifi): a closed network's private CA, tests. Empty: the public ones only.",
+        text,
+    )
     public_url = Setting(
         "ENVOL_PUBLIC_URL",
         "",

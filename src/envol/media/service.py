@@ -64,7 +64,7 @@ def submit(
             outlet=outlet, data=declared, email=email.strip(), domain=domain, language=language,
             state=DeclarationState.UNCONFIRMED,
         )  # fmt: skip
-        _event(declaration, DECLARANT, "submitted", f"to be confirmed by {email}")
+        _event(declaration, DECLARANT, "submitted")  # the address is on the declaration, erased with it
     token = signing.dumps(declaration.pk, salt=CONFIRM_SALT)
     link = f"{base_url.rstrip('/')}/media/confirm/{token}/"
     # Nothing the sender typed goes into the e-mail: only the recipient's own web domain and the
@@ -98,7 +98,7 @@ def confirm(token: str) -> Declaration:
         )
         if not updated:
             raise DeclarationError("already confirmed")
-        _event(declaration, DECLARANT, "confirmed", f"from {declaration.email}")
+        _event(declaration, DECLARANT, "confirmed")
     declaration.refresh_from_db()
     return declaration
 
@@ -257,7 +257,10 @@ def purge(now: datetime | None = None) -> tuple[int, int]:
     _total, per_model = Declaration.objects.filter(
         state=DeclarationState.UNCONFIRMED, created_at__lt=now - UNCONFIRMED_KEEP
     ).delete()
-    erased = (
-        Declaration.objects.filter(decided_at__lt=now - DECIDED_KEEP_EMAIL).exclude(email="").update(email="")
+    to_erase = Declaration.objects.filter(decided_at__lt=now - DECIDED_KEEP_EMAIL).exclude(email="")
+    # Trails written before addresses were kept out of them named the address in these two steps.
+    ModerationEvent.objects.filter(declaration__in=to_erase, action__in=("submitted", "confirmed")).update(
+        detail=""
     )
+    erased = to_erase.update(email="")
     return per_model.get(Declaration._meta.label, 0), erased

@@ -27,6 +27,9 @@ class ErrorCode(enum.StrEnum):
     RECORD_EXISTS = "record_exists"  # a create whose key an earlier attempt already wrote
     DOMAIN = "domain"  # a server claims a handle domain that does not point back to it
     IDENTITY = "identity"  # a server answered for an account it does not host
+    TLS = "tls"  # the server's certificate is not one Envol trusts
+    DNS = "dns"  # the server's name does not resolve
+    SCOPE = "scope"  # the token was granted scopes the server then refuses (Takahē and read:*)
 
 
 class PlatformError(Exception):
@@ -80,3 +83,23 @@ class Rejected(PlatformError):
     """The platform refused this request for good (validation, policy, limit such as 7,500 follows)."""
 
     default_code = ErrorCode.REJECTED
+
+
+class OutOfScope(AuthExpired):
+    """The server refuses the token's scopes for this call (403 `out_of_scope_for_token`, Mastodon's
+    "outside the authorized scopes"): a grant with other scopes is needed, so the person signs in again."""
+
+    default_code = ErrorCode.SCOPE
+
+
+class CertificateUntrusted(Transient):
+    """The server's TLS certificate is not vouched for by a CA Envol trusts (expired, self-signed, a
+    private CA the operator did not name in ENVOL_EXTRA_CA_BUNDLE). Passing: it may be fixed."""
+
+    default_code = ErrorCode.TLS
+
+
+class NameNotFound(Transient):
+    """The server's name does not resolve (a typo, a domain gone, a DNS fault). Passing: DNS heals."""
+
+    default_code = ErrorCode.DNS

@@ -28,7 +28,9 @@ deployment that must go through a proxy needs the proxy itself to refuse interna
 
 from __future__ import annotations
 
+import functools
 import ipaddress
+import logging
 import socket
 import ssl
 import time
@@ -40,13 +42,16 @@ import httpx
 
 from envol.core.config import CONFIG
 from envol.platforms.deadline import deadline_transport, exchange_deadline
-from envol.platforms.errors import Rejected, Transient
+from envol.platforms.errors import CertificateUntrusted, NameNotFound, Rejected, Transient
 
 MAX_BYTES = 2 * 1024 * 1024
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+# Failures toward a server are logged with its host and the error's class, never a path or a query
+# (they may carry a person's handle or a token's parameters).
+logger = logging.getLogger("envol.platforms")
 
 
 class UnsafeHost(Rejected):
@@ -63,6 +68,30 @@ class ResponseTooLarge(Rejected):
 
 def private_hosts_allowed() -> bool:
     return CONFIG.allow_private_hosts
+
+
+def trust_store() -> ssl.SSLContext:
+    """certifi's authorities, plus the operator's ENVOL_EXTRA_CA_BUNDLE (read at every call, so tests
+    can set it; the context is built once per bundle)."""
+    return _trust_store(CONFIG.extra_ca_bundle)
+
+
+@functools.cache
+def _trust_store(extra: str) -> ssl.SSLContext:
+    context = httpx.create_ssl_context(trust_env=False)  # certifi's authorities, as httpx trusts them
+    if extra:
+        context.load_verify_locations(cafile=extra)  # a missing or unreadable file fails loudly
+    return context
+
+
+def _tls_cause(error: BaseException) -> ssl.SSLError | None:
+    """The TLS error behind a transport error, if that is what it was (httpx wraps httpcore's)."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, ssl.SSLError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
@@ -115,7 +144,8 @@ def resolve(host: str, port: int, *, allow_private: bool) -> IPAddress:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
         # A failed lookup is often a passing DNS fault; the engine decides when to give up.
-        raise Transient(f"cannot resolve {host}") from exc
+        logger.warning("outbound_dns_failed", extra={"host": host, "error": type(exc).__name__})
+        raise NameNotFound(f"cannot resolve {host}") from exc
     addresses = [_parse_ip(str(info[4][0])) for info in infos]
     if not addresses:
         raise Transient(f"{host} has no address")
@@ -176,8 +206,9 @@ class SafeHttp:
         headers: Mapping[str, str] | None = None,
         tls: ssl.SSLContext | None = None,
     ) -> None:
-        # ``tls`` only swaps the trust store (a private CA, tests); certificates are always checked.
-        self.verify: ssl.SSLContext | bool = tls if tls is not None else True
+        # ``tls`` only swaps the trust store; certificates are always checked, by default against
+        # certifi's authorities and the operator's ENVOL_EXTRA_CA_BUNDLE (a closed network's CA).
+        self.verify: ssl.SSLContext | bool = tls if tls is not None else trust_store()
         self.timeout = httpx.Timeout(timeout)
         self.deadline = deadline
         self.max_bytes = max_bytes
@@ -306,7 +337,15 @@ class SafeHttp:
                 finally:
                     response.close()
         except httpx.TransportError as exc:
-            raise Transient(f"{type(exc).__name__} talking to {target.host}") from exc
+            cause = _tls_cause(exc)
+            if cause is None:
+                # Refused, reset, timed out: the common passing case, logged below warning level.
+                logger.info("outbound_failed", extra={"host": target.host, "error": type(exc).__name__})
+                raise Transient(f"{type(exc).__name__} talking to {target.host}") from exc
+            logger.warning("outbound_tls_failed", extra={"host": target.host, "error": type(cause).__name__})
+            if isinstance(cause, ssl.SSLCertVerificationError):
+                raise CertificateUntrusted(f"{target.host}: certificate not trusted") from exc
+            raise Transient(f"{type(cause).__name__} talking to {target.host}") from exc
         # A fresh response whose URL is the one asked for (not the IP); the body is already decoded,
         # so the encoding headers that described the wire bytes are dropped.
         kept = [

@@ -157,7 +157,16 @@ DECLARATIONS: dict[str, ModelInventory] = {
         summary=_("Envol's registration on a Mastodon instance, shared by everyone on it"),
         uses=(
             Use(
-                ("id", "domain", "base_url", "client_id", "scopes", "redirect_uri", "created_at"),
+                (
+                    "id",
+                    "domain",
+                    "base_url",
+                    "client_id",
+                    "scopes",
+                    "narrow_refused_at",
+                    "redirect_uri",
+                    "created_at",
+                ),
                 what=_("the instance and Envol's app on it (no personal data)"),
                 purpose=OPERATING,
                 basis=Basis.LEGITIMATE_INTEREST,

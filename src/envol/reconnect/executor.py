@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.tasks import task
 from django.utils import timezone
 
-from envol.platforms.errors import AuthExpired, PlatformError, RateLimited
+from envol.platforms.errors import AuthExpired, OutOfScope, PlatformError, RateLimited
 from envol.reconnect import budgets, claims, drive_states, follow_run, transitions
 from envol.reconnect.connect import ports_for
 from envol.reconnect.drive_states import Outcome
@@ -30,6 +30,7 @@ from envol.reconnect.promote import promote_due
 from envol.reconnect.runtime import Clock, Run, lease_seconds, retry_seconds
 from envol.reconnect.states import TaskState
 from envol.registry.linking import mark_needs_reauth
+from envol.registry.mastodon_apps import narrow_scopes_refused
 from envol.registry.models import Account
 
 logger = logging.getLogger("envol.reconnect")
@@ -112,6 +113,8 @@ def _drive(run: Run) -> tuple[Outcome, datetime | None]:
     except AuthExpired as error:
         transitions.move(mine, TaskState.READY, TaskState.WAITING_AUTH, now=run.now())
         mark_needs_reauth(account, error.code.value if error.specific else error.message or error.code.value)
+        if isinstance(error, OutOfScope):
+            narrow_scopes_refused(account)  # the next sign-in asks for what the server honours
         _note(run, error)
         return Outcome.WAITING_AUTH, None
     except RateLimited as error:

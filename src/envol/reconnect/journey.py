@@ -46,8 +46,8 @@ def step_of(facts: Facts) -> Step:
         return Step.ACCOUNTS
     if not facts.has_archive:
         return Step.ARCHIVE
-    if not facts.has_tasks:
-        return Step.CHOOSE
+    if not facts.has_tasks or all(p == Phase.IDLE for p in facts.phases):
+        return Step.CHOOSE  # nothing chosen, or only planned by hand and never picked
     if any(p in (Phase.RUNNING, Phase.PAUSED, Phase.SCHEDULED) for p in facts.phases):
         return Step.RECONNECTING
     return Step.DONE

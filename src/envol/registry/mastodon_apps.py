@@ -5,26 +5,36 @@ Views call these; only `platforms/mastodon/` speaks Mastodon's wire format.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from envol.core.config import CONFIG
 from envol.platforms.errors import PlatformError
 from envol.platforms.mastodon import (
+    COARSE_SCOPES,
+    SCOPE_CHOICES,
     HttpClient,
     InstanceInfo,
     InstanceMap,
     MastodonToken,
     RegisteredApp,
+    is_coarse,
     register_app,
     revoke,
 )
 from envol.registry.models import Account, MastodonApp
 
 logger = logging.getLogger("envol.registry")
+
+# A server that refused the narrow scopes may honour them later (it was upgraded, or replaced by a
+# Mastodon): once this long has passed and the server lists them (RFC 8414 metadata), ask again.
+NARROW_RETRY_AFTER = timedelta(days=30)
 
 
 def instance_url_overrides() -> dict[str, str]:
@@ -38,7 +48,7 @@ def instance_map() -> InstanceMap:
     return InstanceMap(instance_url_overrides())
 
 
-def cached_app(info: InstanceInfo, *, redirect_uri: str, http: HttpClient) -> MastodonApp:
+def cached_app(info: InstanceInfo, *, redirect_uri: str, http: HttpClient, learned: str = "") -> MastodonApp:
     """The registration of Envol at this instance's address for this callback, registered the first time.
 
     Tied to the address actually contacted (`info.base_url`) and the domain proven there: a server
@@ -47,9 +57,18 @@ def cached_app(info: InstanceInfo, *, redirect_uri: str, http: HttpClient) -> Ma
     """
     key = {"domain": info.domain, "base_url": info.base_url, "redirect_uri": redirect_uri}
     found = MastodonApp.objects.filter(**key).first()
+    if found is not None and found.narrow_refused_at is not None and not is_coarse(found.scopes):
+        # The engine saw the server refuse the narrow scopes (narrow_scopes_refused): ask for what
+        # it honours at once, rather than through one more refused consent.
+        return _register_again(found, info, http, (COARSE_SCOPES,))
+    if found is not None and _narrow_again(found, info):
+        return _register_again(found, info, http, SCOPE_CHOICES)
     if found is not None:
         return found
-    registered = register_app(info, redirect_uri=redirect_uri, http=http)
+    # `learned`: the coarse scopes a forgotten registration had learned (the instance still honours
+    # only those), so registering afresh does not cost the person a refused consent first.
+    choices = (learned,) if learned else SCOPE_CHOICES
+    registered = register_app(info, redirect_uri=redirect_uri, http=http, scope_choices=choices)
     try:
         with transaction.atomic():
             return MastodonApp.objects.create(
@@ -57,10 +76,58 @@ def cached_app(info: InstanceInfo, *, redirect_uri: str, http: HttpClient) -> Ma
                 client_id=registered.client_id,
                 client_secret=registered.client_secret,
                 scopes=registered.scopes,
+                narrow_refused_at=timezone.now() if learned else None,
             )
     except IntegrityError:
         # Two first sign-ins raced: keep the one that was stored first (ours is simply unused).
         return MastodonApp.objects.get(**key)
+
+
+def learn_coarse_scopes(app: MastodonApp, info: InstanceInfo, http: HttpClient) -> MastodonApp | None:
+    """The server granted the app's narrow scopes and then refused them (Takahē): register Envol again
+    at the same address with `read write`, on the same row, so that every later sign-in at this
+    instance asks for what it honours. None when the app held no narrow scope (nothing coarser left)."""
+    if is_coarse(app.scopes):
+        return None
+    logger.warning("mastodon_narrow_scopes_refused", extra={"domain": app.domain, "scopes": app.scopes})
+    return _register_again(app, info, http, (COARSE_SCOPES,))
+
+
+def narrow_scopes_refused(account: Account) -> None:
+    """The engine's calls with this account's token were refused for their scopes (OutOfScope): the
+    next sign-in at its instance registers Envol with the coarse scopes first (cached_app)."""
+    if account.mastodon_app_id is not None and not is_coarse(account.token_scope):
+        MastodonApp.objects.filter(pk=account.mastodon_app_id).update(narrow_refused_at=timezone.now())
+
+
+def learned_scopes(app: MastodonApp) -> str:
+    """The coarse scopes this registration learned the instance honours ('' when none were learned):
+    kept when the registration itself is forgotten and made again."""
+    return app.scopes if app.narrow_refused_at is not None and is_coarse(app.scopes) else ""
+
+
+def forget_token(app: MastodonApp, info: InstanceInfo, token: MastodonToken, http: HttpClient) -> None:
+    """Revoke a token Envol cannot use (its scopes were refused); best effort, it is kept nowhere."""
+    with contextlib.suppress(PlatformError):
+        revoke(info, registered(app), token, http)
+
+
+def _narrow_again(app: MastodonApp, info: InstanceInfo) -> bool:
+    """Whether a server that once refused the narrow scopes is worth asking for them again."""
+    refused = app.narrow_refused_at
+    lists_them = set(SCOPE_CHOICES[0].split()) <= info.scopes_supported
+    return refused is not None and lists_them and refused < timezone.now() - NARROW_RETRY_AFTER
+
+
+def _register_again(
+    app: MastodonApp, info: InstanceInfo, http: HttpClient, choices: tuple[str, ...]
+) -> MastodonApp:
+    """A new registration at the app's own address, stored in place of the old one (same key)."""
+    fresh = register_app(info_at(app, info), redirect_uri=app.redirect_uri, http=http, scope_choices=choices)
+    app.client_id, app.client_secret, app.scopes = fresh.client_id, fresh.client_secret, fresh.scopes
+    app.narrow_refused_at = None if choices == SCOPE_CHOICES else timezone.now()
+    app.save(update_fields=["client_id", "client_secret", "scopes", "narrow_refused_at"])
+    return app
 
 
 def info_at(app: MastodonApp, info: InstanceInfo) -> InstanceInfo:

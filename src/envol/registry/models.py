@@ -71,7 +71,13 @@ class MastodonApp(models.Model):
     )  # where the API answers (may differ from the domain)
     client_id = models.CharField(max_length=255, verbose_name=_("client id"))
     client_secret = EncryptedTextField()
+    # The narrowest scopes this server honours, as learned: the narrow ones first; `read write` once
+    # the server granted the narrow ones and then refused them (Takahē; decision 0020).
     scopes = models.CharField(max_length=255, verbose_name=_("scopes"))
+    # When the server last refused the narrow scopes after granting them; null while they work.
+    narrow_refused_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("narrow scopes refused at")
+    )
     redirect_uri = models.CharField(max_length=512, verbose_name=_("callback address"))
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 

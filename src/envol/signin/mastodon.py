@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from envol.core.ids import Platform
-from envol.platforms.errors import AuthExpired, PlatformError, Rejected
+from envol.platforms.errors import (
+    AuthExpired,
+    CertificateUntrusted,
+    NameNotFound,
+    OutOfScope,
+    PlatformError,
+    Rejected,
+)
 from envol.platforms.http import SafeHttp, UnsafeHost
 from envol.platforms.mastodon import (
     ForeignIdentity,
+    InstanceInfo,
     UnprovenDomain,
     authorization_url,
     code_from_callback,
@@ -25,10 +34,13 @@ from envol.platforms.mastodon import (
 from envol.registry.linking import ProvenIdentity
 from envol.registry.mastodon_apps import (
     cached_app,
+    forget_token,
     info_at,
     info_from_session,
     info_to_session,
     instance_map,
+    learn_coarse_scopes,
+    learned_scopes,
     registered,
 )
 from envol.registry.models import MastodonApp
@@ -40,6 +52,20 @@ MAX_WRITTEN = 300  # what the person typed, kept to start again once; addresses 
 
 def instance_down() -> str:
     return _("Your instance is not answering right now. Please try again in a few minutes.")
+
+
+def unreachable(error: PlatformError, domain: str) -> str:
+    """Why the instance could not be reached, in plain words: the cure differs for each cause."""
+    if isinstance(error, CertificateUntrusted):
+        text = _(
+            "Envol does not trust the security certificate of %(domain)s, so it did not connect to it. "
+            "If this is your instance, tell its administrators; otherwise check the address."
+        )
+    elif isinstance(error, NameNotFound):
+        text = _("Envol could not find %(domain)s: no server answers to this name. Please check the address.")
+    else:
+        return instance_down()
+    return text % {"domain": domain}
 
 
 def unproven_domain(error: UnprovenDomain) -> str:
@@ -63,7 +89,7 @@ def start(request: HttpRequest) -> HttpResponse:
     return _begin(request, request.POST.get("instance", ""))
 
 
-def _begin(request: HttpRequest, written: str, *, retried: bool = False) -> HttpResponse:
+def _begin(request: HttpRequest, written: str, *, retried: bool = False, learned: str = "") -> HttpResponse:
     redirect_uri = callback_url(request, "mastodon_callback")
     try:
         domain = instance_domain(written)
@@ -73,7 +99,7 @@ def _begin(request: HttpRequest, written: str, *, retried: bool = False) -> Http
                 text = _("%(domain)s does not run Mastodon or a server compatible with it.")
                 messages.error(request, text % {"domain": domain})
                 return back_to_start(request)
-            app = cached_app(info, redirect_uri=redirect_uri, http=http)
+            app = cached_app(info, redirect_uri=redirect_uri, http=http, learned=learned)
     except UnsafeHost:
         messages.error(request, _("Envol may not contact that address."))
         return back_to_start(request)
@@ -87,9 +113,26 @@ def _begin(request: HttpRequest, written: str, *, retried: bool = False) -> Http
         )
         messages.error(request, text % {"written": written[:100]})
         return back_to_start(request)
-    except PlatformError:
-        messages.error(request, instance_down())
+    except PlatformError as error:
+        messages.error(request, unreachable(error, domain))
         return back_to_start(request)
+    return HttpResponseRedirect(_consent_url(request, info, app, written, retried=retried))
+
+
+def _consent_url(
+    request: HttpRequest,
+    info: InstanceInfo,
+    app: MastodonApp,
+    written: str,
+    *,
+    retried: bool = False,
+    rescoped: bool = False,
+) -> str:
+    """The instance's consent page for `app`, with this browser's state and PKCE kept in the session.
+
+    `retried` and `rescoped` say which second chance this flow already had (a forgotten app, refused
+    scopes): each is given once, so a person is never sent round in a loop.
+    """
     state, pkce = new_state(), new_pkce()
     request.session[FLOW_KEY] = {
         "state": state,
@@ -98,11 +141,18 @@ def _begin(request: HttpRequest, written: str, *, retried: bool = False) -> Http
         "info": info_to_session(info),
         "written": written[:MAX_WRITTEN],
         "retried": retried,
+        "rescoped": rescoped,
     }
-    url = authorization_url(
+    return authorization_url(
         info, registered(app), redirect_uri=app.redirect_uri, state=state, code_challenge=pkce.challenge
     )
-    return HttpResponseRedirect(url)
+
+
+def scopes_refused() -> str:
+    return _(
+        "Your instance does not accept the permissions Envol needs, even the broader ones, so Envol "
+        "did not sign you in. Please tell its administrators."
+    )
 
 
 @require_GET
@@ -141,19 +191,33 @@ def callback(request: HttpRequest) -> HttpResponse:
                 # 401 invalid_client: the instance no longer knows Envol's app (Mastodon once
                 # vacuumed unused apps). Forget it and start over once, registering afresh.
                 # The app is the one registered at the address that answered: no other is touched.
+                learned = learned_scopes(app)  # what the instance honours outlives the registration
                 app.delete()
                 if flow.get("retried"):
                     raise
-                return _begin(request, str(flow.get("written") or info.domain), retried=True)
-            identity = verify_credentials(info, token, http, instances=instance_map())
+                written = str(flow.get("written") or info.domain)
+                return _begin(request, written, retried=True, learned=learned)
+            try:
+                identity = verify_credentials(info, token, http, instances=instance_map())
+            except OutOfScope:
+                # Granted, then refused (Takahē honours only `read`/`write`): learn it for the
+                # instance and ask the person once more, on a page that says why. Once only.
+                forget_token(app, info, token, http)
+                coarse = None if flow.get("rescoped") else learn_coarse_scopes(app, info, http)
+                if coarse is None:
+                    raise
+                return _consent_again(request, info, coarse, flow)
+    except OutOfScope:
+        messages.error(request, scopes_refused())
+        return back_to_start(request)
     except ForeignIdentity as error:
         messages.error(request, foreign_identity(error))
         return back_to_start(request)
     except Rejected:
         messages.error(request, _("Your instance refused the sign-in. Please start again."))
         return back_to_start(request)
-    except PlatformError:
-        messages.error(request, instance_down())
+    except PlatformError as error:
+        messages.error(request, unreachable(error, info.domain))
         return back_to_start(request)
     proven = ProvenIdentity(
         Platform.MASTODON,
@@ -166,3 +230,13 @@ def callback(request: HttpRequest) -> HttpResponse:
         authority=identity.vouched_by,
     )
     return finish_proof(request, proven)
+
+
+def _consent_again(
+    request: HttpRequest, info: InstanceInfo, app: MastodonApp, flow: dict[str, object]
+) -> HttpResponse:
+    """The page explaining why the instance asks for consent a second time, with one button to it."""
+    written = str(flow.get("written") or info.domain)
+    url = _consent_url(request, info, app, written, retried=bool(flow.get("retried")), rescoped=True)
+    context = {"consent_url": url, "instance": info.domain}
+    return render(request, "signin/mastodon_again.html", context)

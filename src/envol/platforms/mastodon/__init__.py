@@ -10,6 +10,7 @@ from envol.platforms.mastodon.authority import ForeignIdentity, InstanceMap, Unp
 from envol.platforms.mastodon.discovery import MASTODON_API_SOFTWARE, InstanceInfo, discover
 from envol.platforms.mastodon.identity import MastodonIdentity, full_acct, verify_credentials
 from envol.platforms.mastodon.oauth import (
+    COARSE_SCOPES,
     SCOPE_CHOICES,
     MastodonToken,
     Pkce,
@@ -17,6 +18,7 @@ from envol.platforms.mastodon.oauth import (
     authorization_url,
     code_from_callback,
     exchange_code,
+    is_coarse,
     new_pkce,
     new_state,
     register_app,
@@ -25,6 +27,7 @@ from envol.platforms.mastodon.oauth import (
 from envol.platforms.mastodon.wire import HttpClient
 
 __all__ = [
+    "COARSE_SCOPES",
     "MASTODON_API_SOFTWARE",
     "SCOPE_CHOICES",
     "ForeignIdentity",
@@ -42,6 +45,7 @@ __all__ = [
     "exchange_code",
     "full_acct",
     "instance_domain",
+    "is_coarse",
     "new_pkce",
     "new_state",
     "register_app",

@@ -87,6 +87,20 @@ class InstanceMap:
     def base_for(self, domain: str) -> str:
         return self.overrides.get(domain) or f"https://{domain}"
 
+    def route(self, url: str) -> str:
+        """`url` sent where the operator mapped its host: a server writes absolute URLs (NodeInfo's
+        link) with its public name, which a closed network may not resolve or serve over HTTPS."""
+        try:
+            parts = urlsplit(url)
+            default_port = parts.port is None
+        except ValueError:
+            return url
+        mapped = self.overrides.get((parts.hostname or "").lower())
+        if mapped is None or parts.scheme != "https" or not default_port:
+            return url
+        rest = parts.path + (f"?{parts.query}" if parts.query else "")
+        return f"{mapped.rstrip('/')}{rest}"
+
     def names_at(self, base_url: str) -> frozenset[str]:
         """The domains the operator mapped to this address."""
         where = origin(base_url)

@@ -70,7 +70,9 @@ def discover(
     instances = instances or InstanceMap({contacted: base_url} if base_url else {})
     mapped = instances.mapped(contacted)
     base = (mapped or f"https://{contacted}").rstrip("/")
-    document_url = _nodeinfo_url(http, base)
+    # Through the operator's mapping: the link names the server's public name (ENVOL_MASTODON_INSTANCE_URLS
+    # maps every URL Envol derives for an instance, not only the first one).
+    document_url = instances.route(_nodeinfo_url(http, base))
     if mapped is None:
         # A server whose handles are @u@example.com may live at social.example.com: example.com only
         # redirects /.well-known/*. NodeInfo's link points at the real host; the API is there too.

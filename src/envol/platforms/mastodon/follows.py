@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -96,7 +97,7 @@ class MastodonFollows:
             for item in json_list(response):
                 yield self._account(item)
             found = _NEXT_LINK.search(response.headers.get("Link", ""))
-            url = found.group(1) if found else None
+            url = _on_this_server(found.group(1)) if found else None
 
     def resolve(self, address: str) -> RemoteAccount:
         """The account at `address` (actor URI or `user@domain`) as the person's instance knows it,
@@ -134,6 +135,14 @@ class MastodonFollows:
             locked=body.get("locked") is True,
             moved_to=self._account(moved) if isinstance(moved, dict) else None,
         )
+
+
+def _on_this_server(link: str) -> str:
+    """The path and query of a paging link, asked of the person's own instance at its address: the
+    server writes the link with its public name, which may not be where Envol reaches it (a mapped
+    instance), and the token goes nowhere else whatever host a link names."""
+    parts = urlsplit(link)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def _explained(error: Rejected) -> Rejected:

@@ -24,6 +24,15 @@ SCOPE_CHOICES = (
     "read write:follows",
     "read write",
 )
+# What a server that grants the narrow scopes but then refuses them (Takahē) honours: `read` and
+# `write` only, since such a server checks the coarse scope on every call (decision 0020).
+COARSE_SCOPES = SCOPE_CHOICES[-1]
+_COARSE_NAMES = frozenset({"read", "write", "follow", "push"})
+
+
+def is_coarse(scopes: str) -> bool:
+    """Whether `scopes` holds no granular scope (`read:accounts`...): nothing coarser is left to try."""
+    return set(scopes.split()) <= _COARSE_NAMES
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,14 +73,15 @@ def register_app(
     http: HttpClient,
     client_name: str = "Envol",
     website: str | None = None,
+    scope_choices: tuple[str, ...] = SCOPE_CHOICES,
 ) -> RegisteredApp:
-    """POST /api/v1/apps with the narrowest scopes the server accepts."""
+    """POST /api/v1/apps with the narrowest of `scope_choices` the server accepts."""
     choices = [
         scopes
-        for scopes in SCOPE_CHOICES
+        for scopes in scope_choices
         # When the server listed its scopes (Mastodon >= 4.3), skip what it would refuse anyway.
         if not info.scopes_supported or set(scopes.split()) <= info.scopes_supported
-    ] or list(SCOPE_CHOICES)
+    ] or list(scope_choices)
     refusal: Rejected | None = None
     for scopes in choices:
         # redirect_uris as one string: arrays are refused before Mastodon 4.3 (methods/apps.md).

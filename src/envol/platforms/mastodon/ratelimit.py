@@ -1,7 +1,8 @@
 """Mastodon's rate-limit headers, parsed once (pure: no I/O, no clock of its own).
 
 Mastodon answers every API call with ``X-RateLimit-Limit``, ``X-RateLimit-Remaining`` and
-``X-RateLimit-Reset`` (an ISO 8601 timestamp, notes/mastodon-api.md §1) for the bucket closest to
+``X-RateLimit-Reset`` (an ISO 8601 timestamp, notes/mastodon-api.md §1; GoToSocial writes seconds
+since the epoch) for the bucket closest to
 running out; it does not name the window. Proxies in front of some instances add ``Retry-After``.
 """
 
@@ -17,8 +18,14 @@ DEFAULT_BACKOFF = timedelta(minutes=5)
 
 
 def _iso(value: str | None) -> datetime | None:
+    """Mastodon's ISO 8601 reset, or GoToSocial's unix timestamp (docs/api/ratelimiting.md there)."""
     if not value:
         return None
+    if value.strip().isdigit():
+        try:
+            return datetime.fromtimestamp(int(value.strip()), UTC)
+        except (OverflowError, OSError, ValueError):
+            return None  # absurd: bounded() would refuse it anyway
     try:
         parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:

@@ -14,6 +14,7 @@ import httpx
 from envol.platforms.errors import (
     AuthExpired,
     NotFound,
+    OutOfScope,
     PlatformError,
     RateLimited,
     Rejected,
@@ -48,8 +49,18 @@ def error_for(response: httpx.Response) -> PlatformError:
         return NotFound(message, status=status)
     if status >= 500:
         return Transient(message, status=status)
+    if status == 403 and _about_scope(response):
+        return OutOfScope(message, status=status)
     # 400 (OAuth invalid_grant, bad parameters), 403, 422 and anything else: asking again won't help.
     return Rejected(message, status=status)
+
+
+def _about_scope(response: httpx.Response) -> bool:
+    """Whether a 403 says the token lacks a scope: Takahē's `out_of_scope_for_token`, Mastodon's "This
+    action is outside the authorized scopes", Pleroma's "Insufficient permissions: read:accounts.",
+    RFC 6750's `insufficient_scope`. Any other 403 (a suspended login, a block) is about the request."""
+    said = f"{_reason(response)} {response.headers.get('www-authenticate', '')}".lower()
+    return "scope" in said or "insufficient permissions" in said
 
 
 def json_object(response: httpx.Response) -> dict[str, Any]:

@@ -214,9 +214,12 @@ def _figure(page: sync_api.Page, network: str, field: str) -> int:
 
 
 def _account_id(page: sync_api.Page, network: str) -> str:
-    form = page.locator(f'form[action="/people/follow-all/"]:has(input[name=network][value={network}])')
-    choose = form.locator("xpath=following-sibling::form[1]").get_attribute("action") or ""
-    return choose.split("/")[2]
+    """The id of the person's account on ``network``, from its progress box (headed by the network)."""
+    name = {"bluesky": "Bluesky", "mastodon": "Mastodon"}[network]
+    box = page.locator("li.phase[data-account]").filter(
+        has=page.locator("h3", has_text=re.compile(f"^{name}"))
+    )
+    return box.first.get_attribute("data-account") or ""
 
 
 def _mastodon_source(page: sync_api.Page) -> str:

@@ -187,7 +187,7 @@ def test_the_whole_journey(
     journey.go("/archive/")
     page.set_input_files("#browser-files", str(archive))
     page.locator("#browser-done:not([hidden])").wait_for(timeout=WAIT)
-    journey.shot("05-archive")
+    journey.shot("05-archive", at="#dropzone")
 
     follow_steps(journey, worker)
 

@@ -95,6 +95,10 @@ class SandboxFollowPort:
         prefix = "3sbx" if self.platform == Platform.BLUESKY else ""
         return Prepared(f"{prefix}{next(_KEYS)}")
 
+    def confirms_gone(self, target_id: str) -> bool:
+        """Only an address outside the simulated platforms is gone from them."""
+        return not is_simulated(self.platform, target_id)
+
     def follow(self, targets: Sequence[tuple[str, str]], created_at: datetime) -> list[FollowResult]:
         self.requests += 1
         locked = locked_addresses()

@@ -107,5 +107,5 @@ def test_a_coarse_scope_server_signs_in_then_is_reconnected(
     assert home.following_of("alice") == ["bob@takahe.test", "carol@takahe.test"]
     assert coarse.refused == ["GET /api/v1/accounts/verify_credentials"]  # once, before Envol learned
     page.reload()
-    sync_api.expect(page.get_by_text("Done: 2 follows made or requested.")).to_be_visible()
+    sync_api.expect(page.get_by_text("Done: 2 follows made.")).to_be_visible()
     assert _fits_the_screen(page)

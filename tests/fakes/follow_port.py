@@ -32,6 +32,7 @@ class FakeFollowPort:
     requested: set[str] = field(default_factory=set)  # keys whose follow waits for approval
     locked: set[str] = field(default_factory=set)  # targets that answer with a request
     gone: set[str] = field(default_factory=set)  # targets nobody answers to
+    confirmed_gone: set[str] = field(default_factory=set)  # targets whose home server says 404/410
     room_rule: Room | None = None
     renewals_left: int = 0  # how many times `reauthorise` succeeds
     reading: RateLimitReading | None = None  # what every answer says about the rate limit
@@ -101,6 +102,10 @@ class FakeFollowPort:
             raise NotFound(f"nobody answers to {target_id}")
         self._leave(fault)
         return Prepared(f"k{next(self._keys)}")
+
+    def confirms_gone(self, target_id: str) -> bool:
+        self._leave(self._enter("confirms_gone", target_id))
+        return target_id in self.confirmed_gone
 
     def follow(self, targets: Sequence[tuple[str, str]], created_at: datetime) -> list[FollowResult]:
         fault = self._enter("follow", list(targets))

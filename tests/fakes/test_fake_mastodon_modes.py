@@ -7,7 +7,15 @@ import json
 
 import httpx
 
-from fakes.mastodon import FORMULA_HANDLE, EndpointMode, Hostile, WellKnownRedirect
+from fakes.mastodon import (
+    FORMULA_HANDLE,
+    AsyncAccept,
+    EndpointMode,
+    FakeClock,
+    FlakyLookups,
+    Hostile,
+    WellKnownRedirect,
+)
 from fakes.mastodon.fixtures import FakeMastodonFactory
 from fakes.mastodon.server import Response
 
@@ -66,3 +74,55 @@ def test_a_well_known_redirect_hands_discovery_to_another_server(fake_mastodon: 
     answer = httpx.get(door.url("/.well-known/nodeinfo"), follow_redirects=True)
     assert answer.url == httpx.URL(server.url("/.well-known/nodeinfo"))
     assert httpx.get(door.url("/api/v2/instance")).json()["domain"] == "door.test"  # the rest is its own
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_async_accept_answers_requested_then_accepts_on_the_fake_clock(
+    fake_mastodon: FakeMastodonFactory, mastodon_clock: FakeClock
+) -> None:
+    m = fake_mastodon("takahe.test", modes=[AsyncAccept(delay=30)])
+    m.add_account("alice")
+    bob = m.add_account("bob")
+    token = m.issue_token("alice", "read write")
+    answer = httpx.post(m.url(f"/api/v1/accounts/{bob}/follow"), headers=_bearer(token)).json()
+    assert (answer["following"], answer["requested"]) == (False, True)
+
+    def relationship() -> tuple[bool, bool]:
+        found = httpx.get(
+            m.url("/api/v1/accounts/relationships"), params={"id[]": bob}, headers=_bearer(token)
+        ).json()[0]
+        return found["following"], found["requested"]
+
+    mastodon_clock.advance(29)
+    assert relationship() == (False, True)
+    mastodon_clock.advance(1)
+    assert relationship() == (True, False)
+    assert m.following_of("alice") == ["bob@takahe.test"]
+    # Following again creates nothing and is not delayed: the follow exists.
+    again = httpx.post(m.url(f"/api/v1/accounts/{bob}/follow"), headers=_bearer(token)).json()
+    assert again["following"] is True
+
+
+def test_flaky_lookups_find_nothing_for_a_while_then_succeed(
+    fake_mastodon: FakeMastodonFactory, mastodon_clock: FakeClock
+) -> None:
+    home = fake_mastodon("home.test", modes=[FlakyLookups(for_seconds=600)])
+    far = fake_mastodon("far.test")
+    home.add_account("alice")
+    far.add_account("erin")
+    token = home.issue_token("alice", "read write")
+
+    def search(resolve: str) -> list[str]:
+        params = {"q": "erin@far.test", "resolve": resolve, "type": "accounts"}
+        body = httpx.get(home.url("/api/v2/search"), params=params, headers=_bearer(token)).json()
+        return [a["acct"] for a in body["accounts"]]
+
+    assert search("true") == []
+    mastodon_clock.advance(599)
+    assert search("true") == []
+    mastodon_clock.advance(1)
+    assert search("true") == ["erin@far.test"]
+    assert search("false") == ["erin@far.test"]  # known now: the usual answer

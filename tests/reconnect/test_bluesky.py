@@ -20,6 +20,7 @@ from envol.reconnect.connect import ports_for
 from envol.reconnect.executor import run_account
 from envol.reconnect.exports import make_bluesky_list
 from envol.reconnect.models import AccountDrive, DriveRun, FollowTask
+from envol.reconnect.plan import pick, renew_chosen
 from envol.reconnect.service import request_undo
 from envol.reconnect.states import TaskState
 from envol.registry.models import Account
@@ -146,6 +147,32 @@ def test_undo_deletes_only_the_records_envol_made(pds_entryway: AtprotoNetwork) 
 
     assert states(source) == {"undone": 249, "already_following": 1}
     assert records_of(net, pds_account) == [(mine, targets[0][0])]
+
+
+def test_chosen_again_after_an_undo_each_follow_is_made_again_once_with_a_new_key(
+    pds_entryway: AtprotoNetwork,
+) -> None:
+    """Issue 18: undone had no way out, so a new choice followed nobody. Planned again, each task
+    gets a new record key (the old record was deleted) and every subject is followed once."""
+    net = pds_entryway
+    source, pds_account = bluesky_source(net)
+    targets = did_targets(30, "again")
+    plan_targets(source, targets)
+    assert run_account(source.pk) == "idle"
+    old_keys = set(FollowTask.objects.filter(source=source).values_list("record_key", flat=True))
+    request_undo(source)
+    assert run_account(source.pk) == "idle"
+    assert records_of(net, pds_account) == []
+
+    assert renew_chosen(source, [did for did, _ in targets], timezone.now()) == 30
+    assert states(source) == {"planned": 30}
+    pick(source, list(FollowTask.objects.filter(source=source).values_list("pk", flat=True)))
+    assert run_account(source.pk) == "idle"
+
+    records = records_of(net, pds_account)
+    assert sorted(subject for _, subject in records) == sorted(did for did, _ in targets)  # once each
+    assert not {rkey for rkey, _ in records} & old_keys
+    assert states(source) == {"done": 30}
 
 
 def test_undo_settles_writes_of_unknown_outcome_first(pds_entryway: AtprotoNetwork) -> None:

@@ -131,20 +131,12 @@ def test_the_7500_rule_pauses_the_account_with_a_clear_reason(
     assert len([r for r in home.request_log if r.status == 422]) == 1
 
 
-def test_gone_targets_are_skipped_and_lost_authorisation_waits(
-    fake_mastodon: FakeMastodonFactory, mastodon_clock: FakeClock
-) -> None:
+def test_lost_authorisation_waits(fake_mastodon: FakeMastodonFactory, mastodon_clock: FakeClock) -> None:
+    # Gone targets: test_mastodon_world.py (called gone only by the rule of issue 18).
     home = fake_mastodon("home.test")
     source = mastodon_source(home, "alice")
-    home.add_account("gone", suspended=True)
     home.add_account("bob")
-    plan_targets(source, [uri(home, "gone"), (f"https://{home.domain}/users/nobody", "nobody@home.test")])
-    run(source, mastodon_clock)
-    assert states(source) == {"skipped": 2}
-    assert set(FollowTask.objects.filter(source=source).values_list("reason", flat=True)) == {"gone"}
-
     plan_targets(source, [uri(home, "bob")])
-    FollowTask.objects.filter(source=source, target_handle="bob@home.test").update(state=TaskState.READY)
     home.revoke_token(source.access_token or "")
     assert run(source, mastodon_clock) == "waiting_auth"
     source.refresh_from_db()

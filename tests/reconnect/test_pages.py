@@ -181,3 +181,20 @@ def test_status_is_listed_in_help() -> None:
     result = subprocess.run(["envol", "reconnect", "--help"], capture_output=True, text=True, check=True)
     assert "status" in result.stdout
     assert "undo" in result.stdout
+
+
+def test_pending_requests_are_shown_apart_from_what_is_done_in_both_languages(
+    client: Client, alice: Person, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ENVOL_RECONNECT_FROM", "2026-01-01")
+    mastodon = alice.accounts.get(platform=Platform.MASTODON)
+    client.post(f"/reconnect/{mastodon.pk}/choose/", {"directions": "both", "mode": "auto"})
+    bob, carol = FollowTask.objects.filter(source=mastodon).order_by("target_handle")
+    FollowTask.objects.filter(pk=bob.pk).update(state=TaskState.DONE, record_key="1")
+    FollowTask.objects.filter(pk=carol.pk).update(state=TaskState.REQUESTED, record_key="2")
+    english = client.get("/people/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    # A request is not a follow yet (issue 18).
+    assert "Done: 1 follow made. 1 follow request waits for approval." in english
+    assert "Try the failed ones again" in english  # no re-check left: the person may act
+    french = client.get("/people/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "1 demande d’abonnement attend d’être acceptée." in french

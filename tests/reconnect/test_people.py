@@ -200,6 +200,19 @@ def test_follow_one_person_queues_that_follow_and_planning_keeps_it(client: Clie
     assert f'value="{carol.pk}">Follow' not in page  # no second Follow button
 
 
+def test_a_follow_undone_can_be_followed_again(client: Client, alice: Person) -> None:
+    sign_in(client, alice)
+    carol = Candidate.objects.get(address="did:plc:carol")
+    client.post("/people/follow/", {"candidate": [str(carol.pk)]})
+    FollowTask.objects.filter(target_id="did:plc:carol").update(state=S.UNDONE, record_key="3kold")
+    page = client.get("/people/?filter=all", headers={"accept-language": "en"}).content.decode()
+    assert "Follow removed at your request" in page
+    assert f'name="candidate" value="{carol.pk}">Follow' in page
+    client.post("/people/follow/", {"candidate": [str(carol.pk)]})
+    task = _task(alice, "did:plc:carol")
+    assert (task.state, task.record_key, task.reason) == (S.READY, "", "picked")  # a new follow, made once
+
+
 def test_someone_elses_candidates_are_ignored(client: Client, alice: Person) -> None:
     mallory = Person.objects.create(findable_by="everyone")
     account(mallory, Platform.BLUESKY, "did:plc:mallory")
@@ -263,7 +276,8 @@ def test_the_page_costs_the_same_queries_for_5_or_55_people(client: Client, alic
     )  # fmt: skip
     client.get("/people/")  # the visit that records the newcomers (a few writes, once)
     assert queries() == few
-    assert few <= 20
+    # A handful per linked account (progress: recent problems, what a retry takes up), none per row.
+    assert few <= 24
 
 
 # ------------------------------------------------------------------ progress (item 3)
@@ -301,8 +315,8 @@ STATES = {
                 "Au rythme que permet Bluesky, le dernier devrait partir vers le"),
     "paused": ("Paused with 3 follows to go (0 done). The server asked Envol to slow down",
                "En pause, encore 3 abonnements à envoyer (déjà faits\u202f: 0)."),
-    "done": ("Done: 2 follows made or requested. 1 follow removed at your request.",
-             "Terminé\u202f: 2 abonnements faits ou demandés. 1 abonnement retiré à votre demande."),
+    "done": ("Done: 2 follows made. 1 follow removed at your request.",
+             "Terminé\u202f: 2 abonnements faits. 1 abonnement retiré à votre demande."),
 }  # fmt: skip
 
 

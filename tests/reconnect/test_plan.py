@@ -18,12 +18,14 @@ from envol.core.ids import Platform
 from envol.core.pseudonym import pseudonymizer
 from envol.matching.materialise import refresh_around, refresh_everyone
 from envol.matching.models import Candidate as MatchedCandidate
+from envol.reconnect.executor import run_account
 from envol.reconnect.hooks import plan_persons
 from envol.reconnect.models import AccountDrive, FollowTask
 from envol.reconnect.plan import insert_missing, pick, plan_for_persons
 from envol.reconnect.schedule_date import automatic_start
-from envol.reconnect.service import choose
+from envol.reconnect.service import choose, request_undo
 from envol.registry.models import Account, Person
+from fakes.follow_port import FakeFollowPort
 
 from .conftest import account, states
 
@@ -150,3 +152,39 @@ def test_insert_is_one_statement_for_thousands(world: tuple[Person, list[Person]
         assert insert_missing(source, rows, datetime.now(UTC)) == 5000
     assert len(queries.captured_queries) == 1
     assert insert_missing(source, rows, datetime.now(UTC)) == 0
+
+
+@pytest.mark.django_db
+def test_choosing_again_after_an_undo_follows_again_on_both_networks(
+    world: tuple[Person, list[Person]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 18: after an undo, a new choice said "Saved" and followed nobody (undone had no way
+    out). Each network's follows are made again, with new record keys, each target once."""
+    monkeypatch.setenv("ENVOL_RECONNECT_FROM", "2026-01-01")
+    ports: dict[int, FakeFollowPort] = {}
+    monkeypatch.setattr(
+        "envol.reconnect.executor.ports_for", lambda a: ports.setdefault(a.pk, FakeFollowPort())
+    )
+    alice, _ = world
+    sources = [_bluesky(alice), alice.accounts.get(platform=Platform.MASTODON)]
+    for source in sources:
+        choose(source, "followees", "auto")
+        run_account(source.pk)
+        assert states(source) == {"done": 5}
+    first_keys = set(FollowTask.objects.values_list("record_key", flat=True))
+    for source in sources:
+        request_undo(source)
+        run_account(source.pk)
+        assert states(source) == {"undone": 5}
+        assert ports[source.pk].follows == {}
+
+    for source in sources:
+        choose(source, "followees", "auto")
+        assert states(source) == {"ready": 5}
+        run_account(source.pk)
+        assert states(source) == {"done": 5}
+        assert len(ports[source.pk].follows) == 5  # each target once
+        assert sorted(ports[source.pk].follows.values()) == sorted(
+            FollowTask.objects.filter(source=source).values_list("target_id", flat=True)
+        )
+    assert not first_keys & set(FollowTask.objects.values_list("record_key", flat=True))

@@ -67,8 +67,8 @@ def test_the_progress_changes_without_a_reload(
     page.evaluate("window.notReloaded = true")
     FollowTask.objects.filter(source=bluesky).update(state=TaskState.DONE)  # the engine sent them
     done = {
-        "en": "Done: 3 follows made or requested.",
-        "fr": "Terminé\u202f: 3 abonnements faits ou demandés.",
+        "en": "Done: 3 follows made.",
+        "fr": "Terminé\u202f: 3 abonnements faits.",
     }[lang]
     sync_api.expect(statement).to_have_text(done, timeout=20_000)
     sync_api.expect(page.locator(f'[data-account="{bluesky.pk}"] [data-field="done"]')).to_have_text("3")

@@ -36,7 +36,8 @@ def test_the_declared_graph_is_valid_and_matches_the_design() -> None:
     assert GRAPH[S.READY] >= {S.DONE, S.ALREADY_FOLLOWING, S.SKIPPED, S.FAILED, S.WAITING_AUTH}
     assert GRAPH[S.DONE] == {S.UNDONE}
     assert GRAPH[S.WAITING_AUTH] == {S.READY, S.SKIPPED, S.PLANNED}  # undo: it waits for a pick again
-    assert GRAPH[S.UNDONE] == frozenset()
+    assert GRAPH[S.UNDONE] == {S.PLANNED}  # chosen again after an undo (issue 18)
+    assert GRAPH[S.REQUESTED] == {S.UNDONE, S.DONE, S.SKIPPED}  # re-checked: accepted, or declined
     assert sources_of(S.UNDONE) == {S.DONE, S.REQUESTED}
 
 

@@ -52,7 +52,7 @@ def _plain(person: dict[str, Any]) -> str:
         eta = f", done by {a['eta'][:16].replace('T', ' ')} UTC" if a["eta"] and a["remaining"] else ""
         lines.append(
             f"  {a['network'].title()} {a['handle']} ({choice}): {a['done']:,} done, "
-            f"{a['remaining']:,} remaining, {a['failed']:,} failed{eta}"
+            f"{a['pending']:,} requests waiting, {a['remaining']:,} remaining, {a['failed']:,} failed{eta}"
         )
         if a["starts_at"]:
             lines.append(f"    automatic follows start on {a['starts_at'][:10]}")

@@ -92,7 +92,12 @@ class FollowPort(Protocol):
         ...
 
     def prepare(self, target_id: str) -> Prepared:
-        """Make a target ready to follow (NotFound: nobody answers to it)."""
+        """Make a target ready to follow (NotFound: nobody answers to it now; maybe later)."""
+        ...
+
+    def confirms_gone(self, target_id: str) -> bool:
+        """Whether the target's own server says it is gone (404 or 410 about its own account); a
+        failure to ask, or any other answer, is False: only that answer calls a target gone."""
         ...
 
     def follow(self, targets: Sequence[tuple[str, str]], created_at: datetime) -> list[FollowResult]:

@@ -17,6 +17,7 @@ from envol.platforms.sandbox.follow_port import SandboxFollowPort
 from envol.platforms.sandbox.world import is_simulated
 from envol.reconnect.credentials import bluesky_credentials, mastodon_access
 from envol.registry.bluesky_tokens import after_auth_expired
+from envol.registry.mastodon_apps import instance_map
 from envol.registry.models import Account
 
 
@@ -26,7 +27,7 @@ def ports_for(account: Account) -> FollowPort:
     if account.platform == Platform.MASTODON:
         access = mastodon_access(account)
         client = MastodonFollows(access.base_url, access.domain, access.access_token, SafeHttp())
-        return MastodonFollowPort(client)
+        return MastodonFollowPort(client, instance_map())
     http = SafeHttp()
 
     def renew(counted: HttpClient) -> Credentials:

@@ -14,6 +14,11 @@ Exactly once, even across crashes and zombie workers:
 3. Before the first write (and whenever new tasks appeared since), it lists the account's follows:
    a target already followed by a record not Envol's becomes already_following, and is never sent.
 
+Looking again (envol.reconnect.rechecks): follow requests are re-checked in batches (`present`)
+until accepted (done); a target the person's instance cannot find now waits, ready, until its next
+lookup, and is skipped as gone only by the rule of rechecks (with its home server's 404 or 410);
+a gone target is looked at again weekly.
+
 Budgets: each call is charged what it cost (the policy's units per follow, and the requests the
 port counted), then corrected by the server's own reading (envol.reconnect.budgets).
 """
@@ -29,7 +34,7 @@ from django.db.models import Q
 from envol.platforms.errors import ErrorCode, NotFound, PlatformError, RateLimited, Rejected
 from envol.platforms.follows import FollowPort, FollowResult, Room
 from envol.platforms.mastodon.follow_port import FOLLOW_LIMIT
-from envol.reconnect import budgets, transitions
+from envol.reconnect import budgets, rechecks, transitions
 from envol.reconnect.models import FollowTask
 from envol.reconnect.runtime import Run, follow_policy, unfollow_policy
 from envol.reconnect.states import CREATED_BY_ENVOL, TaskState
@@ -44,12 +49,75 @@ RESULT_STATE = {
 
 
 def drive(run: Run, port: FollowPort) -> datetime | None:
-    """The whole run; returns when to run again (None: nothing left)."""
+    """The whole run; returns when to run again (None: nothing to do before a re-check falls due,
+    which the engine's heartbeat wakes the account for)."""
     reconcile(run, port)
     later = undo_batches(run, port)
     if later is not None:
         return later
-    return follow_batches(run, port)
+    look_again_at_gone(run)
+    later = follow_batches(run, port)
+    checks = recheck_requests(run, port)
+    return min((t for t in (later, checks) if t is not None), default=None)
+
+
+def _sendable(run: Run) -> Q:
+    """Ready tasks that may be sent now: not waiting for their next lookup."""
+    return Q(source_id=run.account.pk, state=TaskState.READY) & (
+        Q(check_at__isnull=True) | Q(check_at__lte=run.now())
+    )
+
+
+def _requested(now: datetime) -> dict[str, object]:
+    """What entering `requested` sets: the first re-check of the schedule."""
+    return {"sent_at": None, "checks": 0, "check_at": rechecks.next_request_check(now, 0)}
+
+
+def look_again_at_gone(run: Run) -> int:
+    """Gone targets whose weekly look is due become ready: the next lookup decides again."""
+    due = Q(source_id=run.account.pk, reason=ErrorCode.GONE.value, check_at__lte=run.now())
+    return transitions.move(
+        due, TaskState.SKIPPED, TaskState.READY, now=run.now(), check_at=None, finished_at=None
+    )
+
+
+def recheck_requests(run: Run, port: FollowPort) -> datetime | None:
+    """Look again at the follow requests whose re-check is due, in batches (one `present` call
+    each) within the budget: accepted ones are done, refused ones skipped as declined, the others
+    wait for the next re-check of the schedule (none after the last: a pending request). Returns
+    when to go on if the budget or the run's time stopped it."""
+    policy = rechecks.check_policy(follow_policy(run.account.platform))
+    due = FollowTask.objects.filter(
+        source_id=run.account.pk, state=TaskState.REQUESTED, check_at__lte=run.now()
+    ).exclude(record_key="")
+    while True:
+        batch = list(
+            due.order_by("check_at", "pk").values_list("pk", "record_key", "checks", "finished_at")[
+                : rechecks.CHECK_BATCH
+            ]
+        )
+        if not batch:
+            return None
+        if budgets.max_items(policy, run.budget, run.ts()) == 0:
+            return _later(run, policy)
+        if run.out_of_time():
+            return run.now()
+        before = port.requests
+        found = port.present([key for _, key, _, _ in batch])
+        _charge(run, port, policy, before)
+        now = run.now()
+        accepted = [pk for pk, key, _, _ in batch if found.get(key) == FollowResult.FOLLOWING]
+        transitions.move_ids(accepted, TaskState.REQUESTED, TaskState.DONE, now=now, check_at=None)
+        declined = [pk for pk, key, _, _ in batch if key not in found]
+        transitions.move_ids(
+            declined, TaskState.REQUESTED, TaskState.SKIPPED, now=now, check_at=None, reason="declined"
+        )
+        waiting = [
+            FollowTask(pk=pk, checks=checks + 1, check_at=rechecks.next_request_check(at or now, checks + 1))
+            for pk, key, checks, at in batch
+            if found.get(key) == FollowResult.REQUESTED
+        ]
+        FollowTask.objects.bulk_update(waiting, ["checks", "check_at"])
 
 
 def _charge(run: Run, port: FollowPort, policy: budgets.Policy, before: int, items: int = 0) -> None:
@@ -77,9 +145,10 @@ def reconcile(run: Run, port: FollowPort) -> None:
     before = port.requests
     present = port.present([key for _, key in pending])
     _charge(run, port, follow_policy(run.account.platform), before)
-    for result in (FollowResult.FOLLOWING, FollowResult.REQUESTED):
-        written = [pk for pk, key in pending if present.get(key) == result]
-        transitions.move_ids(written, TaskState.READY, RESULT_STATE[result], now=run.now(), sent_at=None)
+    written = [pk for pk, key in pending if present.get(key) == FollowResult.FOLLOWING]
+    transitions.move_ids(written, TaskState.READY, TaskState.DONE, now=run.now(), sent_at=None)
+    asked = [pk for pk, key in pending if present.get(key) == FollowResult.REQUESTED]
+    transitions.move_ids(asked, TaskState.READY, TaskState.REQUESTED, now=run.now(), **_requested(run.now()))
     absent = [pk for pk, key in pending if key not in present]
     FollowTask.objects.filter(pk__in=absent).update(sent_at=None)
     # Undo was asked while these writes were on their way: they never landed, so none is sent again.
@@ -148,7 +217,7 @@ def follow_batches(run: Run, port: FollowPort) -> datetime | None:
     """Send ready follows while the budget, the claim and the run's time slice allow; returns when
     to run again (None: nothing left)."""
     policy = follow_policy(run.account.platform)
-    ready = FollowTask.objects.filter(source_id=run.account.pk, state=TaskState.READY)
+    ready = FollowTask.objects.filter(_sendable(run))
     if not ready.exists():
         return None
     if budgets.max_items(policy, run.budget, run.ts()) == 0:
@@ -189,7 +258,7 @@ def record_keys(batch: list[FollowTask], now: datetime) -> None:
         )
     sql = f"""
         UPDATE {table} SET record_key = j.record_key, followed_acct = j.followed_acct, sent_at = %s,
-            updated_at = %s
+            updated_at = %s, misses = 0, missed_since = NULL, check_at = NULL, reason = ''
         FROM ({rows}) j WHERE {table}.id = j.id
     """  # noqa: S608 (only the quoted table name and fixed fragments are formatted in)
     payload = json.dumps([[t.pk, t.record_key, t.followed_acct] for t in batch])
@@ -210,15 +279,40 @@ def _refuse(run: Run, task: FollowTask, error: PlatformError) -> None:
     )
 
 
+def _missed(run: Run, port: FollowPort, task: FollowTask, error: NotFound) -> None:
+    """The target could not be found now. It is gone only by the rule of envol.reconnect.rechecks
+    (enough misses over long enough, and its home server's 404 or 410): then skipped, looked at
+    again weekly; else it waits, ready, for its next lookup (failed once nobody has found it for
+    90 days without its server saying it is gone)."""
+    now = run.now()
+    misses, since = task.misses + 1, task.missed_since or now
+    mine = Q(pk=task.pk)
+    common = {"misses": misses, "missed_since": since, "last_error": error.message[:255], "sent_at": None}
+    if rechecks.may_be_gone(misses, since, now) and port.confirms_gone(task.target_id):
+        when = rechecks.next_gone_check(now, since)
+        transitions.move(mine, TaskState.READY, TaskState.SKIPPED, now=now, reason=ErrorCode.GONE.value,
+                         check_at=when, **common)  # fmt: skip
+    elif rechecks.given_up(since, now):
+        transitions.move(mine, TaskState.READY, TaskState.FAILED, now=now, reason="not_found", check_at=None,
+                         **common)  # fmt: skip
+    else:
+        FollowTask.objects.filter(mine, state=TaskState.READY).update(
+            reason="not_found_yet", check_at=rechecks.next_lookup(now, misses), updated_at=now, **common
+        )
+
+
 def _prepared(run: Run, port: FollowPort, batch: list[FollowTask]) -> list[FollowTask]:
     """Give each task its record key (once: a key, once stored, is kept); targets that cannot be
-    prepared (nobody answers to them) are settled here and left out."""
+    prepared (nobody answers to them now, or refused) are settled here and left out."""
     kept = []
     for task in batch:
         if not task.record_key:
             try:
                 prepared = port.prepare(task.target_id)
-            except (NotFound, Rejected) as error:
+            except NotFound as error:
+                _missed(run, port, task, error)
+                continue
+            except Rejected as error:
                 _refuse(run, task, error)
                 continue
             task.record_key, task.followed_acct = prepared.key, prepared.followed_as
@@ -255,7 +349,10 @@ def _send(
             half = len(batch) // 2
             paused = _send(run, port, policy, batch[:half], room)
             return paused or _send(run, port, policy, batch[half:], room)
-        _refuse(run, batch[0], error)
+        if isinstance(error, NotFound):
+            _missed(run, port, batch[0], error)
+        else:
+            _refuse(run, batch[0], error)
         return None
     except PlatformError:
         run.log.requests = port.requests
@@ -263,7 +360,8 @@ def _send(
     _charge(run, port, policy, before, len(batch))
     for result, state in RESULT_STATE.items():
         ids = [t.pk for t, r in zip(batch, results, strict=True) if r == result]
-        transitions.move_ids(ids, TaskState.READY, state, now=run.now(), sent_at=None)
+        fields = _requested(run.now()) if state == TaskState.REQUESTED else {"sent_at": None}
+        transitions.move_ids(ids, TaskState.READY, state, now=run.now(), **fields)
     run.log.followed += sum(r != FollowResult.ALREADY for r in results)
     run.record()
     return None

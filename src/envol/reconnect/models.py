@@ -10,6 +10,7 @@ memory, is the truth.
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from envol.core.ids import Platform
@@ -91,6 +92,10 @@ class FollowTask(models.Model):
                     "followed_acct",
                     "undo_requested",
                     "last_error",
+                    "check_at",
+                    "checks",
+                    "misses",
+                    "missed_since",
                     "created_at",
                     "updated_at",
                     "finished_at",
@@ -128,6 +133,12 @@ class FollowTask(models.Model):
     followed_acct = models.CharField(max_length=255, blank=True)
     undo_requested = models.BooleanField(default=False)
     last_error = models.CharField(max_length=255, blank=True)
+    # When the engine looks at the task again (envol.reconnect.rechecks): a request's next re-check,
+    # a target not found now (ready, not sent before then), a gone target's weekly look. NULL: never.
+    check_at = models.DateTimeField(null=True, blank=True)
+    checks = models.PositiveSmallIntegerField(default=0)  # re-checks of the request made so far
+    misses = models.PositiveSmallIntegerField(default=0)  # failed resolutions in a row
+    missed_since = models.DateTimeField(null=True, blank=True)  # the first of them
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -136,7 +147,13 @@ class FollowTask(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["source", "target_id"], name="follow_task_unique_target"),
         ]
-        indexes = [models.Index(fields=["source", "state"], name="follow_task_source_state")]
+        indexes = [
+            models.Index(fields=["source", "state"], name="follow_task_source_state"),
+            # The heartbeat finds accounts with a re-check due, whatever the account.
+            models.Index(
+                fields=["check_at"], name="follow_task_check_at", condition=Q(check_at__isnull=False)
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.source_id} → {self.target_handle or self.target_id} ({self.state})"

@@ -44,7 +44,7 @@ from envol.registry.session import person_required
 
 S = TaskState
 #: A Follow button is offered for a row whose task is in one of these states (or that has none).
-FOLLOWABLE_STATES = frozenset({"", S.PLANNED, S.SKIPPED, S.FAILED})
+FOLLOWABLE_STATES = frozenset({"", S.PLANNED, S.SKIPPED, S.FAILED, S.UNDONE})
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from envol.matching.models import Candidate, Kind
 from envol.privacy.pending import persons_pending
 from envol.reconnect import transitions
 from envol.reconnect.models import FollowTask
-from envol.reconnect.plan import NOT_FOLLOWABLE, PICKED, insert_missing
+from envol.reconnect.plan import NOT_FOLLOWABLE, PICKED, insert_missing, renew_chosen
 from envol.reconnect.scheduling import wake_if_work
 from envol.reconnect.states import FOLLOWED, TaskState
 from envol.registry.models import Account, Verification
@@ -92,7 +92,9 @@ def _follow(person_id: int, where: Q, now: datetime | None) -> int:
         for network, known in chosen.items():
             account = accounts[network]
             insert_missing(account, known, now)
-            targets = Q(source_id=account.pk) & texts_in("target_id", [k.stable_id for k in known])
+            ids = [k.stable_id for k in known]
+            targets = Q(source_id=account.pk) & texts_in("target_id", ids)
+            renew_chosen(account, ids, now)  # undone at the person's request, or gone: planned afresh
             queued += transitions.move(targets, PICKABLE, TaskState.READY, now=now, reason=PICKED,
                                        last_error="", finished_at=None)  # fmt: skip
     if queued:

@@ -29,6 +29,7 @@ from envol.core.listparam import texts_in
 from envol.matching.candidates import KnownAccount
 from envol.matching.models import Candidate as MatchedCandidate
 from envol.matching.models import Kind, Unavailable
+from envol.platforms.errors import ErrorCode
 from envol.privacy.pending import persons_pending
 from envol.reconnect import transitions
 from envol.reconnect.models import Directions, FollowTask, ReconnectChoice
@@ -83,12 +84,17 @@ def wanted(candidate: KnownAccount, directions: str) -> bool:
     return False
 
 
-def plan_for_persons(person_ids: Iterable[int], *, now: datetime | None = None) -> int:
-    """Plan (and schedule) the follows of these persons; returns how many tasks were inserted."""
+def plan_for_persons(
+    person_ids: Iterable[int], *, now: datetime | None = None, renew: Iterable[int] = ()
+) -> int:
+    """Plan (and schedule) the follows of these persons; returns how many tasks were inserted or
+    planned again. `renew`: accounts whose person just chose again, whose chosen targets that an
+    undo removed or that were called gone are planned afresh (matching's refreshes never do that)."""
     now = now or timezone.now()
     inserted = 0
     touched: set[int] = set()
     wanted_ids = set(person_ids)
+    renewed = set(renew)
     # A person whose erasure waits for their follows to be undone gets no new follow, whatever
     # matching finds meanwhile (envol.privacy.pending).
     for person_id in sorted(wanted_ids - persons_pending(wanted_ids)):
@@ -104,7 +110,7 @@ def plan_for_persons(person_ids: Iterable[int], *, now: datetime | None = None) 
         candidates = candidates_rows(person_id)
         with transaction.atomic():
             for choice in choices:
-                inserted += _plan_account(choice, candidates, now)
+                inserted += _plan_account(choice, candidates, now, renew=choice.account_id in renewed)
                 touched.add(choice.account_id)
     if touched:
         promote_due(touched, now=now)
@@ -112,7 +118,9 @@ def plan_for_persons(person_ids: Iterable[int], *, now: datetime | None = None) 
     return inserted
 
 
-def _plan_account(choice: ReconnectChoice, candidates: list[KnownAccount], now: datetime) -> int:
+def _plan_account(
+    choice: ReconnectChoice, candidates: list[KnownAccount], now: datetime, *, renew: bool = False
+) -> int:
     account: Account = choice.account
     chosen = [c for c in candidates if c.network == account.platform and wanted(c, choice.directions)]
     # A newsroom may choose tens of thousands of targets: the list goes as one parameter.
@@ -125,6 +133,7 @@ def _plan_account(choice: ReconnectChoice, candidates: list[KnownAccount], now: 
         TaskState.SKIPPED,
         now=now,
         reason="not_chosen",
+        check_at=None,
     )
     transitions.move(
         mine & texts_in("target_id", ids) & Q(reason="not_chosen"),
@@ -134,7 +143,21 @@ def _plan_account(choice: ReconnectChoice, candidates: list[KnownAccount], now: 
         reason="",
         finished_at=None,
     )
-    return insert_missing(account, chosen, now)
+    renewed = renew_chosen(account, ids, now) if renew else 0
+    return renewed + insert_missing(account, chosen, now)
+
+
+def renew_chosen(account: Account, target_ids: list[str], now: datetime) -> int:
+    """Chosen again: undone → planned and skipped as gone → planned, as new tasks (no record key:
+    Bluesky draws a new one, Mastodon resolves the target again; `created_at` now, so that the
+    account's follows are read again before anything is sent and exactly-once holds)."""
+    chosen = Q(source_id=account.pk) & texts_in("target_id", target_ids)
+    fresh = {"reason": "", "last_error": "", "record_key": "", "followed_acct": "", "sent_at": None,
+             "undo_requested": False, "finished_at": None, "check_at": None, "checks": 0, "misses": 0,
+             "missed_since": None, "created_at": now}  # fmt: skip
+    moved = transitions.move(chosen, TaskState.UNDONE, TaskState.PLANNED, now=now, **fresh)
+    gone = chosen & Q(reason=ErrorCode.GONE.value)
+    return moved + transitions.move(gone, TaskState.SKIPPED, TaskState.PLANNED, now=now, **fresh)
 
 
 def insert_missing(account: Account, chosen: list[KnownAccount], now: datetime) -> int:
@@ -144,8 +167,8 @@ def insert_missing(account: Account, chosen: list[KnownAccount], now: datetime) 
     rows = [[c.account_id, c.stable_id, c.handle, int(c.followee), int(c.follower)] for c in chosen]
     table = connection.ops.quote_name(FollowTask._meta.db_table)
     columns = (
-        "source_id, network, target_account_id, target_id, target_handle, followee, follower, state, "
-        "reason, record_key, followed_acct, undo_requested, last_error, created_at, updated_at"
+        "source_id, network, target_account_id, target_id, target_handle, followee, follower, state, reason, "
+        "record_key, followed_acct, undo_requested, last_error, checks, misses, created_at, updated_at"
     )
     if connection.vendor == "postgresql":
         pick = "(e->>{i})"
@@ -159,7 +182,7 @@ def insert_missing(account: Account, chosen: list[KnownAccount], now: datetime) 
     sql = f"""
         INSERT INTO {table} ({columns})
         SELECT %s, %s, {values[0]}, {values[1]}, {values[2]}, {values[3]}, {values[4]}, %s,
-               '', '', '', %s, '', %s, %s
+               '', '', '', %s, '', 0, 0, %s, %s
         FROM {source} WHERE true
         ON CONFLICT (source_id, target_id) DO NOTHING
     """  # noqa: S608 (only quoted names and fixed fragments are formatted in)

@@ -16,7 +16,7 @@ from envol.reconnect import budgets
 from envol.reconnect.models import AccountDrive, FollowTask, Mode, ReconnectChoice
 from envol.reconnect.runtime import policy
 from envol.reconnect.schedule_date import automatic_allowed, automatic_start
-from envol.reconnect.states import FOLLOWED, OPEN, TaskState
+from envol.reconnect.states import ACCEPTED, OPEN, PENDING, TaskState
 from envol.registry.models import Account, Verification
 
 S = TaskState
@@ -30,9 +30,11 @@ class AccountProgress:
     directions: str  # "" while the person has not chosen
     mode: str
     counts: dict[str, int]
-    done: int  # followed by Envol, requested, or already followed
+    done: int  # followed (accepted by the server), or already followed
+    pending: int  # follow requests not accepted yet (re-checked, then waiting for the target)
     remaining: int
     failed: int
+    retryable: int  # what "Try the failed ones again" takes up: failed, gone, pending requests
     eta: datetime | None
     starts_at: datetime | None  # automatic tasks wait for the operator's date
     paused: str  # plain words, "" when running normally
@@ -55,6 +57,11 @@ def explain(code: str, detail: str = "") -> str:
         ) % {"limit": limit}
     messages = {
         "gone": _("This account no longer exists or was suspended."),
+        "not_found_yet": _(
+            "Your instance cannot find this account right now; Envol looks for it again by itself."
+        ),
+        "not_found": _("Your instance has not found this account for a long time."),
+        "declined": _("This person did not accept the follow request."),
         "not_allowed": _("The server does not allow this follow (a block, or an account that moved)."),
         "rejected": _("The server refused this follow."),
         "not_chosen": _("No longer part of what you chose to follow."),
@@ -71,6 +78,15 @@ def _code(text: str) -> tuple[str, str]:
     """("follow_limit", "7500") from a stored "follow_limit:7500" or "transient: …" error."""
     head, _, rest = text.partition(":")
     return head.strip(), rest.strip() if head.strip() == "follow_limit" else ""
+
+
+def retryable(account_id: int) -> dict[str, int]:
+    """Targets called gone and requests no longer re-checked: the person may take them up again."""
+    mine = FollowTask.objects.filter(source_id=account_id)
+    return {
+        "gone": mine.filter(state=S.SKIPPED, reason="gone").count(),
+        "pending": mine.filter(state=S.REQUESTED, check_at__isnull=True).count(),
+    }
 
 
 def progress_for(person_id: int, *, now: datetime | None = None) -> list[AccountProgress]:
@@ -112,6 +128,7 @@ def _one(
         errors.append(explain("authexpired"))
     if drive is not None and drive.last_error and not drive.paused_reason:
         errors.append(explain(*_code(drive.last_error)))
+    retry = retryable(account.pk)
     recent = (
         FollowTask.objects.filter(source=account, state__in=[S.FAILED, S.SKIPPED])
         .exclude(reason="not_chosen")
@@ -128,9 +145,11 @@ def _one(
         directions=choice.directions if choice else "",
         mode=choice.mode if choice else "",
         counts=c,
-        done=sum(c[s] for s in FOLLOWED),
+        done=sum(c[s] for s in ACCEPTED),
+        pending=sum(c[s] for s in PENDING),
         remaining=sum(c[s] for s in OPEN),
         failed=c[S.FAILED],
+        retryable=c[S.FAILED] + retry.get("gone", 0) + retry.get("pending", 0),
         eta=eta,
         starts_at=automatic_start() if waiting_date else None,
         paused=paused,

@@ -30,8 +30,21 @@ from envol.reconnect.states import CREATED_BY_ENVOL, TaskState
 MAKE_UP = 32
 
 
-def _work() -> Q:
-    return Q(state=TaskState.READY) | Q(undo_requested=True, state__in=list(CREATED_BY_ENVOL))
+def _checks_due(now: datetime) -> Q:
+    """A look the engine owes: a ready task's next lookup, a request's re-check, a gone target's
+    weekly look (envol.reconnect.rechecks). A stale `check_at` left on any other state is ignored."""
+    owed = Q(state__in=[TaskState.READY, TaskState.REQUESTED]) | Q(state=TaskState.SKIPPED, reason="gone")
+    return owed & Q(check_at__lte=now)
+
+
+def _work(now: datetime | None = None) -> Q:
+    """Something to send or undo now, or a re-check that fell due."""
+    now = now or timezone.now()
+    return (
+        Q(state=TaskState.READY, check_at__isnull=True)
+        | Q(undo_requested=True, state__in=list(CREATED_BY_ENVOL))
+        | _checks_due(now)
+    )
 
 
 def has_work(account_id: int) -> bool:
@@ -44,7 +57,7 @@ def wake_if_work(account_ids: Iterable[int], *, now: datetime | None = None) -> 
     ids = sorted(set(account_ids))
     if not ids:
         return []
-    busy = FollowTask.objects.filter(_work(), ids_in("source_id", ids)).values_list("source_id", flat=True)
+    busy = FollowTask.objects.filter(_work(now), ids_in("source_id", ids)).values_list("source_id", flat=True)
     woken = claims.wake(set(busy), now)
     for _ in woken:
         drive_due.enqueue()  # one wake-up each: several workers share the accounts woken together
@@ -79,6 +92,13 @@ def _wake_reauthorised(now: datetime) -> None:
         wake_if_work(accounts, now=now)
 
 
+def _wake_checks(now: datetime) -> list[int]:
+    """Accounts with a re-check due (a request, a lookup, a gone target's weekly look): a run ends
+    idle when nothing but re-checks remains, and this wakes it when the first falls due."""
+    due = FollowTask.objects.filter(_checks_due(now), source__needs_reauth=False)
+    return wake_if_work(set(due.values_list("source_id", flat=True).distinct()), now=now)
+
+
 def _make_up(now: datetime) -> int:
     """Wake-ups for drives due for over a heartbeat that nobody claimed (their own was lost)."""
     late = now - each_beat()
@@ -92,11 +112,12 @@ def _make_up(now: datetime) -> int:
 
 @every("reconnect.schedule", interval=each_beat, queued=False)
 def keep_schedule(*, now: datetime | None = None) -> None:
-    """Once a heartbeat: promote due automatic tasks, wake accounts signed in again, make up for
-    lost wake-ups."""
+    """Once a heartbeat: promote due automatic tasks, wake accounts signed in again or with a
+    re-check due, make up for lost wake-ups."""
     now = now or timezone.now()
     if promote_due(now=now):
         accounts = FollowTask.objects.filter(state=TaskState.READY).values_list("source_id", flat=True)
         wake_if_work(set(accounts), now=now)
     _wake_reauthorised(now)
+    _wake_checks(now)
     _make_up(now)

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from envol.core.ids import Platform
+from envol.platforms.errors import ErrorCode
 from envol.reconnect import transitions
 from envol.reconnect.models import Directions, FollowTask, Mode, ReconnectChoice
 from envol.reconnect.plan import PICKED, plan_for_persons
@@ -36,7 +37,8 @@ def choose(account: Account, directions: str, mode: str) -> ReconnectChoice:
             # From automatic to by hand: what was waiting to be sent waits for a pick again.
             unsent = Q(source_id=account.pk, state=TaskState.READY, sent_at__isnull=True) & ~Q(reason=PICKED)
             transitions.move(unsent, TaskState.READY, TaskState.PLANNED)
-    plan_for_persons([account.person_id])
+    # A new choice plans again what an undo removed, and what was called gone (plan.renew).
+    plan_for_persons([account.person_id], renew=[account.pk])
     return choice
 
 
@@ -72,10 +74,18 @@ def request_undo(account: Account) -> int:
 
 
 def retry_failed(account: Account) -> int:
-    """failed → ready: the person asks to try again what failed."""
+    """The person asks to try again what did not work: failed → ready, targets called gone → ready
+    (looked up afresh), and pending requests are re-checked from now on the whole schedule."""
+    now = timezone.now()
+    fresh = {"reason": "", "last_error": "", "finished_at": None, "check_at": None, "misses": 0,
+             "missed_since": None}  # fmt: skip
     failed = Q(source_id=account.pk, state=TaskState.FAILED)
-    moved = transitions.move(
-        failed, TaskState.FAILED, TaskState.READY, reason="", last_error="", finished_at=None
+    moved = transitions.move(failed, TaskState.FAILED, TaskState.READY, now=now, **fresh)
+    gone = Q(source_id=account.pk, reason=ErrorCode.GONE.value)
+    moved += transitions.move(gone, TaskState.SKIPPED, TaskState.READY, now=now, **fresh)
+    pending = Q(source_id=account.pk, state=TaskState.REQUESTED, check_at__isnull=True)
+    moved += FollowTask.objects.filter(pending).update(
+        checks=0, check_at=now, finished_at=now, updated_at=now
     )
     wake_if_work([account.pk])
     return moved

@@ -39,6 +39,7 @@ class Figures:
     to_send: int  # queued now: ready, waiting for a sign-in, automatic ones once the date has come
     waiting_date: int  # automatic ones that wait for the start date
     done: int
+    pending: int  # follow requests not accepted yet: sent, so nothing left to do for Envol
     undone: int
 
 
@@ -56,11 +57,11 @@ def figures(p: AccountProgress, start: datetime | None, now: datetime) -> Figure
         phase = Phase.RUNNING
     elif waiting_date:
         phase = Phase.SCHEDULED
-    elif p.done or undone:
+    elif p.done or p.pending or undone:
         phase = Phase.DONE
     else:
         phase = Phase.IDLE
-    return Figures(phase, to_send, waiting_date, p.done, undone)
+    return Figures(phase, to_send, waiting_date, p.done, p.pending, undone)
 
 
 def _when(moment: datetime) -> str:
@@ -106,9 +107,13 @@ def statement(p: AccountProgress, start: datetime | None, now: datetime, network
                 "At the pace %(network)s allows, the last one should be sent around %(when)s."
             ) % {"network": network, "when": _when(max(p.eta, now))}
         return text
-    text = ngettext(
-        "Done: %(done)s follow made or requested.", "Done: %(done)s follows made or requested.", f.done
-    ) % {"done": done}
+    text = ngettext("Done: %(done)s follow made.", "Done: %(done)s follows made.", f.done) % {"done": done}
+    if f.pending:
+        text += " " + ngettext(
+            "%(shown)s follow request waits for approval.",
+            "%(shown)s follow requests wait for approval.",
+            f.pending,
+        ) % {"shown": intcomma(f.pending)}
     if f.undone:
         text += " " + ngettext(
             "%(count)s follow removed at your request.",

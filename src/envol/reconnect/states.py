@@ -5,11 +5,16 @@
                   └── failed / skipped (retried, or chosen again)
     ready | waiting_auth ──► planned                         (undo, or manual again: wait for a pick)
     done | requested ──► undone                              (undo removes Envol's own follows)
+    requested ──► done | skipped                             (a re-check found it accepted, or declined)
+    skipped ──► ready                                        (a gone target's weekly re-check, a retry)
+    undone ──► planned                                       (the person chose again after an undo)
 
 `planned`: Envol knows the target but may not act yet (a manual choice not picked, or automatic
 reconnection before ENVOL_RECONNECT_FROM). `ready`: the executor may follow now. `requested`: a
-locked Mastodon account received a follow request. Every change of state goes through
-`envol.reconnect.transitions`, which refuses any edge not declared here.
+Mastodon account received a follow request, not accepted yet (a locked account, or a server that
+accepts later): it is re-checked on the schedule of envol.reconnect.rechecks, and becomes done once
+accepted; after the last re-check it stays a pending request until the person acts. Every change
+of state goes through `envol.reconnect.transitions`, which refuses any edge not declared here.
 """
 
 from __future__ import annotations
@@ -42,9 +47,9 @@ GRAPH: Mapping[TaskState, frozenset[TaskState]] = {
     S.FAILED: frozenset({S.READY}),
     S.SKIPPED: frozenset({S.PLANNED, S.READY}),
     S.DONE: frozenset({S.UNDONE}),
-    S.REQUESTED: frozenset({S.UNDONE}),
+    S.REQUESTED: frozenset({S.UNDONE, S.DONE, S.SKIPPED}),
     S.ALREADY_FOLLOWING: frozenset(),
-    S.UNDONE: frozenset(),
+    S.UNDONE: frozenset({S.PLANNED}),
 }
 
 INITIAL = S.PLANNED
@@ -57,17 +62,23 @@ FINAL: frozenset[TaskState] = frozenset(
 class Group(enum.StrEnum):
     """Named sets of states, declared with the graph: what every package means by these words."""
 
-    FOLLOWED = "followed"  # the person follows the target (or asked to): what "done" counts
+    FOLLOWED = "followed"  # the person follows the target (or asked to): never offered again
+    ACCEPTED = "accepted"  # the follow exists: what "done" and the public figures count
+    PENDING = "pending"  # a follow request not accepted yet: shown apart from what is done
     OPEN = "open"  # still to be sent: what "remaining" counts
     CREATED_BY_ENVOL = "created_by_envol"  # the follow exists because Envol made it: what undo removes
 
 
 GROUPS: Mapping[Group, frozenset[TaskState]] = {
     Group.FOLLOWED: frozenset({S.DONE, S.REQUESTED, S.ALREADY_FOLLOWING}),
+    Group.ACCEPTED: frozenset({S.DONE, S.ALREADY_FOLLOWING}),
+    Group.PENDING: frozenset({S.REQUESTED}),
     Group.OPEN: frozenset({S.PLANNED, S.READY, S.WAITING_AUTH}),
     Group.CREATED_BY_ENVOL: frozenset({S.DONE, S.REQUESTED}),
 }
 FOLLOWED = GROUPS[Group.FOLLOWED]
+ACCEPTED = GROUPS[Group.ACCEPTED]
+PENDING = GROUPS[Group.PENDING]
 OPEN = GROUPS[Group.OPEN]
 CREATED_BY_ENVOL = GROUPS[Group.CREATED_BY_ENVOL]
 
@@ -117,6 +128,11 @@ def validate_groups(graph: Graph, final: frozenset[TaskState]) -> None:
         raise GraphError("the open group must be every state that is not final")
     if not GROUPS[Group.FOLLOWED] <= final:
         raise GraphError("followed states must be final")
+    accepted, pending = GROUPS[Group.ACCEPTED], GROUPS[Group.PENDING]
+    if accepted & pending or accepted | pending != GROUPS[Group.FOLLOWED]:
+        raise GraphError("followed is exactly what is accepted and what is pending, apart")
+    if any(not graph[s] & accepted for s in pending):
+        raise GraphError("a pending request must be able to become accepted")
     created = GROUPS[Group.CREATED_BY_ENVOL]
     if not created <= GROUPS[Group.FOLLOWED] or any(S.UNDONE not in graph[s] for s in created):
         raise GraphError("what Envol created must be followed and lead to undone")

@@ -24,7 +24,7 @@ from envol.matching.models import Candidate as MatchedCandidate
 from envol.matching.models import Kind
 from envol.media.models import MediaOutlet, Status
 from envol.reconnect.models import FollowTask
-from envol.reconnect.states import TaskState
+from envol.reconnect.states import PENDING, TaskState
 from envol.registry.models import Account, Person, Verification
 
 Counts = dict[str, int]
@@ -123,6 +123,15 @@ FOLLOW_NETWORKS = (str(Platform.BLUESKY), str(Platform.MASTODON))
 
 @metric("follows", _("Follows made by Envol on each network"), FOLLOW_NETWORKS)
 def follows_done() -> Counts:
-    """Done follows only: already_following, requested, undone and the rest are not Envol's links."""
+    """Done follows only, accepted by the server: already_following, requests not accepted yet,
+    undone and the rest are not Envol's links."""
     rows = FollowTask.objects.filter(state=TaskState.DONE).values_list("network").annotate(n=Count("pk"))
+    return _by_key(list(rows.order_by()), FOLLOW_NETWORKS)
+
+
+@metric("follow_requests", _("Follow requests sent by Envol and waiting for approval"), FOLLOW_NETWORKS)
+def follow_requests() -> Counts:
+    """Requests not accepted yet (the engine re-checks them): shown apart from the follows made."""
+    pending = FollowTask.objects.filter(state__in=list(PENDING))
+    rows = pending.values_list("network").annotate(n=Count("pk"))
     return _by_key(list(rows.order_by()), FOLLOW_NETWORKS)

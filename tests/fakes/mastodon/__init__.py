@@ -13,16 +13,19 @@ from .hostile import FORMULA_HANDLE, Drip, Hostile, Huge
 from .instance import FakeMastodon, LoggedRequest
 from .limits import Limits, Throttle
 from .modes import EndpointMode, Mode, WellKnownRedirect
+from .worldly import AsyncAccept, FlakyLookups
 
 __all__ = [
     "FORMULA_HANDLE",
     "LEGACY_SCOPES",
     "MASTODON_SCOPES",
+    "AsyncAccept",
     "Drip",
     "EndpointMode",
     "FakeClock",
     "FakeMastodon",
     "Federation",
+    "FlakyLookups",
     "Hostile",
     "Huge",
     "Limits",

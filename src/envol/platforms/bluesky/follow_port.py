@@ -92,6 +92,9 @@ class BlueskyFollowPort:
     def prepare(self, target_id: str) -> Prepared:
         return Prepared(self._tids.next())  # a key of our own: no request
 
+    def confirms_gone(self, target_id: str) -> bool:
+        return False  # prepare never misses a target: a DID needs no resolving before a follow
+
     def follow(self, targets: Sequence[tuple[str, str]], created_at: datetime) -> list[FollowResult]:
         batch = [NewFollow(subject=subject, rkey=rkey, created_at=created_at) for rkey, subject in targets]
         try:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from envol.platforms.errors import NotFound
+import httpx
+
+from envol.platforms.errors import NotFound, PlatformError
 from envol.platforms.images import fetch_avatar
 from envol.platforms.mastodon.identity import full_acct
 from envol.platforms.mastodon.wire import HttpClient, call, json_object, text
@@ -57,3 +59,20 @@ def fetch_image(url: str, *, http: HttpClient) -> tuple[bytes, str] | None:
         return fetch_avatar(url, http=http)
     except NotFound:
         return None
+
+
+def home_says_gone(base_url: str, actor_uri: str, *, http: HttpClient) -> bool:
+    """Whether the account's own server (at `base_url`, its actor URI's host) answers 404 or 410 to
+    a WebFinger for the actor: the only answer that says an account is gone. Anything else (found, a
+    timeout, a 5xx, a TLS or DNS failure, an answer from another host after a redirect) says
+    nothing, so False. That server is believed only about its own accounts: the caller asks the
+    actor's own host, and the answer must come from there."""
+    url = f"{base_url.rstrip('/')}/.well-known/webfinger"
+    try:
+        response = http.request(
+            "GET", url, params={"resource": actor_uri}, headers={"Accept": "application/jrd+json"}
+        )
+    except (httpx.TransportError, PlatformError):
+        return False
+    answered_by = (response.request.url.host or "").lower()
+    return response.status_code in (404, 410) and answered_by == (httpx.URL(url).host or "").lower()

@@ -15,6 +15,8 @@ from datetime import datetime
 
 from envol.platforms.errors import NotFound
 from envol.platforms.follows import Followed, FollowResult, Prepared, Room
+from envol.platforms.mastodon.accounts import home_says_gone
+from envol.platforms.mastodon.authority import InstanceMap, host_of
 from envol.platforms.mastodon.follows import MastodonFollows, Relationship
 from envol.platforms.ratelimit import RateLimitReading
 
@@ -32,8 +34,9 @@ def _result(relationship: Relationship) -> FollowResult:
 
 
 class MastodonFollowPort:
-    def __init__(self, client: MastodonFollows) -> None:
+    def __init__(self, client: MastodonFollows, instances: InstanceMap | None = None) -> None:
         self.client = client
+        self.instances = instances or InstanceMap()  # where a target's home server answers
         self._me = ""
 
     @property
@@ -71,6 +74,13 @@ class MastodonFollowPort:
         if target.moved_to is not None:
             target = target.moved_to  # a moved account refuses follows: follow its new address
         return Prepared(target.id, target.acct)
+
+    def confirms_gone(self, target_id: str) -> bool:
+        host = host_of(target_id)
+        if not host or not target_id.startswith("https://"):
+            return False  # not an actor URI: no home server to ask
+        self.client.requests += 1
+        return home_says_gone(self.instances.base_for(host), target_id, http=self.client.http)
 
     def follow(self, targets: Sequence[tuple[str, str]], created_at: datetime) -> list[FollowResult]:
         results = []

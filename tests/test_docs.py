@@ -61,6 +61,19 @@ def test_readme_shows_the_two_commands_and_links_the_docs() -> None:
         assert (REPO / link).exists(), link
 
 
+def test_every_image_the_docs_show_exists_and_every_guide_picture_is_shown() -> None:
+    """docs/guide.md shows the journey's screenshots, which tests/web/test_journey.py takes."""
+    shown: set[Path] = set()
+    for page in [*sorted(DOCS.rglob("*.md")), REPO / "README.md"]:
+        for target in re.findall(r"!\[[^\]]*\]\(([^)\s]+)\)", page.read_text()):
+            image = (page.parent / target).resolve()
+            assert image.is_file(), f"{page.relative_to(REPO)} shows {target}, which does not exist"
+            shown.add(image)
+    taken = {p.resolve() for p in (DOCS / "guide").rglob("*.png")}
+    assert taken, "no screenshot in docs/guide/"
+    assert taken <= shown, f"screenshots no page shows: {sorted(str(p) for p in taken - shown)}"
+
+
 # What the documentation names must exist: a renamed module, a removed function or a dropped setting
 # fails here instead of leaving the docs describing code that is gone. Names are read from inline
 # code (`…`) in docs/ and README.md; fenced blocks are diagrams and examples, not references.

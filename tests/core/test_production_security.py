@@ -26,6 +26,10 @@ client = Client(HTTP_HOST="envol.example")
 plain = client.get("/faq/")
 healthz = client.get("/healthz")
 secure = client.get("/faq/", headers={"x-forwarded-proto": "https"})
+https = {"x-forwarded-proto": "https"}
+sandbox = [client.get(p, headers=https).status_code for p in ("/sandbox/", "/sandbox/sample-archive.zip")]
+sandbox += [client.post(p, headers=https).status_code for p in ("/sandbox/start/", "/sandbox/link/bluesky/")]
+sandbox_offered = b"/sandbox/" in client.get("/sign-in/", headers=https).content
 cookies = {
     name: {key: str(value) for key, value in morsel.items() if value}
     for name, morsel in secure.cookies.items()
@@ -35,6 +39,7 @@ print(json.dumps({
     "healthz": healthz.status_code,
     "secure": [secure.status_code, secure.get("Strict-Transport-Security")],
     "cookies": cookies,
+    "sandbox": [sandbox, sandbox_offered],
     "session": [
         settings.SESSION_COOKIE_SECURE, settings.SESSION_COOKIE_HTTPONLY, settings.SESSION_COOKIE_SAMESITE
     ],
@@ -92,3 +97,6 @@ def test_production_redirects_plain_http_sends_hsts_and_secures_cookies(tmp_path
     assert csrf["httponly"]
     assert csrf["samesite"] == "Lax"
     assert seen["session"] == [True, True, "Lax"]
+    # The sandbox (decision 0024) does not exist in production: its pages are 404 and nothing
+    # points to it, with the default ENVOL_SANDBOX=auto.
+    assert seen["sandbox"] == [[404, 404, 404, 404], False]

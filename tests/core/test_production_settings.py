@@ -63,6 +63,16 @@ def test_production_starts_with_all_keys(tmp_path: Path) -> None:
     assert result.stdout.strip() == "s3cr"
 
 
+def test_production_refuses_to_start_with_the_sandbox_on(tmp_path: Path) -> None:
+    result = _load_settings({**GOOD, "ENVOL_ENV": "production", "ENVOL_SANDBOX": "on"}, tmp_path)
+    assert result.returncode != 0
+    assert "Refusing to start in production with ENVOL_SANDBOX=on" in result.stderr
+    # `auto`, the default, is simply off in production.
+    assert (
+        _load_settings({**GOOD, "ENVOL_ENV": "production", "ENVOL_SANDBOX": "auto"}, tmp_path).returncode == 0
+    )
+
+
 def test_development_generates_keys_once_with_private_permissions(tmp_path: Path) -> None:
     first = _load_settings({}, tmp_path)
     second = _load_settings({}, tmp_path)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import pytest
 from django.test import Client
@@ -97,12 +97,14 @@ def test_the_generator_speaks_its_page_language_by_default(client: Client, langu
     assert f'<option value="{language}" lang="{language}" selected>' in html
     assert "bytes" not in html and "octets" not in html  # noqa: PT018 (the size is said in words)
     words = {
-        "en": r"It weighs \d\.\d\xa0KB, less than a small icon",
-        "fr": r"Il pèse \d,\d\xa0Kio, moins qu’une petite icône",
+        "en": r"It weighs \d\.\d\xa0KB, under the 10\.0\xa0KB limit",
+        "fr": r"Il pèse \d,\d\xa0Kio, sous la limite de 10,0\xa0Kio",
     }[language]
     assert re.search(words, html)
     text = client.get("/media/widget/snippet.txt", headers={"accept-language": language})
     assert f'lang="{language}"' in text.content.decode()
+    # What the generator's script writes as the options change: the same words, in the page's language.
+    assert re.search(words, unquote(text["X-Envol-Size"]))
 
 
 def test_share_page_for_bluesky_goes_to_the_compose_window_with_the_page() -> None:

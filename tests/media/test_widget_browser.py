@@ -178,7 +178,9 @@ def test_the_generator_previews_live(
     )
     page.get_by_label("Language of the buttons").select_option("fr")
     sync_api.expect(preview.get_by_role("link", name="Partager sur Mastodon")).to_be_visible()
-    sync_api.expect(page.locator("#widget-size")).to_contain_text("It weighs")
+    sync_api.expect(page.locator("#widget-size")).to_contain_text(
+        re.compile(r"It weighs \d\.\d\xa0KB, under the 10\.0\xa0KB limit")
+    )
     assert "lang=fr" in page.url
     heights = preview.locator(".envol-b:visible").evaluate_all(
         "(bs) => bs.map((b) => b.getBoundingClientRect().height)"

@@ -73,7 +73,7 @@ def test_sign_in_with_x_link_mastodon_unlink_and_sign_in_with_the_other(
         sync_api.expect(page.get_by_text("An archive can be forged")).to_be_visible()
         page.get_by_label("Only people my own archive confirms").check()
         page.get_by_role("button", name="Save my choice").click()
-        page.wait_for_url(f"{live_server.url}/archive/")  # the journey goes on to the archive
+        page.wait_for_url(f"{live_server.url}/")  # the journey, whose next step is shown there
         page.goto(accounts_url)
         sync_api.expect(page.get_by_text("Your choice: Only people my own archive confirms.")).to_be_visible()
 
@@ -82,10 +82,11 @@ def test_sign_in_with_x_link_mastodon_unlink_and_sign_in_with_the_other(
         page.fill("#username", "alice")  # the instance's own log-in, then its consent page
         page.get_by_role("button", name="Log in").click()
         page.get_by_role("button", name="Authorize").click()
-        page.wait_for_url(accounts_url)
+        page.wait_for_url(f"{live_server.url}/")  # each proof lands on the journey
         sync_api.expect(
             page.get_by_text("Your Mastodon account @alice@mastodon.test is linked.")
         ).to_be_visible()
+        page.goto(accounts_url)
         cards = page.locator("li.phase")
         sync_api.expect(cards).to_have_count(2)
         sync_api.expect(cards.filter(has_text="Verified")).to_have_count(2)
@@ -109,9 +110,10 @@ def test_sign_in_with_x_link_mastodon_unlink_and_sign_in_with_the_other(
         page.get_by_label("Your Mastodon address or instance").fill("mastodon.test")
         page.get_by_role("button", name="Sign in with Mastodon").click()
         page.get_by_role("button", name="Authorize").click()  # still logged in on the instance
-        page.wait_for_url(accounts_url)
+        page.wait_for_url(f"{live_server.url}/")  # a sign-in lands on the journey too
         welcome = "You are signed in with your Mastodon account @alice@mastodon.test."
         sync_api.expect(page.get_by_text(welcome)).to_be_visible()
+        page.goto(accounts_url)
         sync_api.expect(page.get_by_role("heading", name="Mastodon @alice@mastodon.test")).to_be_visible()
 
     person = Person.objects.get()

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from django.test import Client
+from django.test import Client, RequestFactory
 
 from envol.core.ids import Platform
 from envol.registry.models import Account, Verification
 from envol.registry.session import SESSION_KEY
+from envol.signin.bluesky_client import oauth_client
 from fakes.x import FakeX
 
 from .conftest import ALICE_X, local, sign_in_with_x, signed_in, x_consent
@@ -141,3 +142,27 @@ def test_without_a_client_id_the_page_says_x_is_not_configured(
     assert "La connexion avec X n’est pas encore configurée sur cette instance." in french
     response = client.post("/sign-in/x/", follow=True, headers=EN)
     assert "Sign-in with X is not configured on this instance." in response.content.decode()
+
+
+def test_with_nothing_configured_bluesky_and_mastodon_sign_in_need_no_set_up(
+    client: Client, rf: RequestFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in (
+        "ENVOL_X_CLIENT_ID",
+        "ENVOL_PUBLIC_URL",
+        "ENVOL_BLUESKY_CLIENT_KEYS",
+        "ENVOL_BLUESKY_OAUTH_CLIENT",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    page = client.get("/sign-in/", headers=EN, HTTP_HOST="127.0.0.1:8000").content.decode()
+    assert 'action="/sign-in/bluesky/"' in page
+    assert 'action="/sign-in/mastodon/"' in page
+    # Bluesky's development client: no document, no key, callbacks on the loopback address.
+    request = rf.post("/sign-in/bluesky/", HTTP_HOST="127.0.0.1:8000")
+    client_for_request = oauth_client(request)
+    assert not client_for_request.confidential
+    assert client_for_request.redirect_uri == "http://127.0.0.1:8000/sign-in/bluesky/callback/"
+    assert "127.0.0.1 rather than localhost" not in page
+    # Asked at "localhost", which that client cannot call back: the page points to 127.0.0.1.
+    at_localhost = client.get("/sign-in/?next=/review/", headers=EN, HTTP_HOST="localhost:8000")
+    assert 'href="http://127.0.0.1:8000/sign-in/?next=/review/"' in at_localhost.content.decode()

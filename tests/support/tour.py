@@ -182,6 +182,7 @@ def populate(tmp_path: Path, *, done_follows: int = DONE_FOLLOWS) -> Site:
         "reconnect_pace": {"account_id": bluesky.pk},
         "reconnect_resume": {"account_id": bluesky.pk},
         "reconnect_bluesky_list": {"account_id": bluesky.pk},
+        "sandbox_link": {"network": "bluesky"},
     }
     return site
 

@@ -89,6 +89,14 @@ class Config(RetentionAndLimits, PacingSettings):
     debug = Setting(
         "ENVOL_DEBUG", "", "`1` shows Django's debug pages (development only; ignored in production).", flag
     )
+    sandbox = Setting(
+        "ENVOL_SANDBOX",
+        "auto",
+        "The sandbox at `/sandbox/`: X, Bluesky and Mastodon simulated inside Envol, a sample archive "
+        "and simulated people, to try the whole journey on a laptop (decision 0024). `auto`: on in "
+        "development, off in production; `on`: on (production refuses to start with it); `off`: off.",
+        choice("auto", "on", "off"),
+    )
     log_format = Setting(
         "ENVOL_LOG_FORMAT",
         "",

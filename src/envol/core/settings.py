@@ -13,11 +13,13 @@ from django.utils.translation import gettext_lazy as _
 from envol.core.cache import cache_config
 from envol.core.config import CONFIG, validate
 from envol.core.logs import logging_config
+from envol.core.sandbox import refuse_sandbox_in_production
 from envol.core.secrets import load_keys
 from envol.core.security import CONTENT_SECURITY_POLICY
 
 # Every Envol setting is checked here, at start-up: a bad value stops the process naming the variable.
 validate()
+refuse_sandbox_in_production()
 
 SRC_DIR = Path(__file__).resolve().parent.parent
 PRODUCTION = CONFIG.env == "production"
@@ -47,6 +49,7 @@ INSTALLED_APPS = [
     "envol.stats",
     "envol.reconnect",
     "envol.matching",
+    "envol.sandbox",
     "envol.web",
 ]
 
@@ -86,6 +89,7 @@ TEMPLATES = [
                 "envol.media.campaign.campaign",
                 "envol.matching.context_processors.new_people",
                 "envol.signin.context_processors.findable",
+                "envol.sandbox.context_processors.sandbox",
             ],
         },
     },

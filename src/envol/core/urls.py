@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("envol.stats.urls")),
     path("", include("envol.reconnect.urls")),
     path("", include("envol.matching.urls")),
+    path("", include("envol.sandbox.urls")),
     path("", include("envol.web.urls")),
 ]
 

@@ -28,6 +28,7 @@ from envol.platforms.bluesky import appview
 from envol.platforms.errors import PlatformError, RateLimited
 from envol.platforms.http import HttpClient
 from envol.platforms.mastodon import accounts as mastodon_accounts
+from envol.platforms.sandbox import world
 from envol.registry.mastodon_apps import instance_url_overrides
 from envol.registry.models import Account, Verification
 
@@ -53,8 +54,11 @@ def backoff(failures: int) -> timedelta:
 
 
 def _targets(platform: Platform) -> Q:
-    return Q(platform=platform, verification=Verification.VERIFIED) & Q(
-        Exists(Candidate.objects.filter(target_account_id=OuterRef("pk")))
+    # The sandbox's simulated accounts (decision 0024) have no server to ask.
+    return (
+        Q(platform=platform, verification=Verification.VERIFIED)
+        & Q(Exists(Candidate.objects.filter(target_account_id=OuterRef("pk"))))
+        & ~Q(stable_id__contains=world.SIMULATED_MARK)
     )
 
 

@@ -193,7 +193,9 @@ def widget_snippet(request: HttpRequest) -> HttpResponse:
     code = snippet(_widget_options(request), _base_url(request))
     response = HttpResponse(code, content_type="text/plain; charset=utf-8")
     # The generator's script shows these without a second request.
-    size = render_to_string("media/widget/_size.html", {"size": len(code.encode())}).strip()
+    size = render_to_string(
+        "media/widget/_size.html", {"size": len(code.encode()), "max_bytes": MAX_BYTES}
+    ).strip()
     response["X-Envol-Size"] = quote(size)  # in the generator page's language; headers are ASCII
     response["X-Envol-Hashes"] = " ".join(f"{kind}={source}" for kind, source in inline_hashes(code).items())
     return response

@@ -16,6 +16,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from envol.privacy.export_words import IDENTIFIERS, VALUE_WORDS
 from envol.privacy.inventory import inventory_for
 from envol.privacy.relations import person_graph
 
@@ -33,8 +34,15 @@ AUDIT_ACTIONS = {
 
 
 @dataclass(frozen=True, slots=True)
+class Value:
+    label: str
+    text: str
+    identifier: bool = False  # shown as written, as code (an id is no number to group)
+
+
+@dataclass(frozen=True, slots=True)
 class Record:
-    values: list[tuple[str, str]]  # (label, value) pairs, in the model's field order
+    values: list[Value]  # in the model's field order
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,9 +151,11 @@ def _hidden(model: type[Model], field: Field[Any, Any] | None) -> bool:
     return bool(field.primary_key) or isinstance(field, ForeignKey)
 
 
-def readable_value(field: Field[Any, Any] | None, value: Any) -> str:
+def readable_value(field: Field[Any, Any] | None, value: Any, words: dict[object, Any] | None = None) -> str:
     if value is None or value == "":
         return "—"
+    if words is not None and value in words:
+        return str(words[value])
     if isinstance(value, dict) and "held" in value:
         return _("held, encrypted") if value["held"] else _("none")
     if isinstance(value, bool) or isinstance(field, BooleanField):
@@ -202,7 +212,10 @@ def sections(data: dict[str, Any]) -> list[Section]:
                 if model is not None and _hidden(model, field):
                     continue
                 audited = _audit_value(column, value) if label == "privacy.AuditLogEntry" else None
-                values.append((_label(model, field, column), audited or readable_value(field, value)))
+                name = field.name if field is not None else column
+                text = audited or readable_value(field, value, VALUE_WORDS.get((label, name)))
+                identifier = name in IDENTIFIERS or (isinstance(value, str) and value.isdigit())
+                values.append(Value(_label(model, field, column), text, identifier))
             shown.append(Record(values))
         summary = capfirst(str(inventory.summary)) if inventory is not None else label
         result.append(Section(summary, shown, max(0, len(records) - SHOWN_ROWS)))

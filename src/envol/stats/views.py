@@ -8,11 +8,11 @@ from datetime import datetime
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import formats, timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from envol.core.ids import Platform
+from envol.core.moments import LONG_MOMENT, SHORT_MOMENT, moment
 from envol.media.models import Status
 from envol.stats.charts import Line, legend_style, line_chart
 from envol.stats.service import Figure, figures
@@ -30,10 +30,6 @@ class Chart:
 
 #: A chart needs two counts to draw a line; with fewer, the page says so instead of drawing a dot.
 MIN_POINTS = 2
-#: Dates spelled the same way in every language (day, month name, 24-hour time): "6 Dec. 2026, 00:22"
-#: and "6 déc. 2026, 00:22", never "12/06/2026 12:22 a.m.", which reads as June in Europe.
-SHORT_MOMENT = "j N Y, H:i"
-LONG_MOMENT = "j F Y, H:i"
 
 
 def _key_labels() -> dict[str, str]:
@@ -43,8 +39,8 @@ def _key_labels() -> dict[str, str]:
     return labels
 
 
-def _when(moment: datetime, format_string: str = SHORT_MOMENT) -> str:
-    return formats.date_format(timezone.localtime(moment), format_string)
+def _when(value: datetime, format_string: str = SHORT_MOMENT) -> str:
+    return moment(value, format_string)
 
 
 def _chart(figure: Figure, labels: dict[str, str]) -> Chart:

@@ -1,0 +1,27 @@
+"""The export page says stored values in words, in the reader's language (issue #20, item 7)."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from envol.registry.models import Person
+from envol.registry.session import SESSION_KEY
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("en", "everyone whose archive lists me"), ("fr", "toute personne dont l’archive me cite")],
+)
+def test_who_can_find_me_is_said_in_words(client: Client, language: str, words: str) -> None:
+    person = Person.objects.create(findable_by="everyone")
+    session = client.session
+    session[SESSION_KEY] = person.pk
+    session.save()
+    page = client.get("/your-data/export/", headers={"accept-language": language}).content.decode()
+    assert words in page
+    assert "<dd>everyone</dd>" not in page
+    if language == "fr":
+        assert "everyone whose" not in page

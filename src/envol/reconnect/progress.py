@@ -8,7 +8,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -111,13 +112,49 @@ def _code(text: str) -> tuple[str, str]:
     return head.strip(), rest.strip() if head.strip() in DETAILED else ""
 
 
-def retryable(account_id: int) -> dict[str, int]:
-    """Targets called gone and requests no longer re-checked: the person may take them up again."""
-    mine = FollowTask.objects.filter(source_id=account_id)
-    return {
-        "gone": mine.filter(state=S.SKIPPED, reason="gone").count(),
-        "pending": mine.filter(state=S.REQUESTED, check_at__isnull=True).count(),
-    }
+@dataclass
+class _Tally:
+    """One account's task counts, read with every other account's in one grouped statement."""
+
+    states: dict[str, int] = field(default_factory=dict)
+    gone: int = 0  # targets called gone: the person may take them up again
+    unchecked: int = 0  # requests no longer re-checked: likewise
+    recent: list[tuple[str, str]] = field(default_factory=list)  # (handle, reason), newest first
+
+
+RECENT_ERRORS = 5
+
+
+def _tallies(ids: list[int]) -> dict[int, _Tally]:
+    tallies = {i: _Tally() for i in ids}
+    rows = (
+        FollowTask.objects.filter(source_id__in=ids)
+        .values("source_id", "state")
+        .annotate(
+            n=Count("pk"),
+            gone=Count("pk", filter=Q(state=S.SKIPPED, reason="gone")),
+            unchecked=Count("pk", filter=Q(state=S.REQUESTED, check_at__isnull=True)),
+        )
+    )
+    for row in rows:
+        tally = tallies[row["source_id"]]
+        tally.states[row["state"]] = row["n"]
+        tally.gone += row["gone"]
+        tally.unchecked += row["unchecked"]
+    newest = Window(
+        RowNumber(), partition_by=[F("source_id")], order_by=[F("updated_at").desc(), F("pk").desc()]
+    )
+    recent = (
+        FollowTask.objects.filter(source_id__in=ids, state__in=[S.FAILED, S.SKIPPED])
+        .exclude(reason="not_chosen")
+        .annotate(rank=newest)
+        .filter(rank__lte=RECENT_ERRORS)
+        .order_by("source_id", "rank")
+        .values_list("source_id", "target_handle", "reason")
+    )
+    for source_id, handle, reason in recent:
+        tallies[source_id].recent.append((handle, reason))
+    return tallies
 
 
 def progress_for(person_id: int, *, now: datetime | None = None) -> list[AccountProgress]:
@@ -128,20 +165,17 @@ def progress_for(person_id: int, *, now: datetime | None = None) -> list[Account
         platform__in=[Platform.BLUESKY, Platform.MASTODON],
     ).order_by("platform", "pk")
     ids = [a.pk for a in accounts]
-    counts: dict[int, dict[str, int]] = {i: {} for i in ids}
-    rows = FollowTask.objects.filter(source_id__in=ids).values("source_id", "state").annotate(n=Count("pk"))
-    for row in rows:
-        counts[row["source_id"]][row["state"]] = row["n"]
+    tallies = _tallies(ids)
     choices = {c.account_id: c for c in ReconnectChoice.objects.filter(account_id__in=ids)}
     drives = {d.account_id: d for d in AccountDrive.objects.filter(account_id__in=ids)}
-    return [_one(a, counts[a.pk], choices.get(a.pk), drives.get(a.pk), now) for a in accounts]
+    return [_one(a, tallies[a.pk], choices.get(a.pk), drives.get(a.pk), now) for a in accounts]
 
 
 def _one(
-    account: Account, counts: dict[str, int], choice: ReconnectChoice | None, drive: AccountDrive | None,
+    account: Account, tally: _Tally, choice: ReconnectChoice | None, drive: AccountDrive | None,
     now: datetime,
 ) -> AccountProgress:  # fmt: skip
-    c = {s.value: counts.get(s.value, 0) for s in TaskState}
+    c = {s.value: tally.states.get(s.value, 0) for s in TaskState}
     auto = choice is not None and choice.mode == Mode.AUTOMATIC
     waiting_date = auto and not automatic_allowed(now)
     to_send = c[S.READY] + (c[S.PLANNED] if auto else 0)
@@ -168,15 +202,9 @@ def _one(
         errors.append(explain("authexpired"))
     if drive is not None and drive.last_error and not drive.paused_reason:
         errors.append(explain(*_code(drive.last_error)))
-    retry = retryable(account.pk)
-    recent = (
-        FollowTask.objects.filter(source=account, state__in=[S.FAILED, S.SKIPPED])
-        .exclude(reason="not_chosen")
-        .order_by("-updated_at")
-        .values_list("target_handle", "reason")[:5]
-    )
     errors += [
-        _("%(who)s: %(problem)s") % {"who": handle, "problem": explain(reason)} for handle, reason in recent
+        _("%(who)s: %(problem)s") % {"who": handle, "problem": explain(reason)}
+        for handle, reason in tally.recent
     ]
     return AccountProgress(
         account_id=account.pk,
@@ -189,7 +217,7 @@ def _one(
         pending=sum(c[s] for s in PENDING),
         remaining=sum(c[s] for s in OPEN),
         failed=c[S.FAILED],
-        retryable=c[S.FAILED] + retry.get("gone", 0) + retry.get("pending", 0),
+        retryable=c[S.FAILED] + tally.gone + tally.unchecked,
         eta=eta,
         starts_at=automatic_start() if waiting_date else None,
         paused=paused,

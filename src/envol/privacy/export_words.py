@@ -53,6 +53,10 @@ VALUE_WORDS: dict[tuple[str, str], dict[object, Promise | str]] = {
         "auto": pgettext_lazy("how to follow", "automatically"),
         "manual": pgettext_lazy("how to follow", "by hand"),
     },
+    ("reconnect.ReconnectChoice", "pace"): {
+        "gentle": pgettext_lazy("pace", "gently, to protect my account’s reputation"),
+        "fast": pgettext_lazy("pace", "as fast as the network allows"),
+    },
     # The export counts edges by their direction's (English) label (envol.privacy.export).
     ("graph.Edge", "direction"): {
         "follows the owner": pgettext_lazy("X list", "your followers"),

@@ -65,6 +65,7 @@ FIELD_LABELS: dict[str, dict[str, Any]] = {
         "account": gettext_lazy("account"),
         "directions": gettext_lazy("whom to follow"),
         "mode": gettext_lazy("how"),
+        "pace": gettext_lazy("pace"),
         "updated_at": gettext_lazy("changed on"),
     },
     "reconnect.FollowTask": {
@@ -85,6 +86,10 @@ FIELD_LABELS: dict[str, dict[str, Any]] = {
         "created_at": gettext_lazy("planned on"),
         "updated_at": gettext_lazy("changed on"),
         "finished_at": gettext_lazy("finished on"),
+        "check_at": gettext_lazy("next look on"),
+        "checks": gettext_lazy("looks at the request so far"),
+        "misses": gettext_lazy("lookups that found nothing, in a row"),
+        "missed_since": gettext_lazy("not found since"),
     },
     "reconnect.AccountDrive": {
         "lease_holder": gettext_lazy("worker"),

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from envol.core.ids import Platform
 from envol.reconnect.models import FollowTask
@@ -53,7 +53,8 @@ def test_progress_costs_the_same_statements_for_one_account_or_three() -> None:
 def test_each_account_tells_its_own_newest_errors_and_what_a_retry_takes_up() -> None:
     person = Person.objects.create()
     first, second = _linked(person, 0), _linked(person, 1)
-    rows = {row.account_id: row for row in progress_for(person.pk)}
+    with translation.override("en"):  # the sentences are in the active language
+        rows = {row.account_id: row for row in progress_for(person.pk)}
     for source, n in ((first, 0), (second, 1)):
         row = rows[source.pk]
         told = [line.split(":")[0] for line in row.errors]

@@ -43,6 +43,11 @@ def test_the_page_offers_the_pace_with_its_risk(
     assert risk in text
     assert ceiling in text  # a new account, counts not read yet: the gentle start's ceiling
     assert 'name="pace" value="gentle" checked' in text
+    # The ETA is the gentle pace's, never said to be the network's (the page said "At the pace
+    # Bluesky allows" of a date computed from the reputation pace).
+    paced = {"en": "At the gentle pace that protects your account", "fr": "Au rythme modéré qui protège"}
+    assert paced[language] in text
+    assert "Bluesky allows, the last one" not in text and "Au rythme que permet Bluesky" not in text
 
 
 def test_choosing_as_fast_as_allowed_is_stored(client: Client, source: Account) -> None:

@@ -198,8 +198,8 @@ def follow(request: HttpRequest, person: Person) -> HttpResponse:
     count = picks.follow_candidates(person.pk, ids)
     if count:
         text = ngettext(
-            "%(count)s person queued: Envol follows them at the pace the network allows.",
-            "%(count)s people queued: Envol follows them at the pace the network allows.",
+            "%(count)s person queued: the progress below says when Envol follows them.",
+            "%(count)s people queued: the progress below says when Envol follows them.",
             count,
         )
         messages.success(request, text % {"count": intcomma(count)})
@@ -217,10 +217,8 @@ def follow_all(request: HttpRequest, person: Person) -> HttpResponse:
         return _back(request)
     count = picks.follow_all(person.pk, Platform(raw_network), picks.Direction(raw_direction))
     text = ngettext(
-        "%(count)s follow queued. Envol sends them at the pace %(network)s allows: the progress "
-        "below says when the last one should be sent.",
-        "%(count)s follows queued. Envol sends them at the pace %(network)s allows: the progress "
-        "below says when the last one should be sent.",
+        "%(count)s follow queued on %(network)s: the progress below says when the last one should be sent.",
+        "%(count)s follows queued on %(network)s: the progress below says when the last one should be sent.",
         count,
     )
     messages.success(request, text % {"count": intcomma(count), "network": NETWORK_NAMES[raw_network]})

@@ -103,9 +103,15 @@ def statement(p: AccountProgress, start: datetime | None, now: datetime, network
             f.to_send,
         ) % {"done": done, "left": intcomma(f.to_send)}
         if p.eta is not None:
-            text += " " + _(
-                "At the pace %(network)s allows, the last one should be sent around %(when)s."
-            ) % {"network": network, "when": _when(max(p.eta, now))}
+            # A daily ceiling means the reputation pace, slower than the network's own budget.
+            sentence = (
+                _(
+                    "At the gentle pace that protects your account, the last one should be sent around %(when)s."
+                )
+                if p.daily_ceiling is not None
+                else _("At the pace %(network)s allows, the last one should be sent around %(when)s.")
+            )
+            text += " " + sentence % {"network": network, "when": _when(max(p.eta, now))}
         return text
     text = ngettext("Done: %(done)s follow made.", "Done: %(done)s follows made.", f.done) % {"done": done}
     if f.pending:

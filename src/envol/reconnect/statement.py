@@ -106,7 +106,8 @@ def statement(p: AccountProgress, start: datetime | None, now: datetime, network
             # A daily ceiling means the reputation pace, slower than the network's own budget.
             sentence = (
                 _(
-                    "At the gentle pace that protects your account, the last one should be sent around %(when)s."
+                    "At the gentle pace that protects your account, the last one should be sent "
+                    "around %(when)s."
                 )
                 if p.daily_ceiling is not None
                 else _("At the pace %(network)s allows, the last one should be sent around %(when)s.")

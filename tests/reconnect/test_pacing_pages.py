@@ -47,7 +47,8 @@ def test_the_page_offers_the_pace_with_its_risk(
     # Bluesky allows" of a date computed from the reputation pace).
     paced = {"en": "At the gentle pace that protects your account", "fr": "Au rythme modéré qui protège"}
     assert paced[language] in text
-    assert "Bluesky allows, the last one" not in text and "Au rythme que permet Bluesky" not in text
+    assert "Bluesky allows, the last one" not in text
+    assert "Au rythme que permet Bluesky" not in text
 
 
 def test_choosing_as_fast_as_allowed_is_stored(client: Client, source: Account) -> None:

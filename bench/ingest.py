@@ -9,7 +9,8 @@ For each archive size, in every run and in this order:
 - `envol ingest --json --timings` in a fresh SQLite database and in a fresh PostgreSQL database,
   each in its own process: wall time from just before the process is started until it has exited
   (start-up and exit included), peak RSS, and the stages the process reports (inflate, scan,
-  pseudonymise, sort, store, index), plus start-up (launch until the ingestion begins) and exit;
+  pseudonymise, sort, store, index), plus start-up (launch until the ingestion begins) and exit,
+  and its CPU seconds (every thread) per stage and in all, which a loaded machine moves far less;
 - the browser path's server side: the same ids as the compact upload the browser sends
   (`archive.compact`), read and stored by a process that runs what the upload view runs
   (`bench.compact_ingest`), measured the same way.

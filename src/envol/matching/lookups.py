@@ -26,7 +26,7 @@ from envol.matching.models import BridgeLookup, Candidate, TargetProfile, Unavai
 from envol.platforms import webfinger
 from envol.platforms.bluesky import appview
 from envol.platforms.errors import PlatformError, RateLimited
-from envol.platforms.http import HttpClient
+from envol.platforms.http import HttpClient, SafeHttp
 from envol.platforms.mastodon import accounts as mastodon_accounts
 from envol.platforms.sandbox import world
 from envol.registry.mastodon_apps import instance_url_overrides
@@ -292,3 +292,13 @@ def check_bridges(http: HttpClient, *, now: datetime | None = None) -> set[int]:
         if was != (found, check.bridged_address):
             changed.add(account.person_id)
     return changed
+
+
+def check_batch() -> set[int]:
+    """One batch of every check (the check_targets task): the persons whose candidates changed."""
+    with SafeHttp() as http:
+        return check_mastodon(http) | check_bluesky(http) | check_bridges(http)
+
+
+def any_due() -> bool:
+    return bool(due_mastodon() or due_bluesky() or due_bridges())

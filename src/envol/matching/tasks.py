@@ -2,6 +2,9 @@
 
 Tasks take and return JSON-serialisable values only. Network work (WebFinger, profiles) happens in
 tasks, never while a page is served; a network failure leaves the rows for the next run.
+
+Every process imports this module at start-up (the hooks enqueue its tasks): the lookups and the
+HTTP clients they need are named (envol.core.deferred), loaded by the worker that runs a check.
 """
 
 from __future__ import annotations
@@ -13,12 +16,15 @@ from django.tasks import task
 from django.utils import timezone
 
 from envol.core.config import CONFIG
+from envol.core.deferred import Deferred
 from envol.core.periodic import every
-from envol.matching import lookups, materialise
+from envol.matching import materialise
 from envol.matching.notify import send_new_candidate_emails
-from envol.platforms.http import SafeHttp
 
 logger = logging.getLogger("envol.matching")
+
+check_batch = Deferred("envol.matching.lookups.check_batch")
+any_due = Deferred("envol.matching.lookups.any_due")
 
 
 @task()
@@ -62,11 +68,10 @@ def notify_persons(person_ids: list[int]) -> int:
 def check_targets() -> dict[str, int]:
     """One batch of profile, availability and bridge checks; refreshes the persons concerned and
     enqueues itself again while work is due."""
-    with SafeHttp() as http:
-        changed = lookups.check_mastodon(http) | lookups.check_bluesky(http) | lookups.check_bridges(http)
+    changed: set[int] = check_batch()
     if changed:
         materialise.refresh_around(changed)
-    more = bool(lookups.due_mastodon() or lookups.due_bluesky() or lookups.due_bridges())
+    more: bool = any_due()
     if more:
         check_targets.using(run_after=timezone.now() + timedelta(seconds=5)).enqueue()
     return {"changed_persons": len(changed), "more": int(more)}

@@ -3,10 +3,10 @@ into retention (deleting their rows that outlived their period).
 
 - ``register_revoker(platform, revoke)``: ``revoke(account) -> bool`` tells the platform to forget
   the token Envol holds for ``account`` (True when done). Mastodon and Bluesky (OAuth revocation,
-  or ``com.atproto.server.deleteSession`` for an app password) are registered in
-  envol.privacy.revokers.
+  or ``com.atproto.server.deleteSession`` for an app password) are envol.privacy.revokers',
+  registered by name (envol.core.deferred) in envol.privacy.apps.
 - ``register_follow_undo(FollowUndo(...))``: how erasure asks the reconnection engine to remove the
-  follows Envol made for a person first (envol.reconnect.erasure registers it). The engine's undo
+  follows Envol made for a person first (envol.reconnect.erasure's, registered by name). The engine's undo
   is asynchronous (rate budgets: hours, sometimes days) and needs the person's tokens, so erasure
   does not wait for it: it becomes *pending* (envol.privacy.pending) and the retention task
   finishes it once ``progress`` says nothing can move any more. This package never imports the

@@ -1,4 +1,5 @@
-"""What erasure asks of the engine (registered in envol.privacy.hooks by this package's ready()):
+"""What erasure asks of the engine (registered by name in envol.privacy.hooks by this package's
+ready(), so that the engine loads only when erasure asks):
 how many follows Envol made for a person, undo them all, and where that undo stands.
 
 The undo itself is the engine's ordinary one (service.request_undo, then the per-account executor
@@ -12,7 +13,7 @@ from datetime import datetime
 
 from django.db.models import Count, Q
 
-from envol.privacy.hooks import FollowUndo, UndoProgress, register_follow_undo
+from envol.privacy.hooks import UndoProgress
 from envol.reconnect.models import FollowTask
 from envol.reconnect.service import NETWORKS, created_by_envol, request_undo
 from envol.reconnect.states import CREATED_BY_ENVOL, TaskState
@@ -49,7 +50,3 @@ def progress(person_id: int, since: datetime) -> UndoProgress:
         undone=Count("pk", filter=Q(state=TaskState.UNDONE, finished_at__gte=since)),
     )
     return UndoProgress(remaining=counts["remaining"], stuck=counts["stuck"], undone=counts["undone"])
-
-
-def register() -> None:
-    register_follow_undo(FollowUndo(undoable=undoable, start=start, progress=progress))

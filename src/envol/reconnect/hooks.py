@@ -2,7 +2,8 @@
 
 Matching sends ``candidates_changed(person_ids)`` after a refresh commits (a link, a verification,
 a new import); the receiver only enqueues, so the refresh stays quick, and the task plans every
-person with an automatic choice in one set-based insert each (envol.reconnect.plan).
+person with an automatic choice in one set-based insert each (envol.reconnect.plan). Every process
+imports this module at start-up: the planner (and the engine behind it) loads when the task runs.
 """
 
 from __future__ import annotations
@@ -12,14 +13,18 @@ from typing import Any
 
 from django.tasks import task
 
+from envol.core.deferred import Deferred
 from envol.core.listparam import ids_in
 from envol.reconnect.models import Mode, ReconnectChoice
-from envol.reconnect.plan import plan_for_persons
+
+#: envol.core.deferred: the engine loads in the worker that plans, not in every process.
+plan_for_persons = Deferred("envol.reconnect.plan.plan_for_persons")
 
 
 @task()
 def plan_persons(person_ids: list[int]) -> int:
-    return plan_for_persons(person_ids)
+    planned: int = plan_for_persons(person_ids)
+    return planned
 
 
 def on_candidates_changed(sender: Any, person_ids: Iterable[int], **kwargs: Any) -> None:

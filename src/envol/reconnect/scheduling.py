@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from envol.core.listparam import ids_in
-from envol.core.periodic import each_beat, every
+from envol.core.periodic import each_beat
 from envol.reconnect import claims, transitions
 from envol.reconnect.drive_states import SCHEDULED, DriveState
 from envol.reconnect.executor import drive_due, enqueue_drive
@@ -110,7 +110,6 @@ def _make_up(now: datetime) -> int:
     return count
 
 
-@every("reconnect.schedule", interval=each_beat, queued=False)
 def keep_schedule(*, now: datetime | None = None) -> None:
     """Once a heartbeat: promote due automatic tasks, wake accounts signed in again or with a
     re-check due, make up for lost wake-ups."""

@@ -2,10 +2,11 @@
 
 import sys
 
-from bench import browser, ingest, load, pacing, reconnect
+from bench import browser, ingest, load, pacing, reconnect, startup
 
 sys.exit(
     ingest.main(sys.argv[1:])
+    or startup.main([])
     or browser.main(sys.argv[1:])
     or reconnect.main([])
     or pacing.main([])

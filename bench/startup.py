@@ -7,7 +7,8 @@ them (httpx and its stack, the platform clients, the engine's executor; NumPy, w
 for comparison), the total of `python -X importtime` for it, and the wall time of a whole
 `envol ingest --json --timings` of a tiny synthetic archive (1,000 followers, into a database
 migrated once beforehand) with its start-up (launch until the ingestion begins; `envol ingest
---help` answers before Django is set up, so it measures nothing here). Medians of --runs runs,
+--help` answers before Django is set up, so it measures nothing here) and its CPU seconds, which a
+loaded machine moves far less than the walls. Medians of --runs runs,
 with the load average. --src measures another checkout's sources (its `src` directory put first
 on the path), e.g. before a change: `git archive <commit> src | tar -x -C /tmp/before`, then
 `--src /tmp/before/src`.
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -58,13 +60,19 @@ def _importtime_ms(env: dict[str, str]) -> float:
     return total / 1000
 
 
-def _ingest(archive: Path, env: dict[str, str]) -> tuple[float, float]:
-    """One `envol ingest` process: its wall time and its start-up, in seconds."""
+def _cpu_of_children() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _ingest(archive: Path, env: dict[str, str]) -> tuple[float, float, float]:
+    """One `envol ingest` process: its wall time, its start-up and its CPU time, in seconds."""
+    cpu = _cpu_of_children()
     launched = time.monotonic()
     done = subprocess.run(["envol", "ingest", str(archive), "--json", "--timings"],
                           env=env, cwd=ROOT, check=True, capture_output=True)  # fmt: skip
     exited = time.monotonic()
-    return exited - launched, json.loads(done.stdout)["timings"]["began"] - launched
+    return exited - launched, json.loads(done.stdout)["timings"]["began"] - launched, _cpu_of_children() - cpu
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -88,12 +96,13 @@ def main(argv: list[str] | None = None) -> int:
         )
         modules, heavy = json.loads(probe.stdout)
         load_before = os.getloadavg()
-        imports, starts, ingests = [], [], []
+        imports, starts, ingests, cpus = [], [], [], []
         for _ in range(options.runs):
             imports.append(_importtime_ms(env))
-            wall, start = _ingest(archive, env)
+            wall, start, cpu = _ingest(archive, env)
             ingests.append(wall)
             starts.append(start)
+            cpus.append(cpu)
         load_after = os.getloadavg()
     result = {
         "modules": modules,
@@ -101,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         "importtime_ms": round(statistics.median(imports)),
         "tiny_ingest_s": round(statistics.median(ingests), 3),
         "tiny_ingest_start_up_s": round(statistics.median(starts), 3),
+        "tiny_ingest_cpu_s": round(statistics.median(cpus), 3),
         "load_average": [round(load_before[0], 2), round(load_after[0], 2)],
         "runs": options.runs,
     }

@@ -1,4 +1,6 @@
-"""Periodic jobs, declared once: `@every(name, interval=…)` in the module that owns the work.
+"""Periodic jobs, declared once: `@every(name, interval=…)` in the module that owns the work, or,
+when that module is too heavy for every process to import, in its app's ready() on a stand-in
+named by dotted path (`every(…)(Deferred("envol.x.y.work"))`, envol.core.deferred).
 
 django.tasks has no scheduler, so the schedule is a row per job (core.models.PeriodicJob). Every
 worker's heartbeat calls `tick`: it heals what dead workers left (envol.core.healing), then claims

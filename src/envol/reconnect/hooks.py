@@ -13,12 +13,17 @@ from typing import Any
 from django.tasks import task
 
 from envol.core.listparam import ids_in
-from envol.reconnect.models import Mode, ReconnectChoice
+from envol.reconnect.block_plan import plan_blocks
+from envol.reconnect.models import BlockChoice, Mode, ReconnectChoice
 from envol.reconnect.plan import plan_for_persons
 
 
 @task()
 def plan_persons(person_ids: list[int]) -> int:
+    # Those who asked Envol to carry their X blocks over get them planned too (decision 0025): a
+    # person they blocked may have just verified an account.
+    blocking = BlockChoice.objects.filter(ids_in("person_id", person_ids), enabled=True)
+    plan_blocks(blocking.values_list("person_id", flat=True))
     return plan_for_persons(person_ids)
 
 

@@ -14,8 +14,9 @@ from envol.archive.service import ingest
 from envol.archive.synthetic import write_synthetic_archive
 from envol.core.ids import Platform
 from envol.core.pseudonym import pseudonymizer
+from envol.platforms.mastodon.block_port import may_block
 from envol.reconnect.models import BlockChoice, BlockTask
-from envol.registry.models import Person
+from envol.registry.models import Account, Person
 from envol.registry.session import SESSION_KEY
 
 from .conftest import account
@@ -87,3 +88,25 @@ def test_yes_plans_the_blocks_and_no_undoes_envols(client: Client, alice: Person
 def test_an_unclear_answer_changes_nothing(client: Client, alice: Person) -> None:
     client.post(URL, {"carry_blocks": "maybe"})
     assert not BlockChoice.objects.exists()
+
+
+def test_a_mastodon_sign_in_without_the_right_to_block_is_said_up_front(
+    client: Client, alice: Person
+) -> None:
+    narrow = "read:accounts read:follows write:follows read:search"
+    account(alice, Platform.MASTODON, "https://m.test/users/alice", "alice@m.test", token_scope=narrow)
+    page = client.get(URL).content.decode()
+    assert "On Mastodon, nothing will be blocked or muted for now" in page
+    Account.objects.filter(platform=Platform.MASTODON).update(
+        token_scope=f"{narrow} write:blocks write:mutes"
+    )
+    assert "nothing will be blocked" not in client.get(URL).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("scope", "may"),
+    [("read write", True), ("read follow", True), ("read:follows write:follows", False),
+     ("write:blocks", False), ("write:blocks write:mutes", True)],
+)  # fmt: skip
+def test_which_mastodon_grants_may_block_and_mute(scope: str, may: bool) -> None:
+    assert may_block(scope) is may

@@ -12,12 +12,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from envol.archive.models import ArchiveImport
+from envol.core.ids import Platform
+from envol.platforms.mastodon.block_port import may_block
 from envol.reconnect.block_plan import choose, enabled
 from envol.reconnect.block_states import BlockState
 from envol.reconnect.journey import journey_for
 from envol.reconnect.models import BlockTask
 from envol.reconnect.views import not_while_erasing
-from envol.registry.models import Person
+from envol.registry.models import Person, Verification
 from envol.registry.session import person_required
 
 
@@ -50,7 +52,12 @@ def blocks_page(request: HttpRequest, person: Person) -> HttpResponse:
             messages.success(request, _("Saved: Envol removes the blocks and mutes it made."))
         return redirect("people_blocks")
     shared = ArchiveImport.objects.filter(person=person).values_list("blocked_count", "muted_count").first()
+    mastodon = person.accounts.filter(platform=Platform.MASTODON, verification=Verification.VERIFIED)
     context = {
+        # Envol's sign-in does not ask for the right to block yet (decision 0025): say so up front.
+        "mastodon_unable": any(
+            not may_block(scope) for scope in mastodon.values_list("token_scope", flat=True)
+        ),
         "page": "people",
         "on": enabled(person.pk),
         "shared": shared is not None,

@@ -18,6 +18,13 @@ from envol.platforms.mastodon.follows import MastodonFollows, Relationship
 UNDO = {BlockAction.BLOCK: "unblock", BlockAction.MUTE: "unmute"}
 
 
+def may_block(scope: str) -> bool:
+    """Whether a token granted `scope` may block and mute: `write:blocks` and `write:mutes`, or
+    `write` or the deprecated `follow`, which include them (Mastodon's scope hierarchy)."""
+    granted = set(scope.split())
+    return bool(granted & {"write", "follow"}) or {"write:blocks", "write:mutes"} <= granted
+
+
 def _holds(relationship: Relationship | None, action: BlockAction) -> bool:
     if relationship is None:
         return False

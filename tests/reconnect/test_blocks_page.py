@@ -14,7 +14,8 @@ from envol.archive.service import ingest
 from envol.archive.synthetic import write_synthetic_archive
 from envol.core.ids import Platform
 from envol.core.pseudonym import pseudonymizer
-from envol.platforms.mastodon.block_port import may_block
+from envol.platforms.bluesky import block_port as bluesky
+from envol.platforms.mastodon import block_port as mastodon
 from envol.reconnect.models import BlockChoice, BlockTask
 from envol.registry.models import Account, Person
 from envol.registry.session import SESSION_KEY
@@ -100,7 +101,20 @@ def test_a_mastodon_sign_in_without_the_right_to_block_is_said_up_front(
     Account.objects.filter(platform=Platform.MASTODON).update(
         token_scope=f"{narrow} write:blocks write:mutes"
     )
-    assert "nothing will be blocked" not in client.get(URL).content.decode()
+    assert "On Mastodon, nothing will be blocked" not in client.get(URL).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("scope", "said"), [("atproto repo:app.bsky.graph.follow", True), ("atproto transition:generic", False)]
+)
+def test_a_bluesky_grant_without_block_records_is_said_up_front(
+    client: Client, alice: Person, scope: str, said: bool
+) -> None:
+    Account.objects.filter(person=alice, platform=Platform.BLUESKY).update(
+        auth_kind="oauth", token_scope=scope
+    )
+    page = client.get(URL).content.decode()
+    assert ("On Bluesky, nothing will be blocked for now" in page) is said
 
 
 @pytest.mark.parametrize(
@@ -109,4 +123,14 @@ def test_a_mastodon_sign_in_without_the_right_to_block_is_said_up_front(
      ("write:blocks", False), ("write:blocks write:mutes", True)],
 )  # fmt: skip
 def test_which_mastodon_grants_may_block_and_mute(scope: str, may: bool) -> None:
-    assert may_block(scope) is may
+    assert mastodon.may_block(scope) is may
+
+
+@pytest.mark.parametrize(
+    ("oauth", "scope", "may"),
+    [(False, "", True), (True, "atproto repo:app.bsky.graph.follow", False),
+     (True, "atproto transition:generic", True), (True, "atproto repo:app.bsky.graph.block", True),
+     (True, "atproto repo:app.bsky.graph.block?action=create", True)],
+)  # fmt: skip
+def test_which_bluesky_sessions_may_write_blocks(oauth: bool, scope: str, may: bool) -> None:
+    assert bluesky.may_block(oauth, scope) is may

@@ -13,13 +13,14 @@ from django.views.decorators.http import require_http_methods
 
 from envol.archive.models import ArchiveImport
 from envol.core.ids import Platform
-from envol.platforms.mastodon.block_port import may_block
+from envol.platforms.bluesky import block_port as bluesky
+from envol.platforms.mastodon import block_port as mastodon
 from envol.reconnect.block_plan import choose, enabled
 from envol.reconnect.block_states import BlockState
 from envol.reconnect.journey import journey_for
 from envol.reconnect.models import BlockTask
 from envol.reconnect.views import not_while_erasing
-from envol.registry.models import Person, Verification
+from envol.registry.models import BlueskyAuth, Person, Verification
 from envol.registry.session import person_required
 
 
@@ -34,6 +35,18 @@ def _figures(person: Person) -> dict[str, int]:
         own=Count("pk", filter=Q(state=BlockState.ALREADY)),
         failed=Count("pk", filter=Q(state=BlockState.FAILED)),
     )
+
+
+def _unable(person: Person) -> list[str]:
+    """The networks where the person's sign-in gave Envol no right to block (nor mute)."""
+    unable = set()
+    verified = person.accounts.filter(verification=Verification.VERIFIED)
+    for platform, kind, scope in verified.values_list("platform", "auth_kind", "token_scope"):
+        if platform == Platform.MASTODON and not mastodon.may_block(scope):
+            unable.add(Platform.MASTODON.value)
+        if platform == Platform.BLUESKY and not bluesky.may_block(kind == BlueskyAuth.OAUTH, scope):
+            unable.add(Platform.BLUESKY.value)
+    return sorted(unable)
 
 
 @require_http_methods(["GET", "POST"])
@@ -52,12 +65,9 @@ def blocks_page(request: HttpRequest, person: Person) -> HttpResponse:
             messages.success(request, _("Saved: Envol removes the blocks and mutes it made."))
         return redirect("people_blocks")
     shared = ArchiveImport.objects.filter(person=person).values_list("blocked_count", "muted_count").first()
-    mastodon = person.accounts.filter(platform=Platform.MASTODON, verification=Verification.VERIFIED)
     context = {
-        # Envol's sign-in does not ask for the right to block yet (decision 0025): say so up front.
-        "mastodon_unable": any(
-            not may_block(scope) for scope in mastodon.values_list("token_scope", flat=True)
-        ),
+        # Envol's sign-ins ask for the right to follow only (decision 0025): say so up front.
+        "unable": _unable(person),
         "page": "people",
         "on": enabled(person.pk),
         "shared": shared is not None,

@@ -17,6 +17,17 @@ from envol.platforms.bluesky.xrpc import Xrpc
 from envol.platforms.errors import ErrorCode, Rejected, Transient
 
 
+def may_block(oauth: bool, scope: str) -> bool:
+    """Whether a session may write block records: an app-password session may; an OAuth grant only
+    with `transition:generic` or a permission on block records (a follows-only grant may not)."""
+    granted = set(scope.split())
+    return (
+        not oauth
+        or bool(granted & {"transition:generic", "repo:*", f"repo:{BLOCK}"})
+        or any(s.startswith(f"repo:{BLOCK}?") for s in granted)
+    )
+
+
 class BlueskyBlocks:
     xrpc: Xrpc
 

@@ -15,7 +15,7 @@ from envol.archive.synthetic import write_synthetic_archive
 from envol.core.ids import Platform
 from envol.core.pseudonym import pseudonymizer
 from envol.matching.models import Disclosure
-from envol.reconnect.block_plan import choose, plan_blocks
+from envol.reconnect.block_plan import choose, plan_blocks, plan_everyones_blocks
 from envol.reconnect.models import BlockTask
 from envol.registry.models import Findable, Person
 
@@ -113,3 +113,17 @@ def test_turning_the_opt_in_off_withdraws_and_undoes_but_never_the_persons_own(t
         "p3.test": ("already", False, ""),
         "p4.test": ("ready", False, ""),
     }
+
+
+def test_the_periodic_repair_blocks_someone_who_proved_an_account_since(tmp_path: Path) -> None:
+    alice = _person(1)
+    mallory = Person.objects.create(findable_by="everyone")
+    account(mallory, Platform.X, "2", "x2", x_key=pseudonymizer().key(2))
+    _share(tmp_path, 1, blocking=[2])
+    choose(alice, True)
+    assert not BlockTask.objects.exists()  # no Bluesky or Mastodon account proven yet
+    account(mallory, Platform.BLUESKY, "did:plc:mallory", "mallory.test")
+
+    plan_everyones_blocks()
+
+    assert _tasks(alice) == {("bluesky", "mallory.test", "block", "ready")}

@@ -5,20 +5,23 @@ On: every verified Bluesky or Mastodon account of the person gets a ready task p
 (envol.reconnect.block_targets) that its network can act on (Bluesky blocks; Mastodon blocks and
 mutes); targets chosen again after an undo are made ready afresh. Off (or no longer listed): what
 was not sent is withdrawn, and what Envol blocked is undone; the person's own blocks (`already`)
-are never touched. Matching's refreshes call `plan_blocks` again (envol.reconnect.hooks).
+are never touched. Matching's refreshes call `plan_blocks` again (envol.reconnect.hooks), and so
+does a periodic repair (`plan_everyones_blocks`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from envol.core.config import CONFIG
 from envol.core.ids import Platform
 from envol.core.listparam import texts_in
+from envol.core.periodic import every
 from envol.platforms.blocks import BlockAction
 from envol.privacy.pending import persons_pending
 from envol.reconnect import block_moves
@@ -45,6 +48,19 @@ def choose(person: Person, on: bool, *, now: datetime | None = None) -> int:
     """Record the person's answer and plan accordingly; returns how many tasks changed."""
     BlockChoice.objects.update_or_create(person=person, defaults={"enabled": on})
     return plan_blocks([person.pk], now=now)
+
+
+def repair_interval() -> timedelta:
+    """As often as matching's periodic repair (ENVOL_MATCHING_REFRESH_HOURS)."""
+    return timedelta(hours=CONFIG.matching_refresh_hours)
+
+
+@every("reconnect.blocks", interval=repair_interval, at_start=False)
+def plan_everyones_blocks() -> int:
+    """The periodic repair: every opted-in person's blocks planned again. Matching tells the engine
+    only about persons whose candidates changed, and the people one blocked are never candidates:
+    one of them proving an account, or changing who can find them, is caught here."""
+    return plan_blocks(BlockChoice.objects.filter(enabled=True).values_list("person_id", flat=True))
 
 
 def plan_blocks(person_ids: Iterable[int], *, now: datetime | None = None) -> int:

@@ -127,3 +127,16 @@ def test_the_periodic_repair_blocks_someone_who_proved_an_account_since(tmp_path
     plan_everyones_blocks()
 
     assert _tasks(alice) == {("bluesky", "mallory.test", "block", "ready")}
+
+
+def test_failed_blocks_are_tried_again_when_the_person_answers_not_by_a_repair(tmp_path: Path) -> None:
+    alice, _bob = _person(1), _person(2)
+    _share(tmp_path, 1, blocking=[2])
+    choose(alice, True)
+    BlockTask.objects.filter(network="mastodon").update(state="failed", reason="scope")
+
+    plan_everyones_blocks()
+    assert BlockTask.objects.get(network="mastodon").state == "failed"
+
+    choose(alice, True)  # e.g. after signing in again with the right to block
+    assert BlockTask.objects.get(network="mastodon").state == "ready"

@@ -89,11 +89,15 @@ def test_a_token_without_the_block_scope_fails_the_blocks_and_the_follows_go_on(
     home = fake_mastodon("home.test")
     source = mastodon_source(home, "alice")  # the narrow scopes of sign-in: no write:blocks
     home.add_account("bob")
+    home.add_account("carol")
     task(source, home, "bob", BlockAction.BLOCK)
+    task(source, home, "carol", BlockAction.BLOCK)
 
     assert run_account(source.pk, clock=mastodon_clock.now) == "idle"
 
-    assert by_handle(source) == {"bob@home.test": ("failed", "scope")}
+    # The first refusal fails every block of the account at once: Carol's costs no request.
+    assert by_handle(source) == {"bob@home.test": ("failed", "scope"), "carol@home.test": ("failed", "scope")}
+    assert BlockTask.objects.filter(record_key="").count() == 1
     source.refresh_from_db()
     assert not source.needs_reauth  # the account keeps working for its follows
     assert home.blocks_of("alice") == []

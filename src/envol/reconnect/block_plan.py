@@ -45,9 +45,10 @@ def enabled(person_id: int) -> bool:
 
 
 def choose(person: Person, on: bool, *, now: datetime | None = None) -> int:
-    """Record the person's answer and plan accordingly; returns how many tasks changed."""
+    """Record the person's answer and plan accordingly (what failed is tried again: the person may
+    have signed in again with the right to block); returns how many tasks changed."""
     BlockChoice.objects.update_or_create(person=person, defaults={"enabled": on})
-    return plan_blocks([person.pk], now=now)
+    return plan_blocks([person.pk], now=now, retry=True)
 
 
 def repair_interval() -> timedelta:
@@ -63,7 +64,7 @@ def plan_everyones_blocks() -> int:
     return plan_blocks(BlockChoice.objects.filter(enabled=True).values_list("person_id", flat=True))
 
 
-def plan_blocks(person_ids: Iterable[int], *, now: datetime | None = None) -> int:
+def plan_blocks(person_ids: Iterable[int], *, now: datetime | None = None, retry: bool = False) -> int:
     now = now or timezone.now()
     changed = 0
     touched: list[int] = []
@@ -85,14 +86,14 @@ def plan_blocks(person_ids: Iterable[int], *, now: datetime | None = None) -> in
                     for t in targets
                     if t.network == account.platform and t.action in SUPPORTED[account.platform]
                 ]
-                changed += _plan_account(account, mine, now)
+                changed += _plan_account(account, mine, now, retry=retry)
                 touched.append(account.pk)
     if touched:
         wake_if_work(touched, now=now)
     return changed
 
 
-def _plan_account(account: Account, targets: list[BlockTarget], now: datetime) -> int:
+def _plan_account(account: Account, targets: list[BlockTarget], now: datetime, *, retry: bool) -> int:
     ids = [t.stable_id for t in targets]
     mine = Q(source_id=account.pk)
     wanted = texts_in("target_id", ids)
@@ -109,7 +110,12 @@ def _plan_account(account: Account, targets: list[BlockTarget], now: datetime) -
     )
     fresh = {"reason": "", "last_error": "", "record_key": "", "sent_at": None, "finished_at": None,
              "created_at": now}  # fmt: skip
-    again = mine & wanted & (Q(reason=WITHDRAWN) | Q(state__in=[B.UNDONE, B.FAILED]))
+    # Failed ones only when the person answers again: a repair never retries a refusal by itself.
+    again = (
+        mine
+        & wanted
+        & (Q(reason=WITHDRAWN) | Q(state=B.UNDONE) | (Q(state=B.FAILED) if retry else Q(pk=None)))
+    )
     changed += block_moves.move(again, frozenset({B.SKIPPED, B.UNDONE, B.FAILED}), B.READY, now=now, **fresh)
     rows = [_new(account, t, now) for t in targets]
     created = BlockTask.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)

@@ -150,9 +150,11 @@ def _send(
         run.budget = budgets.pause(run.budget, error.retry_at.timestamp())
         raise
     except OutOfScope as error:
-        # The token was not granted blocks or mutes (decision 0025): these fail, the follows go on.
-        for task in batch:
-            _settle(run, task, error, B.FAILED)
+        # The grant does not cover blocks (or mutes, decision 0025): every one of this kind fails at
+        # once, rather than each costing its requests, and the follows go on.
+        fields = {"reason": error.code.value, "last_error": error.message[:255], "sent_at": None}
+        same = Q(source_id=run.account.pk, action=action.value)
+        block_moves.move(same, B.READY, B.FAILED, now=run.now(), **fields)
         return
     except (Rejected, NotFound) as error:
         BlockTask.objects.filter(pk__in=[t.pk for t in batch]).update(sent_at=None)

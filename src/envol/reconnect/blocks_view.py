@@ -37,16 +37,20 @@ def _figures(person: Person) -> dict[str, int]:
     )
 
 
-def _unable(person: Person) -> list[str]:
-    """The networks where the person's sign-in gave Envol no right to block (nor mute)."""
-    unable = set()
-    verified = person.accounts.filter(verification=Verification.VERIFIED)
-    for platform, kind, scope in verified.values_list("platform", "auth_kind", "token_scope"):
-        if platform == Platform.MASTODON and not mastodon.may_block(scope):
-            unable.add(Platform.MASTODON.value)
-        if platform == Platform.BLUESKY and not bluesky.may_block(kind == BlueskyAuth.OAUTH, scope):
-            unable.add(Platform.BLUESKY.value)
-    return sorted(unable)
+def _unable(person: Person) -> dict[str, list[str]]:
+    """Per network, the person's accounts whose sign-in gave Envol no right to block (nor mute)."""
+    unable: dict[str, list[str]] = {}
+    verified = person.accounts.filter(verification=Verification.VERIFIED).order_by("pk")
+    for platform, kind, scope, handle in verified.values_list(
+        "platform", "auth_kind", "token_scope", "handle"
+    ):
+        mastodon_unable = platform == Platform.MASTODON and not mastodon.may_block(scope)
+        bluesky_unable = platform == Platform.BLUESKY and not bluesky.may_block(
+            kind == BlueskyAuth.OAUTH, scope
+        )
+        if mastodon_unable or bluesky_unable:
+            unable.setdefault(platform, []).append(handle)
+    return unable
 
 
 @require_http_methods(["GET", "POST"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -31,6 +31,7 @@ from envol.platforms.mastodon import (
     new_state,
     verify_credentials,
 )
+from envol.reconnect import block_plan
 from envol.registry.linking import ProvenIdentity
 from envol.registry.mastodon_apps import (
     cached_app,
@@ -44,6 +45,7 @@ from envol.registry.mastodon_apps import (
     registered,
 )
 from envol.registry.models import MastodonApp
+from envol.registry.session import current_person
 from envol.signin.flow import back_to_start, callback_url, finish_proof, foreign_answer, not_started_here
 
 FLOW_KEY = "envol_mastodon_flow"
@@ -86,10 +88,13 @@ def foreign_identity(error: ForeignIdentity) -> str:
 
 @require_POST
 def start(request: HttpRequest) -> HttpResponse:
-    return _begin(request, request.POST.get("instance", ""))
+    # `blocks`: sent from the blocks page, to ask also for the right to block and mute (decision 0025).
+    return _begin(request, request.POST.get("instance", ""), blocks=request.POST.get("blocks") == "1")
 
 
-def _begin(request: HttpRequest, written: str, *, retried: bool = False, learned: str = "") -> HttpResponse:
+def _begin(
+    request: HttpRequest, written: str, *, retried: bool = False, learned: str = "", blocks: bool = False
+) -> HttpResponse:
     redirect_uri = callback_url(request, "mastodon_callback")
     try:
         domain = instance_domain(written)
@@ -99,7 +104,7 @@ def _begin(request: HttpRequest, written: str, *, retried: bool = False, learned
                 text = _("%(domain)s does not run Mastodon or a server compatible with it.")
                 messages.error(request, text % {"domain": domain})
                 return back_to_start(request)
-            app = cached_app(info, redirect_uri=redirect_uri, http=http, learned=learned)
+            app = cached_app(info, redirect_uri=redirect_uri, http=http, learned=learned, blocks=blocks)
     except UnsafeHost:
         messages.error(request, _("Envol may not contact that address."))
         return back_to_start(request)
@@ -116,7 +121,7 @@ def _begin(request: HttpRequest, written: str, *, retried: bool = False, learned
     except PlatformError as error:
         messages.error(request, unreachable(error, domain))
         return back_to_start(request)
-    return HttpResponseRedirect(_consent_url(request, info, app, written, retried=retried))
+    return HttpResponseRedirect(_consent_url(request, info, app, written, retried=retried, blocks=blocks))
 
 
 def _consent_url(
@@ -127,6 +132,7 @@ def _consent_url(
     *,
     retried: bool = False,
     rescoped: bool = False,
+    blocks: bool = False,
 ) -> str:
     """The instance's consent page for `app`, with this browser's state and PKCE kept in the session.
 
@@ -142,9 +148,15 @@ def _consent_url(
         "written": written[:MAX_WRITTEN],
         "retried": retried,
         "rescoped": rescoped,
+        "blocks": blocks,
     }
     return authorization_url(
-        info, registered(app), redirect_uri=app.redirect_uri, state=state, code_challenge=pkce.challenge
+        info,
+        registered(app),
+        redirect_uri=app.redirect_uri,
+        state=state,
+        code_challenge=pkce.challenge,
+        blocks=blocks,
     )
 
 
@@ -196,7 +208,9 @@ def callback(request: HttpRequest) -> HttpResponse:
                 if flow.get("retried"):
                     raise
                 written = str(flow.get("written") or info.domain)
-                return _begin(request, written, retried=True, learned=learned)
+                return _begin(
+                    request, written, retried=True, learned=learned, blocks=bool(flow.get("blocks"))
+                )
             try:
                 identity = verify_credentials(info, token, http, instances=instance_map())
             except OutOfScope:
@@ -229,7 +243,22 @@ def callback(request: HttpRequest) -> HttpResponse:
         mastodon_app=app,
         authority=identity.vouched_by,
     )
-    return finish_proof(request, proven)
+    response = finish_proof(request, proven)
+    if flow.get("blocks"):
+        # Signed in again to let Envol block: what failed for want of it is tried now.
+        return blocks_granted(request, response)
+    return response
+
+
+def blocks_granted(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """After a sign-in asked from the blocks page: the blocks that failed for want of the right to
+    block are tried again (when the person still wants them), and the person is back there."""
+    person = current_person(request)
+    if person is None:
+        return response
+    if block_plan.enabled(person.pk):
+        block_plan.choose(person, True)
+    return redirect("people_blocks")
 
 
 def _consent_again(
@@ -237,6 +266,14 @@ def _consent_again(
 ) -> HttpResponse:
     """The page explaining why the instance asks for consent a second time, with one button to it."""
     written = str(flow.get("written") or info.domain)
-    url = _consent_url(request, info, app, written, retried=bool(flow.get("retried")), rescoped=True)
+    url = _consent_url(
+        request,
+        info,
+        app,
+        written,
+        retried=bool(flow.get("retried")),
+        rescoped=True,
+        blocks=bool(flow.get("blocks")),
+    )
     context = {"consent_url": url, "instance": info.domain}
     return render(request, "signin/mastodon_again.html", context)

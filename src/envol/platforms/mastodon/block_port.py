@@ -14,15 +14,14 @@ from datetime import datetime
 from envol.platforms.blocks import BlockAction, BlockResult
 from envol.platforms.errors import NotFound
 from envol.platforms.mastodon.follows import MastodonFollows, Relationship
+from envol.platforms.mastodon.oauth import covers_blocks
 
 UNDO = {BlockAction.BLOCK: "unblock", BlockAction.MUTE: "unmute"}
 
 
 def may_block(scope: str) -> bool:
-    """Whether a token granted `scope` may block and mute: `write:blocks` and `write:mutes`, or
-    `write` or the deprecated `follow`, which include them (Mastodon's scope hierarchy)."""
-    granted = set(scope.split())
-    return bool(granted & {"write", "follow"}) or {"write:blocks", "write:mutes"} <= granted
+    """Whether a token granted `scope` may block and mute (envol.platforms.mastodon.oauth)."""
+    return covers_blocks(scope)
 
 
 def _holds(relationship: Relationship | None, action: BlockAction) -> bool:

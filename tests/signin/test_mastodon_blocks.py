@@ -35,6 +35,8 @@ def test_signing_in_again_from_the_blocks_page_grants_the_right_to_block_and_onl
     alice = Account.objects.get(handle="alice@home.test")
     assert not BLOCKS & set(alice.token_scope.split())  # an ordinary sign-in: the right to follow only
     BlockChoice.objects.create(person=alice.person, enabled=True)
+    power = "block and mute accounts for you"
+    assert power not in client.get("/accounts/", headers={"accept-language": "en"}).content.decode()
 
     page = client.get("/people/blocks/").content.decode()
     assert "Sign in again as alice@home.test to let Envol block and mute" in page
@@ -47,6 +49,7 @@ def test_signing_in_again_from_the_blocks_page_grants_the_right_to_block_and_onl
     alice.refresh_from_db()
     assert set(alice.token_scope.split()) >= BLOCKS
     assert "Sign in again as" not in client.get("/people/blocks/").content.decode()
+    assert power in client.get("/accounts/", headers={"accept-language": "en"}).content.decode()
 
     # Someone else signing in at the same instance is never asked for it.
     other = Client()

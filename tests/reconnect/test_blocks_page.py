@@ -115,6 +115,7 @@ def test_a_bluesky_grant_without_block_records_is_said_up_front(
     )
     page = client.get(URL).content.decode()
     assert ("On Bluesky, nothing will be blocked for now" in page) is said
+    assert ("Sign in again as p1.test to let Envol block" in page) is said
 
 
 @pytest.mark.parametrize(

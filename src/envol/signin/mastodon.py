@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -31,7 +31,6 @@ from envol.platforms.mastodon import (
     new_state,
     verify_credentials,
 )
-from envol.reconnect import block_plan
 from envol.registry.linking import ProvenIdentity
 from envol.registry.mastodon_apps import (
     cached_app,
@@ -45,8 +44,14 @@ from envol.registry.mastodon_apps import (
     registered,
 )
 from envol.registry.models import MastodonApp
-from envol.registry.session import current_person
-from envol.signin.flow import back_to_start, callback_url, finish_proof, foreign_answer, not_started_here
+from envol.signin.flow import (
+    back_to_start,
+    blocks_granted,
+    callback_url,
+    finish_proof,
+    foreign_answer,
+    not_started_here,
+)
 
 FLOW_KEY = "envol_mastodon_flow"
 MAX_WRITTEN = 300  # what the person typed, kept to start again once; addresses are shorter
@@ -248,17 +253,6 @@ def callback(request: HttpRequest) -> HttpResponse:
         # Signed in again to let Envol block: what failed for want of it is tried now.
         return blocks_granted(request, response)
     return response
-
-
-def blocks_granted(request: HttpRequest, response: HttpResponse) -> HttpResponse:
-    """After a sign-in asked from the blocks page: the blocks that failed for want of the right to
-    block are tried again (when the person still wants them), and the person is back there."""
-    person = current_person(request)
-    if person is None:
-        return response
-    if block_plan.enabled(person.pk):
-        block_plan.choose(person, True)
-    return redirect("people_blocks")
 
 
 def _consent_again(

@@ -40,8 +40,8 @@ def _params(callback: str) -> dict[str, str]:
     return dict(httpx.URL(callback).params)
 
 
-def _sign_in(account: TestAccount, http: SafeHttp) -> oauth.TokenSet:
-    url, pending = oauth.start(CLIENT, account.handle, http)
+def _sign_in(account: TestAccount, http: SafeHttp, *, blocks: bool = False) -> oauth.TokenSet:
+    url, pending = oauth.start(CLIENT, account.handle, http, blocks=blocks)
     callback = consent_on_pds(url, password=account.password, callback_prefix=CALLBACK)
     return oauth.finish(CLIENT, _params(callback), pending, http)
 
@@ -195,3 +195,17 @@ def test_a_follows_only_grant_asked_to_block_is_out_of_scope(network: AtprotoNet
     assert refused.status_code == 403, refused.text
     error = error_for(refused, "com.atproto.repo.createRecord", now=datetime.now(UTC))
     assert isinstance(error, OutOfScope), refused.text
+
+
+def test_a_sign_in_that_asks_for_blocks_may_write_block_records(
+    network: AtprotoNetwork, http: SafeHttp
+) -> None:
+    # Decision 0025: asked only from the blocks page; the grant covers follows and block records.
+    me = network.create_account()
+    tokens = _sign_in(me, http, blocks=True)
+    assert tokens.scope == oauth.BLOCKS_SCOPE
+    record = {"$type": "app.bsky.graph.block", "subject": network.account("bob").did,
+              "createdAt": "2026-11-23T00:00:00Z"}  # fmt: skip
+    block = {"repo": me.did, "collection": "app.bsky.graph.block", "record": record}
+    written = _call(http, _credentials(tokens), "POST", "com.atproto.repo.createRecord", block)
+    assert written.status_code == 200, written.text

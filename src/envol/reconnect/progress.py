@@ -47,6 +47,7 @@ class AccountProgress:
     reachable: int | None = None
     resumable: bool = False  # paused by a label: only the person resumes it (a button)
     undoable: int = 0  # follows Envol made and could remove, not asked to yet (the undo link)
+    unanswered: int = 0  # of `retryable`, requests no longer re-checked (looked at again, not re-sent)
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -164,6 +165,7 @@ def _one(account: Linked, tally: Tally, now: datetime) -> AccountProgress:
         failed=c[S.FAILED],
         retryable=c[S.FAILED] + tally.gone + tally.unchecked,
         undoable=tally.undoable,
+        unanswered=tally.unchecked,
         eta=eta,
         starts_at=automatic_start() if waiting_date else None,
         paused=paused,

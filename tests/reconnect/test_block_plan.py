@@ -1,4 +1,4 @@
-"""Planning blocks and mutes (decision 0025): only with the person's opt-in; only targets whose
+"""Planning blocks and mutes (decision 0026): only with the person's opt-in; only targets whose
 own choice lets the person learn their accounts; uncorroborated ones spend the person's lifetime
 allowance; Bluesky gets blocks only, Mastodon blocks and mutes; turning the opt-in off withdraws
 what was not sent and undoes what Envol did, never the person's own blocks."""

@@ -1,4 +1,4 @@
-"""The block task graph (decision 0025): what Envol made can be undone, the person's own blocks
+"""The block task graph (decision 0026): what Envol made can be undone, the person's own blocks
 never, every state can end; a broken graph is refused when the module checks itself."""
 
 from __future__ import annotations

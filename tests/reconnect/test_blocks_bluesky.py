@@ -1,4 +1,4 @@
-"""Blocks carried over to Bluesky (decision 0025) against the real local PDS, through the
+"""Blocks carried over to Bluesky (decision 0026) against the real local PDS, through the
 production port: each block record is created once, with the key committed before the write,
 even when a run retries after a crash between the commit and the answer; the person's own block
 is left alone; undo deletes Envol's records only."""

@@ -1,4 +1,4 @@
-"""Blocks and mutes carried over to Mastodon (decision 0025): the executor against the strict fake,
+"""Blocks and mutes carried over to Mastodon (decision 0026): the executor against the strict fake,
 through the production connector and port. Exactly once across a crash, the person's own blocks
 left alone, and undo removing only what Envol made."""
 

@@ -1,4 +1,4 @@
-"""The opt-in page for carrying X blocks and mutes over (decision 0025), in English and French: off
+"""The opt-in page for carrying X blocks and mutes over (decision 0026), in English and French: off
 until the person says yes, the public nature of Bluesky blocks said before the choice, how to undo
 it, the next step at the end; saving plans the blocks, turning it off undoes Envol's."""
 

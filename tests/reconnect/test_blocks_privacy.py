@@ -1,5 +1,5 @@
 """The person's opt-in and the blocks Envol made are in their export (JSON and the readable page, in
-words), and erasure removes them (decision 0025)."""
+words), and erasure removes them (decision 0026)."""
 
 from __future__ import annotations
 

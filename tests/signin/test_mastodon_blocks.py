@@ -1,4 +1,4 @@
-"""The right to block and mute on Mastodon (decision 0025) is asked only from the blocks page, by a
+"""The right to block and mute on Mastodon (decision 0026) is asked only from the blocks page, by a
 person who wants Envol to carry their X blocks over: the registration at their instance gains it,
 their consent asks for it, and an ordinary sign-in at the same instance still never asks for it."""
 

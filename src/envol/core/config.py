@@ -223,7 +223,7 @@ class Config(RetentionAndLimits, PacingSettings):
         "Hours between two full recomputations of everyone's candidates (a repair: links and imports "
         "already update the persons concerned within seconds); also between two re-plannings of the "
         "blocks of everyone who asked Envol to carry their X blocks over (`reconnect.blocks`, decision "
-        "0025).",
+        "0026).",
         positive,
     )
     matching_uncorroborated_limit = Setting(

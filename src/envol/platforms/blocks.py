@@ -1,5 +1,5 @@
 """The block port: what the engine needs from a platform to carry a person's X blocks and mutes
-over (issue #19 item 5, decision 0025), in canonical terms, beside the follow port
+over (issue #19 item 5, decision 0026), in canonical terms, beside the follow port
 (envol.platforms.follows) and implemented by the same per-account port classes.
 
 A block or mute has a *record key*, committed by the engine with `sent_at` before the write, as a

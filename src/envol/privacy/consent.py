@@ -26,7 +26,7 @@ class PurposeText:
 
 TEXTS: dict[Purpose, PurposeText] = {
     Purpose.MIGRATION: PurposeText(
-        "2",  # 2: the block and mute lists, and blocking for the person (decision 0025)
+        "2",  # 2: the block and mute lists, and blocking for the person (decision 0026)
         _("Your migration (necessary)"),
         _(
             "To re-create your links, Envol keeps the accounts you prove are yours, the lists of your "

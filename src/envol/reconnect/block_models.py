@@ -1,4 +1,4 @@
-"""What the engine stores to carry a person's X blocks and mutes over (decision 0025): the
+"""What the engine stores to carry a person's X blocks and mutes over (decision 0026): the
 person's opt-in (BlockChoice) and one BlockTask per (source account, target). Re-exported by
 envol.reconnect.models, where Django finds them.
 

@@ -1,4 +1,4 @@
-"""The person's opt-in to carry their X blocks and mutes over (decision 0025), and the BlockTask
+"""The person's opt-in to carry their X blocks and mutes over (decision 0026), and the BlockTask
 rows that follow from it: set-based and idempotent, as follows are planned (envol.reconnect.plan).
 
 On: every verified Bluesky or Mastodon account of the person gets a ready task per target
@@ -33,7 +33,7 @@ from envol.registry.models import Account, Person, Verification
 
 B = BlockState
 WITHDRAWN = "not_chosen"
-#: What each network can carry over with a record key the engine can check (decision 0025).
+#: What each network can carry over with a record key the engine can check (decision 0026).
 SUPPORTED = {
     Platform.BLUESKY.value: frozenset({BlockAction.BLOCK}),
     Platform.MASTODON.value: frozenset({BlockAction.BLOCK, BlockAction.MUTE}),

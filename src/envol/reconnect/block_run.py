@@ -1,4 +1,4 @@
-"""One run's blocks and mutes for one account (decision 0025), through its port
+"""One run's blocks and mutes for one account (decision 0026), through its port
 (envol.platforms.blocks.BlockPort), before its follows and under the same budgets:
 reconcile, undo, then send.
 
@@ -150,7 +150,7 @@ def _send(
         run.budget = budgets.pause(run.budget, error.retry_at.timestamp())
         raise
     except OutOfScope as error:
-        # The grant does not cover blocks (or mutes, decision 0025): every one of this kind fails at
+        # The grant does not cover blocks (or mutes, decision 0026): every one of this kind fails at
         # once, rather than each costing its requests, and the follows go on.
         fields = {"reason": error.code.value, "last_error": error.message[:255], "sent_at": None}
         same = Q(source_id=run.account.pk, action=action.value)

@@ -1,4 +1,4 @@
-"""The BlockTask state graph (decision 0025), declared as data and checked on import, as the
+"""The BlockTask state graph (decision 0026), declared as data and checked on import, as the
 follows' is (envol.reconnect.states):
 
     ready ──► done | already | skipped(reason) | failed

@@ -1,5 +1,5 @@
 """Whom a person's X blocks and mutes name among the people verified on Envol, as far as those
-people's own choices let Envol reveal them (decision 0025): one set-based query per person.
+people's own choices let Envol reveal them (decision 0026): one set-based query per person.
 
 Blocking someone on Bluesky or Mastodon shows the blocker that person's account there (their own
 block list names it). An archive is not signed, so a forged block list must reveal no more than a

@@ -1,5 +1,5 @@
 """ "Your X blocks on Bluesky and Mastodon": the page where a person may ask Envol to carry their X
-blocks and mutes over (decision 0025), off unless they turn it on, with what it does and how to
+blocks and mutes over (decision 0026), off unless they turn it on, with what it does and how to
 undo it; plain HTML, ending with the journey's next step."""
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ def blocks_page(request: HttpRequest, person: Person) -> HttpResponse:
         return redirect("people_blocks")
     shared = ArchiveImport.objects.filter(person=person).values_list("blocked_count", "muted_count").first()
     context = {
-        # Envol's sign-ins ask for the right to follow only (decision 0025): say so up front.
+        # Envol's sign-ins ask for the right to follow only (decision 0026): say so up front.
         "unable": _unable(person),
         "page": "people",
         "on": enabled(person.pk),

@@ -70,7 +70,7 @@ MASTODON = Policy(
 MASTODON_UNFOLLOW = Policy(MASTODON.buckets, per_item={"requests": 1}, per_call={}, max_batch=1)
 
 # A Mastodon block or mute is three requests (resolve, relationship, block) and no follow: Mastodon's
-# `follows` rate-limit family counts follows only (decision 0025). A Bluesky block is a record
+# `follows` rate-limit family counts follows only (decision 0026). A Bluesky block is a record
 # create, charged as a follow is.
 MASTODON_BLOCK = Policy(MASTODON.buckets, per_item={"requests": 3}, per_call={}, max_batch=1)
 

@@ -155,7 +155,7 @@ def _drive(run: Run) -> tuple[Outcome, datetime | None]:
 
 
 def _drive_port(run: Run, port: AccountPort) -> datetime | None:
-    """Blocks and mutes first (the person's safety before their reconnection, decision 0025),
+    """Blocks and mutes first (the person's safety before their reconnection, decision 0026),
     then follows; a run that ran out of budget or time on blocks goes on with them next time."""
     later = block_run.drive(run, port)
     return later if later is not None else follow_run.drive(run, port)

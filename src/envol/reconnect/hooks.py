@@ -20,7 +20,7 @@ from envol.reconnect.plan import plan_for_persons
 
 @task()
 def plan_persons(person_ids: list[int]) -> int:
-    # Those who asked Envol to carry their X blocks over get them planned too (decision 0025): a
+    # Those who asked Envol to carry their X blocks over get them planned too (decision 0026): a
     # person they blocked may have just verified an account.
     blocking = BlockChoice.objects.filter(ids_in("person_id", person_ids), enabled=True)
     plan_blocks(blocking.values_list("person_id", flat=True))

@@ -279,7 +279,7 @@ class DriveRun(models.Model):
         return f"run of {self.account_id} by {self.holder}"
 
 
-# Django finds the block models here (decision 0025); they live in their own module.
+# Django finds the block models here (decision 0026); they live in their own module.
 from envol.reconnect.block_models import BlockChoice, BlockTask  # noqa: E402
 
 __all__ = ["AccountDrive", "BlockChoice", "BlockTask", "DriveRun", "FollowTask", "ReconnectChoice"]

@@ -61,7 +61,7 @@ def wake_if_work(account_ids: Iterable[int], *, now: datetime | None = None) -> 
     busy = set(
         FollowTask.objects.filter(_work(now), ids_in("source_id", ids)).values_list("source_id", flat=True)
     )
-    # Blocks and mutes to send or undo (decision 0025) wake the account too.
+    # Blocks and mutes to send or undo (decision 0026) wake the account too.
     blocks = BlockTask.objects.filter(ids_in("source_id", ids)).filter(block_run.work_anywhere())
     busy |= set(blocks.values_list("source_id", flat=True))
     woken = claims.wake(busy, now)

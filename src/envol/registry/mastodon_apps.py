@@ -54,7 +54,7 @@ def cached_app(
     info: InstanceInfo, *, redirect_uri: str, http: HttpClient, learned: str = "", blocks: bool = False
 ) -> MastodonApp:
     """The registration of Envol at this instance (`_cached_app`), holding the right to block and
-    mute when the sign-in asks for it (`blocks`, decision 0025)."""
+    mute when the sign-in asks for it (`blocks`, decision 0026)."""
     app = _cached_app(info, redirect_uri=redirect_uri, http=http, learned=learned)
     return with_block_scopes(app, info, http) if blocks else app
 
@@ -96,7 +96,7 @@ def _cached_app(info: InstanceInfo, *, redirect_uri: str, http: HttpClient, lear
 
 def with_block_scopes(app: MastodonApp, info: InstanceInfo, http: HttpClient) -> MastodonApp:
     """The app, registered again at its own address with the right to block and mute when it lacks
-    it (decision 0025): only a registration holding a scope lets a sign-in ask for it. A server that
+    it (decision 0026): only a registration holding a scope lets a sign-in ask for it. A server that
     refuses it keeps the old registration: blocks then fail there, and the page says so."""
     if covers_blocks(app.scopes):
         return app

@@ -70,7 +70,7 @@ def start(request: HttpRequest) -> HttpResponse:
         return back_to_start(request)
     try:
         with SafeHttp() as http:
-            # `blocks`: sent from the blocks page, to ask for block records too (decision 0025).
+            # `blocks`: sent from the blocks page, to ask for block records too (decision 0026).
             url, pending = oauth.start(client, written, http, blocks=request.POST.get("blocks") == "1")
     except PlatformError as error:
         messages.error(request, identity_error(error, written))

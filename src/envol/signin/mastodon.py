@@ -93,7 +93,7 @@ def foreign_identity(error: ForeignIdentity) -> str:
 
 @require_POST
 def start(request: HttpRequest) -> HttpResponse:
-    # `blocks`: sent from the blocks page, to ask also for the right to block and mute (decision 0025).
+    # `blocks`: sent from the blocks page, to ask also for the right to block and mute (decision 0026).
     return _begin(request, request.POST.get("instance", ""), blocks=request.POST.get("blocks") == "1")
 
 

@@ -184,7 +184,7 @@ def test_tokens_from_an_issuer_the_pds_does_not_name_are_refused(
 
 
 def test_a_follows_only_grant_asked_to_block_is_out_of_scope(network: AtprotoNetwork, http: SafeHttp) -> None:
-    # Decision 0025: the PDS's refusal of a block record for want of its permission is OutOfScope, which
+    # Decision 0026: the PDS's refusal of a block record for want of its permission is OutOfScope, which
     # fails the blocks without stopping the follows.
     me = network.create_account()
     credentials = _credentials(_sign_in(me, http))
@@ -200,7 +200,7 @@ def test_a_follows_only_grant_asked_to_block_is_out_of_scope(network: AtprotoNet
 def test_a_sign_in_that_asks_for_blocks_may_write_block_records(
     network: AtprotoNetwork, http: SafeHttp
 ) -> None:
-    # Decision 0025: asked only from the blocks page; the grant covers follows and block records.
+    # Decision 0026: asked only from the blocks page; the grant covers follows and block records.
     me = network.create_account()
     tokens = _sign_in(me, http, blocks=True)
     assert tokens.scope == oauth.BLOCKS_SCOPE

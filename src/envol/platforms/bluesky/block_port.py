@@ -2,7 +2,7 @@
 blocks are records of the account's own repository, keyed by a TID the engine committed first.
 
 Mutes are not carried to Bluesky (`supports`): Bluesky keeps them on the AppView, outside the
-repository, so no record key could tell after a crash whether a mute was written (decision 0025)."""
+repository, so no record key could tell after a crash whether a mute was written (decision 0026)."""
 
 from __future__ import annotations
 

@@ -107,7 +107,7 @@ def error_for(response: httpx.Response, nsid: str, *, now: datetime) -> Platform
         return NotFound(message, status=status)
     if status == 403 and "scope" in f"{name} {detail}".lower():
         # An OAuth grant without the permission for this record (a follows-only grant asked to
-        # write a block, decision 0025): a grant with other scopes is needed.
+        # write a block, decision 0026): a grant with other scopes is needed.
         return OutOfScope(message, status=status)
     # 400 InvalidRequest (bad parameters, "Too many writes"), 403, 413...: asking again won't help.
     return Rejected(message, status=status)

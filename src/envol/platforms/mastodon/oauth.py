@@ -30,7 +30,7 @@ COARSE_SCOPES = SCOPE_CHOICES[-1]
 _COARSE_NAMES = frozenset({"read", "write", "follow", "push"})
 
 
-#: What blocking and muting for the person needs (decision 0025): asked only of people who asked
+#: What blocking and muting for the person needs (decision 0026): asked only of people who asked
 #: Envol to carry their X blocks over, never at an ordinary sign-in.
 BLOCK_SCOPES = ("write:blocks", "write:mutes")
 

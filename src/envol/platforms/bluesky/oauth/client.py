@@ -26,7 +26,7 @@ from envol.platforms.bluesky.oauth.jose import EcKey
 FOLLOWS_SCOPE = "atproto repo:app.bsky.graph.follow"
 GENERIC_SCOPE = "atproto transition:generic"
 SCOPE_CHOICES = (FOLLOWS_SCOPE, GENERIC_SCOPE)
-# Asked only by a person who wants Envol to carry their X blocks over (decision 0025): follows and
+# Asked only by a person who wants Envol to carry their X blocks over (decision 0026): follows and
 # block records, or the transition scope where granular permissions are unknown.
 BLOCKS_SCOPE = "atproto repo:app.bsky.graph.follow repo:app.bsky.graph.block"
 BLOCK_SCOPE_CHOICES = (BLOCKS_SCOPE, GENERIC_SCOPE)

@@ -80,7 +80,7 @@ def start(
     """(URL to send the browser to, what to keep) for a handle or DID.
 
     Asks for the narrowest scope first and falls back when the server refuses it (``invalid_scope``);
-    with ``blocks``, for the permission on block records too (decision 0025).
+    with ``blocks``, for the permission on block records too (decision 0026).
     """
     choices = BLOCK_SCOPE_CHOICES if blocks else SCOPE_CHOICES
     identity = resolve(written, http)

@@ -20,7 +20,7 @@ from envol.core.ids import Platform
 from envol.matching.signals import candidates_changed
 from envol.privacy import hooks as privacy_hooks
 from envol.privacy import revokers
-from envol.reconnect import erasure, scheduling
+from envol.reconnect import block_plan, erasure, scheduling
 
 #: Loaded only by the processes that use them (a worker following, a revocation, a lookup).
 NOT_AT_START = (
@@ -49,7 +49,7 @@ def test_django_setup_imports_no_platform_client_nor_the_engine(tmp_path: Path) 
     assert [name for name in NOT_AT_START if name in started["loaded"]] == []
     assert "envol.reconnect.states" in started["loaded"]  # the task graph still validates at start-up
     assert "envol.reconnect.drive_states" in started["loaded"]
-    assert "reconnect.schedule" in started["jobs"]  # declared by name, without its module
+    assert {"reconnect.schedule", "reconnect.blocks"} <= set(started["jobs"])  # by name, modules unloaded
 
 
 def test_every_hook_named_at_start_up_resolves() -> None:
@@ -93,6 +93,14 @@ def test_the_engine_heartbeat_job_is_declared_by_name() -> None:
     assert job.work.resolve() is scheduling.keep_schedule
     assert not job.queued
     assert job.interval() == periodic.each_beat()
+
+
+def test_the_blocks_repair_is_declared_by_name() -> None:
+    job = periodic.JOBS["reconnect.blocks"]
+    assert isinstance(job.work, Deferred)
+    assert job.work.resolve() is block_plan.plan_everyones_blocks
+    assert job.interval() == block_plan.repair_interval()
+    assert not job.at_start
 
 
 @pytest.fixture

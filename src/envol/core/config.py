@@ -221,7 +221,9 @@ class Config(RetentionAndLimits, PacingSettings):
         "ENVOL_MATCHING_REFRESH_HOURS",
         "24",
         "Hours between two full recomputations of everyone's candidates (a repair: links and imports "
-        "already update the persons concerned within seconds).",
+        "already update the persons concerned within seconds); also between two re-plannings of the "
+        "blocks of everyone who asked Envol to carry their X blocks over (`reconnect.blocks`, decision "
+        "0026).",
         positive,
     )
     matching_uncorroborated_limit = Setting(

@@ -26,13 +26,14 @@ class PurposeText:
 
 TEXTS: dict[Purpose, PurposeText] = {
     Purpose.MIGRATION: PurposeText(
-        "1",
+        "2",  # 2: the block and mute lists, and blocking for the person (decision 0026)
         _("Your migration (necessary)"),
         _(
             "To re-create your links, Envol keeps the accounts you prove are yours, the lists of your "
-            "X archive (other people's X ids only as keyed codes) and the keys Bluesky and Mastodon "
-            "give it to follow accounts for you. Nothing else is needed, and you can export or erase "
-            "all of it at any time."
+            "X archive (other people's X ids only as keyed codes; the accounts you blocked or muted "
+            "only if you ask) and the keys Bluesky and Mastodon give it to follow accounts for you "
+            "(and, if you ask, to block or mute there the people you blocked or muted on X). Nothing "
+            "else is needed, and you can export or erase all of it at any time."
         ),
     ),
     Purpose.NEWSLETTER: PurposeText(

@@ -30,6 +30,19 @@ VALUE_WORDS: dict[tuple[str, str], dict[object, Promise | str]] = {
     },
     ("reconnect.FollowTask", "network"): NETWORKS,
     ("reconnect.FollowTask", "state"): FOLLOW_STATES,
+    ("reconnect.BlockTask", "network"): NETWORKS,
+    ("reconnect.BlockTask", "action"): {
+        "block": pgettext_lazy("block action", "block"),
+        "mute": pgettext_lazy("block action", "mute"),
+    },
+    ("reconnect.BlockTask", "state"): {
+        "ready": pgettext_lazy("block state", "about to be made"),
+        "done": pgettext_lazy("block state", "made"),
+        "already": pgettext_lazy("block state", "you had already made it yourself"),
+        "skipped": pgettext_lazy("block state", "not possible, or withdrawn"),
+        "failed": pgettext_lazy("block state", "failed"),
+        "undone": pgettext_lazy("block state", "removed at your request"),
+    },
     ("matching.Candidate", "network"): NETWORKS,
     ("matching.Suggestion", "network"): NETWORKS,
     ("matching.Candidate", "kind"): {

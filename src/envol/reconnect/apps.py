@@ -31,6 +31,10 @@ class ReconnectConfig(AppConfig):
         # The engine's heartbeat job: promotions, wake-ups, lost wake-ups made up.
         keep_schedule = Deferred("envol.reconnect.scheduling.keep_schedule")
         every("reconnect.schedule", interval=each_beat, queued=False)(keep_schedule)
+        # The periodic repair of carried-over X blocks (decision 0026).
+        blocks = "envol.reconnect.block_plan"
+        repair = Deferred(f"{blocks}.plan_everyones_blocks")
+        every("reconnect.blocks", interval=Deferred(f"{blocks}.repair_interval"), at_start=False)(repair)
         # Erasure may ask the engine to remove a person's follows first (envol.privacy.pending).
         erasure = "envol.reconnect.erasure"
         register_follow_undo(

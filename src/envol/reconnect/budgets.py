@@ -69,9 +69,17 @@ MASTODON = Policy(
 )
 MASTODON_UNFOLLOW = Policy(MASTODON.buckets, per_item={"requests": 1}, per_call={}, max_batch=1)
 
+# A Mastodon block or mute is three requests (resolve, relationship, block) and no follow: Mastodon's
+# `follows` rate-limit family counts follows only (decision 0026). A Bluesky block is a record
+# create, charged as a follow is.
+MASTODON_BLOCK = Policy(MASTODON.buckets, per_item={"requests": 3}, per_call={}, max_batch=1)
+
 #: The published policies, per platform: following, and removing follows (undo).
 FOLLOW: Mapping[Platform, Policy] = {Platform.BLUESKY: BLUESKY, Platform.MASTODON: MASTODON}
 UNFOLLOW: Mapping[Platform, Policy] = {Platform.BLUESKY: BLUESKY_DELETE, Platform.MASTODON: MASTODON_UNFOLLOW}
+#: Blocking and muting (envol.reconnect.block_run), in the same buckets; undoing them costs what
+#: removing a follow does.
+BLOCK: Mapping[Platform, Policy] = {Platform.BLUESKY: BLUESKY, Platform.MASTODON: MASTODON_BLOCK}
 
 
 def announced_only(policy: Policy) -> Policy:

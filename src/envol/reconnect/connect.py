@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from envol.core.ids import Platform
 from envol.core.sandbox import sandbox_enabled
+from envol.platforms.blocks import AccountPort
 from envol.platforms.bluesky.auth import Credentials
 from envol.platforms.bluesky.follow_port import BlueskyFollowPort
-from envol.platforms.follows import FollowPort
 from envol.platforms.http import HttpClient, SafeHttp
 from envol.platforms.mastodon.follow_port import MastodonFollowPort
 from envol.platforms.mastodon.follows import MastodonFollows
@@ -21,7 +21,7 @@ from envol.registry.mastodon_apps import instance_map
 from envol.registry.models import Account
 
 
-def ports_for(account: Account) -> FollowPort:
+def ports_for(account: Account) -> AccountPort:
     if sandbox_enabled() and is_simulated(account.platform, account.stable_id):
         return SandboxFollowPort(account.platform, account.stable_id)
     if account.platform == Platform.MASTODON:

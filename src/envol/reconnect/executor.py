@@ -21,8 +21,9 @@ from django.db.models import Q
 from django.tasks import task
 from django.utils import timezone
 
+from envol.platforms.blocks import AccountPort
 from envol.platforms.errors import AuthExpired, OutOfScope, PlatformError, RateLimited
-from envol.reconnect import budgets, claims, drive_states, follow_run, reputation, transitions
+from envol.reconnect import block_run, budgets, claims, drive_states, follow_run, reputation, transitions
 from envol.reconnect.connect import ports_for
 from envol.reconnect.drive_states import Outcome
 from envol.reconnect.models import AccountDrive, DriveRun
@@ -123,13 +124,13 @@ def _drive(run: Run) -> tuple[Outcome, datetime | None]:
     try:
         with contextlib.closing(ports_for(account)) as port:
             try:
-                when = follow_run.drive(run, port)
+                when = _drive_port(run, port)
             except AuthExpired:
                 # A token refused before its time: renewed once when the platform can (a refusal
                 # of the renewal is an AuthExpired too, handled below), then the run goes on.
                 if not port.reauthorise():
                     raise
-                when = follow_run.drive(run, port)
+                when = _drive_port(run, port)
     except AuthExpired as error:
         transitions.move(mine, TaskState.READY, TaskState.WAITING_AUTH, now=run.now())
         mark_needs_reauth(account, error.code.value if error.specific else error.message or error.code.value)
@@ -151,6 +152,13 @@ def _drive(run: Run) -> tuple[Outcome, datetime | None]:
     if when is not None and when > run.now():
         return Outcome.BUDGET, when
     return (Outcome.MORE if when is not None else Outcome.IDLE), when
+
+
+def _drive_port(run: Run, port: AccountPort) -> datetime | None:
+    """Blocks and mutes first (the person's safety before their reconnection, decision 0026),
+    then follows; a run that ran out of budget or time on blocks goes on with them next time."""
+    later = block_run.drive(run, port)
+    return later if later is not None else follow_run.drive(run, port)
 
 
 def _note(run: Run, error: PlatformError) -> None:

@@ -100,12 +100,12 @@ def recheck_requests(run: Run, port: FollowPort) -> datetime | None:
         if not batch:
             return None
         if budgets.max_items(policy, run.budget, run.ts()) == 0:
-            return _later(run, policy)
+            return later(run, policy)
         if run.out_of_time():
             return run.now()
         before = port.requests
         found = port.present([key for _, key, _, _ in batch])
-        _charge(run, port, policy, before)
+        charge(run, port, policy, before)
         now = run.now()
         accepted = [pk for pk, key, _, _ in batch if found.get(key) == FollowResult.FOLLOWING]
         transitions.move_ids(accepted, TaskState.REQUESTED, TaskState.DONE, now=now, check_at=None)
@@ -121,7 +121,7 @@ def recheck_requests(run: Run, port: FollowPort) -> datetime | None:
         FollowTask.objects.bulk_update(waiting, ["checks", "check_at"])
 
 
-def _charge(run: Run, port: FollowPort, policy: budgets.Policy, before: int, items: int = 0) -> None:
+def charge(run: Run, port: FollowPort, policy: budgets.Policy, before: int, items: int = 0) -> None:
     """Charge what a call cost, then let the server's reading correct our counting."""
     cost = {unit: amount * items for unit, amount in policy.per_item.items() if unit != "requests"}
     cost["requests"] = port.requests - before
@@ -130,7 +130,7 @@ def _charge(run: Run, port: FollowPort, policy: budgets.Policy, before: int, ite
     run.log.requests = port.requests
 
 
-def _later(run: Run, policy: budgets.Policy) -> datetime:
+def later(run: Run, policy: budgets.Policy) -> datetime:
     return datetime.fromtimestamp(budgets.refill_at(policy, run.budget, run.ts()), tz=run.now().tzinfo)
 
 
@@ -145,7 +145,7 @@ def reconcile(run: Run, port: FollowPort) -> None:
         return
     before = port.requests
     present = port.present([key for _, key in pending])
-    _charge(run, port, follow_policy(run.account.platform), before)
+    charge(run, port, follow_policy(run.account.platform), before)
     written = [pk for pk, key in pending if present.get(key) == FollowResult.FOLLOWING]
     transitions.move_ids(written, TaskState.READY, TaskState.DONE, now=run.now(), sent_at=None)
     asked = [pk for pk, key in pending if present.get(key) == FollowResult.REQUESTED]
@@ -168,7 +168,7 @@ def undo_batches(run: Run, port: FollowPort) -> datetime | None:
             return None
         allowed = budgets.max_items(policy, run.budget, run.ts())
         if allowed == 0:
-            return _later(run, policy)
+            return later(run, policy)
         if run.out_of_time() or not run.still_holds():
             return run.now()
         batch = list(asked.order_by("pk").values_list("pk", "record_key")[:allowed])
@@ -177,7 +177,7 @@ def undo_batches(run: Run, port: FollowPort) -> datetime | None:
             port.unfollow([key for _, key in batch])  # those already gone count as removed
         finally:
             run.log.requests = port.requests
-        _charge(run, port, policy, before, len(batch))
+        charge(run, port, policy, before, len(batch))
         undone = [pk for pk, _ in batch]
         transitions.move_ids(undone, CREATED_BY_ENVOL, TaskState.UNDONE, now=run.now(), undo_requested=False)
 
@@ -195,7 +195,7 @@ def read_existing(run: Run, port: FollowPort) -> None:
     for followed in port.following():
         for subject in followed.subjects:
             keys_of.setdefault(subject, set()).add(followed.key)
-    _charge(run, port, follow_policy(run.account.platform), before)
+    charge(run, port, follow_policy(run.account.platform), before)
     ours: list[int] = []
     others: list[int] = []
     rows = FollowTask.objects.filter(mine).values_list("pk", "target_id", "record_key")
@@ -225,13 +225,13 @@ def follow_batches(run: Run, port: FollowPort) -> datetime | None:
     if held is not None:
         return held
     if budgets.max_items(policy, run.budget, run.ts()) == 0:
-        return _later(run, policy)
+        return later(run, policy)
     held = reputation.watch(run, port)
     if held is not None:
         return held
     before = port.requests
     room = port.room()
-    _charge(run, port, policy, before)
+    charge(run, port, policy, before)
     if room is not None and room.full:
         return _pause_for_limit(run, room.limit)
     run.drive.paused_reason = ""
@@ -242,7 +242,7 @@ def follow_batches(run: Run, port: FollowPort) -> datetime | None:
             return None
         allowed = budgets.max_items(policy, run.budget, run.ts())
         if allowed == 0:
-            return _later(run, policy)
+            return later(run, policy)
         if since_watch >= CONFIG.pacing_check_every:
             held, since_watch = reputation.watch(run, port), 0
             if held is not None:
@@ -345,7 +345,7 @@ def _send(
     try:
         batch = _prepared(run, port, batch)
     finally:
-        _charge(run, port, policy, before)
+        charge(run, port, policy, before)
     if not batch:
         return None
     now = run.now()
@@ -354,13 +354,13 @@ def _send(
     try:
         results = port.follow([(t.record_key, t.target_id) for t in batch], now)
     except RateLimited as error:
-        _charge(run, port, policy, before)
+        charge(run, port, policy, before)
         run.budget = budgets.pause(run.budget, error.retry_at.timestamp())
         raise
     except (Rejected, NotFound) as error:
         # Refused whole: nothing was written. Halve it to find the culprit; alone, it is settled.
         FollowTask.objects.filter(pk__in=[t.pk for t in batch]).update(sent_at=None)
-        _charge(run, port, policy, before)
+        charge(run, port, policy, before)
         if error.code == ErrorCode.FOLLOW_LIMIT:
             return _pause_for_limit(run, room.limit if room is not None else FOLLOW_LIMIT)
         if len(batch) > 1:
@@ -375,7 +375,7 @@ def _send(
     except PlatformError:
         run.log.requests = port.requests
         raise  # outcome unknown: sent_at stays, the next run reconciles
-    _charge(run, port, policy, before, len(batch))
+    charge(run, port, policy, before, len(batch))
     for result, state in RESULT_STATE.items():
         ids = [t.pk for t, r in zip(batch, results, strict=True) if r == result]
         fields = _requested(run.now()) if state == TaskState.REQUESTED else {"sent_at": None}

@@ -15,14 +15,19 @@ from django.tasks import task
 
 from envol.core.deferred import Deferred
 from envol.core.listparam import ids_in
-from envol.reconnect.models import Mode, ReconnectChoice
+from envol.reconnect.models import BlockChoice, Mode, ReconnectChoice
 
 #: envol.core.deferred: the engine loads in the worker that plans, not in every process.
 plan_for_persons = Deferred("envol.reconnect.plan.plan_for_persons")
+plan_blocks = Deferred("envol.reconnect.block_plan.plan_blocks")
 
 
 @task()
 def plan_persons(person_ids: list[int]) -> int:
+    # Those who asked Envol to carry their X blocks over get them planned too (decision 0026): a
+    # person they blocked may have just verified an account.
+    blocking = BlockChoice.objects.filter(ids_in("person_id", person_ids), enabled=True)
+    plan_blocks(blocking.values_list("person_id", flat=True))
     planned: int = plan_for_persons(person_ids)
     return planned
 

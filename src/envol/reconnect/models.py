@@ -277,3 +277,9 @@ class DriveRun(models.Model):
 
     def __str__(self) -> str:
         return f"run of {self.account_id} by {self.holder}"
+
+
+# Django finds the block models here (decision 0026); they live in their own module.
+from envol.reconnect.block_models import BlockChoice, BlockTask  # noqa: E402
+
+__all__ = ["AccountDrive", "BlockChoice", "BlockTask", "DriveRun", "FollowTask", "ReconnectChoice"]

@@ -61,6 +61,10 @@ def unfollow_policy(platform: str) -> budgets.Policy:
     return policy(budgets.UNFOLLOW[Platform(platform)])
 
 
+def block_policy(platform: str) -> budgets.Policy:
+    return policy(budgets.BLOCK[Platform(platform)])
+
+
 @dataclass
 class Run:
     account: Account

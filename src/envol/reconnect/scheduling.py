@@ -18,10 +18,10 @@ from django.utils import timezone
 
 from envol.core.listparam import ids_in
 from envol.core.periodic import each_beat
-from envol.reconnect import claims, transitions
+from envol.reconnect import block_run, claims, transitions
 from envol.reconnect.drive_states import SCHEDULED, DriveState
 from envol.reconnect.executor import drive_due, enqueue_drive
-from envol.reconnect.models import AccountDrive, FollowTask
+from envol.reconnect.models import AccountDrive, BlockTask, FollowTask
 from envol.reconnect.promote import promote_due
 from envol.reconnect.runtime import lease_seconds
 from envol.reconnect.states import CREATED_BY_ENVOL, TaskState
@@ -48,7 +48,8 @@ def _work(now: datetime | None = None) -> Q:
 
 
 def has_work(account_id: int) -> bool:
-    return FollowTask.objects.filter(_work(), source_id=account_id).exists()
+    blocks = BlockTask.objects.filter(block_run.work(account_id))
+    return FollowTask.objects.filter(_work(), source_id=account_id).exists() or blocks.exists()
 
 
 def wake_if_work(account_ids: Iterable[int], *, now: datetime | None = None) -> list[int]:
@@ -57,8 +58,13 @@ def wake_if_work(account_ids: Iterable[int], *, now: datetime | None = None) -> 
     ids = sorted(set(account_ids))
     if not ids:
         return []
-    busy = FollowTask.objects.filter(_work(now), ids_in("source_id", ids)).values_list("source_id", flat=True)
-    woken = claims.wake(set(busy), now)
+    busy = set(
+        FollowTask.objects.filter(_work(now), ids_in("source_id", ids)).values_list("source_id", flat=True)
+    )
+    # Blocks and mutes to send or undo (decision 0026) wake the account too.
+    blocks = BlockTask.objects.filter(ids_in("source_id", ids)).filter(block_run.work_anywhere())
+    busy |= set(blocks.values_list("source_id", flat=True))
+    woken = claims.wake(busy, now)
     for _ in woken:
         drive_due.enqueue()  # one wake-up each: several workers share the accounts woken together
     return woken

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from envol.reconnect import people, views
+from envol.reconnect import blocks_view, people, views
 
 urlpatterns = [
     path("people/", people.people_page, name="people"),
     path("people/progress.json", people.progress_json, name="people_progress"),
     path("people/follow/", people.follow, name="people_follow"),
     path("people/follow-all/", people.follow_all, name="people_follow_all"),
+    path("people/blocks/", blocks_view.blocks_page, name="people_blocks"),
     path("reconnect/", views.page, name="reconnect"),
     path("reconnect/<int:account_id>/choose/", views.choose_view, name="reconnect_choose"),
     path("reconnect/<int:account_id>/pace/", views.pace_view, name="reconnect_pace"),

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from envol.core.config import CONFIG
-from envol.platforms.errors import PlatformError
+from envol.platforms.errors import PlatformError, Rejected
 from envol.platforms.mastodon import (
     COARSE_SCOPES,
     SCOPE_CHOICES,
@@ -24,9 +24,11 @@ from envol.platforms.mastodon import (
     InstanceMap,
     MastodonToken,
     RegisteredApp,
+    covers_blocks,
     is_coarse,
     register_app,
     revoke,
+    with_blocks,
 )
 from envol.registry.models import Account, MastodonApp
 
@@ -48,7 +50,16 @@ def instance_map() -> InstanceMap:
     return InstanceMap(instance_url_overrides())
 
 
-def cached_app(info: InstanceInfo, *, redirect_uri: str, http: HttpClient, learned: str = "") -> MastodonApp:
+def cached_app(
+    info: InstanceInfo, *, redirect_uri: str, http: HttpClient, learned: str = "", blocks: bool = False
+) -> MastodonApp:
+    """The registration of Envol at this instance (`_cached_app`), holding the right to block and
+    mute when the sign-in asks for it (`blocks`, decision 0026)."""
+    app = _cached_app(info, redirect_uri=redirect_uri, http=http, learned=learned)
+    return with_block_scopes(app, info, http) if blocks else app
+
+
+def _cached_app(info: InstanceInfo, *, redirect_uri: str, http: HttpClient, learned: str = "") -> MastodonApp:
     """The registration of Envol at this instance's address for this callback, registered the first time.
 
     Tied to the address actually contacted (`info.base_url`) and the domain proven there: a server
@@ -81,6 +92,26 @@ def cached_app(info: InstanceInfo, *, redirect_uri: str, http: HttpClient, learn
     except IntegrityError:
         # Two first sign-ins raced: keep the one that was stored first (ours is simply unused).
         return MastodonApp.objects.get(**key)
+
+
+def with_block_scopes(app: MastodonApp, info: InstanceInfo, http: HttpClient) -> MastodonApp:
+    """The app, registered again at its own address with the right to block and mute when it lacks
+    it (decision 0026): only a registration holding a scope lets a sign-in ask for it. A server that
+    refuses it keeps the old registration: blocks then fail there, and the page says so."""
+    if covers_blocks(app.scopes):
+        return app
+    try:
+        fresh = register_app(
+            info_at(app, info),
+            redirect_uri=app.redirect_uri,
+            http=http,
+            scope_choices=(with_blocks(app.scopes),),
+        )
+    except Rejected:
+        return app
+    app.client_id, app.client_secret, app.scopes = fresh.client_id, fresh.client_secret, fresh.scopes
+    app.save(update_fields=["client_id", "client_secret", "scopes"])
+    return app
 
 
 def learn_coarse_scopes(app: MastodonApp, info: InstanceInfo, http: HttpClient) -> MastodonApp | None:

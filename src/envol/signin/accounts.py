@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from envol.core.ids import Platform
 from envol.platforms.http import SafeHttp
+from envol.platforms.mastodon import covers_blocks
 from envol.reconnect.journey import journey_for
 from envol.reconnect.service import made_and_waiting
 from envol.registry.bluesky_tokens import revoke_quietly as bluesky_revoke_quietly
@@ -46,6 +47,10 @@ def mastodon_powers(scope: str) -> list[str]:
         powers.append(_("follow accounts for you, and stop following them when you undo"))
     if granted & {"read", "read:search"}:
         powers.append(_("look accounts up through your instance"))
+    if covers_blocks(scope):
+        powers.append(
+            _("block and mute accounts for you: only the people you blocked or muted on X, if you ask")
+        )
     return powers
 
 

@@ -27,7 +27,7 @@ from envol.registry.linking import ProvenIdentity
 from envol.registry.models import Account, BlueskyAuth
 from envol.registry.session import current_person
 from envol.signin.bluesky_client import ClientUnavailable, client_keys, oauth_client
-from envol.signin.flow import back_to_start, finish_proof, foreign_answer, not_started_here
+from envol.signin.flow import back_to_start, blocks_granted, finish_proof, foreign_answer, not_started_here
 
 FLOW_KEY = "envol_bluesky_flow"
 
@@ -70,7 +70,8 @@ def start(request: HttpRequest) -> HttpResponse:
         return back_to_start(request)
     try:
         with SafeHttp() as http:
-            url, pending = oauth.start(client, written, http)
+            # `blocks`: sent from the blocks page, to ask for block records too (decision 0026).
+            url, pending = oauth.start(client, written, http, blocks=request.POST.get("blocks") == "1")
     except PlatformError as error:
         messages.error(request, identity_error(error, written))
         return back_to_start(request)
@@ -79,6 +80,7 @@ def start(request: HttpRequest) -> HttpResponse:
         "pending": encrypt_token(json.dumps(pending.to_dict())),
         "client_id": client.client_id,
         "redirect_uri": client.redirect_uri,
+        "blocks": "1" if request.POST.get("blocks") == "1" else "",
     }
     return HttpResponseRedirect(url)
 
@@ -123,7 +125,8 @@ def callback(request: HttpRequest) -> HttpResponse:
     except PlatformError:
         messages.error(request, bluesky_down())
         return back_to_start(request)
-    return _record(request, tokens, client)
+    response = _record(request, tokens, client)
+    return blocks_granted(request, response) if flow.get("blocks") else response
 
 
 def _record(request: HttpRequest, tokens: oauth.TokenSet, client: oauth.OAuthClient) -> HttpResponse:

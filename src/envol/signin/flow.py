@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from envol.core.config import CONFIG
+from envol.reconnect import block_plan
 from envol.registry.errors import AccountTakenError, PlatformAlreadyLinkedError, UnvouchedAccountError
 from envol.registry.findable import needs_asking
 from envol.registry.labels import PLATFORM_NAMES, shown_handle
@@ -85,3 +86,14 @@ def finish_proof(request: HttpRequest, identity: ProvenIdentity) -> HttpResponse
     messages.success(request, text % {"platform": platform, "handle": handle})
     # The journey asks a new person who can find them before anything else (never defaulted).
     return redirect("findable" if needs_asking(result.person) else "home")
+
+
+def blocks_granted(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """After a sign-in asked from the blocks page: the blocks that failed for want of the right to
+    block are tried again (when the person still wants them), and the person is back there."""
+    person = current_person(request)
+    if person is None:
+        return response
+    if block_plan.enabled(person.pk):
+        block_plan.choose(person, True)
+    return redirect("people_blocks")

@@ -44,7 +44,14 @@ from envol.registry.mastodon_apps import (
     registered,
 )
 from envol.registry.models import MastodonApp
-from envol.signin.flow import back_to_start, callback_url, finish_proof, foreign_answer, not_started_here
+from envol.signin.flow import (
+    back_to_start,
+    blocks_granted,
+    callback_url,
+    finish_proof,
+    foreign_answer,
+    not_started_here,
+)
 
 FLOW_KEY = "envol_mastodon_flow"
 MAX_WRITTEN = 300  # what the person typed, kept to start again once; addresses are shorter
@@ -86,10 +93,13 @@ def foreign_identity(error: ForeignIdentity) -> str:
 
 @require_POST
 def start(request: HttpRequest) -> HttpResponse:
-    return _begin(request, request.POST.get("instance", ""))
+    # `blocks`: sent from the blocks page, to ask also for the right to block and mute (decision 0026).
+    return _begin(request, request.POST.get("instance", ""), blocks=request.POST.get("blocks") == "1")
 
 
-def _begin(request: HttpRequest, written: str, *, retried: bool = False, learned: str = "") -> HttpResponse:
+def _begin(
+    request: HttpRequest, written: str, *, retried: bool = False, learned: str = "", blocks: bool = False
+) -> HttpResponse:
     redirect_uri = callback_url(request, "mastodon_callback")
     try:
         domain = instance_domain(written)
@@ -99,7 +109,7 @@ def _begin(request: HttpRequest, written: str, *, retried: bool = False, learned
                 text = _("%(domain)s does not run Mastodon or a server compatible with it.")
                 messages.error(request, text % {"domain": domain})
                 return back_to_start(request)
-            app = cached_app(info, redirect_uri=redirect_uri, http=http, learned=learned)
+            app = cached_app(info, redirect_uri=redirect_uri, http=http, learned=learned, blocks=blocks)
     except UnsafeHost:
         messages.error(request, _("Envol may not contact that address."))
         return back_to_start(request)
@@ -116,7 +126,7 @@ def _begin(request: HttpRequest, written: str, *, retried: bool = False, learned
     except PlatformError as error:
         messages.error(request, unreachable(error, domain))
         return back_to_start(request)
-    return HttpResponseRedirect(_consent_url(request, info, app, written, retried=retried))
+    return HttpResponseRedirect(_consent_url(request, info, app, written, retried=retried, blocks=blocks))
 
 
 def _consent_url(
@@ -127,6 +137,7 @@ def _consent_url(
     *,
     retried: bool = False,
     rescoped: bool = False,
+    blocks: bool = False,
 ) -> str:
     """The instance's consent page for `app`, with this browser's state and PKCE kept in the session.
 
@@ -142,9 +153,15 @@ def _consent_url(
         "written": written[:MAX_WRITTEN],
         "retried": retried,
         "rescoped": rescoped,
+        "blocks": blocks,
     }
     return authorization_url(
-        info, registered(app), redirect_uri=app.redirect_uri, state=state, code_challenge=pkce.challenge
+        info,
+        registered(app),
+        redirect_uri=app.redirect_uri,
+        state=state,
+        code_challenge=pkce.challenge,
+        blocks=blocks,
     )
 
 
@@ -196,7 +213,9 @@ def callback(request: HttpRequest) -> HttpResponse:
                 if flow.get("retried"):
                     raise
                 written = str(flow.get("written") or info.domain)
-                return _begin(request, written, retried=True, learned=learned)
+                return _begin(
+                    request, written, retried=True, learned=learned, blocks=bool(flow.get("blocks"))
+                )
             try:
                 identity = verify_credentials(info, token, http, instances=instance_map())
             except OutOfScope:
@@ -229,7 +248,11 @@ def callback(request: HttpRequest) -> HttpResponse:
         mastodon_app=app,
         authority=identity.vouched_by,
     )
-    return finish_proof(request, proven)
+    response = finish_proof(request, proven)
+    if flow.get("blocks"):
+        # Signed in again to let Envol block: what failed for want of it is tried now.
+        return blocks_granted(request, response)
+    return response
 
 
 def _consent_again(
@@ -237,6 +260,14 @@ def _consent_again(
 ) -> HttpResponse:
     """The page explaining why the instance asks for consent a second time, with one button to it."""
     written = str(flow.get("written") or info.domain)
-    url = _consent_url(request, info, app, written, retried=bool(flow.get("retried")), rescoped=True)
+    url = _consent_url(
+        request,
+        info,
+        app,
+        written,
+        retried=bool(flow.get("retried")),
+        rescoped=True,
+        blocks=bool(flow.get("blocks")),
+    )
     context = {"consent_url": url, "instance": info.domain}
     return render(request, "signin/mastodon_again.html", context)

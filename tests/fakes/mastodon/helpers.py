@@ -145,6 +145,19 @@ class InstanceHelpers:
                 edge = Follow(self.state.next_follow_id(), me.id, target.id)
                 (self.state.requests if requested else self.state.follows)[key] = edge
 
+    def seed_block(self, owner: str, target_acct: str, *, mute: bool = False) -> None:
+        """Make a local account block (or mute) another known account, as its owner would."""
+        with self._lock:
+            pair = (self._local(owner).id, self._known(target_acct).id)
+            (self.state.mutes if mute else self.state.blocks).add(pair)
+
+    def blocks_of(self, username: str, *, mutes: bool = False) -> list[str]:
+        """Full addresses `username` blocks (or mutes), sorted."""
+        with self._lock:
+            me = self._local(username).id
+            pairs = self.state.mutes if mutes else self.state.blocks
+            return sorted(self.state.full_acct(self.state.accounts[t]) for m, t in pairs if m == me)
+
     def approve_follow_request(self, target: str, requester_acct: str) -> bool:
         with self._lock:
             return accept(self.state, self._known(requester_acct), self._local(target))

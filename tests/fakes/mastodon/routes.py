@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import api, apps, meta, oauth, pages, search
+from . import api, apps, blocks, meta, oauth, pages, search
 from .auth import peek_token
 from .context import Context
 from .limits import PAGING_PARAMS, Throttle, Window
@@ -22,6 +22,10 @@ def build_router() -> Router:
     r.add("GET", "/api/v1/accounts/:id/followers", api.followers)
     r.add("POST", "/api/v1/accounts/:id/follow", api.follow_account)
     r.add("POST", "/api/v1/accounts/:id/unfollow", api.unfollow_account)
+    r.add("POST", "/api/v1/accounts/:id/block", blocks.block)
+    r.add("POST", "/api/v1/accounts/:id/unblock", blocks.unblock)
+    r.add("POST", "/api/v1/accounts/:id/mute", blocks.mute)
+    r.add("POST", "/api/v1/accounts/:id/unmute", blocks.unmute)
     r.add("GET", "/api/v1/follow_requests", api.follow_requests)
     r.add("POST", "/api/v1/follow_requests/:id/authorize", api.authorize_request)
     r.add("POST", "/api/v1/follow_requests/:id/reject", api.reject_request)

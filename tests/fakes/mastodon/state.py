@@ -101,6 +101,8 @@ class State:
     accounts: dict[str, Account] = field(default_factory=dict)
     follows: dict[tuple[str, str], Follow] = field(default_factory=dict)
     requests: dict[tuple[str, str], Follow] = field(default_factory=dict)
+    blocks: set[tuple[str, str]] = field(default_factory=set)  # (blocker id, blocked id)
+    mutes: set[tuple[str, str]] = field(default_factory=set)  # (muter id, muted id)
     apps: dict[str, App] = field(default_factory=dict)  # by client_id
     tokens: dict[str, Token] = field(default_factory=dict)
     codes: dict[str, AuthCode] = field(default_factory=dict)

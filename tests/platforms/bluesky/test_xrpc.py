@@ -15,7 +15,7 @@ from envol.platforms.bluesky.errors import WrongPassword
 from envol.platforms.bluesky.password import PasswordCredentials
 from envol.platforms.bluesky.resolve import resolve_handle
 from envol.platforms.bluesky.xrpc import Xrpc, error_for, xrpc_url
-from envol.platforms.errors import AuthExpired, NotFound, Rejected, Transient
+from envol.platforms.errors import AuthExpired, NotFound, OutOfScope, Rejected, Transient
 from envol.platforms.http import SafeHttp
 from support.atproto_net import AtprotoNetwork
 
@@ -234,3 +234,11 @@ def test_query_strings_repeat_sequences() -> None:
     )
     assert url == "http://av.example/xrpc/app.bsky.actor.getProfiles?actors=a.test&actors=did%3Aplc%3Ax"
     assert xrpc_url("http://s", "n", {"reverse": True, "limit": 5}) == "http://s/xrpc/n?reverse=true&limit=5"
+
+
+def test_a_403_about_a_missing_scope_is_out_of_scope() -> None:
+    # What a PDS with permission scopes answers a follows-only grant asked to write a block.
+    body = b'{"error":"ScopeMissingError","message":"Missing required scope \\"repo:app.bsky.graph.block\\""}'
+    assert type(error_for(answer(403, body), "x", now=datetime.now(UTC))) is OutOfScope
+    other = b'{"error":"Forbidden","message":"account takedown"}'
+    assert type(error_for(answer(403, other), "x", now=datetime.now(UTC))) is Rejected

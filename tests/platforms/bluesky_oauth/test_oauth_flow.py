@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -13,7 +14,8 @@ from envol.platforms.bluesky import oauth
 from envol.platforms.bluesky.identity import IdentityMismatch
 from envol.platforms.bluesky.oauth.discovery import issuer_of
 from envol.platforms.bluesky.oauth.flow import verify_subject
-from envol.platforms.errors import AuthExpired, Rejected
+from envol.platforms.bluesky.xrpc import error_for
+from envol.platforms.errors import AuthExpired, OutOfScope, Rejected
 from envol.platforms.http import SafeHttp
 from support.atproto_net import AtprotoNetwork, TestAccount
 from support.bluesky_oauth import consent_on_pds, move_did_to, point_envol_at
@@ -38,8 +40,8 @@ def _params(callback: str) -> dict[str, str]:
     return dict(httpx.URL(callback).params)
 
 
-def _sign_in(account: TestAccount, http: SafeHttp) -> oauth.TokenSet:
-    url, pending = oauth.start(CLIENT, account.handle, http)
+def _sign_in(account: TestAccount, http: SafeHttp, *, blocks: bool = False) -> oauth.TokenSet:
+    url, pending = oauth.start(CLIENT, account.handle, http, blocks=blocks)
     callback = consent_on_pds(url, password=account.password, callback_prefix=CALLBACK)
     return oauth.finish(CLIENT, _params(callback), pending, http)
 
@@ -179,3 +181,31 @@ def test_tokens_from_an_issuer_the_pds_does_not_name_are_refused(
         verify_subject(me.did, "https://evil.test", me.did, http)
     with pytest.raises(IdentityMismatch, match="names no DID"):
         verify_subject("alice.test", real, "", http)
+
+
+def test_a_follows_only_grant_asked_to_block_is_out_of_scope(network: AtprotoNetwork, http: SafeHttp) -> None:
+    # Decision 0026: the PDS's refusal of a block record for want of its permission is OutOfScope, which
+    # fails the blocks without stopping the follows.
+    me = network.create_account()
+    credentials = _credentials(_sign_in(me, http))
+    record = {"$type": "app.bsky.graph.block", "subject": network.account("bob").did,
+              "createdAt": "2026-11-23T00:00:00Z"}  # fmt: skip
+    block = {"repo": me.did, "collection": "app.bsky.graph.block", "record": record}
+    refused = _call(http, credentials, "POST", "com.atproto.repo.createRecord", block)
+    assert refused.status_code == 403, refused.text
+    error = error_for(refused, "com.atproto.repo.createRecord", now=datetime.now(UTC))
+    assert isinstance(error, OutOfScope), refused.text
+
+
+def test_a_sign_in_that_asks_for_blocks_may_write_block_records(
+    network: AtprotoNetwork, http: SafeHttp
+) -> None:
+    # Decision 0026: asked only from the blocks page; the grant covers follows and block records.
+    me = network.create_account()
+    tokens = _sign_in(me, http, blocks=True)
+    assert tokens.scope == oauth.BLOCKS_SCOPE
+    record = {"$type": "app.bsky.graph.block", "subject": network.account("bob").did,
+              "createdAt": "2026-11-23T00:00:00Z"}  # fmt: skip
+    block = {"repo": me.did, "collection": "app.bsky.graph.block", "record": record}
+    written = _call(http, _credentials(tokens), "POST", "com.atproto.repo.createRecord", block)
+    assert written.status_code == 200, written.text

@@ -18,6 +18,7 @@ import httpx
 
 from envol.platforms.bluesky.appview import get_profiles
 from envol.platforms.bluesky.auth import Credentials
+from envol.platforms.bluesky.block_port import BlueskyBlocks
 from envol.platforms.bluesky.errors import RecordExists, RecordsMissing
 from envol.platforms.bluesky.ratelimit import reading
 from envol.platforms.bluesky.repo import FOLLOW, NewFollow, create_follows, delete_follows, iter_follows
@@ -53,7 +54,9 @@ class CountingHttp:
             close()
 
 
-class BlueskyFollowPort:
+class BlueskyFollowPort(BlueskyBlocks):
+    """Follows here; blocks (envol.platforms.blocks.BlockPort) from BlueskyBlocks."""
+
     def __init__(
         self,
         credentials: Credentials,

@@ -27,6 +27,7 @@ from envol.platforms.bluesky.ratelimit import RateLimitInfo, parse_rate_limit, r
 from envol.platforms.errors import (
     AuthExpired,
     NotFound,
+    OutOfScope,
     PlatformError,
     RateLimited,
     Rejected,
@@ -104,6 +105,10 @@ def error_for(response: httpx.Response, nsid: str, *, now: datetime) -> Platform
         return Transient(message, status=status)
     if status == 404 and name != "MethodNotImplemented":
         return NotFound(message, status=status)
+    if status == 403 and "scope" in f"{name} {detail}".lower():
+        # An OAuth grant without the permission for this record (a follows-only grant asked to
+        # write a block, decision 0026): a grant with other scopes is needed.
+        return OutOfScope(message, status=status)
     # 400 InvalidRequest (bad parameters, "Too many writes"), 403, 413...: asking again won't help.
     return Rejected(message, status=status)
 

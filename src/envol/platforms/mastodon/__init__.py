@@ -17,12 +17,14 @@ from envol.platforms.mastodon.oauth import (
     RegisteredApp,
     authorization_url,
     code_from_callback,
+    covers_blocks,
     exchange_code,
     is_coarse,
     new_pkce,
     new_state,
     register_app,
     revoke,
+    with_blocks,
 )
 from envol.platforms.mastodon.wire import HttpClient
 
@@ -41,6 +43,7 @@ __all__ = [
     "UnprovenDomain",
     "authorization_url",
     "code_from_callback",
+    "covers_blocks",
     "discover",
     "exchange_code",
     "full_acct",
@@ -51,4 +54,5 @@ __all__ = [
     "register_app",
     "revoke",
     "verify_credentials",
+    "with_blocks",
 ]

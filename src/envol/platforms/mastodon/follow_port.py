@@ -17,6 +17,7 @@ from envol.platforms.errors import NotFound
 from envol.platforms.follows import Followed, FollowResult, Prepared, Room, Standing
 from envol.platforms.mastodon.accounts import home_says_gone
 from envol.platforms.mastodon.authority import InstanceMap, host_of
+from envol.platforms.mastodon.block_port import MastodonBlocks
 from envol.platforms.mastodon.follows import MastodonFollows, Relationship, SelfCounts
 from envol.platforms.ratelimit import RateLimitReading
 
@@ -33,7 +34,9 @@ def _result(relationship: Relationship) -> FollowResult:
     return FollowResult.FOLLOWING if relationship.following else FollowResult.REQUESTED
 
 
-class MastodonFollowPort:
+class MastodonFollowPort(MastodonBlocks):
+    """Follows here; blocks and mutes (envol.platforms.blocks.BlockPort) from MastodonBlocks."""
+
     def __init__(self, client: MastodonFollows, instances: InstanceMap | None = None) -> None:
         self.client = client
         self.instances = instances or InstanceMap()  # where a target's home server answers

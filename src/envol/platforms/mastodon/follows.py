@@ -62,6 +62,8 @@ class Relationship:
     id: str
     following: bool
     requested: bool
+    blocking: bool = False
+    muting: bool = False
 
 
 class MastodonFollows:
@@ -134,6 +136,13 @@ class MastodonFollows:
     def unfollow(self, account_id: str) -> Relationship:
         return _relationship(json_object(self._call("POST", f"/api/v1/accounts/{account_id}/unfollow")))
 
+    def act(self, account_id: str, verb: str) -> Relationship:
+        """POST /api/v1/accounts/:id/<verb>: block, unblock, mute, unmute (each idempotent on
+        Mastodon: a second block changes nothing; unblocking someone not blocked is no error)."""
+        if verb not in {"block", "unblock", "mute", "unmute"}:
+            raise ValueError(f"not an account action: {verb}")
+        return _relationship(json_object(self._call("POST", f"/api/v1/accounts/{account_id}/{verb}")))
+
     def relationships(self, account_ids: list[str]) -> dict[str, Relationship]:
         """By id (servers answer in their own order, not the request's); at most 40 ids a call."""
         params: list[tuple[str, str | int | float | bool | None]] = [("id[]", i) for i in account_ids[:40]]
@@ -171,7 +180,13 @@ def _explained(error: Rejected) -> Rejected:
 
 
 def _relationship(body: dict[str, Any]) -> Relationship:
-    return Relationship(text(body, "id"), body.get("following") is True, body.get("requested") is True)
+    return Relationship(
+        text(body, "id"),
+        body.get("following") is True,
+        body.get("requested") is True,
+        blocking=body.get("blocking") is True,
+        muting=body.get("muting") is True,
+    )
 
 
 def _moment(raw: object) -> datetime | None:

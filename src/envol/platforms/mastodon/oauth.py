@@ -30,6 +30,28 @@ COARSE_SCOPES = SCOPE_CHOICES[-1]
 _COARSE_NAMES = frozenset({"read", "write", "follow", "push"})
 
 
+#: What blocking and muting for the person needs (decision 0026): asked only of people who asked
+#: Envol to carry their X blocks over, never at an ordinary sign-in.
+BLOCK_SCOPES = ("write:blocks", "write:mutes")
+
+
+def covers_blocks(scopes: str) -> bool:
+    """Whether `scopes` allow blocking and muting: both block scopes, or `write` or the deprecated
+    `follow`, which include them (Mastodon's scope hierarchy)."""
+    granted = set(scopes.split())
+    return bool(granted & {"write", "follow"}) or set(BLOCK_SCOPES) <= granted
+
+
+def with_blocks(scopes: str) -> str:
+    """`scopes` and the right to block and mute (unchanged when they already cover it)."""
+    return scopes if covers_blocks(scopes) else " ".join([*scopes.split(), *BLOCK_SCOPES])
+
+
+def without_blocks(scopes: str) -> str:
+    """`scopes` without the block scopes: what an ordinary sign-in asks for."""
+    return " ".join(s for s in scopes.split() if s not in BLOCK_SCOPES)
+
+
 def is_coarse(scopes: str) -> bool:
     """Whether `scopes` holds no granular scope (`read:accounts`...): nothing coarser is left to try."""
     return set(scopes.split()) <= _COARSE_NAMES
@@ -107,14 +129,21 @@ def register_app(
 
 
 def authorization_url(
-    info: InstanceInfo, app: RegisteredApp, *, redirect_uri: str, state: str, code_challenge: str
+    info: InstanceInfo,
+    app: RegisteredApp,
+    *,
+    redirect_uri: str,
+    state: str,
+    code_challenge: str,
+    blocks: bool = False,
 ) -> str:
-    """Where to send the browser. The PKCE challenge goes only to servers that advertised S256."""
+    """Where to send the browser. The PKCE challenge goes only to servers that advertised S256. The
+    right to block is asked only with `blocks` (a registration may hold it for those who opt in)."""
     params = {
         "response_type": "code",
         "client_id": app.client_id,
         "redirect_uri": redirect_uri,
-        "scope": app.scopes,
+        "scope": with_blocks(app.scopes) if blocks else without_blocks(app.scopes),
         "state": state,
     }
     if info.pkce:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from envol.core.ids import Platform
+from envol.platforms.blocks import BlockAction, BlockResult
 from envol.platforms.errors import NotFound, RateLimited
 from envol.platforms.follows import Followed, FollowResult, Prepared, Room, Standing
 from envol.platforms.ratelimit import RateLimitReading
@@ -29,6 +30,8 @@ PACE_SECONDS = 2.0
 class _Account:
     follows: dict[str, str] = field(default_factory=dict)  # record key -> target
     requested: set[str] = field(default_factory=set)  # keys waiting for the target's approval
+    # (action, record key) -> target: the blocks and mutes Envol made (envol.platforms.blocks)
+    blocks: dict[tuple[str, str], str] = field(default_factory=dict)
     free_at: datetime = field(default_factory=lambda: datetime.min.replace(tzinfo=UTC))
 
 
@@ -129,6 +132,32 @@ class SandboxFollowPort:
             for key in keys:
                 account.follows.pop(key, None)
                 account.requested.discard(key)
+
+    def supports(self, action: BlockAction) -> bool:
+        return action == BlockAction.BLOCK or self.platform == Platform.MASTODON
+
+    def blocks_present(self, action: BlockAction, keys: Sequence[str]) -> set[str]:
+        self.requests += 1
+        with _LOCK:
+            held = self._account().blocks
+            return {key for key in keys if (action.value, key) in held}
+
+    def block(
+        self, action: BlockAction, targets: Sequence[tuple[str, str]], created_at: datetime
+    ) -> list[BlockResult]:
+        self.requests += 1
+        with _LOCK:
+            account = self._account()
+            self._spend(account, len(targets))
+            for key, target in targets:
+                account.blocks[(action.value, key)] = target
+        return [BlockResult.DONE] * len(targets)
+
+    def unblock(self, action: BlockAction, keys: Sequence[str]) -> None:
+        self.requests += 1
+        with _LOCK:
+            for key in keys:
+                self._account().blocks.pop((action.value, key), None)
 
     def close(self) -> None:
         pass

@@ -2,6 +2,7 @@
 refresh and revocation, and the re-verification of who signed in (decision 0004)."""
 
 from envol.platforms.bluesky.oauth.client import (
+    BLOCKS_SCOPE,
     DECLARED_SCOPE,
     FOLLOWS_SCOPE,
     GENERIC_SCOPE,
@@ -23,6 +24,7 @@ from envol.platforms.bluesky.oauth.flow import (
 from envol.platforms.bluesky.oauth.jose import EcKey
 
 __all__ = [
+    "BLOCKS_SCOPE",
     "DECLARED_SCOPE",
     "FOLLOWS_SCOPE",
     "GENERIC_SCOPE",

@@ -26,7 +26,12 @@ from envol.platforms.bluesky.oauth.jose import EcKey
 FOLLOWS_SCOPE = "atproto repo:app.bsky.graph.follow"
 GENERIC_SCOPE = "atproto transition:generic"
 SCOPE_CHOICES = (FOLLOWS_SCOPE, GENERIC_SCOPE)
-DECLARED_SCOPE = "atproto repo:app.bsky.graph.follow transition:generic"  # every scope ever asked for
+# Asked only by a person who wants Envol to carry their X blocks over (decision 0026): follows and
+# block records, or the transition scope where granular permissions are unknown.
+BLOCKS_SCOPE = "atproto repo:app.bsky.graph.follow repo:app.bsky.graph.block"
+BLOCK_SCOPE_CHOICES = (BLOCKS_SCOPE, GENERIC_SCOPE)
+# Every scope ever asked for (a client may only ask for what it declares).
+DECLARED_SCOPE = "atproto repo:app.bsky.graph.follow repo:app.bsky.graph.block transition:generic"
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 

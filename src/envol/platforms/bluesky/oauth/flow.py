@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from envol.platforms.bluesky.identity import Identity, IdentityMismatch, resolve, resolve_did
-from envol.platforms.bluesky.oauth.client import SCOPE_CHOICES, OAuthClient
+from envol.platforms.bluesky.oauth.client import BLOCK_SCOPE_CHOICES, SCOPE_CHOICES, OAuthClient
 from envol.platforms.bluesky.oauth.discovery import AuthServer, auth_server, discover, issuer_of
 from envol.platforms.bluesky.oauth.dpop import DpopSigner
 from envol.platforms.bluesky.oauth.jose import EcKey
@@ -74,18 +74,22 @@ def _pkce() -> tuple[str, str]:
     return verifier, base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
-def start(client: OAuthClient, written: str, http: HttpClient) -> tuple[str, PendingAuthorization]:
+def start(
+    client: OAuthClient, written: str, http: HttpClient, *, blocks: bool = False
+) -> tuple[str, PendingAuthorization]:
     """(URL to send the browser to, what to keep) for a handle or DID.
 
-    Asks for the narrowest scope first and falls back when the server refuses it (``invalid_scope``).
+    Asks for the narrowest scope first and falls back when the server refuses it (``invalid_scope``);
+    with ``blocks``, for the permission on block records too (decision 0026).
     """
+    choices = BLOCK_SCOPE_CHOICES if blocks else SCOPE_CHOICES
     identity = resolve(written, http)
     server = discover(identity.pds_url, http)
     signer = DpopSigner(EcKey.generate())
     state = secrets.token_urlsafe(32)
     verifier, challenge = _pkce()
     request_uri = ""
-    for scope in SCOPE_CHOICES:
+    for scope in choices:
         params = {
             **client.authentication(server.issuer),
             "response_type": "code",
@@ -100,7 +104,7 @@ def start(client: OAuthClient, written: str, http: HttpClient) -> tuple[str, Pen
             request_uri = str(post_form(http, signer, server.par_endpoint, params)["request_uri"])
             break
         except Rejected as refused:
-            if "invalid_scope" not in refused.message or scope == SCOPE_CHOICES[-1]:
+            if "invalid_scope" not in refused.message or scope == choices[-1]:
                 raise
         except KeyError as missing:
             raise Rejected("the authorization server returned no request_uri") from missing

@@ -21,8 +21,9 @@ Follow-backs: a follow Envol makes for A of B is returned when B's own choice pl
 (B's drive sends it, woken at once, ranked first), or by hand with an assumed probability (mutual
 on X 0.4, a follower of A on X 0.3, otherwise 0.05; newsrooms never) after an exponential delay
 (mean 12 h). The notes (../shared/notes/reputation-and-limits.md) give the labeller's thresholds,
-not follow-back rates: these rates are assumptions, and a second world where nobody follows back
-(no mutual on X, everyone follows their followees only, nobody returns a follow) bounds them.
+not follow-back rates: these rates are assumptions, set under the one measured figure (22.1 % of
+pairs of X users followed each other in 2009: decision 0022), and a second world where nobody follows
+back (no mutual on X, everyone follows their followees only, nobody returns a follow) bounds them.
 
 Each world runs twice: with reputation pacing, and with the published budgets alone. Reported per
 world: per account, the most follows in any hour and any 24 hours, the largest burst (any

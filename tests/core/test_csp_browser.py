@@ -5,7 +5,6 @@ does with the admin's inline <style> on a change list without action bars."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 
 import pytest
@@ -20,16 +19,15 @@ from envol.privacy.models import ErasureProof
 from envol.registry.models import Account
 from fakes.mastodon import FakeMastodon
 from fakes.mastodon.fixtures import FakeMastodonFactory
+from support.chromium import launch
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
 def page() -> Iterator[sync_api.Page]:
-    chromium = shutil.which("chromium")
-    assert chromium, "Chromium is missing: `make test` installs it (scripts/install-system-deps)"
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, headless=True, args=["--no-sandbox"])
+        browser = launch(p)
         yield browser.new_context(locale="en-GB").new_page()
         browser.close()
     connections.close_all()  # the ORM calls made beside Playwright's loop had connections of their own

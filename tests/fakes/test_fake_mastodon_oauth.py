@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from typing import TYPE_CHECKING
 
 import httpx
@@ -14,6 +13,7 @@ from fakes.mastodon.flow import authorization_code, pkce_pair
 if TYPE_CHECKING:
     from fakes.mastodon.fixtures import FakeMastodonFactory
 from fakes.mastodon_calls import GRANULAR, REDIRECT, bearer, register, token_for
+from support.chromium import launch
 
 
 def test_oauth_happy_path_with_pkce_and_browser_sign_in(home: FakeMastodon, client: httpx.Client) -> None:
@@ -258,8 +258,6 @@ def test_client_credentials_and_multipart_bodies(home: FakeMastodon, client: htt
 def test_a_real_browser_can_sign_in_and_authorize(home: FakeMastodon, client: httpx.Client) -> None:
     from playwright import sync_api
 
-    chromium = shutil.which("chromium")
-    assert chromium, "Chromium is missing: `make test` installs it (scripts/install-system-deps)"
     app = register(client, redirect=f"{home.base_url}/callback")
     params = httpx.QueryParams(
         {
@@ -271,7 +269,7 @@ def test_a_real_browser_can_sign_in_and_authorize(home: FakeMastodon, client: ht
         }
     )
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+        browser = launch(p)
         page = browser.new_page()
         page.goto(f"{home.base_url}/oauth/authorize?{params}")
         page.fill("#username", "alice")

@@ -9,7 +9,6 @@ into a page whose Content-Security-Policy forbids inline scripts: its buttons st
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from urllib.parse import quote
 
@@ -20,6 +19,7 @@ from playwright import sync_api
 from pytest_django.live_server_helper import LiveServer
 
 from envol.media.widget import MAX_BYTES
+from support.chromium import launch
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -43,10 +43,8 @@ def _component(text: str) -> str:
 
 @pytest.fixture
 def browser_context() -> Iterator[sync_api.BrowserContext]:
-    chromium = shutil.which("chromium")
-    assert chromium, "Chromium is missing: `make test` installs it (scripts/install-system-deps)"
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+        browser = launch(p)
         yield browser.new_context(viewport={"width": 390, "height": 844}, locale="en-GB")
         browser.close()
     connections.close_all()

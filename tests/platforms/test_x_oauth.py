@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-import shutil
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -23,6 +22,7 @@ from envol.platforms.x import (
 )
 from envol.platforms.x.pkce import s256_challenge
 from fakes.x import DEFAULT_REDIRECT, FakeX
+from support.chromium import launch
 
 ALICE = XIdentity(1234567890123456789, "alice_x", "Alice")
 _HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
@@ -248,12 +248,10 @@ def test_public_client_sends_client_id_in_the_form(config: XOAuthConfig, http: h
 def test_a_real_browser_clicks_authorize_app(fake_x: FakeX, config: XOAuthConfig, http: httpx.Client) -> None:
     from playwright import sync_api
 
-    chromium = shutil.which("chromium")
-    assert chromium, "Chromium is missing: `make test` installs it (scripts/install-system-deps)"
     fake_x.login_as(ALICE.x_id)
     url, state, verifier = start_authorization(config)
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+        browser = launch(p)
         page = browser.new_page()
         # Envol's callback is not running here: answer it in the browser so the URL can be read.
         page.route(f"{DEFAULT_REDIRECT}**", lambda route: route.fulfill(body="back at Envol"))

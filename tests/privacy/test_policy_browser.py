@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 
 import pytest
 from django.db import connections
 from playwright import sync_api
 from pytest_django.live_server_helper import LiveServer
+
+from support.chromium import launch
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -21,10 +22,8 @@ PHONE_HEIGHT_LIMIT = 4500  # px at 390 px wide: the summary and the rights, the 
 
 @pytest.fixture
 def browser() -> Iterator[sync_api.Browser]:
-    chromium = shutil.which("chromium")
-    assert chromium, "Chromium is missing: `make test` installs it (scripts/install-system-deps)"
     with sync_api.sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+        launched = launch(p)
         yield launched
         launched.close()
     connections.close_all()

@@ -119,7 +119,7 @@ def test_a_request_never_accepted_stays_pending_and_counts_apart(port: FakeFollo
     assert (row.done, row.pending, row.retryable) == (1, 1, 1)  # accepted follows apart from requests
     assert follows_done()["mastodon"] == 1
     assert follow_requests()["mastodon"] == 1
-    assert retry_failed(source) == 1  # the person acts: re-checked again from now
+    assert retry_failed(source) == (0, 1)  # the person acts: re-checked again from now
     assert _task("t0").check_at is not None
 
 
@@ -204,7 +204,7 @@ def test_try_again_revives_a_target_called_gone(port: FakeFollowPort) -> None:
     (row,) = progress_for(source.person_id)
     assert row.retryable == 1
     port.gone.discard("t0")
-    assert retry_failed(source) == 1
+    assert retry_failed(source) == (1, 0)
     assert (_task("t0").state, _task("t0").misses) == (S.READY, 0)
     run_account(source.pk, clock=clock)
     assert states(source) == {"done": 1}

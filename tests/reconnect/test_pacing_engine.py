@@ -12,7 +12,7 @@ from django.utils import translation
 from envol.core.ids import Platform
 from envol.matching.candidates import KnownAccount
 from envol.platforms.follows import Standing
-from envol.reconnect import budgets
+from envol.reconnect import budgets, reputation
 from envol.reconnect.drive_states import DriveState
 from envol.reconnect.executor import run_account
 from envol.reconnect.models import AccountDrive, FollowTask, Mode, Pace, ReconnectChoice
@@ -228,3 +228,30 @@ def test_a_limited_mastodon_account_is_paused(
     drive = _drive(source)
     assert (drive.paused_reason, drive.last_error) == ("labelled", "labelled:limited")
     assert home.following_of("alice") == []
+
+
+def test_a_resume_pressed_during_the_run_is_kept_and_runs_at_once(
+    port: FakeFollowPort, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    port.profile = Standing(frozenset({"spam"}), followers=500, following=10, posts=50, created_at=YEAR_AGO)
+    source = _source()
+    plan_targets(source, _targets(20))
+    _run(source, NOW)
+    assert _drive(source).paused_reason == "labelled"
+    port.profile = Standing(frozenset(), followers=500, following=10, posts=50, created_at=YEAR_AGO)
+    held_by_person = reputation.held_by_person
+
+    def pressed_meanwhile(run: object) -> object:
+        # The person's click lands while this run holds the drive, after it read the pause.
+        assert resume(source)
+        return held_by_person(run)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(reputation, "held_by_person", pressed_meanwhile)
+    _run(source, NOW + timedelta(hours=1))
+    drive = _drive(source)
+    assert (drive.paused_reason, drive.last_error) == ("", "")
+    assert drive.state == DriveState.DUE
+    assert drive.next_run_at == NOW + timedelta(hours=1)  # at once, not at the pause's next look
+    monkeypatch.setattr(reputation, "held_by_person", held_by_person)
+    assert _run(source, NOW + timedelta(hours=1, minutes=1)) == "idle"
+    assert len(port.follows) == 20

@@ -195,6 +195,16 @@ def test_pending_requests_are_shown_apart_from_what_is_done_in_both_languages(
     english = client.get("/people/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     # A request is not a follow yet (issue 18).
     assert "Done: 1 follow made. 1 follow request waits for approval." in english
-    assert "Try the failed ones again" in english  # no re-check left: the person may act
+    # No re-check left: the person may act, and the button says what it does to a request.
+    assert "Look again at the unanswered requests" in english
+    assert "Try the failed ones again" not in english
     french = client.get("/people/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "1 demande d’abonnement attend d’être acceptée." in french
+    assert "Relancer la vérification des demandes sans réponse" in french
+    answer = client.post(f"/reconnect/{mastodon.pk}/retry/", HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    text = answer.content.decode()
+    assert "1 unanswered request will be looked at again." in text
+    assert "will be tried again" not in text
+    FollowTask.objects.filter(pk=bob.pk).update(state=TaskState.FAILED)
+    english = client.get("/people/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Try the failed ones again" in english

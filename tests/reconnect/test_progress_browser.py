@@ -18,19 +18,15 @@ from envol.reconnect.models import FollowTask, ReconnectChoice
 from envol.reconnect.states import TaskState
 from envol.registry.models import Account, Person, Verification
 from envol.registry.session import SESSION_KEY
-from support.chromium import launch
+from support.chromium import browser_beside_orm
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.one_database]
 
 
 @pytest.fixture
 def browser() -> Iterator[sync_api.Browser]:
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        with sync_api.sync_playwright() as p:
-            chromium = launch(p)
-            yield chromium
-            chromium.close()
+    with browser_beside_orm() as browser:
+        yield browser
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])

@@ -4,7 +4,6 @@ both verified, unlink one, sign out, and sign in again with the other. On a phon
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 
 import pytest
@@ -16,6 +15,7 @@ from envol.core.ids import Platform
 from envol.registry.models import Account, Person
 from fakes.mastodon.fixtures import FakeMastodonFactory
 from fakes.x import FakeX
+from support.chromium import launch
 
 from .conftest import ALICE_X, point_mastodon_at, point_x_at
 
@@ -24,10 +24,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def page() -> Iterator[sync_api.Page]:
-    chromium = shutil.which("chromium")
-    assert chromium, "Chromium is missing: `make test` installs it (scripts/install-system-deps)"
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+        browser = launch(p)
         context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-GB", is_mobile=True)
         yield context.new_page()
         browser.close()

@@ -20,7 +20,8 @@ from envol.registry.models import Person
 from fakes.mastodon.fixtures import FakeMastodonFactory
 from fakes.x import FakeX
 from support.atproto_net import AtprotoNetwork
-from support.bluesky_oauth import chromium_path, point_envol_at
+from support.bluesky_oauth import point_envol_at
+from support.chromium import launch
 
 from .conftest import ALICE_X, point_mastodon_at, point_x_at
 
@@ -30,7 +31,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def page() -> Iterator[sync_api.Page]:
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path(), args=["--no-sandbox", "--disable-gpu"])
+        browser = launch(p)
         context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-GB", is_mobile=True)
         yield context.new_page()
         browser.close()

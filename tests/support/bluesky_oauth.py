@@ -5,7 +5,6 @@ PDS through a real PLC operation."""
 from __future__ import annotations
 
 import glob
-import shutil
 import sqlite3
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import pytest
 from playwright import sync_api
 
 from support.atproto_net import AtprotoNetwork, TestAccount
+from support.chromium import launch
 
 
 def point_envol_at(monkeypatch: pytest.MonkeyPatch, network: AtprotoNetwork) -> None:
@@ -21,12 +21,6 @@ def point_envol_at(monkeypatch: pytest.MonkeyPatch, network: AtprotoNetwork) -> 
     monkeypatch.setenv("ENVOL_BLUESKY_PLC_URL", network.plc_url)
     monkeypatch.setenv("ENVOL_BLUESKY_RESOLVER_URL", network.pds_url)
     monkeypatch.setenv("ENVOL_ALLOW_PRIVATE_HOSTS", "1")
-
-
-def chromium_path() -> str:
-    chromium = shutil.which("chromium")
-    assert chromium, "Chromium is missing: `make test` installs it (scripts/install-system-deps)"
-    return chromium
 
 
 def consent_on_pds(
@@ -39,7 +33,7 @@ def consent_on_pds(
     """Sign in on the PDS's page and approve (or deny); returns the callback URL the PDS sent the
     browser to (intercepted: nothing needs to listen there)."""
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path(), args=["--no-sandbox", "--disable-gpu"])
+        browser = launch(p)
         page = browser.new_page(locale="en-US")
         page.goto(authorize_url)
         # The PDS fills in the hinted account itself (read-only): only the password is typed.

@@ -3,13 +3,16 @@ its renderer processes read from /proc (a dedicated worker runs inside its page'
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 
+import pytest
 from playwright import sync_api
 
 
@@ -18,6 +21,18 @@ def launch(playwright: sync_api.Playwright) -> sync_api.Browser:
     assert chromium, "Chromium is missing: `make test` installs it (scripts/install-system-deps)"
     args = ["--disable-gpu"] + (["--no-sandbox"] if os.geteuid() == 0 else [])
     return playwright.chromium.launch(executable_path=chromium, args=args)
+
+
+@contextlib.contextmanager
+def browser_beside_orm() -> Iterator[sync_api.Browser]:
+    """Chromium for a test that also calls the ORM while the browser is open: Playwright's sync API
+    runs an event loop in this thread, and the ORM calls made beside it are plain sync code."""
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_api.sync_playwright() as p:
+            browser = launch(p)
+            yield browser
+            browser.close()
 
 
 def _children() -> dict[int, list[int]]:

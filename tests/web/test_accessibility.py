@@ -27,7 +27,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from envol.registry.session import SESSION_KEY
 from support import a11y
-from support.chromium import launch
+from support.chromium import browser_beside_orm
 from support.tour import Site, paths, populate
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.one_database]
@@ -42,13 +42,8 @@ DONE_FOLLOWS = 3  # the export page lists each follow: counts do not matter here
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[sync_api.Browser]:
-    # Playwright's sync API runs an event loop in this thread; the ORM calls here are plain sync code.
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        with sync_api.sync_playwright() as p:
-            chromium = launch(p)
-            yield chromium
-            chromium.close()
+    with browser_beside_orm() as browser:
+        yield browser
 
 
 def pages_to_visit(site: Site) -> dict[str, list[str]]:

@@ -27,7 +27,7 @@ from envol.core.worker import EmbeddedWorker
 from envol.platforms.sandbox import follow_port
 from envol.registry.models import Account
 from envol.sandbox import service
-from support.chromium import launch
+from support.chromium import browser_beside_orm
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.one_database]
 
@@ -40,13 +40,8 @@ WAIT = 30_000  # ms: background work (matching, the engine's paced follows) with
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[sync_api.Browser]:
-    # Playwright's sync API runs an event loop in this thread; the ORM calls here are plain sync code.
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        with sync_api.sync_playwright() as p:
-            chromium = launch(p)
-            yield chromium
-            chromium.close()
+    with browser_beside_orm() as browser:
+        yield browser
 
 
 class Worker:

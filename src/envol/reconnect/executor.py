@@ -71,6 +71,7 @@ def _run_claimed(account_id: int, holder: str, clock: Clock) -> Outcome:
         return Outcome.GONE
     log = DriveRun.objects.create(account_id=account_id, holder=holder, started_at=datetime.now(UTC))
     run = Run(account=account, drive=drive, holder=holder, clock=clock, log=log)
+    paused_before = drive.paused_reason
     outcome, when = Outcome.ERROR, None
     try:
         outcome, when = _drive(run)
@@ -82,9 +83,8 @@ def _run_claimed(account_id: int, holder: str, clock: Clock) -> Outcome:
         log.ended_at, log.outcome = datetime.now(UTC), outcome
         log.save(update_fields=["ended_at", "outcome", "followed", "requests"])
         drive.budget = run.budget
-        drive.save(
-            update_fields=["budget", "follows_listed_at", "paused_reason", "error_streak", "last_error"]
-        )
+        if not _save_drive(drive, paused_before):
+            when = run.now()  # resumed during the run, which the resume could not schedule: at once
         # Only the holder releases: a run whose claim was lost leaves the drive to its new holder.
         state = drive_states.after(outcome, paused=bool(drive.paused_reason))
         due = claims.release(account_id, holder, state, when)
@@ -92,6 +92,18 @@ def _run_claimed(account_id: int, holder: str, clock: Clock) -> Outcome:
             enqueue_drive(due)
         _wake_followers_back(account_id, run.followed_accounts)
     return outcome
+
+
+def _save_drive(drive: AccountDrive, paused_before: str) -> bool:
+    """Write what the run changed; False when the person lifted the pause while the run held the
+    drive (service.resume): the pause is then written only if it is still the one the run read
+    (compare and set), so that their word wins over the run's stale copy."""
+    drive.save(update_fields=["budget", "follows_listed_at", "error_streak"])
+    pause = {"paused_reason": drive.paused_reason, "last_error": drive.last_error}
+    if AccountDrive.objects.filter(pk=drive.pk, paused_reason=paused_before).update(**pause):
+        return True
+    drive.paused_reason, drive.last_error = "", ""
+    return False
 
 
 def _wake_followers_back(account_id: int, followed: set[int]) -> None:

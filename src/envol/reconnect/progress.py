@@ -48,6 +48,7 @@ class AccountProgress:
     # some remain: the rest waits for people to follow back).
     reachable: int | None = None
     resumable: bool = False  # paused by a label: only the person resumes it (a button)
+    unanswered: int = 0  # of `retryable`, requests no longer re-checked (looked at again, not re-sent)
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -218,6 +219,7 @@ def _one(
         remaining=sum(c[s] for s in OPEN),
         failed=c[S.FAILED],
         retryable=c[S.FAILED] + tally.gone + tally.unchecked,
+        unanswered=tally.unchecked,
         eta=eta,
         starts_at=automatic_start() if waiting_date else None,
         paused=paused,

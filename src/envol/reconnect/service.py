@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -73,22 +75,27 @@ def request_undo(account: Account) -> int:
     return asked
 
 
-def retry_failed(account: Account) -> int:
+class Retried(NamedTuple):
+    tried: int  # failed follows and targets called gone, sent again
+    rechecked: int  # unanswered follow requests, looked at again on the whole schedule
+
+
+def retry_failed(account: Account) -> Retried:
     """The person asks to try again what did not work: failed → ready, targets called gone → ready
     (looked up afresh), and pending requests are re-checked from now on the whole schedule."""
     now = timezone.now()
     fresh = {"reason": "", "last_error": "", "finished_at": None, "check_at": None, "misses": 0,
              "missed_since": None}  # fmt: skip
     failed = Q(source_id=account.pk, state=TaskState.FAILED)
-    moved = transitions.move(failed, TaskState.FAILED, TaskState.READY, now=now, **fresh)
+    tried = transitions.move(failed, TaskState.FAILED, TaskState.READY, now=now, **fresh)
     gone = Q(source_id=account.pk, reason=ErrorCode.GONE.value)
-    moved += transitions.move(gone, TaskState.SKIPPED, TaskState.READY, now=now, **fresh)
+    tried += transitions.move(gone, TaskState.SKIPPED, TaskState.READY, now=now, **fresh)
     pending = Q(source_id=account.pk, state=TaskState.REQUESTED, check_at__isnull=True)
-    moved += FollowTask.objects.filter(pending).update(
+    rechecked = FollowTask.objects.filter(pending).update(
         checks=0, check_at=now, finished_at=now, updated_at=now
     )
     wake_if_work([account.pk])
-    return moved
+    return Retried(tried, rechecked)
 
 
 def made_and_waiting(account: Account) -> tuple[int, int]:

@@ -149,9 +149,19 @@ def undo(request: HttpRequest, person: Person, account_id: int) -> HttpResponse:
 @person_required
 @not_while_erasing
 def retry(request: HttpRequest, person: Person, account_id: int) -> HttpResponse:
-    count = retry_failed(_own(person, account_id))
-    text = ngettext("%(count)s follow will be tried again.", "%(count)s follows will be tried again.", count)
-    messages.success(request, text % {"count": intcomma(count)})
+    retried = retry_failed(_own(person, account_id))
+    if retried.tried or not retried.rechecked:
+        text = ngettext(
+            "%(count)s follow will be tried again.", "%(count)s follows will be tried again.", retried.tried
+        )
+        messages.success(request, text % {"count": intcomma(retried.tried)})
+    if retried.rechecked:
+        text = ngettext(
+            "%(count)s unanswered request will be looked at again.",
+            "%(count)s unanswered requests will be looked at again.",
+            retried.rechecked,
+        )
+        messages.success(request, text % {"count": intcomma(retried.rechecked)})
     return redirect("people")
 
 

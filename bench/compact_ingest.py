@@ -83,6 +83,7 @@ def ingest(path: Path) -> None:
         )
         result = ingest_lists(upload, source=Source.BROWSER)
     timings = {name: round(seconds, 3) for name, seconds in clock.seconds.items()}
+    timings |= {f"{name}_cpu": round(seconds, 3) for name, seconds in clock.cpu.items()}
     timings |= {"began": began, "ended": time.monotonic()}
     print(json.dumps({"followers": result.followers, "following": result.following, "timings": timings}))
 

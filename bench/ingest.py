@@ -9,7 +9,8 @@ For each archive size, in every run and in this order:
 - `envol ingest --json --timings` in a fresh SQLite database and in a fresh PostgreSQL database,
   each in its own process: wall time from just before the process is started until it has exited
   (start-up and exit included), peak RSS, and the stages the process reports (inflate, scan,
-  pseudonymise, sort, store, index), plus start-up (launch until the ingestion begins) and exit;
+  pseudonymise, sort, store, index), plus start-up (launch until the ingestion begins) and exit,
+  and its CPU seconds (every thread) per stage and in all, which a loaded machine moves far less;
 - the browser path's server side: the same ids as the compact upload the browser sends
   (`archive.compact`), read and stored by a process that runs what the upload view runs
   (`bench.compact_ingest`), measured the same way.
@@ -157,7 +158,11 @@ def _timed_process(args: list[str], env: dict[str, str]) -> dict[str, Any]:
     stages = {name: float(timings.get(name, 0.0)) for name in STAGES + OVERLAPPED}
     stages["start-up"] = timings["began"] - launched
     stages["exit"] = exited - timings["ended"]
-    return {"wall": exited - launched, "rss": usage.ru_maxrss / 1024, "stages": stages}
+    # CPU seconds of the whole process (every thread) while each stage ran, and in all: steadier than
+    # the walls on a loaded machine.
+    cpu = {name: float(timings.get(f"{name}_cpu", 0.0)) for name in STAGES}
+    cpu["process"] = usage.ru_utime + usage.ru_stime
+    return {"wall": exited - launched, "rss": usage.ru_maxrss / 1024, "stages": stages, "cpu": cpu}
 
 
 def pseudonymise(count: int) -> float:
@@ -224,6 +229,7 @@ def summarise(
             "ratio_zlib": wall / zlib_median,
             "ratio_isal": wall / isal_median,
             "stages": {s: _median([r["stages"].get(s, 0.0) for r in runs]) for s in STAGES + OVERLAPPED},
+            "cpu": {s: _median([r["cpu"].get(s, 0.0) for r in runs]) for s in (*STAGES, "process")},
         }
     return result
 
@@ -240,6 +246,8 @@ def report(result: dict[str, Any], runs: int) -> None:
         print(f"  {label:<27} {m['wall']:6.2f} s  {m['ratio_zlib']:.2f}x zlib  {m['ratio_isal']:.2f}x isal"
               f"  peak RSS {m['rss']:.0f} MB")  # fmt: skip
         print("      " + ", ".join(f"{s} {m['stages'][s]:.2f}" for s in STAGES + OVERLAPPED))
+        cpu = m["cpu"]
+        print("      CPU: " + ", ".join(f"{s} {cpu[s]:.2f}" for s in (*STAGES, "process") if cpu[s]))
     print(f"  pseudonymise {result['followers']:,} ids alone   {median['pseudonymise']:6.2f} s")
 
 

@@ -2,6 +2,7 @@
 
     uv run python -m bench.load [--clients 50] [--workers 2] [--duration 10] [--runs 3]
                                 [--postgres URL | --no-postgres] [--plain]
+                                [--only sqlite|postgres|baseline] [--scenario public|review|dismiss]
 
 Each run seeds a fresh database (published media outlets, figures over time, signed-in persons
 with candidates: bench/loadseed.py), starts `envol run --workers N` without its background worker,
@@ -232,6 +233,8 @@ def run_database(label: str, database_url: str | None, args: argparse.Namespace)
         try:
             print(f" {label}:", flush=True)
             for name, clients in _scenarios(people, args.clients).items():
+                if args.scenario and name not in args.scenario:
+                    continue
                 results[name] = _measure(name, port, server, clients, args)
         finally:
             _stop(server)
@@ -292,6 +295,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--postgres", default=PG_DEFAULT, help="database to drop, create and use")
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--only", choices=("sqlite", "postgres", "baseline"), action="append")
+    parser.add_argument(
+        "--scenario", choices=("public", "review", "dismiss"), action="append", help="only these scenarios"
+    )
     parser.add_argument(
         "--plain", action="store_true", help="also measure one process without the page cache (before/after)"
     )

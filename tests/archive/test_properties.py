@@ -10,6 +10,7 @@ import zlib
 from collections.abc import Generator
 from pathlib import Path
 from typing import Literal
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -17,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.typing import NDArray
 
+from envol.archive import jsfile
 from envol.archive.base import DIRECTIONS
 from envol.archive.errors import BadIdError
 from envol.archive.jsfile import scan_list_ids
@@ -43,11 +45,17 @@ def render(ids: list[int], layout: Layout | Literal["minified"]) -> bytes:
     return b"".join(render_list_js("follower", ids, layout=layout))
 
 
-def scan_all(data: bytes, chunk_bytes: int) -> tuple[list[int], int]:
-    scanner = scan_list_ids(
-        io.BytesIO(data), member="follower.js", direction="follower", chunk_bytes=chunk_bytes
-    )
-    return drain(scanner)
+#: Segments from which the scan cuts a second half for its helper thread: as in production (1 MiB,
+#: more than these tests' lists), or from a few bytes on, so that halves are cut everywhere.
+SPLITS = st.sampled_from([jsfile._SPLIT_BYTES, 1, 64])
+
+
+def scan_all(data: bytes, chunk_bytes: int, split: int = jsfile._SPLIT_BYTES) -> tuple[list[int], int]:
+    with mock.patch.object(jsfile, "_SPLIT_BYTES", split):
+        scanner = scan_list_ids(
+            io.BytesIO(data), member="follower.js", direction="follower", chunk_bytes=chunk_bytes
+        )
+        return drain(scanner)
 
 
 def drain(scanner: Generator[NDArray[np.uint64], None, int]) -> tuple[list[int], int]:
@@ -76,6 +84,7 @@ def filler(count: int) -> list[int]:
     bom=st.booleans(),
     crlf=st.booleans(),
     semicolon=st.booleans(),
+    split=SPLITS,
 )
 def test_any_ids_round_trip_in_any_layout_and_chunking(
     ids: list[int],
@@ -85,13 +94,14 @@ def test_any_ids_round_trip_in_any_layout_and_chunking(
     bom: bool,
     crlf: bool,
     semicolon: bool,
+    split: int,
 ) -> None:
     ids = filler(extra)[: extra // 2] + ids + filler(extra)[extra // 2 :]
     data = render(ids, layout)
     if crlf:
         data = data.replace(b"\n", b"\r\n")
     data = (b"\xef\xbb\xbf" if bom else b"") + data + (b";\n" if semicolon else b"")
-    assert scan_all(data, chunk_bytes) == (ids, len(ids))
+    assert scan_all(data, chunk_bytes, split) == (ids, len(ids))
 
 
 NOT_AN_ID = st.one_of(
@@ -110,9 +120,10 @@ NOT_AN_ID = st.one_of(
     ids=st.lists(st.integers(0, U64_MAX), min_size=1, max_size=40),
     data=st.data(),
     chunk_bytes=st.integers(1, 500),
+    split=SPLITS,
 )
 def test_any_unreadable_id_is_reported_as_bad_id(
-    ids: list[int], data: st.DataObject, chunk_bytes: int
+    ids: list[int], data: st.DataObject, chunk_bytes: int, split: int
 ) -> None:
     ids = filler(data.draw(st.sampled_from([0, 40]))) + ids
     position = data.draw(st.integers(0, len(ids) - 1))
@@ -122,8 +133,25 @@ def test_any_unreadable_id_is_reported_as_bad_id(
     at = text.find(marker, _nth_item(text, position))  # ids may repeat: search from the right item
     broken = text[:at] + b'"accountId" : ' + token.encode() + text[at + len(marker) :]
     with pytest.raises(BadIdError) as raised:
-        scan_all(broken, chunk_bytes)
+        scan_all(broken, chunk_bytes, split)
     assert token.strip('"') in raised.value.message
+
+
+@settings(max_examples=100, deadline=None)
+@given(ids=st.lists(st.integers(0, U64_MAX), min_size=2, max_size=60), data=st.data(), split=SPLITS)
+def test_of_two_unreadable_ids_the_first_is_reported(ids: list[int], data: st.DataObject, split: int) -> None:
+    """The second half of a segment is examined in another thread, but its errors wait their turn."""
+    ids = filler(40) + ids
+    first = data.draw(st.integers(0, len(ids) - 2))
+    second = data.draw(st.integers(first + 1, len(ids) - 1))
+    text = render(ids, "2021")
+    for position, token in ((second, b'"second-bad"'), (first, b'"first-bad"')):  # the later one first
+        marker = f'"accountId" : "{ids[position]}"'.encode()
+        at = text.find(marker, _nth_item(text, position))
+        text = text[:at] + b'"accountId" : ' + token + text[at + len(marker) :]
+    with pytest.raises(BadIdError) as raised:
+        scan_all(text, 1 << 16, split)
+    assert "first-bad" in raised.value.message
 
 
 def _nth_item(text: bytes, n: int) -> int:

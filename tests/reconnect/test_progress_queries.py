@@ -12,7 +12,8 @@ from django.utils import timezone, translation
 
 from envol.core.ids import Platform
 from envol.reconnect.models import FollowTask
-from envol.reconnect.progress import RECENT_ERRORS, progress_for
+from envol.reconnect.progress import progress_for
+from envol.reconnect.progress_read import RECENT_ERRORS
 from envol.reconnect.states import TaskState
 from envol.registry.models import Account, Person
 

@@ -66,19 +66,22 @@ class ReadAhead:
                 continue
 
     def read(self, size: int, /) -> bytes:
-        pieces = [self._pending] if self._pending else []
-        have = len(self._pending)
-        while have < size and self._ended is None:
-            with stage("inflate"):  # the caller waits for the inflating thread
-                item = self._queue.get()
-            if isinstance(item, _End):
-                self._ended = item
-                break
-            pieces.append(item)
-            have += len(item)
-        if self._ended is not None and self._ended.error is not None and have == 0:
-            raise self._ended.error
-        data = pieces[0] if len(pieces) == 1 else b"".join(pieces)
+        """At most ``size`` bytes, fewer when the block in hand ends first (b"" at the end). A whole
+        block is handed over as it is: joining a block's rest to the next one, as a read of exactly
+        ``size`` bytes would, copied 24 MiB per 8 MiB read once a list file's head had been read."""
+        if not self._pending:
+            if self._ended is None:
+                with stage("inflate"):  # the caller waits for the inflating thread
+                    item = self._queue.get()
+                if isinstance(item, _End):
+                    self._ended = item
+                else:
+                    self._pending = item
+            if self._ended is not None:
+                if self._ended.error is not None:
+                    raise self._ended.error
+                return b""
+        data = self._pending
         if len(data) <= size:  # the usual case: one whole block, handed over without a copy
             self._pending = b""
             return data

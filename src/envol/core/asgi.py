@@ -1,7 +1,7 @@
 import os
 import warnings
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "envol.core.settings")
 # WhiteNoise hands Django small static files as synchronous iterators; under ASGI Django warns about
@@ -10,7 +10,12 @@ warnings.filterwarnings("ignore", message="StreamingHttpResponse must consume sy
 
 # Request bodies are capped before Django reads them (core.bodylimit); the public pages for visitors
 # not signed in are answered before anything else (core.pagecache). Both read Django's settings.
-django_application = get_asgi_application()
+django.setup(set_prefix=False)  # as django.core.asgi.get_asgi_application
+
+from envol.core.synchandler import SyncStackHandler  # noqa: E402 (after Django is set up)
+
+# Envol's middleware and views are synchronous: run in one crossing from the event loop.
+django_application = SyncStackHandler()
 
 from envol.core.bodylimit import BodyLimit  # noqa: E402 (after Django is set up)
 from envol.core.config import CONFIG  # noqa: E402

@@ -195,6 +195,8 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # Lax: the OAuth callbacks from X and Mastodon are top-level GET navigations, which Lax lets through.
 SESSION_COOKIE_HTTPONLY = True
+# Django's database sessions, read with one written-out statement (envol.core.sessions).
+SESSION_ENGINE = "envol.core.sessions"
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = PRODUCTION
 # HttpOnly everywhere, so that scripts written in development already read the token from the

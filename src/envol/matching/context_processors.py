@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from envol.matching.notify import new_since_last_visit, preference_for
+from envol.matching.notify import visit_state
 from envol.registry.session import current_person
 
 
@@ -16,10 +16,10 @@ def seen_all(request: HttpRequest) -> None:
 
 
 def new_people(request: HttpRequest) -> dict[str, Any]:
-    """``new_people``: shown beside "Your people" in the header (two indexed queries, signed-in only)."""
+    """``new_people``: shown beside "Your people" in the header (one indexed query, signed-in only)."""
     person = current_person(request)
     if person is None:
         return {}
     if not hasattr(request, "_envol_new_people"):  # once per request, however often it is asked
-        request._envol_new_people = new_since_last_visit(person.pk, preference_for(person.pk))  # type: ignore[attr-defined]
+        request._envol_new_people = visit_state(person.pk).new  # type: ignore[attr-defined]
     return {"new_people": request._envol_new_people}  # type: ignore[attr-defined]

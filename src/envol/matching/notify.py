@@ -12,11 +12,12 @@ adds that question to `QUIET` when its app is ready.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -59,17 +60,60 @@ def new_since_last_visit(person_id: int, preference: NotificationPreference | No
     return rows.count()
 
 
-def mark_visited(person_id: int, preference: NotificationPreference | None = None) -> None:
+@dataclass(frozen=True)
+class Visit:
+    """What a visit of the review page reads before it is recorded."""
+
+    preference: NotificationPreference | None
+    new: int  # as new_since_last_visit
+    untold: bool  # a candidate is new since the last visit, or was never told: mark_visited writes
+
+
+def visit_state(person_id: int) -> Visit:
+    """The preference, the new candidates' count and whether any is untold, in one statement (the
+    page that reads them is reloaded often: written out, no ORM compilation per request)."""
+    q = connection.ops.quote_name
+    columns = ", ".join(f"p.{q(str(f.column))}" for f in NotificationPreference._meta.concrete_fields)
+    candidates = q(Candidate._meta.db_table)
+    sql = f"""
+        SELECT {columns},
+               (SELECT COUNT(*) FROM {candidates} c
+                WHERE c.person_id = p.person_id AND c.kind <> %s AND c.dismissed_at IS NULL
+                  AND c.first_seen_at > p.last_review_at) AS envol_new,
+               EXISTS (SELECT 1 FROM {candidates} c
+                       WHERE c.person_id = p.person_id
+                         AND (c.first_seen_at > p.last_review_at OR c.notified_at IS NULL)) AS envol_untold
+        FROM {q(NotificationPreference._meta.db_table)} p WHERE p.person_id = %s
+    """  # noqa: S608 (quoted names and placeholders only)
+    for preference in NotificationPreference.objects.raw(sql, [Kind.SUGGESTION.value, person_id]):
+        extra = preference.__dict__  # the two computed columns, beside the model's own
+        return Visit(preference, int(extra["envol_new"] or 0), bool(extra["envol_untold"]))
+    return Visit(None, 0, True)
+
+
+def visit(person_id: int) -> tuple[NotificationPreference | None, int]:
+    """The review page's visit: the preference and how many are new since the last visit (read
+    before the visit is recorded), then the visit recorded as `mark_visited` does."""
+    state = visit_state(person_id)
+    mark_visited(person_id, state.preference, untold=state.untold)
+    return state.preference, state.new
+
+
+def mark_visited(
+    person_id: int, preference: NotificationPreference | None = None, *, untold: bool | None = None
+) -> None:
     """Record the visit: its time, and that every row was told. A reload within VISIT_RESOLUTION
     that has nothing new to record writes nothing (a write per view took SQLite's lock for every
-    person reloading their page); `preference` is the row the view already read."""
+    person reloading their page); `preference` is the row the view already read, `untold` what
+    `visit_state` read with it (asked here when not given)."""
     now = timezone.now()
     last = preference.last_review_at if preference is not None else None
     if last is not None and now - last < VISIT_RESOLUTION:
-        untold = Candidate.objects.filter(
-            Q(first_seen_at__gt=last) | Q(notified_at=None), person_id=person_id
-        )
-        if not untold.exists():
+        if untold is None:
+            untold = Candidate.objects.filter(
+                Q(first_seen_at__gt=last) | Q(notified_at=None), person_id=person_id
+            ).exists()
+        if not untold:
             return
     with transaction.atomic():
         NotificationPreference.objects.update_or_create(person_id=person_id, defaults={"last_review_at": now})

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.db import connection
 from django.utils import timezone
 
 from envol.core.config import CONFIG
@@ -54,6 +55,16 @@ def persons_pending(person_ids: Iterable[int]) -> set[int]:
     everyone plans and notifies every person at once)."""
     pending = PrivacyState.objects.filter(ids_in("person_id", person_ids), erasure_requested_at__isnull=False)
     return set(pending.values_list("person_id", flat=True))
+
+
+def is_pending(person_id: int) -> bool:
+    """`persons_pending` for one person, written out: every form of "Your people" and the page
+    itself ask it, and compiling the queryset cost more than running it."""
+    table = connection.ops.quote_name(PrivacyState._meta.db_table)
+    sql = f"SELECT 1 FROM {table} WHERE person_id = %s AND erasure_requested_at IS NOT NULL"  # noqa: S608 (quoted name only)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [person_id])
+        return cursor.fetchone() is not None
 
 
 def progress_of(person_id: int, since: datetime) -> UndoProgress:

@@ -38,7 +38,7 @@ from envol.reconnect.progress import AccountProgress, progress_for
 from envol.reconnect.schedule_date import automatic_start
 from envol.reconnect.statement import figures, statement
 from envol.reconnect.states import TaskState
-from envol.reconnect.views import NETWORK_NAMES, not_while_erasing, undoable
+from envol.reconnect.views import NETWORK_NAMES, not_while_erasing
 from envol.registry.models import Person
 from envol.registry.session import person_required
 
@@ -103,14 +103,13 @@ def filter_labels() -> list[tuple[str, str]]:
 def account_blocks(person_id: int) -> list[AccountBlock]:
     now, start = timezone.now(), automatic_start()
     rows = progress_for(person_id, now=now)
-    can_undo = undoable([r.account_id for r in rows])
     follow_counts = picks.counts(person_id)
     blocks = []
     for p in rows:
         name = NETWORK_NAMES[p.network]
         phase = figures(p, start, now).phase.value
         blocks.append(AccountBlock(p, name, phase, statement(p, start, now, name),
-                                   can_undo[p.account_id]["total"], follow_counts[p.network]))  # fmt: skip
+                                   p.undoable, follow_counts[p.network]))  # fmt: skip
     return blocks
 
 
@@ -120,9 +119,7 @@ def account_blocks(person_id: int) -> list[AccountBlock]:
 def people_page(request: HttpRequest, person: Person) -> HttpResponse:
     which, network, after = _choices(request)
     result = review.page(person.pk, which=which, network=network, after=after)
-    preference = notify.preference_for(person.pk)
-    new_count = notify.new_since_last_visit(person.pk, preference)
-    notify.mark_visited(person.pk, preference)
+    preference, new_count = notify.visit(person.pk)
     context_processors.seen_all(request)
     blocks = account_blocks(person.pk)
     linked = {b.progress.network for b in blocks}

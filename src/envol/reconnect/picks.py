@@ -20,7 +20,7 @@ from envol.core.ids import Platform
 from envol.core.listparam import ids_in, texts_in
 from envol.matching.candidates import KnownAccount
 from envol.matching.models import Candidate, Kind
-from envol.privacy.pending import persons_pending
+from envol.privacy.pending import is_pending
 from envol.reconnect import transitions
 from envol.reconnect.models import FollowTask
 from envol.reconnect.plan import NOT_FOLLOWABLE, PICKED, insert_missing, renew_chosen
@@ -69,7 +69,7 @@ def follow_all(
 
 def _follow(person_id: int, where: Q, now: datetime | None) -> int:
     now = now or timezone.now()
-    if persons_pending([person_id]):
+    if is_pending(person_id):
         return 0  # an erasure waiting for Envol's follows to be undone: nothing new starts
     accounts = {
         a.platform: a

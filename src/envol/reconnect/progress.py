@@ -1,6 +1,6 @@
 """Progress per linked account: done, remaining, failed, an ETA from the real pace (the budgets and
 the reputation pacing together, envol.reconnect.pacing.forecast), recent errors in plain words. The
-same figures feed the person's page and `envol reconnect status`."""
+same figures feed the person's page and `envol reconnect status`; `progress_read` reads them."""
 
 from __future__ import annotations
 
@@ -8,18 +8,16 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db.models import Count, F, Q, Window
-from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from envol.core.ids import Platform
-from envol.reconnect import budgets, pacing
-from envol.reconnect.models import AccountDrive, FollowTask, Mode, Pace, ReconnectChoice
+from envol.reconnect import budgets, pacing, progress_read
+from envol.reconnect.models import Mode, Pace
+from envol.reconnect.progress_read import Linked, Tally
 from envol.reconnect.runtime import pacing_limits, pacing_on, policy
 from envol.reconnect.schedule_date import automatic_allowed, automatic_start
 from envol.reconnect.states import ACCEPTED, OPEN, PENDING, TaskState
-from envol.registry.models import Account, Verification
 
 S = TaskState
 
@@ -48,6 +46,7 @@ class AccountProgress:
     # some remain: the rest waits for people to follow back).
     reachable: int | None = None
     resumable: bool = False  # paused by a label: only the person resumes it (a button)
+    undoable: int = 0  # follows Envol made and could remove, not asked to yet (the undo link)
     unanswered: int = 0  # of `retryable`, requests no longer re-checked (looked at again, not re-sent)
 
     def as_dict(self) -> dict[str, Any]:
@@ -113,77 +112,23 @@ def _code(text: str) -> tuple[str, str]:
     return head.strip(), rest.strip() if head.strip() in DETAILED else ""
 
 
-@dataclass
-class _Tally:
-    """One account's task counts, read with every other account's in one grouped statement."""
-
-    states: dict[str, int] = field(default_factory=dict)
-    gone: int = 0  # targets called gone: the person may take them up again
-    unchecked: int = 0  # requests no longer re-checked: likewise
-    recent: list[tuple[str, str]] = field(default_factory=list)  # (handle, reason), newest first
-
-
-RECENT_ERRORS = 5
-
-
-def _tallies(ids: list[int]) -> dict[int, _Tally]:
-    tallies = {i: _Tally() for i in ids}
-    rows = (
-        FollowTask.objects.filter(source_id__in=ids)
-        .values("source_id", "state")
-        .annotate(
-            n=Count("pk"),
-            gone=Count("pk", filter=Q(state=S.SKIPPED, reason="gone")),
-            unchecked=Count("pk", filter=Q(state=S.REQUESTED, check_at__isnull=True)),
-        )
-    )
-    for row in rows:
-        tally = tallies[row["source_id"]]
-        tally.states[row["state"]] = row["n"]
-        tally.gone += row["gone"]
-        tally.unchecked += row["unchecked"]
-    newest = Window(
-        RowNumber(), partition_by=[F("source_id")], order_by=[F("updated_at").desc(), F("pk").desc()]
-    )
-    recent = (
-        FollowTask.objects.filter(source_id__in=ids, state__in=[S.FAILED, S.SKIPPED])
-        .exclude(reason="not_chosen")
-        .annotate(rank=newest)
-        .filter(rank__lte=RECENT_ERRORS)
-        .order_by("source_id", "rank")
-        .values_list("source_id", "target_handle", "reason")
-    )
-    for source_id, handle, reason in recent:
-        tallies[source_id].recent.append((handle, reason))
-    return tallies
-
-
 def progress_for(person_id: int, *, now: datetime | None = None) -> list[AccountProgress]:
+    """Each linked account's progress, in three statements whatever the number of accounts."""
     now = now or timezone.now()
-    accounts = Account.objects.filter(
-        person_id=person_id,
-        verification=Verification.VERIFIED,
-        platform__in=[Platform.BLUESKY, Platform.MASTODON],
-    ).order_by("platform", "pk")
-    ids = [a.pk for a in accounts]
-    tallies = _tallies(ids)
-    choices = {c.account_id: c for c in ReconnectChoice.objects.filter(account_id__in=ids)}
-    drives = {d.account_id: d for d in AccountDrive.objects.filter(account_id__in=ids)}
-    return [_one(a, tallies[a.pk], choices.get(a.pk), drives.get(a.pk), now) for a in accounts]
+    accounts = progress_read.linked(person_id)
+    tallies = progress_read.tallies([a.account_id for a in accounts])
+    return [_one(a, tallies[a.account_id], now) for a in accounts]
 
 
-def _one(
-    account: Account, tally: _Tally, choice: ReconnectChoice | None, drive: AccountDrive | None,
-    now: datetime,
-) -> AccountProgress:  # fmt: skip
+def _one(account: Linked, tally: Tally, now: datetime) -> AccountProgress:
     c = {s.value: tally.states.get(s.value, 0) for s in TaskState}
-    auto = choice is not None and choice.mode == Mode.AUTOMATIC
+    auto = account.mode == Mode.AUTOMATIC
     waiting_date = auto and not automatic_allowed(now)
     to_send = c[S.READY] + (c[S.PLANNED] if auto else 0)
-    published = policy(budgets.FOLLOW[Platform(account.platform)])
-    state = dict(drive.budget) if drive is not None else {}
+    published = policy(budgets.FOLLOW[Platform(account.network)])
+    state = account.budget
     start = max(now, automatic_start() or now) if waiting_date else now
-    fast = choice is not None and choice.pace == Pace.FAST
+    fast = account.pace == Pace.FAST
     eta = eta_budget = None
     reachable = daily = None
     if to_send:
@@ -197,38 +142,39 @@ def _one(
                 daily = pacing.ceilings(limits, dict(state.get("pace") or {}), start.timestamp())[1]
     errors = []
     paused = ""
-    if drive is not None and drive.paused_reason:
-        paused = explain(*_code(drive.last_error)) if drive.last_error else explain(drive.paused_reason)
+    if account.paused_reason:
+        paused = explain(*_code(account.last_error)) if account.last_error else explain(account.paused_reason)
     if account.needs_reauth:
         errors.append(explain("authexpired"))
-    if drive is not None and drive.last_error and not drive.paused_reason:
-        errors.append(explain(*_code(drive.last_error)))
+    if account.last_error and not account.paused_reason:
+        errors.append(explain(*_code(account.last_error)))
     errors += [
         _("%(who)s: %(problem)s") % {"who": handle, "problem": explain(reason)}
         for handle, reason in tally.recent
     ]
     return AccountProgress(
-        account_id=account.pk,
-        network=account.platform,
+        account_id=account.account_id,
+        network=account.network,
         handle=account.handle,
-        directions=choice.directions if choice else "",
-        mode=choice.mode if choice else "",
+        directions=account.directions or "",
+        mode=account.mode or "",
         counts=c,
         done=sum(c[s] for s in ACCEPTED),
         pending=sum(c[s] for s in PENDING),
         remaining=sum(c[s] for s in OPEN),
         failed=c[S.FAILED],
         retryable=c[S.FAILED] + tally.gone + tally.unchecked,
+        undoable=tally.undoable,
         unanswered=tally.unchecked,
         eta=eta,
         starts_at=automatic_start() if waiting_date else None,
         paused=paused,
         errors=errors,
-        pace=choice.pace if choice else Pace.GENTLE.value,
+        pace=account.pace or Pace.GENTLE.value,
         daily_ceiling=daily,
         eta_budget=eta_budget,
         reachable=reachable,
-        resumable=drive is not None and drive.paused_reason in pacing.PERSON_LIFTS,
+        resumable=account.has_drive and account.paused_reason in pacing.PERSON_LIFTS,
     )
 
 

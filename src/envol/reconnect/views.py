@@ -19,7 +19,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from envol.core.ids import Platform
-from envol.privacy.pending import persons_pending
+from envol.privacy.pending import is_pending
 from envol.reconnect.exports import candidates_json, mastodon_csv, request_bluesky_list
 from envol.reconnect.models import Directions, FollowTask, Mode, Pace, ReconnectChoice
 from envol.reconnect.service import choose, created_by_envol, request_undo, resume, retry_failed, set_pace
@@ -48,7 +48,7 @@ def not_while_erasing[**P](
 
     @wraps(view)
     def wrapper(request: HttpRequest, person: Person, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
-        if persons_pending([person.pk]):
+        if is_pending(person.pk):
             messages.info(request, _("Your erasure is under way: Envol only removes its follows now."))
             return redirect("privacy_erase")
         return view(request, person, *args, **kwargs)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Concatenate
 
+from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -23,9 +24,18 @@ def current_person(request: HttpRequest) -> Person | None:
     """The signed-in person, looked up once per request."""
     if not hasattr(request, "_envol_person"):
         person_id = request.session.get(SESSION_KEY)
-        request._envol_person = Person.objects.filter(pk=person_id).first() if person_id else None  # type: ignore[attr-defined]
+        request._envol_person = _person(int(person_id)) if person_id else None  # type: ignore[attr-defined]
     person: Person | None = request._envol_person  # type: ignore[attr-defined]
     return person
+
+
+def _person(person_id: int) -> Person | None:
+    """The person with this id, written out: every signed-in request asks, and compiling the
+    queryset cost more than running it (the "Your people" page, docs/performance.md)."""
+    table = connection.ops.quote_name(Person._meta.db_table)
+    for person in Person.objects.raw(f"SELECT * FROM {table} WHERE id = %s", [person_id]):  # noqa: S608 (quoted name only)
+        return person
+    return None
 
 
 def sign_in(request: HttpRequest, person: Person) -> None:

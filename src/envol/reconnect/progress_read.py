@@ -1,0 +1,125 @@
+"""What `progress.progress_for` reads: a person's linked accounts with their choice and drive, and
+their tasks' tallies, in three statements however many accounts and tasks there are.
+
+Written out, not built with the ORM: the "Your people" page is reloaded often and its JSON twin
+polled every few seconds, and compiling a queryset cost more CPU than running it (bench/load.py,
+"review"; docs/performance.md). The statements are plain SQL that SQLite and PostgreSQL read alike:
+quoted table names, placeholders for every value, booleans tested as `col` and `NOT col`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+
+from envol.core.ids import Platform
+from envol.reconnect.models import AccountDrive, FollowTask, ReconnectChoice
+from envol.reconnect.states import CREATED_BY_ENVOL, TaskState
+from envol.registry.models import Account, Verification
+
+S = TaskState
+RECENT_ERRORS = 5
+NETWORKS = (Platform.BLUESKY.value, Platform.MASTODON.value)
+
+
+@dataclass(frozen=True)
+class Linked:
+    """One verified Bluesky or Mastodon account of the person, with its choice and drive (None for
+    the choice's fields while the person has not chosen; `has_drive` False before the engine ran)."""
+
+    account_id: int
+    network: str
+    handle: str
+    needs_reauth: bool
+    directions: str | None
+    mode: str | None
+    pace: str | None
+    has_drive: bool
+    budget: dict[str, Any]
+    paused_reason: str
+    last_error: str
+
+
+@dataclass
+class Tally:
+    """One account's task counts, read with every other account's in one grouped statement."""
+
+    states: dict[str, int] = field(default_factory=dict)
+    gone: int = 0  # targets called gone: the person may take them up again
+    unchecked: int = 0  # requests no longer re-checked: likewise
+    undoable: int = 0  # follows Envol made and could remove, not asked to yet (views.undoable)
+    recent: list[tuple[str, str]] = field(default_factory=list)  # (handle, reason), newest first
+
+
+def _table(model: type[Any]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _marks(values: list[Any] | tuple[Any, ...]) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def linked(person_id: int) -> list[Linked]:
+    """The person's verified Bluesky and Mastodon accounts, by network then id."""
+    sql = f"""
+        SELECT a.id, a.platform, a.handle, a.needs_reauth, ch.directions, ch.mode, ch.pace,
+               d.account_id, d.budget, d.paused_reason, d.last_error
+        FROM {_table(Account)} a
+        LEFT JOIN {_table(ReconnectChoice)} ch ON ch.account_id = a.id
+        LEFT JOIN {_table(AccountDrive)} d ON d.account_id = a.id
+        WHERE a.person_id = %s AND a.verification = %s AND a.platform IN ({_marks(NETWORKS)})
+        ORDER BY a.platform, a.id
+    """  # noqa: S608 (quoted names and placeholders only)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [person_id, Verification.VERIFIED.value, *NETWORKS])
+        rows = cursor.fetchall()
+    found = []
+    for pk, network, handle, reauth, directions, mode, pace, drive, budget, paused, error in rows:
+        if isinstance(budget, str):  # SQLite's text; PostgreSQL's driver decodes jsonb itself
+            budget = json.loads(budget)
+        found.append(Linked(int(pk), network, handle, bool(reauth), directions, mode, pace,
+                            drive is not None, dict(budget or {}), paused or "", error or ""))  # fmt: skip
+    return found
+
+
+def tallies(ids: list[int]) -> dict[int, Tally]:
+    """Per account: tasks per state, those a retry takes up, those an undo removes, and the newest
+    refusals (RECENT_ERRORS at most, "no longer chosen" left out)."""
+    found = {i: Tally() for i in ids}
+    if not ids:
+        return found
+    tasks, created = _table(FollowTask), sorted(s.value for s in CREATED_BY_ENVOL)
+    counts = f"""
+        SELECT source_id, state, COUNT(*),
+               SUM(CASE WHEN state = %s AND reason = %s THEN 1 ELSE 0 END),
+               SUM(CASE WHEN state = %s AND check_at IS NULL THEN 1 ELSE 0 END),
+               SUM(CASE WHEN state IN ({_marks(created)}) AND record_key > '' AND NOT undo_requested
+                        THEN 1 ELSE 0 END)
+        FROM {tasks} WHERE source_id IN ({_marks(ids)})
+        GROUP BY source_id, state
+    """  # noqa: S608 (quoted names and placeholders only)
+    refused = [S.FAILED.value, S.SKIPPED.value]
+    recent = f"""
+        SELECT source_id, target_handle, reason FROM (
+            SELECT source_id, target_handle, reason,
+                   ROW_NUMBER() OVER (PARTITION BY source_id ORDER BY updated_at DESC, id DESC) AS n
+            FROM {tasks}
+            WHERE source_id IN ({_marks(ids)}) AND state IN ({_marks(refused)}) AND reason <> %s
+        ) newest
+        WHERE n <= %s ORDER BY source_id, n
+    """  # noqa: S608 (quoted names and placeholders only)
+    with connection.cursor() as cursor:
+        cursor.execute(counts, [S.SKIPPED.value, "gone", S.REQUESTED.value, *created, *ids])
+        for source_id, state, n, gone, unchecked, undoable in cursor.fetchall():
+            tally = found[source_id]
+            tally.states[state] = int(n)
+            tally.gone += int(gone or 0)
+            tally.unchecked += int(unchecked or 0)
+            tally.undoable += int(undoable or 0)
+        cursor.execute(recent, [*ids, *refused, "not_chosen", RECENT_ERRORS])
+        for source_id, handle, reason in cursor.fetchall():
+            found[source_id].recent.append((handle, reason))
+    return found

@@ -1,0 +1,166 @@
+""" "Your people" is the page a signed-in crowd reloads (bench/load.py, "review"): it is read in a
+fixed, small number of statements whatever the number of rows, accounts, tasks and errors, and
+the statements written out for it (progress_read, notify.visit_state, pending.is_pending, the
+session's person) say what the ORM said before them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from envol.core.ids import Platform
+from envol.matching import notify
+from envol.matching.models import Candidate, Kind, NotificationPreference
+from envol.privacy.models import PrivacyState
+from envol.privacy.pending import is_pending, persons_pending
+from envol.reconnect.models import AccountDrive, FollowTask, Mode, Pace, ReconnectChoice
+from envol.reconnect.progress import progress_for
+from envol.reconnect.states import TaskState
+from envol.reconnect.views import undoable
+from envol.registry.models import Account, Person
+from envol.registry.session import SESSION_KEY
+
+from .conftest import account, plan_targets
+
+pytestmark = pytest.mark.django_db
+S = TaskState
+#: The page's statements: session, person, pending erasure, the page of rows, the visit, the
+#: accounts with their choice and drive, the tallies, the newest errors, the two sets of counts.
+PAGE_STATEMENTS = 10
+
+
+def _candidates(person: Person, network: Platform, start: int, n: int) -> None:
+    now = timezone.now()
+    Candidate.objects.bulk_create(
+        Candidate(person=person, network=network, address=f"did:plc:{network}{k}", kind=Kind.VERIFIED,
+                  handle=f"c{k}.test", followee=True, follower=k % 2 == 0,
+                  first_seen_at=now - timedelta(days=2))
+        for k in range(start, start + n)
+    )  # fmt: skip
+
+
+def _tasks(source: Account, n: int, tag: str) -> None:
+    tasks = plan_targets(source, [(f"did:plc:{tag}{k}", f"{tag}{k}.test") for k in range(n)])
+    for k, task in enumerate(tasks):
+        state = (S.DONE, S.FAILED, S.SKIPPED, S.REQUESTED, S.READY)[k % 5]
+        FollowTask.objects.filter(pk=task.pk).update(
+            state=state, reason="gone" if state == S.SKIPPED else "rejected",
+            record_key="at://r" if state in (S.DONE, S.REQUESTED) else "",
+        )  # fmt: skip
+
+
+def _page_statements(client: Client) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/people/")
+    assert response.status_code == 200
+    return len(captured)
+
+
+def _signed_in(client: Client, person: Person) -> None:
+    session = client.session
+    session[SESSION_KEY] = person.pk
+    session.save()
+
+
+def test_the_page_costs_the_same_few_statements_for_a_small_or_a_large_community(client: Client) -> None:
+    person = Person.objects.create()
+    bluesky = account(person, Platform.BLUESKY, "did:plc:me")
+    _candidates(person, Platform.BLUESKY, 0, 3)
+    _tasks(bluesky, 5, "a")
+    _signed_in(client, person)
+    _page_statements(client)  # the first visit records itself (writes)
+    client.get("/people/")
+    small = _page_statements(client)
+    assert small <= PAGE_STATEMENTS
+    _candidates(person, Platform.BLUESKY, 3, 120)
+    _tasks(bluesky, 40, "b")
+    ReconnectChoice.objects.create(account=bluesky, directions="both", mode=Mode.MANUAL)
+    AccountDrive.objects.create(account=bluesky, budget={"follow": {"left": 3}})
+    client.get("/people/")  # the newcomers are told: the visit records it (writes)
+    assert _page_statements(client) == small
+
+
+def test_each_account_says_what_an_undo_removes_as_the_undo_page_counts_it() -> None:
+    person = Person.objects.create()
+    first = account(person, Platform.BLUESKY, "did:plc:one")
+    second = account(person, Platform.MASTODON, "https://m.test/users/two", "two@m.test")
+    _tasks(first, 10, "x")
+    _tasks(second, 7, "y")
+    FollowTask.objects.filter(source=first, state=S.DONE).update(undo_requested=True)
+    expected = undoable([first.pk, second.pk])
+    found = {p.account_id: p.undoable for p in progress_for(person.pk)}
+    assert found == {first.pk: expected[first.pk]["total"], second.pk: expected[second.pk]["total"]}
+    assert found[first.pk] == 2
+    assert found[second.pk] == 3
+
+
+def test_the_choice_and_the_drive_are_read_with_their_account() -> None:
+    person = Person.objects.create()
+    chosen = account(person, Platform.BLUESKY, "did:plc:chosen")
+    bare = account(person, Platform.MASTODON, "https://m.test/users/bare", "bare@m.test", needs_reauth=True)
+    ReconnectChoice.objects.create(
+        account=chosen, directions="followers", mode=Mode.AUTOMATIC, pace=Pace.FAST
+    )
+    AccountDrive.objects.create(account=chosen, budget={"pace": {}}, paused_reason="labelled",
+                                last_error="labelled:spam")  # fmt: skip
+    rows = {p.account_id: p for p in progress_for(person.pk)}
+    assert (rows[chosen.pk].directions, rows[chosen.pk].mode, rows[chosen.pk].pace) == (
+        "followers",
+        Mode.AUTOMATIC,
+        Pace.FAST,
+    )
+    assert rows[chosen.pk].resumable
+    assert "spam" in rows[chosen.pk].paused
+    assert (rows[bare.pk].directions, rows[bare.pk].mode, rows[bare.pk].pace) == ("", "", Pace.GENTLE)
+    assert not rows[bare.pk].resumable
+    assert rows[bare.pk].paused == ""
+    assert len(rows[bare.pk].errors) == 1  # the lost permission
+    assert [p.network for p in progress_for(person.pk)] == ["bluesky", "mastodon"]
+
+
+def test_the_visit_reads_what_new_since_last_visit_and_mark_visited_read() -> None:
+    person = Person.objects.create()
+    _candidates(person, Platform.BLUESKY, 0, 4)
+    assert notify.visit_state(person.pk) == notify.Visit(None, 0, True)  # a first visit
+    preference, new = notify.visit(person.pk)
+    assert preference is None
+    assert new == 0
+    stored = NotificationPreference.objects.get(person=person)
+    assert notify.visit_state(person.pk) == notify.Visit(stored, 0, False)  # everything told
+    last = stored.last_review_at
+    assert last is not None
+    _candidates(person, Platform.MASTODON, 10, 3)  # joined since: new, and never told
+    Candidate.objects.filter(person=person, network=Platform.MASTODON).update(
+        first_seen_at=last + timedelta(microseconds=1)
+    )
+    Candidate.objects.filter(person=person, handle="c10.test").update(kind=Kind.SUGGESTION)  # never counted
+    state = notify.visit_state(person.pk)
+    assert state.new == notify.new_since_last_visit(person.pk, notify.preference_for(person.pk)) == 2
+    assert state.untold
+    assert state.preference is not None
+    assert state.preference.last_review_at == last
+    assert notify.visit(person.pk)[1] == 2
+    assert notify.visit_state(person.pk).untold is False  # recorded: told, and nothing new since
+
+
+def test_a_pending_erasure_is_read_for_one_person_as_for_many() -> None:
+    waiting, other = Person.objects.create(), Person.objects.create()
+    PrivacyState.objects.create(person=waiting, erasure_requested_at=timezone.now())
+    PrivacyState.objects.create(person=other)
+    assert [is_pending(p.pk) for p in (waiting, other)] == [True, False]
+    assert persons_pending([waiting.pk, other.pk]) == {waiting.pk}
+
+
+def test_a_session_naming_a_person_who_is_gone_is_signed_out(client: Client) -> None:
+    person = Person.objects.create()
+    _signed_in(client, person)
+    assert client.get("/people/").status_code == 200
+    Person.objects.filter(pk=person.pk).delete()
+    response = client.get("/people/")
+    assert response.status_code == 302
+    assert "/sign-in" in response["Location"]

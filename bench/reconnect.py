@@ -45,6 +45,10 @@ def _django(data_dir: Path, pds_url: str) -> None:
         ENVOL_ALLOW_PRIVATE_HOSTS="1",
         ENVOL_RECONNECT_LIMITS="announced",
         ENVOL_RECONNECT_PACING="off",  # the engine's throughput, not a person's reputation pace
+        # The network here has no AppView: the label watch (every ENVOL_PACING_CHECK_EVERY follows)
+        # finds it unreachable at once, as when it is down, instead of asking Bluesky's public one
+        # over the internet (which would make the figures depend on the machine's connection).
+        ENVOL_BLUESKY_APPVIEW_URL="http://127.0.0.1:9",
         ENVOL_LOG_LEVEL="WARNING",
         DJANGO_SETTINGS_MODULE="envol.core.settings",
     )

@@ -16,7 +16,8 @@ from envol.core.ids import Platform
 from envol.core.pseudonym import pseudonymizer
 from envol.matching.models import Disclosure
 from envol.reconnect.block_plan import choose, plan_blocks, plan_everyones_blocks
-from envol.reconnect.models import BlockTask
+from envol.reconnect.models import BlockTask, FollowTask
+from envol.reconnect.states import TaskState
 from envol.registry.models import Findable, Person
 
 from .conftest import account
@@ -140,3 +141,24 @@ def test_failed_blocks_are_tried_again_when_the_person_answers_not_by_a_repair(t
 
     choose(alice, True)  # e.g. after signing in again with the right to block
     assert BlockTask.objects.get(network="mastodon").state == "ready"
+
+
+def test_a_follow_envol_made_of_someone_now_blocked_is_undone_but_a_muted_ones_is_kept(
+    tmp_path: Path,
+) -> None:
+    """Someone the person blocked on X is never followed for them: a follow Envol made before the
+    block was known (an earlier upload without the block list) is undone when the block is planned.
+    A mute is no reason to stop following, and the person's own follows are not Envol's."""
+    alice, _bob, _carol, _dave = _person(1), _person(2), _person(3), _person(4)
+    now = datetime(2027, 1, 5, tzinfo=UTC)
+    source = alice.accounts.get(platform=Platform.BLUESKY)
+    made = {2: (TaskState.DONE, "k2"), 3: (TaskState.DONE, "k3"), 4: (TaskState.ALREADY_FOLLOWING, "")}
+    for x_id, (state, key) in made.items():
+        FollowTask.objects.create(
+            source=source, network="bluesky", target_id=f"did:plc:p{x_id}", target_handle=f"p{x_id}.test",
+            state=state, record_key=key, created_at=now, updated_at=now,
+        )  # fmt: skip
+    _share(tmp_path, 1, blocking=[2, 4], muting=[3])
+    choose(alice, True, now=now)
+    undo = dict(FollowTask.objects.filter(source=source).values_list("target_id", "undo_requested"))
+    assert undo == {"did:plc:p2": True, "did:plc:p3": False, "did:plc:p4": False}

@@ -27,7 +27,9 @@ from envol.reconnect import block_moves
 from envol.reconnect.block_models import BlockChoice, BlockTask
 from envol.reconnect.block_states import BlockState
 from envol.reconnect.block_targets import BlockTarget, block_targets
+from envol.reconnect.models import FollowTask
 from envol.reconnect.scheduling import wake_if_work
+from envol.reconnect.service import created_by_envol
 from envol.registry.models import Account, Person, Verification
 
 B = BlockState
@@ -118,7 +120,18 @@ def _plan_account(account: Account, targets: list[BlockTarget], now: datetime, *
     changed += block_moves.move(again, frozenset({B.SKIPPED, B.UNDONE, B.FAILED}), B.READY, now=now, **fresh)
     rows = [_new(account, t, now) for t in targets]
     created = BlockTask.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
-    return changed + len(created)
+    return changed + len(created) + _unfollow_blocked(account, targets, now)
+
+
+def _unfollow_blocked(account: Account, targets: list[BlockTarget], now: datetime) -> int:
+    """Someone the person blocked is never followed for them: a follow Envol made before the block
+    was known (an earlier upload without the block list) is undone by the engine's ordinary undo.
+    A mute is no reason to stop following; the person's own follows are not Envol's to remove."""
+    blocked = [t.stable_id for t in targets if t.action == BlockAction.BLOCK]
+    if not blocked:
+        return 0
+    made = FollowTask.objects.filter(created_by_envol(), source_id=account.pk, undo_requested=False)
+    return made.filter(texts_in("target_id", blocked)).update(undo_requested=True, updated_at=now)
 
 
 def _new(account: Account, target: BlockTarget, now: datetime) -> BlockTask:

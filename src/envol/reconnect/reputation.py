@@ -17,7 +17,7 @@ import logging
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from envol.core.config import CONFIG
 from envol.platforms.follows import FollowPort
@@ -90,17 +90,21 @@ def sent(run: Run, count: int) -> None:
 def ordered(ready: QuerySet[FollowTask], account_id: int) -> QuerySet[FollowTask]:
     """Ready tasks in the order of pacing.rank: those who follow the account already (through
     Envol), mutuals on X, those who followed the person on X, the rest; then the oldest first."""
-    follows_me = FollowTask.objects.filter(
-        source_id=OuterRef("target_account_id"), target_account_id=account_id, state__in=list(FOLLOWED)
+    # The accounts that follow this one through Envol, as one uncorrelated subquery: the database
+    # reads that set once per batch (SQLite: a temporary index; PostgreSQL: a hashed subplan). A
+    # correlated EXISTS per ready task read the account's incoming follows again for every task,
+    # which made each batch quadratic in the ready tasks (docs/performance.md).
+    follows_me = FollowTask.objects.filter(target_account_id=account_id, state__in=list(FOLLOWED)).values(
+        "source_id"
     )
     rank = Case(
-        When(Q(follows_me=True), then=Value(0)),
+        When(Q(target_account_id__in=follows_me), then=Value(0)),
         When(Q(followee=True, follower=True), then=Value(1)),
         When(Q(follower=True), then=Value(2)),
         default=Value(3),
         output_field=IntegerField(),
     )
-    return ready.annotate(follows_me=Exists(follows_me)).annotate(rank=rank).order_by("rank", "pk")
+    return ready.annotate(rank=rank).order_by("rank", "pk")
 
 
 def waiting_back(account_id: int, targets: Iterable[int]) -> set[int]:

@@ -125,11 +125,13 @@ def callback(request: HttpRequest) -> HttpResponse:
     except PlatformError:
         messages.error(request, bluesky_down())
         return back_to_start(request)
-    response = _record(request, tokens, client)
+    response = _record(request, tokens, client, blocks=bool(flow.get("blocks")))
     return blocks_granted(request, response) if flow.get("blocks") else response
 
 
-def _record(request: HttpRequest, tokens: oauth.TokenSet, client: oauth.OAuthClient) -> HttpResponse:
+def _record(
+    request: HttpRequest, tokens: oauth.TokenSet, client: oauth.OAuthClient, *, blocks: bool = False
+) -> HttpResponse:
     """Prove the account and keep its grant, in one transaction; a refused proof gives it back."""
     proven = ProvenIdentity(
         Platform.BLUESKY,
@@ -139,7 +141,7 @@ def _record(request: HttpRequest, tokens: oauth.TokenSet, client: oauth.OAuthCli
         token_scope=tokens.scope,
     )
     with transaction.atomic():
-        response = finish_proof(request, proven)
+        response = finish_proof(request, proven, blocks=blocks)
         person = current_person(request)
         account = Account.objects.filter(platform=Platform.BLUESKY, stable_id=tokens.did).first()
         if account is not None and person is not None and account.person_id == person.pk:

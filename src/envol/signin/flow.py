@@ -9,6 +9,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from envol.core.config import CONFIG
+from envol.core.ids import Platform
+from envol.platforms.bluesky import block_port as bluesky_blocks
+from envol.platforms.mastodon import block_port as mastodon_blocks
 from envol.reconnect import block_plan
 from envol.registry.errors import AccountTakenError, PlatformAlreadyLinkedError, UnvouchedAccountError
 from envol.registry.findable import needs_asking
@@ -39,8 +42,9 @@ def back_to_start(request: HttpRequest) -> HttpResponse:
     return redirect("accounts" if current_person(request) is not None else "sign_in")
 
 
-def finish_proof(request: HttpRequest, identity: ProvenIdentity) -> HttpResponse:
-    """Record the proven account, sign its person in, and say what happened."""
+def finish_proof(request: HttpRequest, identity: ProvenIdentity, *, blocks: bool = False) -> HttpResponse:
+    """Record the proven account, sign its person in, and say what happened (``blocks``: signed in
+    again from the blocks page, so what matters is whether Envol may block now, not the link)."""
     signed_in = current_person(request)
     platform = PLATFORM_NAMES[identity.platform]
     handle = shown_handle(identity.platform, identity.handle)
@@ -79,13 +83,28 @@ def finish_proof(request: HttpRequest, identity: ProvenIdentity) -> HttpResponse
         return back_to_start(request)
     if signed_in is None or signed_in.pk != result.person.pk:
         sign_in(request, result.person)
-    if result.outcome in (Outcome.LINKED, Outcome.CLAIM_PROVEN) and signed_in is not None:
+    if blocks:
+        text = _blocks_text(identity)
+    elif result.outcome in (Outcome.LINKED, Outcome.CLAIM_PROVEN) and signed_in is not None:
         text = _("Your %(platform)s account %(handle)s is linked.")
     else:
         text = _("You are signed in with your %(platform)s account %(handle)s.")
     messages.success(request, text % {"platform": platform, "handle": handle})
     # The journey asks a new person who can find them before anything else (never defaulted).
     return redirect("findable" if needs_asking(result.person) else "home")
+
+
+def _blocks_text(identity: ProvenIdentity) -> str:
+    """What a sign-in asked from the blocks page gave Envol (decision 0026)."""
+    if identity.platform == Platform.MASTODON:
+        if mastodon_blocks.may_block(identity.token_scope):
+            return _("Envol may now block and mute on Mastodon as %(handle)s.")
+    elif bluesky_blocks.may_block(True, identity.token_scope):
+        return _("Envol may now block on Bluesky as %(handle)s.")
+    return _(
+        "Your %(platform)s server still did not give Envol the right to block as %(handle)s: "
+        "nothing will be blocked there for now."
+    )
 
 
 def blocks_granted(request: HttpRequest, response: HttpResponse) -> HttpResponse:

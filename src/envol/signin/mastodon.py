@@ -248,7 +248,7 @@ def callback(request: HttpRequest) -> HttpResponse:
         mastodon_app=app,
         authority=identity.vouched_by,
     )
-    response = finish_proof(request, proven)
+    response = finish_proof(request, proven, blocks=bool(flow.get("blocks")))
     if flow.get("blocks"):
         # Signed in again to let Envol block: what failed for want of it is tried now.
         return blocks_granted(request, response)

@@ -5,9 +5,13 @@ backwards; an edge the graph does not declare is refused before anything is writ
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
@@ -18,20 +22,45 @@ from envol.reconnect.states import FINAL, TaskState, allowed
 From = TaskState | frozenset[TaskState]
 
 
-def move(where: Q, frm: From, to: TaskState, *, now: datetime | None = None, **fields: Any) -> int:
-    """Move every task matching `where` that is in `frm` (a state or a group) to `to`, along the
-    edges `frm → to`, each of which must be declared; returns how many moved."""
-    sources = frozenset({frm}) if isinstance(frm, TaskState) else frm
-    undeclared = sorted(s for s in sources if not allowed(s, to))
+@dataclass(frozen=True)
+class Graph[S: enum.StrEnum]:
+    """A task model and its declared state graph: what `along` needs to move its rows."""
+
+    model: type[models.Model]
+    allowed: Callable[[S, S], bool]
+    final: frozenset[S]
+
+
+def along[S: enum.StrEnum](
+    graph: Graph[S], where: Q, frm: S | frozenset[S], to: S, *, now: datetime | None = None, **fields: Any
+) -> int:
+    """Move every row of the graph's model matching `where` that is in `frm` (a state or a group)
+    to `to`, along the edges `frm → to`, each of which must be declared; returns how many moved."""
+    sources: frozenset[S] = frm if isinstance(frm, frozenset) else frozenset({frm})
+    undeclared = sorted(s for s in sources if not graph.allowed(s, to))
     if not sources or undeclared:
         raise ValueError(f"no declared edge from {undeclared or 'nothing'} to {to}")
     now = now or timezone.now()
     changes: dict[str, Any] = {"state": to.value, "updated_at": now, **fields}
-    if to in FINAL:
+    if to in graph.final:
         changes.setdefault("finished_at", now)
-    return FollowTask.objects.filter(where, state__in=[s.value for s in sources]).update(**changes)
+    rows = graph.model._default_manager.filter(where, state__in=[s.value for s in sources])
+    return rows.update(**changes)
+
+
+def along_ids[S: enum.StrEnum](
+    graph: Graph[S], ids: list[int], frm: S | frozenset[S], to: S, **fields: Any
+) -> int:
+    # One parameter however many ids: reading an account's follows may settle tens of thousands.
+    return along(graph, ids_in("pk", ids), frm, to, **fields) if ids else 0
+
+
+FOLLOWS: Graph[TaskState] = Graph(FollowTask, allowed, FINAL)
+
+
+def move(where: Q, frm: From, to: TaskState, *, now: datetime | None = None, **fields: Any) -> int:
+    return along(FOLLOWS, where, frm, to, now=now, **fields)
 
 
 def move_ids(ids: list[int], frm: From, to: TaskState, **fields: Any) -> int:
-    # One parameter however many ids: reading an account's follows may settle tens of thousands.
-    return move(ids_in("pk", ids), frm, to, **fields) if ids else 0
+    return along_ids(FOLLOWS, ids, frm, to, **fields)

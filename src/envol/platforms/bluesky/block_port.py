@@ -11,10 +11,9 @@ from datetime import datetime
 
 from envol.platforms.blocks import BlockAction, BlockResult
 from envol.platforms.bluesky.blocks import BLOCK, create_blocks, delete_blocks, iter_blocks
-from envol.platforms.bluesky.errors import RecordExists, RecordsMissing
-from envol.platforms.bluesky.writes import existing_rkeys
+from envol.platforms.bluesky.errors import RecordsMissing
+from envol.platforms.bluesky.writes import engine_batch, existing_rkeys
 from envol.platforms.bluesky.xrpc import Xrpc
-from envol.platforms.errors import ErrorCode, Rejected, Transient
 
 
 def may_block(oauth: bool, scope: str) -> bool:
@@ -51,16 +50,9 @@ class BlueskyBlocks:
         keys = {key for key, _ in targets}
         theirs = {subject for key, subject in iter_blocks(self.xrpc) if key not in keys}
         new = [(key, subject) for key, subject in targets if subject not in theirs]
-        try:
-            if new:
+        if new:
+            with engine_batch():
                 create_blocks(self.xrpc, new, created_at)
-        except RecordExists as error:
-            # An earlier attempt with these very keys committed: a write of unknown outcome.
-            raise Transient(error.message, status=error.status, code=ErrorCode.RECORD_EXISTS) from error
-        except Rejected as error:
-            if error.specific:
-                raise
-            raise Rejected(error.message, status=error.status, code=ErrorCode.INVALID) from error
         return [BlockResult.ALREADY if subject in theirs else BlockResult.DONE for _, subject in targets]
 
     def unblock(self, action: BlockAction, keys: Sequence[str]) -> None:

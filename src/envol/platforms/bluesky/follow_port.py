@@ -19,13 +19,13 @@ import httpx
 from envol.platforms.bluesky.appview import get_profiles
 from envol.platforms.bluesky.auth import Credentials
 from envol.platforms.bluesky.block_port import BlueskyBlocks
-from envol.platforms.bluesky.errors import RecordExists, RecordsMissing
+from envol.platforms.bluesky.errors import RecordsMissing
 from envol.platforms.bluesky.ratelimit import reading
 from envol.platforms.bluesky.repo import FOLLOW, NewFollow, create_follows, delete_follows, iter_follows
 from envol.platforms.bluesky.tid import TidClock
-from envol.platforms.bluesky.writes import existing_rkeys
+from envol.platforms.bluesky.writes import engine_batch, existing_rkeys
 from envol.platforms.bluesky.xrpc import Xrpc
-from envol.platforms.errors import ErrorCode, PlatformError, Rejected, Transient
+from envol.platforms.errors import PlatformError
 from envol.platforms.follows import Followed, FollowResult, Prepared, Room, Standing
 from envol.platforms.http import HttpClient
 from envol.platforms.ratelimit import RateLimitReading
@@ -126,16 +126,8 @@ class BlueskyFollowPort(BlueskyBlocks):
 
     def follow(self, targets: Sequence[tuple[str, str]], created_at: datetime) -> list[FollowResult]:
         batch = [NewFollow(subject=subject, rkey=rkey, created_at=created_at) for rkey, subject in targets]
-        try:
+        with engine_batch():
             create_follows(self.xrpc, batch)
-        except RecordExists as error:
-            # Not a refusal of the targets: an earlier attempt with these very keys committed.
-            raise Transient(error.message, status=error.status, code=ErrorCode.RECORD_EXISTS) from error
-        except Rejected as error:
-            # The PDS refuses a whole applyWrites for one record it finds invalid: about a target.
-            if error.specific:
-                raise
-            raise Rejected(error.message, status=error.status, code=ErrorCode.INVALID) from error
         return [FollowResult.FOLLOWING] * len(batch)
 
     def unfollow(self, keys: Sequence[str]) -> None:

@@ -17,6 +17,7 @@ the batch's keys the repository holds (a read, never a retry) and raises ``Recor
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +25,7 @@ from typing import Any
 from envol.platforms.bluesky.errors import RecordExists, RecordsMissing
 from envol.platforms.bluesky.tid import is_tid
 from envol.platforms.bluesky.xrpc import Xrpc
-from envol.platforms.errors import PlatformError, Transient
+from envol.platforms.errors import ErrorCode, PlatformError, Rejected, Transient
 
 MAX_WRITES = 200
 PAGE_SIZE = 100  # listRecords accepts 1..100
@@ -90,6 +91,23 @@ def _wire(write: Write) -> dict[str, Any]:
         "collection": write.collection,
         "rkey": write.rkey,
     }
+
+
+@contextlib.contextmanager
+def engine_batch() -> Iterator[None]:
+    """A batch of records the engine keyed itself (follows, blocks), as the engine must read its
+    failure: a key the PDS already holds is no refusal of the targets but an earlier attempt with
+    these very keys that committed (transient: the engine settles it by reading); a refusal the PDS
+    does not pin on one record is about the batch's content (the PDS refuses a whole applyWrites
+    for one record it finds invalid)."""
+    try:
+        yield
+    except RecordExists as error:
+        raise Transient(error.message, status=error.status, code=ErrorCode.RECORD_EXISTS) from error
+    except Rejected as error:
+        if error.specific:
+            raise
+        raise Rejected(error.message, status=error.status, code=ErrorCode.INVALID) from error
 
 
 def rkey_of(uri: str) -> str:

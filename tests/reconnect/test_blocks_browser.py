@@ -48,6 +48,7 @@ WORDS = {
         "public": "Bluesky blocks are public records",
         "cannot": "On Bluesky, nothing will be blocked for now",
         "again": "Sign in again as {handle} to let Envol block",
+        "after_yes": "If you say yes below, this page then asks you to sign in again",
         "saved": "Envol blocks and mutes them for you.",
         "granted": "Envol may now block on Bluesky as @{handle}.",
     },
@@ -62,6 +63,7 @@ WORDS = {
         "public": "Les blocages de Bluesky sont des enregistrements publics",
         "cannot": "Sur Bluesky, rien ne sera bloqué pour l’instant",
         "again": "Vous reconnecter en tant que {handle} pour permettre à Envol de bloquer",
+        "after_yes": "Si vous répondez oui ci-dessous, cette page vous demandera",
         "saved": "Envol les bloque et les masque pour vous.",
         "granted": "Envol peut désormais bloquer sur Bluesky en tant que @{handle}.",
     },
@@ -139,14 +141,16 @@ def test_a_follow_only_grant_is_widened_from_the_blocks_page_then_the_block_is_w
     page.goto(f"{base}/people/blocks/")
     sync_api.expect(page.get_by_text(words["public"])).to_be_visible()
     sync_api.expect(page.get_by_text(words["cannot"])).to_be_visible()
+    sync_api.expect(page.get_by_text(words["after_yes"])).to_be_visible()
     again = page.get_by_role("button", name=words["again"].format(handle=me.handle))
-    sync_api.expect(again).to_be_visible()
+    sync_api.expect(again).to_have_count(0)  # asked once the person has said yes
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.locator("#carry-on").check()
     page.get_by_role("button", name=words["save"]).click()
     page.wait_for_url(f"{base}/people/blocks/")
     sync_api.expect(page.get_by_text(words["saved"])).to_be_visible()
 
+    sync_api.expect(again).to_be_visible()
     again.click()
     _on_pds(page, me.password, words)
     page.wait_for_url(f"{base}/people/blocks/")  # the page the button promised, not the home page

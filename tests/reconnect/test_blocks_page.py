@@ -115,7 +115,13 @@ def test_a_bluesky_grant_without_block_records_is_said_up_front(
     )
     page = client.get(URL).content.decode()
     assert ("On Bluesky, nothing will be blocked for now" in page) is said
+    # Asked once the person has said yes, so that the sign-in serves the choice made, not before.
+    assert ("If you say yes below, this page then asks you to sign in again" in page) is said
+    assert "Sign in again as" not in page
+    client.post(URL, {"carry_blocks": "on"})
+    page = client.get(URL).content.decode()
     assert ("Sign in again as p1.test to let Envol block" in page) is said
+    assert "If you say yes below" not in page
 
 
 @pytest.mark.parametrize(

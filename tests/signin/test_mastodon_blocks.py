@@ -72,6 +72,7 @@ def test_a_server_that_grants_less_than_asked_is_said_so_on_the_blocks_page(
     point_mastodon_at(monkeypatch, m)
     sign_in_with_mastodon(client, m, "alice@home.test")
     ordinary = Account.objects.get(handle="alice@home.test").token_scope
+    BlockChoice.objects.create(person=Account.objects.get(handle="alice@home.test").person, enabled=True)
     started = client.post("/sign-in/mastodon/", {"instance": "alice@home.test", "blocks": "1"})
     with httpx.Client(base_url=m.base_url, timeout=5) as browser:  # the server grants the old scopes only
         consent = browser.get(started["Location"].removeprefix(m.base_url))

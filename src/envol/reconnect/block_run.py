@@ -109,9 +109,13 @@ def send(run: Run, port: AccountPort) -> datetime | None:
         _send(run, port, policy, BlockAction(first.action), batch)
 
 
+def _why(error: PlatformError) -> dict[str, object]:
+    """What a task that did not go keeps of the refusal (and no write on its way any more)."""
+    return {"reason": error.code.value, "last_error": error.message[:255], "sent_at": None}
+
+
 def _settle(run: Run, task: BlockTask, error: PlatformError, to: BlockState = B.SKIPPED) -> None:
-    fields = {"reason": error.code.value, "last_error": error.message[:255], "sent_at": None}
-    block_moves.move_ids([task.pk], B.READY, to, now=run.now(), **fields)
+    block_moves.move_ids([task.pk], B.READY, to, now=run.now(), **_why(error))
 
 
 def _prepared(run: Run, port: AccountPort, batch: list[BlockTask]) -> list[BlockTask]:
@@ -152,9 +156,8 @@ def _send(
     except OutOfScope as error:
         # The grant does not cover blocks (or mutes, decision 0026): every one of this kind fails at
         # once, rather than each costing its requests, and the follows go on.
-        fields = {"reason": error.code.value, "last_error": error.message[:255], "sent_at": None}
         same = Q(source_id=run.account.pk, action=action.value)
-        block_moves.move(same, B.READY, B.FAILED, now=run.now(), **fields)
+        block_moves.move(same, B.READY, B.FAILED, now=run.now(), **_why(error))
         return
     except (Rejected, NotFound) as error:
         BlockTask.objects.filter(pk__in=[t.pk for t in batch]).update(sent_at=None)

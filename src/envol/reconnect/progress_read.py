@@ -15,14 +15,14 @@ from typing import Any
 
 from django.db import connection
 
-from envol.core.ids import Platform
+from envol.matching import candidates
 from envol.reconnect.models import AccountDrive, FollowTask, ReconnectChoice
 from envol.reconnect.states import CREATED_BY_ENVOL, TaskState
 from envol.registry.models import Account, Verification
 
 S = TaskState
 RECENT_ERRORS = 5
-NETWORKS = (Platform.BLUESKY.value, Platform.MASTODON.value)
+NETWORKS = tuple(n.value for n in candidates.NETWORKS)  # the networks Envol follows on
 
 
 @dataclass(frozen=True)

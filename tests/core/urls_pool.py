@@ -1,8 +1,15 @@
-"""A URL configuration with a view that says which database connection served it."""
+"""A URL configuration with views that say which database connection served them, how many requests
+run at once, what a request finds of the one before it, and one that waits on another server."""
+
+import contextvars
+import threading
+import time
 
 from django.db import connection
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.urls import include, path
+
+from envol.platforms.http import SafeHttp
 
 
 def backend(request: HttpRequest) -> HttpResponse:
@@ -15,4 +22,46 @@ def backend(request: HttpRequest) -> HttpResponse:
     return HttpResponse(str(id(connection.connection)))
 
 
-urlpatterns = [path("backend/", backend), path("", include("envol.core.urls"))]
+RUNNING = {"now": 0, "most": 0}
+_running_lock = threading.Lock()
+
+
+def busy(request: HttpRequest) -> HttpResponse:
+    """Counts the requests running at once; the sleep stands for a page's CPU time."""
+    with _running_lock:
+        RUNNING["now"] += 1
+        RUNNING["most"] = max(RUNNING["most"], RUNNING["now"])
+    time.sleep(0.05)
+    with _running_lock:
+        RUNNING["now"] -= 1
+    return HttpResponse("done")
+
+
+MARK: contextvars.ContextVar[str] = contextvars.ContextVar("mark", default="")
+
+
+def mark(request: HttpRequest) -> HttpResponse:
+    """Sets a context variable, and answers the value it found there first."""
+    found = MARK.get()
+    MARK.set(request.GET.get("as", ""))
+    return HttpResponse(found or "-")
+
+
+def remote(request: HttpRequest) -> HttpResponse:
+    """Fetches the address given: a request that waits on another server."""
+    with SafeHttp(timeout=10, deadline=10) as http:
+        return HttpResponse(http.get(request.GET["url"]).content)
+
+
+def stream(request: HttpRequest) -> StreamingHttpResponse:
+    return StreamingHttpResponse(iter([b"first ", b"second"]))
+
+
+urlpatterns = [
+    path("backend/", backend),
+    path("busy/", busy),
+    path("mark/", mark),
+    path("remote/", remote),
+    path("stream/", stream),
+    path("", include("envol.core.urls")),
+]

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from typing import ClassVar
 
 from envol.archive.errors import ArchiveError
+from envol.core import requestslots
 from envol.core.config import CONFIG
 
 #: Seconds a refused client is told to wait before trying again.
@@ -45,6 +46,9 @@ def reading_slot(label: str) -> Iterator[None]:
     if not semaphore.acquire(blocking=False):
         raise BusyError(label, "Envol is reading other uploads right now; try again in a moment.")
     try:
-        yield
+        # Uploads have this bound of their own: reading one (seconds of work, mostly outside
+        # Python) does not take one of the few slots the process's pages run in.
+        with requestslots.waiting():
+            yield
     finally:
         semaphore.release()

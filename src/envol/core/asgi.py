@@ -12,13 +12,13 @@ warnings.filterwarnings("ignore", message="StreamingHttpResponse must consume sy
 # not signed in are answered before anything else (core.pagecache). Both read Django's settings.
 django.setup(set_prefix=False)  # as django.core.asgi.get_asgi_application
 
+from envol.core.config import CONFIG  # noqa: E402
 from envol.core.synchandler import SyncStackHandler  # noqa: E402 (after Django is set up)
 
-# Envol's middleware and views are synchronous: run in one crossing from the event loop.
-django_application = SyncStackHandler()
+# Envol's middleware and views are synchronous: run in one hand-off to a pool of threads.
+django_application = SyncStackHandler(threads=CONFIG.request_threads, at_once=CONFIG.requests_at_once)
 
 from envol.core.bodylimit import BodyLimit  # noqa: E402 (after Django is set up)
-from envol.core.config import CONFIG  # noqa: E402
 from envol.core.pagecache import PublicPageCache, enabled  # noqa: E402
 
 django_application = BodyLimit(django_application)  # type: ignore[assignment]

@@ -361,6 +361,24 @@ class Config(RetentionAndLimits, PacingSettings):
         "`max_connections` (docs/operations.md).",
         whole(minimum=1),
     )
+    request_threads = Setting(
+        "ENVOL_REQUEST_THREADS",
+        "8",
+        "Threads each web process (`envol run`) serves requests with; more requests wait their "
+        "turn. A request that waits on another server (a sign-in's Mastodon or Bluesky server, the "
+        "mail server) keeps its thread meanwhile, so this bounds how many such waits one process "
+        "carries at once. Each thread holds one database connection while its request runs: on "
+        "PostgreSQL keep this under `ENVOL_DB_POOL_SIZE`.",
+        whole(minimum=1),
+    )
+    requests_at_once = Setting(
+        "ENVOL_REQUESTS_AT_ONCE",
+        "2",
+        "Requests each web process runs at the same time; the others wait their turn. Requests "
+        "waiting on another server or for their turn to read an upload do not count. More than "
+        "about one per core costs CPU per page without serving more (docs/performance.md).",
+        whole(minimum=1),
+    )
     page_cache = Setting(
         "ENVOL_PAGE_CACHE",
         "on",

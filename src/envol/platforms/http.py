@@ -40,6 +40,7 @@ from typing import Any, Protocol, Self
 
 import httpx
 
+from envol.core import requestslots
 from envol.core.config import CONFIG
 from envol.platforms.deadline import deadline_transport, exchange_deadline
 from envol.platforms.errors import CertificateUntrusted, NameNotFound, Rejected, Transient
@@ -267,7 +268,21 @@ class SafeHttp:
         except (httpx.InvalidURL, TypeError, ValueError) as exc:
             raise UnsafeHost("refusing an invalid URL") from exc
         request_headers = {**self.headers, **(headers or {})}
-        body: dict[str, Any] = {"data": data, "json": json}
+        # Waiting on another server frees this request's slot for other pages (core.requestslots).
+        with requestslots.waiting():
+            return self._follow(
+                method, target, request_headers, {"data": data, "json": json}, allow_private, stop_at
+            )
+
+    def _follow(
+        self,
+        method: str,
+        target: httpx.URL,
+        request_headers: dict[str, str],
+        body: dict[str, Any],
+        allow_private: bool,
+        stop_at: float,
+    ) -> httpx.Response:
         for _hop in range(self.max_redirects + 1):
             response = self._send_one(method, target, request_headers, body, allow_private, stop_at)
             location = response.headers.get("location")

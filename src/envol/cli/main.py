@@ -54,13 +54,17 @@ def leave(code: int) -> NoReturn:
     storing a 4-million-follower archive (bench/ingest.py, stage "exit"; decision 0029), which the
     system does at once by reclaiming the memory. What an exit must still do is done: the exit
     handlers run (logging's flush, executors' joins, temporary files' finalizers), the database
-    connections are closed, the standard streams flushed. With threads of the command still
-    running, the ordinary exit waits for them instead."""
-    if threading.active_count() > 1:
+    connections are closed (PostgreSQL's pool too, so the server sees them end properly), the
+    standard streams flushed. With threads of the command still running (daemon threads, such as
+    the pool's, end with the process in either case), the ordinary exit waits for them instead."""
+    if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
         sys.exit(code)
     db = sys.modules.get("django.db")
     if db is not None:
-        db.connections.close_all()
+        for connection in db.connections.all(initialized_only=True):
+            connection.close()
+            if getattr(connection, "pool", None) is not None:  # PostgreSQL: its pool's own connections
+                connection.close_pool()
     atexit._run_exitfuncs()
     try:
         sys.stdout.flush()

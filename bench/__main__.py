@@ -2,7 +2,7 @@
 
 import sys
 
-from bench import browser, ingest, load, pacing, reconnect, startup
+from bench import browser, ingest, inprocess, load, pacing, reconnect, startup
 
 sys.exit(
     ingest.main(sys.argv[1:])
@@ -11,4 +11,5 @@ sys.exit(
     or reconnect.main([])
     or pacing.main([])
     or load.main([])
+    or inprocess.main([])
 )

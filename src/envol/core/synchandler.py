@@ -78,9 +78,10 @@ class SyncStackHandler(ASGIHandler):
             response._handler_class = self.__class__  # type: ignore[union-attr]
             if response.streaming:  # type: ignore[union-attr]
                 return response  # type: ignore[return-value]
-            answer = _answer(response)  # type: ignore[arg-type]
-            response.close()  # type: ignore[union-attr]  # the request_finished signal
-            return answer
+            try:
+                return _answer(response)  # type: ignore[arg-type]
+            finally:
+                response.close()  # type: ignore[union-attr]  # the request_finished signal
 
     def _close(self, response: HttpResponseBase) -> None:
         with self.slots.running():

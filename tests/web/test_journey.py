@@ -157,6 +157,7 @@ def test_the_whole_journey(
     journey.go("/sign-in/")
     journey.shot("01-sign-in")
     page.locator('a[href="/sandbox/"]').first.click()
+    page.wait_for_url("**/sandbox/")
     assert page.locator(".sandbox-banner").is_visible()
     journey.shot("02-sandbox")
     journey.submit('form[action="/sandbox/start/"]')
@@ -254,6 +255,7 @@ def follow_steps(journey: Journey, worker: Worker) -> None:
     # Undo, on Mastodon: the confirmation says what goes, then the follows Envol made go.
     page.reload()  # the button to undo them is offered once the follows exist
     page.locator(f'a[href="/reconnect/{_account_id(page, "mastodon")}/undo/"]').click()
+    page.wait_for_url("**/undo/")  # the click only starts the navigation: the shot waits for its page
     journey.shot("08-undo")
     journey.submit("form.actions")
     source = _mastodon_source(page)

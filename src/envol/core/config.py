@@ -374,8 +374,9 @@ class Config(RetentionAndLimits, PacingSettings):
     requests_at_once = Setting(
         "ENVOL_REQUESTS_AT_ONCE",
         "2",
-        "Requests each web process runs at the same time; the others wait their turn. Requests "
-        "waiting on another server or for their turn to read an upload do not count. More than "
+        "Requests each web process runs at the same time; the others wait their turn. A request "
+        "waiting on another server, or reading an upload (uploads have their own bound), does not "
+        "count. More than "
         "about one per core costs CPU per page without serving more (docs/performance.md).",
         whole(minimum=1),
     )

@@ -8,8 +8,8 @@ middleware and view, and the others wait their turn in order.
 
 A slot is for running Python on this machine's cores. A request gives its slot up while it waits
 for something else, so that a slow server elsewhere never stalls the pages of everyone else:
-another server (``platforms.http``), the mail server (``core.mail``), or its turn among uploads,
-which have their own bound (``archive.slots``). Outside the web server's request threads (workers,
+another server (``platforms.http``), the mail server (``core.mail``), or while it reads an upload,
+which has its own bound (``archive.slots``). Outside the web server's request threads (workers,
 commands, tests through Django's client) no slot is held and both context managers do nothing.
 """
 

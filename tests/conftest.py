@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import psycopg
 import pytest
 from django.db import connection
 from hypothesis import settings as hypothesis_settings
@@ -39,6 +42,31 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if len(kept) < len(items):
         config.hook.pytest_deselected(items=[i for i in items if i not in kept])
         items[:] = kept
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """pytest-django's test database, and before it drops it on PostgreSQL: the sessions of the
+    processes the tests started and stopped (`envol run`'s web processes end without saying goodbye
+    to the server, which notices a moment later) are waited for, then ended, so that the drop never
+    finds them still there."""
+    yield
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock():
+        connection.close()
+        connection.close_pool()  # type: ignore[attr-defined]  # this process's own idle connections
+    params = {**connection.get_connection_params(), "dbname": "postgres"}
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    name, others = connection.settings_dict["NAME"], "FROM pg_stat_activity WHERE datname = %s"
+    with psycopg.connect(**params, autocommit=True) as admin:
+        for _ in range(50):
+            left = admin.execute(f"SELECT count(*) {others}", [name]).fetchone()
+            if left is not None and left[0] == 0:
+                return
+            time.sleep(0.1)
+        admin.execute(f"SELECT pg_terminate_backend(pid) {others}", [name])
 
 
 @pytest.fixture

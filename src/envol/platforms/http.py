@@ -268,43 +268,33 @@ class SafeHttp:
         except (httpx.InvalidURL, TypeError, ValueError) as exc:
             raise UnsafeHost("refusing an invalid URL") from exc
         request_headers = {**self.headers, **(headers or {})}
+        body: dict[str, Any] = {"data": data, "json": json}
         # Waiting on another server frees this request's slot for other pages (core.requestslots).
         with requestslots.waiting():
-            return self._follow(
-                method, target, request_headers, {"data": data, "json": json}, allow_private, stop_at
-            )
-
-    def _follow(
-        self,
-        method: str,
-        target: httpx.URL,
-        request_headers: dict[str, str],
-        body: dict[str, Any],
-        allow_private: bool,
-        stop_at: float,
-    ) -> httpx.Response:
-        for _hop in range(self.max_redirects + 1):
-            response = self._send_one(method, target, request_headers, body, allow_private, stop_at)
-            location = response.headers.get("location")
-            if response.status_code not in REDIRECT_STATUSES or location is None:
-                return response
-            try:
-                next_target = target.join(location)
-            except (httpx.InvalidURL, ValueError) as exc:
-                raise UnsafeHost("refusing an invalid redirect location") from exc
-            if (next_target.scheme, next_target.host, next_target.port) != (
-                target.scheme,
-                target.host,
-                target.port,
-            ):
-                # Credentials meant for one origin must not travel to another.
-                request_headers = {
-                    k: v for k, v in request_headers.items() if k.lower() not in {"authorization", "cookie"}
-                }
-            new_method = _redirect_method(response.status_code, method)
-            if new_method != method:
-                body = {"data": None, "json": None}
-            method, target = new_method, next_target
+            for _hop in range(self.max_redirects + 1):
+                response = self._send_one(method, target, request_headers, body, allow_private, stop_at)
+                location = response.headers.get("location")
+                if response.status_code not in REDIRECT_STATUSES or location is None:
+                    return response
+                try:
+                    next_target = target.join(location)
+                except (httpx.InvalidURL, ValueError) as exc:
+                    raise UnsafeHost("refusing an invalid redirect location") from exc
+                if (next_target.scheme, next_target.host, next_target.port) != (
+                    target.scheme,
+                    target.host,
+                    target.port,
+                ):
+                    # Credentials meant for one origin must not travel to another.
+                    request_headers = {
+                        k: v
+                        for k, v in request_headers.items()
+                        if k.lower() not in {"authorization", "cookie"}
+                    }
+                new_method = _redirect_method(response.status_code, method)
+                if new_method != method:
+                    body = {"data": None, "json": None}
+                method, target = new_method, next_target
         raise TooManyRedirects(f"more than {self.max_redirects} redirects")
 
     def _client(self, host: str) -> httpx.Client:

@@ -3,6 +3,7 @@
     uv run python -m bench.load [--clients 50] [--workers 2] [--duration 10] [--runs 3]
                                 [--postgres URL | --no-postgres] [--plain]
                                 [--only sqlite|postgres|baseline] [--scenario public|review|dismiss]
+                                [--set ENVOL_NAME=VALUE ...]
 
 Each run seeds a fresh database (published media outlets, figures over time, signed-in persons
 with candidates: bench/loadseed.py), starts `envol run --workers N` without its background worker,
@@ -60,6 +61,13 @@ def _env(data_dir: str, database_url: str | None) -> dict[str, str]:
     if database_url:
         env["DATABASE_URL"] = database_url
     return env
+
+
+def _setting(text: str) -> tuple[str, str]:
+    name, equals, value = text.partition("=")
+    if not name.startswith("ENVOL_") or not equals:
+        raise argparse.ArgumentTypeError(f"expected ENVOL_NAME=VALUE, not {text!r}")
+    return name, value
 
 
 def _reset_pg(url: str) -> None:
@@ -209,6 +217,7 @@ def run_database(label: str, database_url: str | None, args: argparse.Namespace)
         env = _env(data_dir, database_url)
         if plain:
             env["ENVOL_PAGE_CACHE"] = "off"
+        env.update(args.set)
         seeded = subprocess.run(
             [
                 sys.executable,
@@ -301,6 +310,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--plain", action="store_true", help="also measure one process without the page cache (before/after)"
     )
+    parser.add_argument(
+        "--set", type=_setting, action="append", default=[], metavar="ENVOL_NAME=VALUE",
+        help="a setting for the server under test (repeatable): measures its effect, e.g. "
+        "--set ENVOL_DB_PREPARE_THRESHOLD=0",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     OUT.mkdir(exist_ok=True)
     targets: list[tuple[str, str | None]] = [("baseline", None), ("sqlite", None)]
@@ -316,7 +330,8 @@ def main(argv: list[str] | None = None) -> int:
     runs: dict[str, list[dict[str, Any]]] = {label: [] for label, _ in targets}
     load_before = os.getloadavg()
     print(
-        f"load: {args.clients} clients, {args.workers} worker(s), load average {load_before[0]:.2f}",
+        f"load: {args.clients} clients, {args.workers} worker(s), load average {load_before[0]:.2f}"
+        + "".join(f", {name}={value}" for name, value in args.set),
         flush=True,
     )
     for run in range(args.runs):
@@ -341,6 +356,7 @@ def main(argv: list[str] | None = None) -> int:
     result = {
         "clients": args.clients,
         "workers": args.workers,
+        "settings": dict(args.set),
         "runs": runs,
         "median": median,
         "load_average": {"before": load_before, "after": load_after},

@@ -361,6 +361,15 @@ class Config(RetentionAndLimits, PacingSettings):
         "`max_connections` (docs/operations.md).",
         whole(minimum=1),
     )
+    db_prepare_threshold = Setting(
+        "ENVOL_DB_PREPARE_THRESHOLD",
+        "5",
+        "PostgreSQL: a statement run more than this many times on one connection is prepared on the "
+        "server (parsed and planned once, then reused); 0 sends every statement as text, as a "
+        "connection pooler in transaction mode requires unless it keeps prepared statements "
+        "(PgBouncer before 1.21, or without `max_prepared_statements`). Decision 0030.",
+        whole(minimum=0),
+    )
     request_threads = Setting(
         "ENVOL_REQUEST_THREADS",
         "8",

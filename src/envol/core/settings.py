@@ -113,6 +113,10 @@ def _database() -> dict[str, Any]:
                 "timeout": CONFIG.db_pool_timeout,
             },
         }
+        if CONFIG.db_prepare_threshold:
+            # Parameters bound on the server, so that psycopg can prepare what repeats (decision 0030).
+            config["OPTIONS"]["server_side_binding"] = True
+            config["OPTIONS"]["prepare_threshold"] = CONFIG.db_prepare_threshold
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # One file shared by the web threads and the in-process worker: WAL lets readers go on
         # while one writer commits, IMMEDIATE takes the write lock up front (no upgrade deadlocks).

@@ -7,7 +7,7 @@ Django staff users, kept apart on purpose (an operator account is not a person's
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
+from functools import cache, wraps
 from typing import Concatenate
 
 from django.db import connection
@@ -32,10 +32,19 @@ def current_person(request: HttpRequest) -> Person | None:
 def _person(person_id: int) -> Person | None:
     """The person with this id, written out: every signed-in request asks, and compiling the
     queryset cost more than running it (the "Your people" page, docs/performance.md)."""
-    table = connection.ops.quote_name(Person._meta.db_table)
-    for person in Person.objects.raw(f"SELECT * FROM {table} WHERE id = %s", [person_id]):  # noqa: S608 (quoted name only)
+    for person in Person.objects.raw(_person_sql(), [person_id]):
         return person
     return None
+
+
+@cache
+def _person_sql() -> str:
+    # The columns named, not `*`: on PostgreSQL the statement is prepared on each connection
+    # (decision 0030), and a prepared `SELECT *` fails once a migration adds a column while this
+    # process still serves.
+    q = connection.ops.quote_name
+    columns = ", ".join(q(str(f.column)) for f in Person._meta.concrete_fields)
+    return f"SELECT {columns} FROM {q(Person._meta.db_table)} WHERE id = %s"  # noqa: S608 (quoted names only)
 
 
 def sign_in(request: HttpRequest, person: Person) -> None:

@@ -109,3 +109,85 @@ def test_run_with_several_workers_serves_from_each_and_stops_them_all(tmp_path: 
     assert process.returncode == 0, output
     assert output.count("Started server process") == 2, output
     assert "stopped" in output
+
+
+def _web_processes(parent: int) -> list[int]:
+    children = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
+    # Not multiprocessing's resource tracker, also a child.
+    return [int(c) for c in children if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()]
+
+
+def _connections_per_process(parent: int, port: int) -> list[int]:
+    """How many established connections to ``port`` each web process started by ``parent`` holds
+    (Linux /proc)."""
+    inodes: set[str] = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "01" and int(fields[1].rsplit(":", 1)[1], 16) == port:  # 01: established
+                inodes.add(fields[9])
+    counts = []
+    for child in _web_processes(parent):
+        held = 0
+        for fd in Path(f"/proc/{child}/fd").iterdir():
+            try:
+                target = os.readlink(fd)
+            except OSError:
+                continue
+            held += target.startswith("socket:[") and target[8:-1] in inodes
+        counts.append(held)
+    return counts
+
+
+def test_several_workers_share_the_connections_and_one_that_dies_is_replaced(tmp_path: Path) -> None:
+    # One socket shared by both processes let the first to wake accept every waiting connection:
+    # 44 of the load benchmark's 50 kept-alive clients on one process (cli/webprocesses.py).
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ENVOL_") and k != "DATABASE_URL"}
+    env.update(ENVOL_DATA_DIR=str(tmp_path), ENVOL_HEARTBEAT_SECONDS="1")
+    process = subprocess.Popen(
+        ["envol", "run", "--port", str(port), "--workers", "2", "--no-worker"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    clients: list[socket.socket] = []
+    try:
+        base, deadline, status = f"http://127.0.0.1:{port}", time.monotonic() + 90, 0
+        while time.monotonic() < deadline and status != 200:
+            try:
+                status, _ = _get(f"{base}/faq/")
+            except OSError:
+                time.sleep(0.2)
+        time.sleep(2)  # both processes serving, not only the first
+        for _ in range(40):
+            clients.append(socket.create_connection(("127.0.0.1", port), timeout=5))
+        counts: list[int] = []
+        while time.monotonic() < deadline:  # accepted within moments
+            counts = _connections_per_process(process.pid, port)
+            if sum(counts) == 40:
+                break
+            time.sleep(0.1)
+        assert sum(counts) == 40, counts
+        # A hash spreads 40 connections about evenly: fewer than 8 on either side happens with a
+        # probability under 1 in 20,000.
+        assert len(counts) == 2, counts
+        assert min(counts) >= 8, counts
+        for client in clients:
+            client.close()
+        victim = _web_processes(process.pid)[0]
+        os.kill(victim, signal.SIGKILL)
+        replaced: list[int] = []
+        while time.monotonic() < deadline and len(replaced) != 2:
+            time.sleep(0.2)
+            replaced = [p for p in _web_processes(process.pid) if p != victim]
+        assert len(replaced) == 2, replaced
+        for _ in range(20):  # whichever socket each lands on, it is served
+            assert _get(f"{base}/faq/")[0] == 200
+    finally:
+        for client in clients:
+            client.close()
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=60)
+    assert process.returncode == 0, output

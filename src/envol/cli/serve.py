@@ -10,8 +10,8 @@ import uvicorn
 from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
-from uvicorn.supervisors import Multiprocess
 
+from envol.cli.webprocesses import WebProcesses, listening_sockets
 from envol.core.cache import CACHE_TABLE
 from envol.core.worker import EmbeddedWorker, run_worker_process
 
@@ -49,9 +49,9 @@ def run(args: argparse.Namespace) -> int:
     print(f"Envol is serving on http://{args.host}:{args.port}/ (Ctrl-C stops it)", flush=True)
     try:
         if args.workers > 1:
-            # uvicorn's supervisor: this process binds the socket, starts the web processes, restarts
+            # This process binds a socket per web process (cli/webprocesses.py), starts them, replaces
             # any that dies, and keeps the background worker; Ctrl-C stops them all.
-            Multiprocess(config, sockets=[config.bind_socket()]).run()
+            WebProcesses(config, listening_sockets(config, args.workers)).run()
         else:
             uvicorn.Server(config).run()
     except KeyboardInterrupt:

@@ -1,11 +1,12 @@
 """A URL configuration with views that say which database connection served them, how many requests
-run at once, what a request finds of the one before it, and one that waits on another server."""
+run at once, what a request finds of the one before it, one that waits on another server, one that writes."""
 
+import contextlib
 import contextvars
 import threading
 import time
 
-from django.db import connection
+from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.urls import include, path
 
@@ -53,6 +54,18 @@ def remote(request: HttpRequest) -> HttpResponse:
         return HttpResponse(http.get(request.GET["url"]).content)
 
 
+WRITING = threading.Event()
+
+
+def write(request: HttpRequest) -> HttpResponse:
+    """Writes (a no-op update), in a transaction or not: a request that may wait for a lock."""
+    WRITING.set()
+    atomic = transaction.atomic() if request.GET.get("atomic") == "1" else contextlib.nullcontext()
+    with atomic, connection.cursor() as cursor:
+        cursor.execute("UPDATE registry_person SET findable_by = findable_by WHERE id < 0")
+    return HttpResponse("written")
+
+
 def stream(request: HttpRequest) -> StreamingHttpResponse:
     return StreamingHttpResponse(iter([b"first ", b"second"]))
 
@@ -63,5 +76,6 @@ urlpatterns = [
     path("mark/", mark),
     path("remote/", remote),
     path("stream/", stream),
+    path("write/", write),
     path("", include("envol.core.urls")),
 ]

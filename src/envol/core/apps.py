@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 
 
@@ -11,7 +12,10 @@ class CoreConfig(AppConfig):
         from envol.core import tasks  # noqa: F401  (declares the cache purge job)
         from envol.core.cache import create_cache_table
         from envol.core.privatefiles import private_database_file
+        from envol.core.requestslots import install
 
         # The database cache's table is not a model: `envol migrate` (and the test database) get it here.
         post_migrate.connect(create_cache_table, sender=self, dispatch_uid="envol.core.cache_table")
+        # A request waiting for another connection's lock gives its slot up (decision 0028).
+        connection_created.connect(install, dispatch_uid="envol.core.lock_waits")
         private_database_file()  # before any connection creates it world-readable

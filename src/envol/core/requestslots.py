@@ -8,16 +8,19 @@ middleware and view, and the others wait their turn in order.
 
 A slot is for running Python on this machine's cores. A request gives its slot up while it waits
 for something else, so that a slow server elsewhere never stalls the pages of everyone else:
-another server (``platforms.http``), the mail server (``core.mail``), or while it reads an upload,
-which has its own bound (``archive.slots``). Outside the web server's request threads (workers,
-commands, tests through Django's client) no slot is held and both context managers do nothing.
+another server (``platforms.http``), the mail server (``core.mail``), while it reads an upload,
+which has its own bound (``archive.slots``), or while a statement of its may wait for another
+connection's lock (``outside_the_slot``, on every database connection). Outside the web server's
+request threads (workers, commands, tests through Django's client) no slot is held and all of this
+does nothing.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 _held = threading.local()
 
@@ -59,3 +62,40 @@ def waiting() -> Iterator[None]:
 def holding() -> bool:
     """Whether this thread holds a slot now (for tests and assertions)."""
     return getattr(_held, "slots", None) is not None
+
+
+#: Statements that may wait for a lock another connection holds: SQLite's `BEGIN IMMEDIATE` (the
+#: database's one write lock, held by a big import for seconds), and writes, which wait for it too
+#: in autocommit on SQLite and for rows or tables on PostgreSQL. Reads never wait for writers there
+#: (SQLite's WAL, PostgreSQL's snapshots).
+_MAY_WAIT = ("BEGIN", "INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+def outside_the_slot(
+    execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]
+) -> Any:
+    """Django execute wrapper (installed on every connection, `envol.core.apps`): a statement that may
+    wait for another connection's lock runs with the slot given up. Two such requests waiting while
+    a multi-million upload is stored would otherwise hold both slots, and the process would serve
+    no page until the upload ends.
+
+    A lock holder may then wait for a slot, never the reverse: every statement that may wait for a
+    lock gives its slot up first, so the requests holding slots meanwhile finish without it. Inside
+    a SQLite transaction the write lock is already held: its writes keep the slot."""
+    if getattr(_held, "slots", None) is None:
+        return execute(sql, params, many, context)
+    head = sql.lstrip()[:7].upper()
+    connection = context["connection"]
+    if not head.startswith(_MAY_WAIT) and " FOR UPDATE" not in sql.upper():
+        return execute(sql, params, many, context)
+    if connection.vendor == "sqlite" and connection.in_atomic_block and not head.startswith("BEGIN"):
+        return execute(sql, params, many, context)
+    with waiting():
+        return execute(sql, params, many, context)
+
+
+def install(connection: Any, **kwargs: Any) -> None:
+    """`connection_created` receiver: ``outside_the_slot`` on the connection, once, outermost (first
+    in the list: Django's `execute_wrapper` blocks remove the last one when they end)."""
+    if outside_the_slot not in connection.execute_wrappers:
+        connection.execute_wrappers.insert(0, outside_the_slot)

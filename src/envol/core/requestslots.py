@@ -10,7 +10,7 @@ A slot is for running Python on this machine's cores. A request gives its slot u
 for something else, so that a slow server elsewhere never stalls the pages of everyone else:
 another server (``platforms.http``), the mail server (``core.mail``), while it reads an upload,
 which has its own bound (``archive.slots``), or while a statement of its may wait for another
-connection's lock (``outside_the_slot``, on every database connection). Outside the web server's
+connection's lock for long (``outside_the_slot``, SQLite's write lock). Outside the web server's
 request threads (workers, commands, tests through Django's client) no slot is held and all of this
 does nothing.
 """
@@ -21,6 +21,8 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
+
+from django.db import OperationalError
 
 _held = threading.local()
 
@@ -64,38 +66,52 @@ def holding() -> bool:
     return getattr(_held, "slots", None) is not None
 
 
-#: Statements that may wait for a lock another connection holds: SQLite's `BEGIN IMMEDIATE` (the
-#: database's one write lock, held by a big import for seconds), and writes, which wait for it too
-#: in autocommit on SQLite and for rows or tables on PostgreSQL. Reads never wait for writers there
-#: (SQLite's WAL, PostgreSQL's snapshots).
-_MAY_WAIT = ("BEGIN", "INSERT", "UPDATE", "DELETE", "REPLACE")
+#: How long a SQLite write waits for the database's write lock while keeping its slot: another
+#: page's commit takes milliseconds; an upload storing millions of followers holds it for seconds.
+SHORT_LOCK_WAIT_MS = 100
+#: The statements that take SQLite's write lock when no transaction holds it yet.
+_WRITES = ("BEGIN", "INSERT", "UPDATE", "DELETE", "REPLACE")
 
 
 def outside_the_slot(
     execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]
 ) -> Any:
-    """Django execute wrapper (installed on every connection, `envol.core.apps`): a statement that may
-    wait for another connection's lock runs with the slot given up. Two such requests waiting while
-    a multi-million upload is stored would otherwise hold both slots, and the process would serve
-    no page until the upload ends.
+    """Django execute wrapper on SQLite connections (`install`): a write that finds the database's
+    write lock taken for long waits for it with the slot given up. Two such requests waiting while a
+    multi-million upload is stored would otherwise hold both slots, and the process would serve no
+    page until the upload ends.
 
-    A lock holder may then wait for a slot, never the reverse: every statement that may wait for a
-    lock gives its slot up first, so the requests holding slots meanwhile finish without it. Inside
-    a SQLite transaction the write lock is already held: its writes keep the slot."""
+    The write first waits up to SHORT_LOCK_WAIT_MS keeping its slot, as before: giving the slot up
+    for every wait was measured to halve the review page's throughput (decision 0028), since
+    SQLite's busy handler polls by sleeping, so sixteen threads polling, and the lock's new holder
+    waiting for a slot, left the lock idle between transactions. Only past that does it give the
+    slot up and wait the rest of the connection's timeout; the lock's holder may then wait for a
+    slot, but nothing holding a slot waits for that lock for long. Inside a transaction the lock is
+    already held: its writes go on."""
     if getattr(_held, "slots", None) is None:
         return execute(sql, params, many, context)
-    head = sql.lstrip()[:7].upper()
     connection = context["connection"]
-    if not head.startswith(_MAY_WAIT) and " FOR UPDATE" not in sql.upper():
+    head = sql.lstrip()[:7].upper()
+    if not head.startswith(_WRITES) or (connection.in_atomic_block and not head.startswith("BEGIN")):
         return execute(sql, params, many, context)
-    if connection.vendor == "sqlite" and connection.in_atomic_block and not head.startswith("BEGIN"):
+    raw = connection.connection
+    raw.execute(f"PRAGMA busy_timeout = {SHORT_LOCK_WAIT_MS}")
+    try:
         return execute(sql, params, many, context)
-    with waiting():
+    except OperationalError as error:
+        if "locked" not in str(error):
+            raise  # not a lock taken: as it is
+    finally:
+        timeout = float(connection.settings_dict["OPTIONS"].get("timeout", 5))
+        raw.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+    with waiting():  # the statement did not run (SQLite refused it whole): it is run again
         return execute(sql, params, many, context)
 
 
 def install(connection: Any, **kwargs: Any) -> None:
-    """`connection_created` receiver: ``outside_the_slot`` on the connection, once, outermost (first
-    in the list: Django's `execute_wrapper` blocks remove the last one when they end)."""
-    if outside_the_slot not in connection.execute_wrappers:
+    """`connection_created` receiver: ``outside_the_slot`` on a SQLite connection, once, outermost
+    (first in the list: Django's `execute_wrapper` blocks remove the last one when they end).
+    PostgreSQL's writes rarely wait for long (a big import writes its own partition): they keep
+    their slot."""
+    if connection.vendor == "sqlite" and outside_the_slot not in connection.execute_wrappers:
         connection.execute_wrappers.insert(0, outside_the_slot)

@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.core.signals import request_finished
-from django.db import connection
+from django.db import OperationalError, connection
 from django.db.backends.signals import connection_created
 
 from core import urls_pool
@@ -122,6 +122,49 @@ def test_a_request_waiting_long_for_the_write_lock_does_not_hold_up_the_pages(
     assert page == "done"
     assert still_waiting  # the page was served while the write waited for the lock
     assert written == "written"
+
+
+class _Raw:
+    def __init__(self) -> None:
+        self.pragmas: list[str] = []
+
+    def execute(self, sql: str) -> None:
+        self.pragmas.append(sql)
+
+
+class _Connection:
+    vendor, in_atomic_block, settings_dict = "sqlite", False, {"OPTIONS": {"timeout": 30}}
+
+    def __init__(self) -> None:
+        self.connection = _Raw()
+
+
+def test_a_write_keeps_its_slot_for_a_short_wait_and_gives_it_up_past_it() -> None:
+    # The first try waits at most SHORT_LOCK_WAIT_MS with the slot kept (a write per page must not
+    # queue twice: measured, decision 0028); only a lock still taken after that is waited for
+    # without it, and the connection's own timeout is back for that second try.
+    connection, calls = _Connection(), []
+
+    def execute(sql: str, params: object, many: bool, context: object) -> str:
+        calls.append((sql, requestslots.holding(), list(connection.connection.pragmas)))
+        if [c[0] for c in calls].count("BEGIN IMMEDIATE") == 1 and sql.startswith("BEGIN"):
+            raise OperationalError("database is locked")
+        return "ran"
+
+    context = {"connection": connection}
+    with requestslots.Slots(1).running():
+        assert requestslots.outside_the_slot(execute, "SELECT 1", None, False, context) == "ran"
+        assert requestslots.outside_the_slot(execute, "BEGIN IMMEDIATE", None, False, context) == "ran"
+        assert requestslots.holding()
+    short, restored = (
+        f"PRAGMA busy_timeout = {requestslots.SHORT_LOCK_WAIT_MS}",
+        "PRAGMA busy_timeout = 30000",
+    )
+    assert calls == [
+        ("SELECT 1", True, []),  # a read: as it is, slot kept
+        ("BEGIN IMMEDIATE", True, [short]),  # the short wait, slot kept
+        ("BEGIN IMMEDIATE", False, [short, restored]),  # the long one, slot given up
+    ]
 
 
 def test_waiting_gives_the_slot_up_and_takes_it_back_in_turn() -> None:

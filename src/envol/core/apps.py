@@ -16,6 +16,6 @@ class CoreConfig(AppConfig):
 
         # The database cache's table is not a model: `envol migrate` (and the test database) get it here.
         post_migrate.connect(create_cache_table, sender=self, dispatch_uid="envol.core.cache_table")
-        # A request waiting for another connection's lock gives its slot up (decision 0028).
+        # A SQLite write that waits long for the write lock gives its request's slot up (decision 0028).
         connection_created.connect(install, dispatch_uid="envol.core.lock_waits")
         private_database_file()  # before any connection creates it world-readable

@@ -12,7 +12,11 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+import uvicorn
+
 from envol.cli.main import _commands
+from envol.cli.webprocesses import listening_sockets
 
 
 def _free_port() -> int:
@@ -191,3 +195,38 @@ def test_several_workers_share_the_connections_and_one_that_dies_is_replaced(tmp
         process.send_signal(signal.SIGINT)
         output, _ = process.communicate(timeout=60)
     assert process.returncode == 0, output
+
+
+@pytest.mark.parametrize("reuse_port", [False, True])
+def test_a_port_in_use_is_refused_even_by_another_envol(reuse_port: bool) -> None:
+    # SO_REUSEPORT alone would let a second `envol run --workers N` join the first one's sockets and
+    # take part of its connections: the port must be free, as with one socket.
+    with socket.socket() as other:
+        if reuse_port:  # as another `envol run --workers N` of this user listens
+            other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        config = uvicorn.Config("envol.core.asgi:application", host="127.0.0.1", port=port, workers=2)
+        with pytest.raises(OSError, match="in use"):
+            listening_sockets(config, 2)
+    sockets = listening_sockets(config, 2)  # free again: one socket per process, on that port
+    try:
+        assert [s.getsockname()[1] for s in sockets] == [port, port]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def test_run_says_when_its_port_is_in_use(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ENVOL_") and k != "DATABASE_URL"}
+    env.update(ENVOL_DATA_DIR=str(tmp_path))
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        done = subprocess.run(["envol", "run", "--port", str(port), "--workers", "2", "--no-worker"],
+                              env=env, capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 1
+    assert f"envol: cannot listen on 127.0.0.1:{port}: Address already in use" in done.stderr
+    assert "Envol is serving" not in done.stdout

@@ -35,9 +35,6 @@ def run(args: argparse.Namespace) -> int:
         _migrate(verbosity=0)
     if args.workers > 1:
         _share_rate_limits()
-    worker = None if args.no_worker else EmbeddedWorker()
-    if worker:
-        worker.start()
     config = uvicorn.Config(
         "envol.core.asgi:application",
         host=args.host,
@@ -46,12 +43,22 @@ def run(args: argparse.Namespace) -> int:
         log_config=None,
         workers=args.workers,
     )
+    try:
+        # Several processes: this one binds a socket per web process (cli/webprocesses.py), before
+        # anything starts, so that a port in use is said at once.
+        sockets = listening_sockets(config, args.workers) if args.workers > 1 else []
+    except OSError as error:
+        print(f"envol: cannot listen on {args.host}:{args.port}: {error.strerror}", file=sys.stderr)
+        return 1
+    worker = None if args.no_worker else EmbeddedWorker()
+    if worker:
+        worker.start()
     print(f"Envol is serving on http://{args.host}:{args.port}/ (Ctrl-C stops it)", flush=True)
     try:
-        if args.workers > 1:
-            # This process binds a socket per web process (cli/webprocesses.py), starts them, replaces
-            # any that dies, and keeps the background worker; Ctrl-C stops them all.
-            WebProcesses(config, listening_sockets(config, args.workers)).run()
+        if sockets:
+            # Starts the web processes, replaces any that dies, and keeps the background worker here;
+            # Ctrl-C stops them all.
+            WebProcesses(config, sockets).run()
         else:
             uvicorn.Server(config).run()
     except KeyboardInterrupt:

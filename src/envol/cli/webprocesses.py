@@ -33,6 +33,12 @@ def listening_sockets(config: uvicorn.Config, count: int) -> list[socket.socket]
     one's, when the port asked for is 0)."""
     family = socket.AF_INET6 if ":" in config.host else socket.AF_INET
     port, sockets = config.port, []
+    if port:
+        # SO_REUSEPORT would also join sockets another `envol run` of this user already listens
+        # with, and share its connections: a port in use must be refused, as without it.
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((config.host, port))
     try:
         for _ in range(count):
             sock = socket.socket(family, socket.SOCK_STREAM)

@@ -18,6 +18,7 @@ from envol.archive.service import ingest
 from envol.archive.synthetic import write_synthetic_archive
 from envol.core.ids import Platform
 from envol.core.pseudonym import pseudonymizer
+from envol.matching import review
 from envol.matching.models import Candidate, Kind
 from envol.matching.reach import already_there
 from envol.reconnect import picks
@@ -235,6 +236,25 @@ def test_follow_all_per_network_and_direction(client: Client, alice: Person) -> 
     assert picks.counts(alice.pk)["bluesky"]["followers_left"] == 1  # Carol; Dave is queued already
     client.post("/people/follow-all/", {"network": "bluesky", "direction": "everyone"})  # refused
     assert FollowTask.objects.count() == 2
+
+
+def test_the_page_reads_both_sets_of_counts_in_one_statement_that_agrees_with_each(
+    client: Client, alice: Person
+) -> None:
+    # `picks.page_counts` computes `review.counts` inside the statement of the "follow all" counts:
+    # the same figures as each statement alone, through follows, a dismissal and a queued task.
+    sign_in(client, alice)
+    client.post("/people/follow-all/", {"network": "bluesky", "direction": "followees"})
+    Candidate.objects.filter(address="did:plc:carol").update(dismissed_at=timezone.now())
+    followed, follow = picks.page_counts(alice.pk)
+    assert followed == review.counts(alice.pk)
+    assert followed["bluesky"]["total"] > 0
+    assert followed["bluesky"]["dismissed"] == 1
+    assert follow["bluesky"]["followees"] == 2
+    assert follow["bluesky"]["followees_left"] == 0  # both queued
+    with CaptureQueriesContext(connection) as page:
+        client.get("/people/", headers={"accept-language": "en"})
+    assert sum("GROUP BY c.network" in q["sql"] for q in page.captured_queries) == 1
 
 
 def test_each_row_says_its_state_and_pending_requests_are_pending(client: Client, alice: Person) -> None:

@@ -211,30 +211,45 @@ def page(
     return Page(rows, make_cursor(rows[-1]) if more and rows else None)
 
 
+#: What `counts` gives per network, in the order of `counts_columns`.
+COUNT_KEYS = ("followee_only", "follower_only", "mutual", "total", "bridged", "dismissed", "suggestions")
+
+
+def counts_columns() -> tuple[str, list[Any]]:
+    """The columns of `counts` over candidate rows ``c`` grouped by network, with their parameters:
+    apart so that the "Your people" page reads them in the statement of its other counts."""
+    suggestion, bridged = Kind.SUGGESTION.value, Kind.BRIDGED.value
+    columns = """
+        SUM(CASE WHEN c.kind <> %s AND c.followee AND NOT c.follower THEN 1 ELSE 0 END),
+        SUM(CASE WHEN c.kind <> %s AND c.follower AND NOT c.followee THEN 1 ELSE 0 END),
+        SUM(CASE WHEN c.kind <> %s AND c.followee AND c.follower THEN 1 ELSE 0 END),
+        SUM(CASE WHEN c.kind <> %s THEN 1 ELSE 0 END),
+        SUM(CASE WHEN c.kind = %s THEN 1 ELSE 0 END),
+        SUM(CASE WHEN c.kind <> %s AND c.dismissed_at IS NOT NULL THEN 1 ELSE 0 END),
+        SUM(CASE WHEN c.kind = %s THEN 1 ELSE 0 END)"""
+    return columns, [suggestion] * 4 + [bridged, suggestion, suggestion]
+
+
+def counts_of(rows: list[tuple[Any, ...]]) -> dict[str, dict[str, int]]:
+    """`counts` from rows that start with the network and `counts_columns`' values."""
+    result = {n.value: dict.fromkeys(COUNT_KEYS, 0) for n in NETWORKS}
+    for network, *values in rows:
+        if network in result:
+            result[network] = {
+                k: int(v or 0) for k, v in zip(COUNT_KEYS, values[: len(COUNT_KEYS)], strict=True)
+            }
+    return result
+
+
 def counts(person_id: int) -> dict[str, dict[str, int]]:
     """Per network: disjoint direction buckets of what can be followed (verified and bridged rows),
     plus how many of those are bridged, dismissed, and how many suggestions there are. One query."""
     table = connection.ops.quote_name(Candidate._meta.db_table)
-    suggestion, bridged = Kind.SUGGESTION.value, Kind.BRIDGED.value
-    sql = f"""
-        SELECT network,
-               SUM(CASE WHEN kind <> %s AND followee AND NOT follower THEN 1 ELSE 0 END),
-               SUM(CASE WHEN kind <> %s AND follower AND NOT followee THEN 1 ELSE 0 END),
-               SUM(CASE WHEN kind <> %s AND followee AND follower THEN 1 ELSE 0 END),
-               SUM(CASE WHEN kind <> %s THEN 1 ELSE 0 END),
-               SUM(CASE WHEN kind = %s THEN 1 ELSE 0 END),
-               SUM(CASE WHEN kind <> %s AND dismissed_at IS NOT NULL THEN 1 ELSE 0 END),
-               SUM(CASE WHEN kind = %s THEN 1 ELSE 0 END)
-        FROM {table} WHERE person_id = %s GROUP BY network
-    """  # noqa: S608 (quoted table name only)
-    keys = ("followee_only", "follower_only", "mutual", "total", "bridged", "dismissed", "suggestions")
-    result = {n.value: dict.fromkeys(keys, 0) for n in NETWORKS}
+    columns, params = counts_columns()
+    sql = f"SELECT c.network, {columns} FROM {table} c WHERE c.person_id = %s GROUP BY c.network"  # noqa: S608 (quoted table name only)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [suggestion] * 4 + [bridged, suggestion, suggestion, person_id])
-        for network, *values in cursor.fetchall():
-            if network in result:
-                result[network] = {k: int(v or 0) for k, v in zip(keys, values, strict=True)}
-    return result
+        cursor.execute(sql, [*params, person_id])
+        return counts_of(cursor.fetchall())
 
 
 def set_dismissed(person_id: int, ids: list[int], *, dismissed: bool) -> int:

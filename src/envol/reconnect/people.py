@@ -7,8 +7,9 @@ covers; the progress of each linked account, which `progress.js` refreshes from 
 without a reload. Plain HTML forms: everything works without JavaScript.
 
 Cheap on purpose (bench/load.py, "review"): one keyset page of candidates with each row's task
-state (`matching.review.page`), the per-network counts (`review.counts`, `picks.counts`), progress
-(`progress.progress_for`), the notification preference; none of them per row.
+state (`matching.review.page`), the per-network counts (`review.counts` and `picks.counts` in one
+statement, `picks.page_counts`), progress (`progress.progress_for`), the notification preference;
+none of them per row.
 """
 
 from __future__ import annotations
@@ -100,10 +101,15 @@ def filter_labels() -> list[tuple[str, str]]:
     ]
 
 
-def account_blocks(person_id: int) -> list[AccountBlock]:
+def account_blocks(
+    person_id: int, follow_counts: dict[str, dict[str, int]] | None = None
+) -> list[AccountBlock]:
+    """Each linked account's progress and "follow all" counts (`picks.counts`, read here unless the
+    caller has them already)."""
     now, start = timezone.now(), automatic_start()
     rows = progress_for(person_id, now=now)
-    follow_counts = picks.counts(person_id)
+    if follow_counts is None:
+        follow_counts = picks.counts(person_id)
     blocks = []
     for p in rows:
         name = NETWORK_NAMES[p.network]
@@ -121,7 +127,8 @@ def people_page(request: HttpRequest, person: Person) -> HttpResponse:
     result = review.page(person.pk, which=which, network=network, after=after)
     preference, new_count = notify.visit(person.pk)
     context_processors.seen_all(request)
-    blocks = account_blocks(person.pk)
+    review_counts, follow_counts = picks.page_counts(person.pk)  # one statement for both
+    blocks = account_blocks(person.pk, follow_counts)
     linked = {b.progress.network for b in blocks}
     rows = []
     for row in result.rows:
@@ -132,7 +139,7 @@ def people_page(request: HttpRequest, person: Person) -> HttpResponse:
     query = {"filter": which.value, **({"network": network.value} if network else {})}
     context: dict[str, Any] = {
         "page": "people",
-        "counts": review.counts(person.pk),
+        "counts": review_counts,
         "blocks": blocks,
         "rows": rows,
         "which": which.value,

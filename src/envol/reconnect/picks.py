@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from envol.core.ids import Platform
 from envol.core.listparam import ids_in, texts_in
+from envol.matching import review
 from envol.matching.candidates import KnownAccount
 from envol.matching.models import Candidate, Kind
 from envol.privacy.pending import is_pending
@@ -33,7 +34,7 @@ PICKABLE = frozenset({TaskState.PLANNED, TaskState.SKIPPED, TaskState.FAILED})
 
 
 class Direction(enum.StrEnum):
-    """The buckets "follow all" offers, as the page counts them (envol.matching.review.counts)."""
+    """The buckets "follow all" offers, as the page counts them (`counts`)."""
 
     FOLLOWEES = "followees"  # people the person followed on X (mutual ones included)
     FOLLOWERS = "followers"  # people who followed the person on X (mutual ones included)
@@ -102,37 +103,58 @@ def _follow(person_id: int, where: Q, now: datetime | None) -> int:
     return queued
 
 
+#: What `counts` gives per network.
+FOLLOW_KEYS = ("followees", "followers", "all", "followees_left", "followers_left", "all_left")
+
+
 def counts(person_id: int) -> dict[str, dict[str, int]]:
     """Per network, what "follow all" and the automatic choice cover: the followable candidates of
-    each direction (not dismissed), and among them those not followed nor queued yet. One statement,
-    written out (the page that shows it is reloaded often: no ORM compilation per request)."""
+    each direction (not dismissed), and among them those not followed nor queued yet."""
+    return page_counts(person_id)[1]
+
+
+def page_counts(person_id: int) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, int]]]:
+    """The "Your people" page's two sets of counts, `review.counts` and `counts`, from one reading
+    of the person's candidates: one statement, written out (the page is reloaded often, and on
+    PostgreSQL each statement costs a round trip and about 0.1 ms of Envol's CPU through the cursor,
+    docs/performance.md)."""
     q = connection.ops.quote_name
-    busy = sorted(s.value for s in {*FOLLOWED, TaskState.READY, TaskState.WAITING_AUTH})
+    busy_states = sorted(s.value for s in {*FOLLOWED, TaskState.READY, TaskState.WAITING_AUTH})
     unfollowable = sorted(str(u) for u in NOT_FOLLOWABLE)
     tasks, accounts = q(FollowTask._meta.db_table), q(Account._meta.db_table)
+    followable = (
+        "c.kind = %s AND c.target_account_id IS NOT NULL AND c.dismissed_at IS NULL"
+        f" AND c.unavailable NOT IN ({', '.join(['%s'] * len(unfollowable))})"
+    )
+    review_columns, review_params = review.counts_columns()
     sql = f"""
-        SELECT c.network,
-               SUM(CASE WHEN c.followee THEN 1 ELSE 0 END), SUM(CASE WHEN c.follower THEN 1 ELSE 0 END),
-               COUNT(*),
-               SUM(CASE WHEN c.followee AND NOT c.busy THEN 1 ELSE 0 END),
-               SUM(CASE WHEN c.follower AND NOT c.busy THEN 1 ELSE 0 END),
-               SUM(CASE WHEN NOT c.busy THEN 1 ELSE 0 END)
+        SELECT c.network, {review_columns},
+               SUM(CASE WHEN c.f AND c.followee THEN 1 ELSE 0 END),
+               SUM(CASE WHEN c.f AND c.follower THEN 1 ELSE 0 END),
+               SUM(CASE WHEN c.f THEN 1 ELSE 0 END),
+               SUM(CASE WHEN c.f AND c.followee AND NOT c.busy THEN 1 ELSE 0 END),
+               SUM(CASE WHEN c.f AND c.follower AND NOT c.busy THEN 1 ELSE 0 END),
+               SUM(CASE WHEN c.f AND NOT c.busy THEN 1 ELSE 0 END)
         FROM (
-            SELECT c.network, c.followee, c.follower, EXISTS (
-                SELECT 1 FROM {tasks} t JOIN {accounts} s ON s.id = t.source_id
-                WHERE s.person_id = c.person_id AND t.network = c.network AND t.target_id = c.address
-                  AND t.state IN ({", ".join(["%s"] * len(busy))})) AS busy
+            SELECT c.network, c.kind, c.followee, c.follower, c.dismissed_at, ({followable}) AS f,
+                   CASE WHEN {followable} THEN EXISTS (
+                       SELECT 1 FROM {tasks} t JOIN {accounts} s ON s.id = t.source_id
+                       WHERE s.person_id = c.person_id AND t.network = c.network AND t.target_id = c.address
+                         AND t.state IN ({", ".join(["%s"] * len(busy_states))})
+                   ) ELSE FALSE END AS busy
             FROM {q(Candidate._meta.db_table)} c
-            WHERE c.person_id = %s AND c.kind = %s AND c.target_account_id IS NOT NULL
-              AND c.dismissed_at IS NULL AND c.unavailable NOT IN ({", ".join(["%s"] * len(unfollowable))})
+            WHERE c.person_id = %s
         ) c
         GROUP BY c.network
     """  # noqa: S608 (quoted names and placeholders only)
-    keys = ("followees", "followers", "all", "followees_left", "followers_left", "all_left")
-    found = {n.value: dict.fromkeys(keys, 0) for n in (Platform.BLUESKY, Platform.MASTODON)}
+    followable_params = [Kind.VERIFIED.value, *unfollowable]
+    params = [*review_params, *followable_params, *followable_params, *busy_states, person_id]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*busy, person_id, Kind.VERIFIED.value, *unfollowable])
-        for network, *values in cursor.fetchall():
-            if network in found:
-                found[network] = {k: int(v or 0) for k, v in zip(keys, values, strict=True)}
-    return found
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    follow = {n.value: dict.fromkeys(FOLLOW_KEYS, 0) for n in (Platform.BLUESKY, Platform.MASTODON)}
+    width = len(review.COUNT_KEYS)
+    for network, *values in rows:
+        if network in follow:
+            follow[network] = {k: int(v or 0) for k, v in zip(FOLLOW_KEYS, values[width:], strict=True)}
+    return review.counts_of(rows), follow

@@ -384,9 +384,9 @@ class Config(RetentionAndLimits, PacingSettings):
         "ENVOL_REQUESTS_AT_ONCE",
         "2",
         "Requests each web process runs at the same time; the others wait their turn. A request "
-        "waiting on another server, or reading an upload (uploads have their own bound), does not "
-        "count. More than "
-        "about one per core costs CPU per page without serving more (docs/performance.md).",
+        "waiting on another server, reading an upload (uploads have their own bound) or waiting "
+        "past 100 ms for SQLite's write lock does not count. More than about one per core costs "
+        "CPU per page without serving more (docs/performance.md).",
         whole(minimum=1),
     )
     page_cache = Setting(

@@ -76,7 +76,7 @@ _WRITES = ("BEGIN", "INSERT", "UPDATE", "DELETE", "REPLACE")
 def outside_the_slot(
     execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]
 ) -> Any:
-    """Django execute wrapper on SQLite connections (`install`): a write that finds the database's
+    """Django execute wrapper on SQLite connections (`wrap_sqlite_writes`): a write that finds the database's
     write lock taken for long waits for it with the slot given up. Two such requests waiting while a
     multi-million upload is stored would otherwise hold both slots, and the process would serve no
     page until the upload ends.
@@ -108,7 +108,7 @@ def outside_the_slot(
         return execute(sql, params, many, context)
 
 
-def install(connection: Any, **kwargs: Any) -> None:
+def wrap_sqlite_writes(connection: Any, **kwargs: Any) -> None:
     """`connection_created` receiver: ``outside_the_slot`` on a SQLite connection, once, outermost
     (first in the list: Django's `execute_wrapper` blocks remove the last one when they end).
     PostgreSQL's writes rarely wait for long (a big import writes its own partition): they keep

@@ -4,11 +4,17 @@ never for another person, another language, another address, or a page with a no
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import translation
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 
 from envol.core import rendermemo
 from envol.matching.materialise import refresh_everyone
@@ -135,9 +141,51 @@ def test_the_reused_page_token_passes_the_csrf_check(
 
 def test_values_that_cannot_be_compared_are_not_reused() -> None:
     with pytest.raises(rendermemo.Unkeyable):
-        rendermemo._value({"rows": Candidate.objects.all()})
-    assert rendermemo._value({"n": 1, "when": None, "rows": [("a", 2)]}) == (
-        ("n", 1),
-        ("when", None),
-        ("rows", (("a", 2),)),
-    )
+        rendermemo._inputs([{"rows": Candidate.objects.all()}])
+    with pytest.raises(rendermemo.Unkeyable):
+        rendermemo._inputs([{"row": object()}])
+
+
+@dataclass(frozen=True)
+class Row:
+    handle: str
+    seen: datetime | None
+    nested: tuple[object, ...] = ()
+
+
+@dataclass(frozen=True)
+class OtherRow:
+    handle: str
+    seen: datetime | None
+    nested: tuple[object, ...] = ()
+
+
+def test_the_key_differs_whenever_a_value_differs() -> None:
+    """Every value the memo compares, changed one at a time, changes the bytes it hashes."""
+    when = datetime(2026, 12, 6, 12, tzinfo=UTC)
+    base = {"rows": [Row("a", when, (1, "x"))], "n": 1, "label": "Follow"}
+    variants = [
+        {**base, "rows": [Row("b", when, (1, "x"))]},
+        {**base, "rows": [Row("a", when + timedelta(microseconds=1), (1, "x"))]},
+        {**base, "rows": [Row("a", when.astimezone(ZoneInfo("Europe/Paris")), (1, "x"))]},
+        {**base, "rows": [Row("a", None, (1, "x"))]},
+        {**base, "rows": [Row("a", when, (1, "y"))]},
+        {**base, "rows": [Row("a", when, (Row("a", when),))]},
+        {**base, "rows": [OtherRow("a", when, (1, "x"))]},
+        {**base, "rows": []},
+        {**base, "n": 2},
+        {**base, "n": True},
+        {**base, "label": mark_safe("Follow <b>")},
+        {**base, "label": gettext_lazy("Follow all")},
+    ]
+    written = {rendermemo._inputs([v]) for v in [base, *variants]}
+    assert len(written) == len(variants) + 1
+    assert rendermemo._inputs([dict(base)]) == rendermemo._inputs([base])  # the same values, the same key
+
+
+def test_a_safe_or_lazy_string_is_keyed_by_its_text() -> None:
+    assert rendermemo._inputs([mark_safe("Suivre")]) == rendermemo._inputs([gettext_lazy("Suivre")])
+    with translation.override("fr"):
+        french = rendermemo._inputs([gettext_lazy("Follow")])
+    with translation.override("en"):
+        assert rendermemo._inputs([gettext_lazy("Follow")]) != french

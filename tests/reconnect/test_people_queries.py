@@ -18,6 +18,7 @@ from envol.matching import notify
 from envol.matching.models import Candidate, Kind, NotificationPreference
 from envol.privacy.models import PrivacyState
 from envol.privacy.pending import is_pending, persons_pending
+from envol.reconnect import picks
 from envol.reconnect.models import AccountDrive, FollowTask, Mode, Pace, ReconnectChoice
 from envol.reconnect.progress import progress_for
 from envol.reconnect.states import TaskState
@@ -29,9 +30,10 @@ from .conftest import account, plan_targets
 
 pytestmark = pytest.mark.django_db
 S = TaskState
-#: The page's statements: session, person, pending erasure, the page of rows, the visit, the
-#: accounts with their choice and drive, the tallies, the newest errors, the two sets of counts.
-PAGE_STATEMENTS = 10
+#: The page's statements: session, person, the two sets of counts with the pending erasure, the
+#: page of rows, the visit, the accounts with their choice and drive, the tallies with the newest
+#: errors.
+PAGE_STATEMENTS = 8
 
 
 def _candidates(person: Person, network: Platform, start: int, n: int) -> None:
@@ -154,6 +156,32 @@ def test_a_pending_erasure_is_read_for_one_person_as_for_many() -> None:
     PrivacyState.objects.create(person=other)
     assert [is_pending(p.pk) for p in (waiting, other)] == [True, False]
     assert persons_pending([waiting.pk, other.pk]) == {waiting.pk}
+    # The page reads it with its counts, with candidates or without any.
+    _candidates(other, Platform.BLUESKY, 0, 2)
+    assert [picks.page_counts(p.pk).erasing for p in (waiting, other)] == [True, False]
+    _candidates(waiting, Platform.BLUESKY, 10, 2)
+    assert picks.page_counts(waiting.pk).erasing is True
+    assert picks.page_counts(waiting.pk).follow == picks.page_counts(other.pk).follow
+
+
+@pytest.mark.parametrize("with_candidates", [False, True])
+def test_a_person_whose_erasure_is_pending_is_sent_to_its_progress(
+    client: Client, with_candidates: bool
+) -> None:
+    person = Person.objects.create()
+    account(person, Platform.BLUESKY, "did:plc:me")
+    if with_candidates:
+        _candidates(person, Platform.BLUESKY, 0, 3)
+    _signed_in(client, person)
+    assert client.get("/people/").status_code == 200
+    PrivacyState.objects.update_or_create(person=person, defaults={"erasure_requested_at": timezone.now()})
+    with CaptureQueriesContext(connection) as captured:
+        answer = client.get("/people/", headers={"accept-language": "en"})
+    assert answer.status_code == 302
+    assert answer["Location"] == "/your-data/erase/"
+    assert not any(q["sql"].lstrip().startswith(("UPDATE", "INSERT")) for q in captured)  # no visit recorded
+    page = client.get(answer["Location"], headers={"accept-language": "en"}).content.decode()
+    assert "Envol only removes its follows now." in page
 
 
 def test_a_session_naming_a_person_who_is_gone_is_signed_out(client: Client) -> None:

@@ -22,7 +22,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from envol.core import mail
+from envol.core import mail, rows
 from envol.core.listparam import ids_in
 from envol.matching.models import Candidate, Kind, NotificationPreference
 from envol.privacy.pending import persons_pending
@@ -85,10 +85,13 @@ def visit_state(person_id: int) -> Visit:
                          AND (c.first_seen_at > p.last_review_at OR c.notified_at IS NULL)) AS envol_untold
         FROM {q(NotificationPreference._meta.db_table)} p WHERE p.person_id = %s
     """  # noqa: S608 (quoted names and placeholders only)
-    for preference in NotificationPreference.objects.raw(sql, [Kind.SUGGESTION.value, person_id]):
-        extra = preference.__dict__  # the two computed columns, beside the model's own
-        return Visit(preference, int(extra["envol_new"] or 0), bool(extra["envol_untold"]))
-    return Visit(None, 0, True)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [Kind.SUGGESTION.value, person_id])
+        row = cursor.fetchone()
+    if row is None:
+        return Visit(None, 0, True)
+    new, untold = row[-2:]  # the two computed columns, after the model's own
+    return Visit(rows.instance(NotificationPreference, row), int(new or 0), bool(untold))
 
 
 def visit(person_id: int) -> tuple[NotificationPreference | None, int]:

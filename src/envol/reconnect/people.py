@@ -8,8 +8,8 @@ without a reload. Plain HTML forms: everything works without JavaScript.
 
 Cheap on purpose (bench/load.py, "review"): one keyset page of candidates with each row's task
 state (`matching.review.page`), the per-network counts (`review.counts` and `picks.counts` in one
-statement, `picks.page_counts`), progress (`progress.progress_for`), the notification preference;
-none of them per row.
+statement with the pending-erasure check, `picks.page_counts`), progress (`progress.progress_for`),
+the notification preference; none of them per row.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from envol.reconnect.progress import AccountProgress, progress_for
 from envol.reconnect.schedule_date import automatic_start
 from envol.reconnect.statement import figures, statement
 from envol.reconnect.states import TaskState
-from envol.reconnect.views import NETWORK_NAMES, not_while_erasing
+from envol.reconnect.views import NETWORK_NAMES, not_while_erasing, while_erasing
 from envol.registry.models import Person
 from envol.registry.session import person_required
 
@@ -121,14 +121,15 @@ def account_blocks(
 
 @person_required
 @require_GET
-@not_while_erasing
 def people_page(request: HttpRequest, person: Person) -> HttpResponse:
+    counts = picks.page_counts(person.pk)  # first: it says whether the person's erasure is pending
+    if counts.erasing:
+        return while_erasing(request)  # as `not_while_erasing` does, in the counts' statement
     which, network, after = _choices(request)
     result = review.page(person.pk, which=which, network=network, after=after)
     preference, new_count = notify.visit(person.pk)
     context_processors.seen_all(request)
-    review_counts, follow_counts = picks.page_counts(person.pk)  # one statement for both
-    blocks = account_blocks(person.pk, follow_counts)
+    blocks = account_blocks(person.pk, counts.follow)
     linked = {b.progress.network for b in blocks}
     rows = []
     for row in result.rows:
@@ -139,7 +140,7 @@ def people_page(request: HttpRequest, person: Person) -> HttpResponse:
     query = {"filter": which.value, **({"network": network.value} if network else {})}
     context: dict[str, Any] = {
         "page": "people",
-        "counts": review_counts,
+        "counts": counts.review,
         "blocks": blocks,
         "rows": rows,
         "which": which.value,

@@ -10,6 +10,7 @@ at the pace of each network, like any other follow (`scheduling.wake_if_work`).
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection, transaction
@@ -21,7 +22,7 @@ from envol.core.listparam import ids_in, texts_in
 from envol.matching import review
 from envol.matching.candidates import KnownAccount
 from envol.matching.models import Candidate, Kind
-from envol.privacy.pending import is_pending
+from envol.privacy.pending import is_pending, pending_sql
 from envol.reconnect import transitions
 from envol.reconnect.models import FollowTask
 from envol.reconnect.plan import NOT_FOLLOWABLE, PICKED, insert_missing, renew_chosen
@@ -110,14 +111,22 @@ FOLLOW_KEYS = ("followees", "followers", "all", "followees_left", "followers_lef
 def counts(person_id: int) -> dict[str, dict[str, int]]:
     """Per network, what "follow all" and the automatic choice cover: the followable candidates of
     each direction (not dismissed), and among them those not followed nor queued yet."""
-    return page_counts(person_id)[1]
+    return page_counts(person_id).follow
 
 
-def page_counts(person_id: int) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, int]]]:
+@dataclass(frozen=True, slots=True)
+class PageCounts:
+    erasing: bool  # the person's erasure is pending (`privacy.pending`): the page is not shown
+    review: dict[str, dict[str, int]]  # `review.counts`
+    follow: dict[str, dict[str, int]]  # `counts`
+
+
+def page_counts(person_id: int) -> PageCounts:
     """The "Your people" page's two sets of counts, `review.counts` and `counts`, from one reading
-    of the person's candidates: one statement, written out (the page is reloaded often, and on
-    PostgreSQL each statement costs a round trip and about 0.1 ms of Envol's CPU through the cursor,
-    docs/performance.md)."""
+    of the person's candidates, and whether their erasure is pending: one statement, written out
+    (the page is reloaded often, and on PostgreSQL each statement costs a round trip and about
+    0.1 ms of Envol's CPU through the cursor, docs/performance.md). Always one row at least: the
+    erasure's, joined to the counts of each network the person has candidates on."""
     q = connection.ops.quote_name
     busy_states = sorted(s.value for s in {*FOLLOWED, TaskState.READY, TaskState.WAITING_AUTH})
     unfollowable = sorted(str(u) for u in NOT_FOLLOWABLE)
@@ -128,6 +137,7 @@ def page_counts(person_id: int) -> tuple[dict[str, dict[str, int]], dict[str, di
     )
     review_columns, review_params = review.counts_columns()
     sql = f"""
+        SELECT e.erasing, g.* FROM (SELECT {pending_sql()} AS erasing) e LEFT JOIN (
         SELECT c.network, {review_columns},
                SUM(CASE WHEN c.f AND c.followee THEN 1 ELSE 0 END),
                SUM(CASE WHEN c.f AND c.follower THEN 1 ELSE 0 END),
@@ -146,15 +156,17 @@ def page_counts(person_id: int) -> tuple[dict[str, dict[str, int]], dict[str, di
             WHERE c.person_id = %s
         ) c
         GROUP BY c.network
+        ) g ON 1 = 1
     """  # noqa: S608 (quoted names and placeholders only)
     followable_params = [Kind.VERIFIED.value, *unfollowable]
-    params = [*review_params, *followable_params, *followable_params, *busy_states, person_id]
+    params = [person_id, *review_params, *followable_params, *followable_params, *busy_states, person_id]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     follow = {n.value: dict.fromkeys(FOLLOW_KEYS, 0) for n in (Platform.BLUESKY, Platform.MASTODON)}
     width = len(review.COUNT_KEYS)
-    for network, *values in rows:
+    grouped = [row[1:] for row in rows if row[1] is not None]  # no candidates: the erasure's row only
+    for network, *values in grouped:
         if network in follow:
             follow[network] = {k: int(v or 0) for k, v in zip(FOLLOW_KEYS, values[width:], strict=True)}
-    return review.counts_of(rows), follow
+    return PageCounts(bool(rows[0][0]), review.counts_of(grouped), follow)

@@ -113,7 +113,7 @@ def _code(text: str) -> tuple[str, str]:
 
 
 def progress_for(person_id: int, *, now: datetime | None = None) -> list[AccountProgress]:
-    """Each linked account's progress, in three statements whatever the number of accounts."""
+    """Each linked account's progress, in two statements whatever the number of accounts."""
     now = now or timezone.now()
     accounts = progress_read.linked(person_id)
     tallies = progress_read.tallies([a.account_id for a in accounts])

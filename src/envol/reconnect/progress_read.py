@@ -1,5 +1,5 @@
 """What `progress.progress_for` reads: a person's linked accounts with their choice and drive, and
-their tasks' tallies, in three statements however many accounts and tasks there are.
+their tasks' tallies, in two statements however many accounts and tasks there are.
 
 Written out, not built with the ORM: the "Your people" page is reloaded often and its JSON twin
 polled every few seconds, and compiling a queryset cost more CPU than running it (bench/load.py,
@@ -87,39 +87,45 @@ def linked(person_id: int) -> list[Linked]:
 
 def tallies(ids: list[int]) -> dict[int, Tally]:
     """Per account: tasks per state, those a retry takes up, those an undo removes, and the newest
-    refusals (RECENT_ERRORS at most, "no longer chosen" left out)."""
+    refusals (RECENT_ERRORS at most, "no longer chosen" left out). One statement: the grouped counts
+    (part 0) and the newest refusals (part 1, in order) as two parts of one union, padded to the
+    same columns."""
     found = {i: Tally() for i in ids}
     if not ids:
         return found
     tasks, created = _table(FollowTask), sorted(s.value for s in CREATED_BY_ENVOL)
-    counts = f"""
-        SELECT source_id, state, COUNT(*),
-               SUM(CASE WHEN state = %s AND reason = %s THEN 1 ELSE 0 END),
-               SUM(CASE WHEN state = %s AND check_at IS NULL THEN 1 ELSE 0 END),
+    refused = [S.FAILED.value, S.SKIPPED.value]
+    sql = f"""
+        SELECT 0 AS part, source_id, 0 AS n, state, COUNT(*) AS total,
+               SUM(CASE WHEN state = %s AND reason = %s THEN 1 ELSE 0 END) AS gone,
+               SUM(CASE WHEN state = %s AND check_at IS NULL THEN 1 ELSE 0 END) AS unchecked,
                SUM(CASE WHEN state IN ({_marks(created)}) AND record_key > '' AND NOT undo_requested
-                        THEN 1 ELSE 0 END)
+                        THEN 1 ELSE 0 END) AS undoable,
+               NULL AS handle, NULL AS reason
         FROM {tasks} WHERE source_id IN ({_marks(ids)})
         GROUP BY source_id, state
-    """  # noqa: S608 (quoted names and placeholders only)
-    refused = [S.FAILED.value, S.SKIPPED.value]
-    recent = f"""
-        SELECT source_id, target_handle, reason FROM (
+        UNION ALL
+        SELECT 1, source_id, n, NULL, NULL, NULL, NULL, NULL, target_handle, reason FROM (
             SELECT source_id, target_handle, reason,
                    ROW_NUMBER() OVER (PARTITION BY source_id ORDER BY updated_at DESC, id DESC) AS n
             FROM {tasks}
             WHERE source_id IN ({_marks(ids)}) AND state IN ({_marks(refused)}) AND reason <> %s
         ) newest
-        WHERE n <= %s ORDER BY source_id, n
+        WHERE n <= %s
+        ORDER BY part, source_id, n
     """  # noqa: S608 (quoted names and placeholders only)
+    params = [S.SKIPPED.value, "gone", S.REQUESTED.value, *created, *ids,
+              *ids, *refused, "not_chosen", RECENT_ERRORS]  # fmt: skip
     with connection.cursor() as cursor:
-        cursor.execute(counts, [S.SKIPPED.value, "gone", S.REQUESTED.value, *created, *ids])
-        for source_id, state, n, gone, unchecked, undoable in cursor.fetchall():
-            tally = found[source_id]
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    for part, source_id, _n, state, n, gone, unchecked, undoable, handle, reason in rows:
+        tally = found[source_id]
+        if part == 0:
             tally.states[state] = int(n)
             tally.gone += int(gone or 0)
             tally.unchecked += int(unchecked or 0)
             tally.undoable += int(undoable or 0)
-        cursor.execute(recent, [*ids, *refused, "not_chosen", RECENT_ERRORS])
-        for source_id, handle, reason in cursor.fetchall():
-            found[source_id].recent.append((handle, reason))
+        else:
+            tally.recent.append((handle, reason))
     return found

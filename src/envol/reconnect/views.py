@@ -49,11 +49,16 @@ def not_while_erasing[**P](
     @wraps(view)
     def wrapper(request: HttpRequest, person: Person, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
         if is_pending(person.pk):
-            messages.info(request, _("Your erasure is under way: Envol only removes its follows now."))
-            return redirect("privacy_erase")
+            return while_erasing(request)
         return view(request, person, *args, **kwargs)
 
     return wrapper  # type: ignore[return-value]  # functools.wraps' type drops the ParamSpec
+
+
+def while_erasing(request: HttpRequest) -> HttpResponse:
+    """Where a person whose erasure is pending is sent instead (`not_while_erasing`)."""
+    messages.info(request, _("Your erasure is under way: Envol only removes its follows now."))
+    return redirect("privacy_erase")
 
 
 def page(request: HttpRequest) -> HttpResponse:

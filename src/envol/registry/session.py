@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from envol.core import rows
 from envol.registry.models import Person
 
 SESSION_KEY = "envol_person_id"
@@ -32,9 +33,10 @@ def current_person(request: HttpRequest) -> Person | None:
 def _person(person_id: int) -> Person | None:
     """The person with this id, written out: every signed-in request asks, and compiling the
     queryset cost more than running it (the "Your people" page, docs/performance.md)."""
-    for person in Person.objects.raw(_person_sql(), [person_id]):
-        return person
-    return None
+    with connection.cursor() as cursor:
+        cursor.execute(_person_sql(), [person_id])
+        row = cursor.fetchone()
+    return rows.instance(Person, row) if row is not None else None
 
 
 @cache

@@ -114,7 +114,7 @@ def tallies(ids: list[int]) -> dict[int, Tally]:
         WHERE n <= %s
         ORDER BY part, source_id, n
     """  # noqa: S608 (quoted names and placeholders only)
-    params = [S.SKIPPED.value, "gone", S.REQUESTED.value, *created, *ids,
+    params: list[Any] = [S.SKIPPED.value, "gone", S.REQUESTED.value, *created, *ids,
               *ids, *refused, "not_chosen", RECENT_ERRORS]  # fmt: skip
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -192,3 +192,26 @@ def test_a_session_naming_a_person_who_is_gone_is_signed_out(client: Client) -> 
     response = client.get("/people/")
     assert response.status_code == 302
     assert "/sign-in" in response["Location"]
+
+
+def test_follow_all_counts_a_target_once_however_many_of_the_persons_accounts_follow_it() -> None:
+    # The "busy" targets are joined to the candidates: a target queued or followed from two of the
+    # person's Bluesky accounts must not count its candidate twice.
+    person = Person.objects.create()
+    first = account(person, Platform.BLUESKY, "did:plc:me1")
+    second = account(person, Platform.BLUESKY, "did:plc:me2")
+    target = account(Person.objects.create(), Platform.BLUESKY, "did:plc:them")
+    now = timezone.now()
+    Candidate.objects.bulk_create(
+        Candidate(person=person, network=Platform.BLUESKY, address=f"did:plc:t{k}", kind=Kind.VERIFIED,
+                  handle=f"t{k}.test", followee=True, follower=False, first_seen_at=now,
+                  target_account=target)
+        for k in range(3)
+    )  # fmt: skip
+    for source in (first, second):
+        plan_targets(source, [("did:plc:t0", "t0.test")])  # queued from both accounts
+    plan_targets(second, [("did:plc:t1", "t1.test")])
+    FollowTask.objects.filter(target_id="did:plc:t1").update(state=S.DONE)
+    follow = picks.page_counts(person.pk).follow["bluesky"]
+    assert (follow["followees"], follow["followees_left"], follow["all_left"]) == (3, 1, 1)
+    assert picks.page_counts(person.pk).review["bluesky"]["total"] == 3

@@ -13,6 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from envol.core import rendermemo
 from envol.core.ids import Platform
 from envol.matching import notify
 from envol.matching.models import Candidate, Kind, NotificationPreference
@@ -215,3 +216,35 @@ def test_follow_all_counts_a_target_once_however_many_of_the_persons_accounts_fo
     follow = picks.page_counts(person.pk).follow["bluesky"]
     assert (follow["followees"], follow["followees_left"], follow["all_left"]) == (3, 1, 1)
     assert picks.page_counts(person.pk).review["bluesky"]["total"] == 3
+
+
+def test_a_reload_with_progress_under_way_reuses_the_html(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Everything the page shows for an account in progress (counts, an ETA, errors) can be compared
+    # by value, and the ETA is kept to the minute the page shows: a value the memo cannot write, or
+    # one that moves on every load, would silently render every page again.
+    person = Person.objects.create()
+    bluesky = account(person, Platform.BLUESKY, "did:plc:me")
+    _candidates(person, Platform.BLUESKY, 0, 12)
+    _tasks(bluesky, 10, "a")
+    ReconnectChoice.objects.create(account=bluesky, directions="both", mode=Mode.AUTOMATIC, pace=Pace.GENTLE)
+    AccountDrive.objects.create(account=bluesky, budget={"follow": {"left": 3}}, last_error="transient: 502")
+    _signed_in(client, person)
+    # A clock of the test's own: the reloads 30 seconds apart, within one minute, as a person does.
+    minute = timezone.now().replace(second=0, microsecond=0)
+    clock = [minute + timedelta(seconds=5)]
+    monkeypatch.setattr(timezone, "now", lambda: clock[0])
+    rendered: list[str] = []
+    real = rendermemo.django_render
+    monkeypatch.setattr(rendermemo, "django_render", lambda *a: rendered.append(a[1]) or real(*a))
+    rendermemo._MEMO.clear()
+    client.get("/people/", headers={"accept-language": "en"})  # records the visit
+    client.get("/people/", headers={"accept-language": "en"})
+    before = len(rendered)
+    clock[0] = minute + timedelta(seconds=35)  # the ETA, counted from now, moved by 30 seconds
+    again = client.get("/people/", headers={"accept-language": "en"})
+    assert again.status_code == 200
+    assert "The server did not answer properly; Envol tries again by itself." in again.content.decode()
+    assert before >= 1
+    assert len(rendered) == before  # the same inputs: the HTML of the reload before

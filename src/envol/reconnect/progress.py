@@ -179,4 +179,7 @@ def _one(account: Linked, tally: Tally, now: datetime) -> AccountProgress:
 
 
 def _moment(seconds: float) -> datetime:
-    return datetime.fromtimestamp(seconds, UTC)
+    # To the minute, as the pages show it: an ETA counted from now would otherwise differ on every
+    # reload, and the HTML of "Your people" would never be reused for someone whose follows are
+    # under way (core/rendermemo.py).
+    return datetime.fromtimestamp(seconds - seconds % 60, UTC)

@@ -21,8 +21,8 @@ pytestmark = pytest.mark.django_db
 
 def _read(model: type[models.Model], pk: object, extra: str = "") -> tuple[object, ...]:
     q = connection.ops.quote_name
-    columns = ", ".join(q(str(f.column)) for f in model._meta.concrete_fields)
-    sql = f"SELECT {columns}{extra} FROM {q(model._meta.db_table)} WHERE {q(model._meta.pk.column)} = %s"  # noqa: S608
+    table, pk_column = q(model._meta.db_table), q(model._meta.pk.column)
+    sql = f"SELECT {rows.columns(model)}{extra} FROM {table} WHERE {pk_column} = %s"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, [pk])
         row = cursor.fetchone()

@@ -29,9 +29,18 @@ def _converters(model: type[Model]) -> list[_Converter]:
     return found
 
 
+def columns(model: type[Model], alias: str = "") -> str:
+    """The select list `instance` reads: the model's concrete columns in their order, quoted, each
+    prefixed with ``alias.`` when given. Named, never `*`: a statement prepared on PostgreSQL
+    (decision 0030) fails with `*` once a migration adds a column under a serving process."""
+    q = connection.ops.quote_name
+    prefix = f"{alias}." if alias else ""
+    return ", ".join(f"{prefix}{q(str(f.column))}" for f in model._meta.concrete_fields)
+
+
 def instance[M: Model](model: type[M], row: Sequence[Any]) -> M:
-    """The instance of `model` whose concrete fields' columns, in their order, are `row`'s first
-    values (any further values are the caller's)."""
+    """The instance of `model` whose concrete fields' columns, in their order (`columns`), are
+    `row`'s first values (any further values are the caller's)."""
     fields = model._meta.concrete_fields
     values = list(row[: len(fields)])
     for i, converters, column in _converters(model):

@@ -73,10 +73,9 @@ def visit_state(person_id: int) -> Visit:
     """The preference, the new candidates' count and whether any is untold, in one statement (the
     page that reads them is reloaded often: written out, no ORM compilation per request)."""
     q = connection.ops.quote_name
-    columns = ", ".join(f"p.{q(str(f.column))}" for f in NotificationPreference._meta.concrete_fields)
     candidates = q(Candidate._meta.db_table)
     sql = f"""
-        SELECT {columns},
+        SELECT {rows.columns(NotificationPreference, "p")},
                (SELECT COUNT(*) FROM {candidates} c
                 WHERE c.person_id = p.person_id AND c.kind <> %s AND c.dismissed_at IS NULL
                   AND c.first_seen_at > p.last_review_at) AS envol_new,

@@ -41,12 +41,8 @@ def _person(person_id: int) -> Person | None:
 
 @cache
 def _person_sql() -> str:
-    # The columns named, not `*`: on PostgreSQL the statement is prepared on each connection
-    # (decision 0030), and a prepared `SELECT *` fails once a migration adds a column while this
-    # process still serves.
-    q = connection.ops.quote_name
-    columns = ", ".join(q(str(f.column)) for f in Person._meta.concrete_fields)
-    return f"SELECT {columns} FROM {q(Person._meta.db_table)} WHERE id = %s"  # noqa: S608 (quoted names only)
+    table = connection.ops.quote_name(Person._meta.db_table)
+    return f"SELECT {rows.columns(Person)} FROM {table} WHERE id = %s"  # noqa: S608 (quoted names only)
 
 
 def sign_in(request: HttpRequest, person: Person) -> None:

@@ -18,6 +18,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from envol.core.moments import LONG_MOMENT, moment
 from envol.reconnect.models import Mode
 from envol.reconnect.progress import AccountProgress
 from envol.reconnect.states import TaskState
@@ -64,8 +65,8 @@ def figures(p: AccountProgress, start: datetime | None, now: datetime) -> Figure
     return Figures(phase, to_send, waiting_date, p.done, p.pending, undone)
 
 
-def _when(moment: datetime) -> str:
-    return formats.date_format(moment, "DATETIME_FORMAT") + " UTC"
+def _when(value: datetime) -> str:
+    return moment(value, LONG_MOMENT) + " UTC"  # as every page writes a moment (core/moments.py)
 
 
 def statement(p: AccountProgress, start: datetime | None, now: datetime, network: str) -> str:

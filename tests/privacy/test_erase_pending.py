@@ -298,3 +298,17 @@ def test_the_command_line_can_ask_for_the_removal_first(app: Any, capsys: pytest
     assert "erasing at once" in capsys.readouterr().out
     assert not Person.objects.filter(pk=bob.person.pk).exists()
     assert ErasureProof.objects.count() == 1
+
+
+def test_the_pending_page_does_not_ask_to_choose_who_can_find_you(client: Client, app: Any) -> None:
+    # Everything about the person is being erased: asking them to choose who finds them is no next step.
+    alice = make_person("alice", 424242424242, app=app)
+    Person.objects.filter(pk=alice.person.pk).update(findable_by="")
+    _signed_in(client, alice)
+    made_follows(alice)
+    assert _ask(client).status_code == 302
+    banner = "Choose who can find your Bluesky and Mastodon accounts"
+    assert banner in client.get("/your-data/", headers={"accept-language": "en"}).content.decode()
+    page = client.get("/your-data/erase/", headers={"accept-language": "en"}).content.decode()
+    assert "Your erasure is under way" in page
+    assert banner not in page

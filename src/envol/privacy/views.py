@@ -150,7 +150,9 @@ def _pending(request: HttpRequest, person: Person, waiting: pending.Pending) -> 
         return _erased(request, pending.erase_now(person))
     if request.method == "POST":
         return redirect("privacy_erase")  # the first form sent again: already under way
-    return render(request, "privacy/erase_pending.html", {"page": "your_data", "pending": waiting})
+    # No banner asking to choose who can find them: everything about them is being erased.
+    context = {"page": "your_data", "pending": waiting, "erasing": True}
+    return render(request, "privacy/erase_pending.html", context)
 
 
 def _erased(request: HttpRequest, proof: ErasureProof) -> HttpResponse:

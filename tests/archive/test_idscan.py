@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from envol.archive import idscan
 from envol.archive.idscan import fast_ids
 from envol.archive.synthetic import render_list_js
 
@@ -71,3 +73,23 @@ def test_same_ids_as_the_regex_or_unsure(
     found = fast_ids(buf, start, end)
     if found is not None:
         assert found.tolist() == regex_ids(buf, start, end)
+
+
+def test_ids_below_twenty_digits_take_the_word_wise_conversion(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ids X issues (below 2^63: at most 19 digits) are converted eight digits at a time; the
+    column-by-column conversion is only for 20-digit ids and a key at the very start of a segment."""
+    ids = [0, 7] + [v for k in range(1, 19) for v in (10**k - 1, 10**k, 10**k + 1)] + [10**19 - 1, 2**63 - 1]
+    data = b"  " * 20 + b"".join(render_list_js("follower", ids))
+    monkeypatch.setattr(idscan, "_column_values", None)  # would fail if called
+    found = fast_ids(data, 0, len(data))
+    assert found is not None
+    assert found.tolist() == ids
+
+
+@settings(max_examples=200, deadline=None)
+@given(ids=st.lists(st.integers(0, 10**19 - 1), min_size=1, max_size=40), lead=st.integers(0, 30))
+def test_word_wise_conversion_gives_every_value(ids: list[int], lead: int) -> None:
+    data = b" " * lead + b"".join(render_list_js("follower", ids))
+    found = fast_ids(data, 0, len(data))
+    assert found is not None
+    assert found.tolist() == ids

@@ -73,7 +73,10 @@ class Filter(enum.StrEnum):
     ALL = "all"
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a frozen dataclass sets each field through object.__setattr__, 2.6 µs for these 15
+# fields against 0.36 µs, and a page builds fifty of them (bench/inprocess.py). Nothing changes a
+# row once built.
+@dataclass(slots=True)
 class ReviewRow:
     id: int
     network: str

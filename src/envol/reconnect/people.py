@@ -48,7 +48,7 @@ S = TaskState
 FOLLOWABLE_STATES = frozenset({"", S.PLANNED, S.SKIPPED, S.FAILED, S.UNDONE})
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen, as `review.ReviewRow`: fifty a page, never changed once built
 class PersonRow:
     row: review.ReviewRow
     network_name: str

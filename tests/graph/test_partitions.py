@@ -91,6 +91,17 @@ def test_a_big_import_has_a_partition_of_its_own_and_a_small_one_shares(tmp_path
         for table, rows in ((partitions.partition_name(big.import_id), 37), (partitions.SHARED, 8)):
             cursor.execute(f"SELECT count(*) FROM ONLY {table}")  # noqa: S608 (our own table names)
             assert cursor.fetchone() == (rows,)
+        # The big import's index is built with full leaves (written once); the shared one, which
+        # takes every small import's rows later, keeps the default room.
+        cursor.execute(
+            "SELECT t.relname, x.reloptions FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid "
+            "JOIN pg_class x ON x.oid = i.indexrelid WHERE t.relname = ANY(%s)",
+            [[partitions.partition_name(big.import_id), partitions.SHARED]],
+        )
+        assert dict(cursor.fetchall()) == {
+            partitions.partition_name(big.import_id): ["fillfactor=100"],
+            partitions.SHARED: None,
+        }
 
 
 def test_replacing_and_erasing_remove_rows_at_once_and_the_partition_soon(tmp_path: Path) -> None:

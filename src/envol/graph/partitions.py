@@ -35,6 +35,8 @@ PREFIX = "graph_edge_i"  # then the import id: a big import's own partition
 SEQUENCE = "graph_edge_partition_import_id"
 #: The server's sort memory for building a big import's index (SET LOCAL, that transaction only).
 INDEX_BUILD_MEMORY = "256MB"
+#: A big import's index leaves filled up (percent): its rows are never added to.
+INDEX_FILLFACTOR = 100
 #: How long dropping an orphaned partition may wait for its lock before trying again later.
 DROP_LOCK_TIMEOUT = "500ms"
 
@@ -85,8 +87,12 @@ def index_partition(import_id: int) -> None:
         # to sort) spill to disk in runs and merge. For this transaction only; the server may also
         # split the sort among its parallel maintenance workers, which this budget is shared by.
         cursor.execute(f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEMORY}'")
+        # Full leaves: an import's rows are written once and never added to (a new archive is a new
+        # import), so the room B-trees leave for later insertions (10 % by default) would stay empty:
+        # 4 M rows' index 162 → 146 MB, built 2 % faster (median of 3 alternated builds, 2026-12-06).
         cursor.execute(
-            f'CREATE INDEX "{table}_x_key" ON "{table}" (x_key, direction) INCLUDE (archive_import_id)'
+            f'CREATE INDEX "{table}_x_key" ON "{table}" (x_key, direction) INCLUDE (archive_import_id) '
+            f"WITH (fillfactor = {INDEX_FILLFACTOR})"
         )
 
 

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize(
-    ("language", "written"), [("en", "6 Dec. 2026, 00:22"), ("fr", "6 déc. 2026, 00:22")]
+    ("language", "written"), [("en", "6\u00a0Dec.\u00a02026, 00:22"), ("fr", "6\u00a0déc.\u00a02026, 00:22")]
 )
 def test_the_outlet_page_dates_its_figures_in_the_readers_language(
     client: Client, language: str, written: str

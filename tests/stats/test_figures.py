@@ -157,8 +157,10 @@ def test_the_page_draws_charts_from_snapshots_in_both_languages(
 
 @pytest.mark.parametrize(
     ("language", "moment", "counted", "followed"),
-    [("en", r"6 Dec. 2026, 00:22", "Last counted on 6 December 2026, 00:22 (UTC).", "accounts followed"),
-     ("fr", r"6 déc. 2026, 00:22", "Dernier comptage le 6 décembre 2026, 00:22 (UTC).", "comptes suivis")],
+    [("en", "6\u00a0Dec.\u00a02026, 00:22", "Last counted on 6\u00a0December\u00a02026, 00:22 (UTC).",
+      "accounts followed"),
+     ("fr", "6\u00a0déc.\u00a02026, 00:22", "Dernier comptage le 6\u00a0décembre\u00a02026, 00:22 (UTC).",
+      "comptes suivis")],
 )  # fmt: skip
 def test_dates_in_each_language_and_no_chart_from_one_count(
     world: list[Person], client: Client, language: str, moment: str, counted: str, followed: str

@@ -176,7 +176,8 @@ def source_strings(pairs: Iterable[tuple[str, str]]) -> SourceStrings:
             piece = piece.strip(" .,:;“”\"'()")
             if len(piece.split()) >= 3:
                 pieces.add(piece)
-            elif piece and piece == " ".join(msgid.split()).strip(" .,:;"):
+            elif any(c.isalpha() for c in piece) and piece == " ".join(msgid.split()).strip(" .,:;"):
+                # (a string without a letter, the day "1" that French writes "1er", is no language)
                 whole.add(piece)
     return SourceStrings(frozenset(whole), tuple(sorted(pieces)))
 

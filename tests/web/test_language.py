@@ -159,8 +159,8 @@ def test_raw_values_are_found() -> None:
 
 def test_untranslated_strings_are_found() -> None:
     source = check.source_strings([("Sign out", "Se déconnecter"), ("You have %(n)s followers on X", "…"),
-                                   ("Mastodon", "Mastodon")])  # fmt: skip
-    assert [p.kind for p in check.untranslated(["Sign out", "Mastodon"], source)] == ["English"]
+                                   ("Mastodon", "Mastodon"), ("1", "1er")])  # fmt: skip
+    assert [p.kind for p in check.untranslated(["Sign out", "Mastodon", "1"], source)] == ["English"]
     assert len(check.untranslated(["Vous avez 3", "followers on X"], source)) == 1
     assert check.english_words(["Lisez the uploaded files"])
     assert not check.english_words(["Les abonnés"])

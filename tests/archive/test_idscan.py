@@ -93,3 +93,16 @@ def test_word_wise_conversion_gives_every_value(ids: list[int], lead: int) -> No
     found = fast_ids(data, 0, len(data))
     assert found is not None
     assert found.tolist() == ids
+
+
+def test_an_id_at_the_very_start_of_a_segment_is_converted_column_wise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The word-wise conversion reads the 24 bytes before each closing quote: for an id that ends
+    before the segment's 24th byte it would read before the segment (NumPy's negative indexes wrap
+    around, silently), so such a segment goes column by column."""
+    data = b'"accountId" : "7", "accountId" : "123456789012345678"' + b" " * 40
+    monkeypatch.setattr(idscan, "_swar_values", None)  # would fail if called
+    found = fast_ids(data, 0, len(data))
+    assert found is not None
+    assert found.tolist() == [7, 123456789012345678]

@@ -4,9 +4,9 @@ X writes every id as ``"accountId" : "<digits>"`` (Jackson's printer). That shap
 vectorised compares: the byte ``I`` of each ``"accountId"`` key (the only capital ``I`` in an X list
 item), the key around it compared as two 8-byte words, then the digits, turned into numbers eight
 at a time inside 64-bit words (`_swar_values`). On the benchmark's 4-million-follower list (600
-MB) this takes 0.73–0.85 s of CPU, against 0.98–1.06 s converting a column of digits at a time and
-2.2 s for ``re.findall`` with ``int()``; and NumPy releases the GIL while it works, so that inflating
-in another thread overlaps it.
+MB) this takes 0.85 s of CPU (median of 5), against 1.06 s converting a column of digits at a time
+and 2.2 s for ``re.findall`` with ``int()``; and NumPy releases the GIL while it works, so that
+inflating in another thread overlaps it.
 
 Anything else (other spacing, a key the fast path cannot place, an id that is not 1 to 20 digits
 then a quote, a value beyond 2^64-1) answers None: the caller then reads that segment with the

@@ -3,13 +3,14 @@ break between them on a narrow screen), and the first of a month as each languag
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.template import Context, Template
 from django.utils import translation
 
-from envol.core.moments import LONG_MOMENT, SHORT_MOMENT, moment
+from envol.core.moments import LONG_MOMENT, SHORT_MOMENT, day, moment
 
 NB = "\u00a0"
 
@@ -38,3 +39,18 @@ def test_the_day_is_that_of_the_servers_time_zone() -> None:
     late = datetime(2026, 11, 30, 23, 30, tzinfo=ZoneInfo("America/New_York"))
     with translation.override("fr"):
         assert moment(late, LONG_MOMENT) == f"1er{NB}décembre{NB}2026, 04:30"
+
+
+@pytest.mark.parametrize(
+    ("language", "value", "written"),
+    [
+        ("en", date(2027, 1, 20), f"20{NB}January{NB}2027"),
+        ("fr", date(2027, 1, 1), f"1er{NB}janvier{NB}2027"),
+        ("fr", datetime(2027, 1, 1, 0, 30, tzinfo=UTC), f"1er{NB}janvier{NB}2027"),
+    ],
+)
+def test_a_day_alone_in_code_and_in_templates(language: str, value: date, written: str) -> None:
+    template = Template('{% load moments %}{{ value|moment:"day" }}|{{ nothing|moment:"day" }}')
+    with translation.override(language):
+        assert day(value) == written
+        assert template.render(Context({"value": value, "nothing": None})) == f"{written}|"

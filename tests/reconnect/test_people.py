@@ -334,8 +334,8 @@ def _state(alice: Person, state: str, monkeypatch: pytest.MonkeyPatch) -> None:
 STATES = {
     "idle": ("Nothing is queued yet: choose below whom to follow.",
              "Rien n’est encore prévu\u202f: choisissez ci-dessous qui suivre."),
-    "scheduled": ("3 follows are scheduled: Envol starts on Jan. 20, 2099.",
-                  "3 abonnements sont programmés\u202f: Envol commence le 20 janvier 2099."),
+    "scheduled": ("3 follows are scheduled: Envol starts on 20\u00a0January\u00a02099.",
+                  "3 abonnements sont programmés\u202f: Envol commence le 20\u00a0janvier\u00a02099."),
     "scheduled-undated": ("3 follows wait for the start date, which has not been announced yet.",
                           "3 abonnements attendent la date de lancement, qui n’a pas encore été annoncée."),
     "running": ("Under way: 0 done, 3 to go. At the pace Bluesky allows, the last one should be sent around",

@@ -34,7 +34,19 @@ def test_home_explains_the_two_phases(client: Client) -> None:
 def test_home_announces_the_operator_start_date(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ENVOL_RECONNECT_FROM", "2027-01-20")
     html = client.get("/", headers={"accept-language": "en"}).content.decode()
-    assert "Automatic reconnection starts on Jan. 20, 2027" in html
+    assert "Automatic reconnection starts on 20\u00a0January\u00a02027" in html
+
+
+def test_a_start_on_the_first_of_a_month_reads_as_french_writes_it(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Campaigns start on the first of a month: French writes it "1er janvier", never "1 janvier"."""
+    monkeypatch.setenv("ENVOL_RECONNECT_FROM", "2027-01-01")
+    html = client.get("/", headers={"accept-language": "fr"}).content.decode()
+    assert "1er\u00a0janvier\u00a02027" in html
+    assert "1 janvier" not in html
+    english = client.get("/", headers={"accept-language": "en"}).content.decode()
+    assert "Automatic reconnection starts on 1\u00a0January\u00a02027" in english
 
 
 def test_a_start_date_time_shows_the_day_and_every_page_answers(
@@ -45,7 +57,7 @@ def test_a_start_date_time_shows_the_day_and_every_page_answers(
     monkeypatch.setenv("ENVOL_RECONNECT_FROM", "2027-01-20T00:00")
     response = client.get("/", headers={"accept-language": "en"})
     assert response.status_code == 200
-    assert "Automatic reconnection starts on Jan. 20, 2027" in response.content.decode()
+    assert "Automatic reconnection starts on 20\u00a0January\u00a02027" in response.content.decode()
 
 
 def test_language_switcher_sets_the_language(client: Client) -> None:

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.utils import formats
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from envol.core import moments
 from envol.media.models import Kind, Status
 
 FIELD_LABELS: dict[str, str | Promise] = {
@@ -47,7 +47,7 @@ def readable(field: str, value: object) -> str:
         return str(_CHOICES[field].get(text, text))
     if field == "leaving_on":
         try:
-            return formats.date_format(date.fromisoformat(text), "DATE_FORMAT")
+            return moments.day(date.fromisoformat(text))
         except ValueError:
             return text
     if field in {"mastodon", "x_handle"} or (field == "bluesky" and not text.startswith("did:")):

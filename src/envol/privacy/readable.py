@@ -10,12 +10,13 @@ from typing import Any
 
 from django.apps import apps
 from django.db.models import BooleanField, DateField, DateTimeField, Field, ForeignKey, Model
-from django.utils import formats, timezone
+from django.utils import formats
 from django.utils.functional import Promise
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from envol.core import moments
 from envol.privacy.export_words import IDENTIFIERS, VALUE_WORDS
 from envol.privacy.inventory import inventory_for
 from envol.privacy.relations import person_graph
@@ -185,9 +186,9 @@ def readable_value(field: Field[Any, Any] | None, value: Any, words: dict[object
         return _("yes") if value else _("no")
     if isinstance(field, DateTimeField) and isinstance(value, str):
         moment = datetime.fromisoformat(value)
-        return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+        return moments.moment(moment, moments.LONG_MOMENT)
     if isinstance(field, DateField) and isinstance(value, str):
-        return formats.date_format(date.fromisoformat(value), "DATE_FORMAT")
+        return moments.day(date.fromisoformat(value))
     choices = dict(getattr(field, "choices", None) or [])
     if isinstance(value, str | int) and value in choices:
         return str(choices[value])

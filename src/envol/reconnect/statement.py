@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from envol.core.moments import LONG_MOMENT, moment
+from envol.core.moments import LONG_MOMENT, day, moment
 from envol.reconnect.models import Mode
 from envol.reconnect.progress import AccountProgress
 from envol.reconnect.states import TaskState
@@ -88,7 +87,7 @@ def statement(p: AccountProgress, start: datetime | None, now: datetime, network
             "%(count)s follows are scheduled: Envol starts on %(day)s.",
             f.waiting_date,
         )
-        return text % {"count": intcomma(f.waiting_date), "day": formats.date_format(start, "DATE_FORMAT")}
+        return text % {"count": intcomma(f.waiting_date), "day": day(start)}
     if f.phase == Phase.PAUSED:
         why = p.paused or _("Envol needs you to sign in with this account again.")
         text = ngettext(

@@ -186,7 +186,7 @@ def readable_value(field: Field[Any, Any] | None, value: Any, words: dict[object
         return _("yes") if value else _("no")
     if isinstance(field, DateTimeField) and isinstance(value, str):
         moment = datetime.fromisoformat(value)
-        return moments.moment(moment, moments.LONG_MOMENT)
+        return moments.moment(moment, moments.LONG_MOMENT) + " (UTC)"  # as pages say a moment's zone
     if isinstance(field, DateField) and isinstance(value, str):
         return moments.day(date.fromisoformat(value))
     choices = dict(getattr(field, "choices", None) or [])

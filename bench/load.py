@@ -57,7 +57,9 @@ CSRF = "benchcsrfsecret0123456789abcdefg"  # 32 characters: Django accepts its o
 
 def _env(data_dir: str, database_url: str | None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ENVOL_") and k != "DATABASE_URL"}
-    env.update(ENVOL_DATA_DIR=data_dir, DJANGO_SETTINGS_MODULE="envol.core.settings", PYTHONPATH=str(ROOT))
+    # A PYTHONPATH given stays first: `PYTHONPATH=/elsewhere/src` measures another tree's code.
+    path = os.pathsep.join(filter(None, [os.environ.get("PYTHONPATH", ""), str(ROOT)]))
+    env.update(ENVOL_DATA_DIR=data_dir, DJANGO_SETTINGS_MODULE="envol.core.settings", PYTHONPATH=path)
     if database_url:
         env["DATABASE_URL"] = database_url
     return env

@@ -6,12 +6,14 @@ session's person) say what the ORM said before them."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from psycopg.pq import PipelineStatus
 
 from envol.core import rendermemo
 from envol.core.ids import Platform
@@ -86,6 +88,27 @@ def test_the_page_costs_the_same_few_statements_for_a_small_or_a_large_community
     AccountDrive.objects.create(account=bluesky, budget={"follow": {"left": 3}})
     client.get("/people/")  # the newcomers are told: the visit records it (writes)
     assert _page_statements(client) == small
+
+
+def test_the_page_s_five_reads_go_to_postgresql_in_one_pipeline(client: Client) -> None:
+    person = Person.objects.create()
+    account(person, Platform.BLUESKY, "did:plc:me")
+    _candidates(person, Platform.BLUESKY, 0, 3)
+    _signed_in(client, person)
+    client.get("/people/")  # the first visit records itself (writes)
+    pipelined: list[bool] = []
+
+    def spy(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        postgres = connection.vendor == "postgresql"
+        pipelined.append(postgres and connection.connection.pgconn.pipeline_status != PipelineStatus.OFF)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(spy):
+        assert client.get("/people/").status_code == 200
+    # Session and person first (the person's id comes from the session), then the five together;
+    # SQLite, in the process, runs them one after the other.
+    postgres = connection.vendor == "postgresql"
+    assert pipelined == [False, False, *[postgres] * 5]
 
 
 def test_each_account_says_what_an_undo_removes_as_the_undo_page_counts_it() -> None:

@@ -22,7 +22,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from envol.core import mail, rows
+from envol.core import mail, reads, rows
 from envol.core.listparam import ids_in
 from envol.matching.models import Candidate, Kind, NotificationPreference
 from envol.privacy.pending import persons_pending
@@ -70,6 +70,10 @@ class Visit:
 
 
 def visit_state(person_id: int) -> Visit:
+    return reads.fetch(visit_state_read(person_id))
+
+
+def visit_state_read(person_id: int) -> reads.Read[Visit]:
     """The preference, the new candidates' count and whether any is untold, in one statement (the
     page that reads them is reloaded often: written out, no ORM compilation per request)."""
     q = connection.ops.quote_name
@@ -84,19 +88,23 @@ def visit_state(person_id: int) -> Visit:
                          AND (c.first_seen_at > p.last_review_at OR c.notified_at IS NULL)) AS envol_untold
         FROM {q(NotificationPreference._meta.db_table)} p WHERE p.person_id = %s
     """  # noqa: S608 (quoted names and placeholders only)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [Kind.SUGGESTION.value, person_id])
-        row = cursor.fetchone()
-    if row is None:
+    return reads.Read(sql, [Kind.SUGGESTION.value, person_id], _visit_of)
+
+
+def _visit_of(found: reads.Rows) -> Visit:
+    if not found:
         return Visit(None, 0, True)
+    row = found[0]
     new, untold = row[-2:]  # the two computed columns, after the model's own
     return Visit(rows.instance(NotificationPreference, row), int(new or 0), bool(untold))
 
 
-def visit(person_id: int) -> tuple[NotificationPreference | None, int]:
+def visit(person_id: int, state: Visit | None = None) -> tuple[NotificationPreference | None, int]:
     """The review page's visit: the preference and how many are new since the last visit (read
-    before the visit is recorded), then the visit recorded as `mark_visited` does."""
-    state = visit_state(person_id)
+    before the visit is recorded: `state` when the page read it with its other reads), then the
+    visit recorded as `mark_visited` does."""
+    if state is None:
+        state = visit_state(person_id)
     mark_visited(person_id, state.preference, untold=state.untold)
     return state.preference, state.new
 

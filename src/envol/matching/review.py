@@ -25,6 +25,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from envol.core import reads
 from envol.core.ids import Platform
 from envol.matching.candidates import NETWORKS
 from envol.matching.models import Candidate, Kind, TargetProfile
@@ -204,14 +205,27 @@ def page(
     limit: int = PAGE_SIZE,
 ) -> Page:
     """One page of the person's candidates, in (network, address) order, with cached names and avatars."""
+    return reads.fetch(page_read(person_id, which=which, network=network, after=after, limit=limit))
+
+
+def page_read(
+    person_id: int,
+    *,
+    which: Filter = Filter.PENDING,
+    network: Platform | None = None,
+    after: str | None = None,
+    limit: int = PAGE_SIZE,
+) -> reads.Read[Page]:
+    """`page` as a read that can go with others (envol.core.reads)."""
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     sql, params = page_sql(person_id, which, network, after, limit)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        fetched = cursor.fetchall()
-    rows = [_row(r) for r in fetched[:limit]]
-    more = len(fetched) > limit
-    return Page(rows, make_cursor(rows[-1]) if more and rows else None)
+
+    def parse(fetched: reads.Rows) -> Page:
+        rows = [_row(r) for r in fetched[:limit]]
+        more = len(fetched) > limit
+        return Page(rows, make_cursor(rows[-1]) if more and rows else None)
+
+    return reads.Read(sql, params, parse)
 
 
 #: What `counts` gives per network, in the order of `counts_columns`.

@@ -9,7 +9,7 @@ without a reload. Plain HTML forms: everything works without JavaScript.
 Cheap on purpose (bench/load.py, "review"): one keyset page of candidates with each row's task
 state (`matching.review.page`), the per-network counts (`review.counts` and `picks.counts` in one
 statement with the pending-erasure check, `picks.page_counts`), progress (`progress.progress_for`),
-the notification preference; none of them per row.
+the notification preference; none of them per row, and the five sent together (envol.core.reads).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from envol.core import rendermemo
+from envol.core import reads, rendermemo
 from envol.core.ids import Platform
 from envol.matching import context_processors, notify, review
 from envol.matching.models import Kind
@@ -35,7 +35,7 @@ from envol.reconnect import picks
 from envol.reconnect.exports import mastodon_addresses
 from envol.reconnect.models import Directions, Mode
 from envol.reconnect.plan import NOT_FOLLOWABLE
-from envol.reconnect.progress import AccountProgress, progress_for
+from envol.reconnect.progress import AccountProgress, progress_for, progress_of, progress_reads
 from envol.reconnect.schedule_date import automatic_start
 from envol.reconnect.statement import figures, statement
 from envol.reconnect.states import TaskState
@@ -102,12 +102,14 @@ def filter_labels() -> list[tuple[str, str]]:
 
 
 def account_blocks(
-    person_id: int, follow_counts: dict[str, dict[str, int]] | None = None
+    person_id: int,
+    follow_counts: dict[str, dict[str, int]] | None = None,
+    progress: list[AccountProgress] | None = None,
 ) -> list[AccountBlock]:
-    """Each linked account's progress and "follow all" counts (`picks.counts`, read here unless the
-    caller has them already)."""
+    """Each linked account's progress and "follow all" counts (`picks.counts`), read here unless the
+    caller has them already."""
     now, start = timezone.now(), automatic_start()
-    rows = progress_for(person_id, now=now)
+    rows = progress_for(person_id, now=now) if progress is None else progress
     if follow_counts is None:
         follow_counts = picks.counts(person_id)
     blocks = []
@@ -122,14 +124,20 @@ def account_blocks(
 @person_required
 @require_GET
 def people_page(request: HttpRequest, person: Person) -> HttpResponse:
-    counts = picks.page_counts(person.pk)  # first: it says whether the person's erasure is pending
-    if counts.erasing:
-        return while_erasing(request)  # as `not_while_erasing` does, in the counts' statement
     which, network, after = _choices(request)
-    result = review.page(person.pk, which=which, network=network, after=after)
-    preference, new_count = notify.visit(person.pk)
+    # Five reads that do not depend on each other, sent together (envol.core.reads).
+    found: list[Any] = reads.fetch_all(
+        picks.page_counts_read(person.pk),
+        review.page_read(person.pk, which=which, network=network, after=after),
+        notify.visit_state_read(person.pk),
+        *progress_reads(person.pk),
+    )
+    counts, result, visit, accounts, tallies = found
+    if counts.erasing:
+        return while_erasing(request)  # as `not_while_erasing` does, read with the counts; nothing written
+    preference, new_count = notify.visit(person.pk, visit)
     context_processors.seen_all(request)
-    blocks = account_blocks(person.pk, counts.follow)
+    blocks = account_blocks(person.pk, counts.follow, progress_of(accounts, tallies))
     linked = {b.progress.network for b in blocks}
     rows = []
     for row in result.rows:

@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from envol.core import reads
 from envol.core.ids import Platform
 from envol.core.listparam import ids_in, texts_in
 from envol.matching import review
@@ -122,6 +123,10 @@ class PageCounts:
 
 
 def page_counts(person_id: int) -> PageCounts:
+    return reads.fetch(page_counts_read(person_id))
+
+
+def page_counts_read(person_id: int) -> reads.Read[PageCounts]:
     """The "Your people" page's two sets of counts, `review.counts` and `counts`, from one reading
     of the person's candidates, and whether their erasure is pending: one statement, written out
     (the page is reloaded often, and on PostgreSQL each statement costs a round trip and about
@@ -164,9 +169,10 @@ def page_counts(person_id: int) -> PageCounts:
     # for 5,150 candidates, docs/performance.md), on every load of the page and poll of its progress.
     followable_params = [Kind.VERIFIED.value, *unfollowable]
     params = [person_id, *review_params, *followable_params, person_id, *busy_states, person_id]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    return reads.Read(sql, params, _page_counts_of)
+
+
+def _page_counts_of(rows: reads.Rows) -> PageCounts:
     follow = {n.value: dict.fromkeys(FOLLOW_KEYS, 0) for n in (Platform.BLUESKY, Platform.MASTODON)}
     width = len(review.COUNT_KEYS)
     grouped = [row[1:] for row in rows if row[1] is not None]  # no candidates: the erasure's row only

@@ -11,6 +11,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from envol.core import reads
 from envol.core.ids import Platform
 from envol.reconnect import budgets, pacing, progress_read
 from envol.reconnect.models import Mode, Pace
@@ -113,11 +114,22 @@ def _code(text: str) -> tuple[str, str]:
 
 
 def progress_for(person_id: int, *, now: datetime | None = None) -> list[AccountProgress]:
-    """Each linked account's progress, in two statements whatever the number of accounts."""
+    """Each linked account's progress, in two statements whatever the number of accounts, sent
+    together (envol.core.reads)."""
+    accounts, tallies = reads.fetch_all(*progress_reads(person_id))
+    return progress_of(accounts, tallies, now=now)
+
+
+def progress_reads(person_id: int) -> tuple[reads.Read[list[Linked]], reads.Read[dict[int, Tally]]]:
+    """What `progress_of` needs, for a page that sends them with its other reads."""
+    return progress_read.linked_read(person_id), progress_read.tallies_read(person_id)
+
+
+def progress_of(
+    accounts: list[Linked], tallies: dict[int, Tally], *, now: datetime | None = None
+) -> list[AccountProgress]:
     now = now or timezone.now()
-    accounts = progress_read.linked(person_id)
-    tallies = progress_read.tallies([a.account_id for a in accounts])
-    return [_one(a, tallies[a.account_id], now) for a in accounts]
+    return [_one(a, tallies.get(a.account_id) or Tally(), now) for a in accounts]
 
 
 def _one(account: Linked, tally: Tally, now: datetime) -> AccountProgress:

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import connection
 
+from envol.core import reads
 from envol.matching import candidates
 from envol.reconnect.models import AccountDrive, FollowTask, ReconnectChoice
 from envol.reconnect.states import CREATED_BY_ENVOL, TaskState
@@ -62,20 +63,28 @@ def _marks(values: list[Any] | tuple[Any, ...]) -> str:
     return ", ".join(["%s"] * len(values))
 
 
-def linked(person_id: int) -> list[Linked]:
+def _accounts_where() -> tuple[str, list[Any]]:
+    """The condition on the person's accounts ``a`` that progress covers, with its parameters."""
+    where = f"a.person_id = %s AND a.verification = %s AND a.platform IN ({_marks(NETWORKS)})"
+    return where, [Verification.VERIFIED.value, *NETWORKS]
+
+
+def linked_read(person_id: int) -> reads.Read[list[Linked]]:
     """The person's verified Bluesky and Mastodon accounts, by network then id."""
+    where, params = _accounts_where()
     sql = f"""
         SELECT a.id, a.platform, a.handle, a.needs_reauth, ch.directions, ch.mode, ch.pace,
                d.account_id, d.budget, d.paused_reason, d.last_error
         FROM {_table(Account)} a
         LEFT JOIN {_table(ReconnectChoice)} ch ON ch.account_id = a.id
         LEFT JOIN {_table(AccountDrive)} d ON d.account_id = a.id
-        WHERE a.person_id = %s AND a.verification = %s AND a.platform IN ({_marks(NETWORKS)})
+        WHERE {where}
         ORDER BY a.platform, a.id
     """  # noqa: S608 (quoted names and placeholders only)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [person_id, Verification.VERIFIED.value, *NETWORKS])
-        rows = cursor.fetchall()
+    return reads.Read(sql, [person_id, *params], _linked_of)
+
+
+def _linked_of(rows: reads.Rows) -> list[Linked]:
     found = []
     for pk, network, handle, reauth, directions, mode, pace, drive, budget, paused, error in rows:
         if isinstance(budget, str):  # SQLite's text; PostgreSQL's driver decodes jsonb itself
@@ -85,16 +94,15 @@ def linked(person_id: int) -> list[Linked]:
     return found
 
 
-def tallies(ids: list[int]) -> dict[int, Tally]:
-    """Per account: tasks per state, those a retry takes up, those an undo removes, and the newest
-    refusals (RECENT_ERRORS at most, "no longer chosen" left out). One statement: the grouped counts
-    (part 0) and the newest refusals (part 1, in order) as two parts of one union, padded to the
-    same columns."""
-    found = {i: Tally() for i in ids}
-    if not ids:
-        return found
+def tallies_read(person_id: int) -> reads.Read[dict[int, Tally]]:
+    """Per account that `linked` reads: tasks per state, those a retry takes up, those an undo
+    removes, and the newest refusals (RECENT_ERRORS at most, "no longer chosen" left out). One
+    statement: the grouped counts (part 0) and the newest refusals (part 1, in order) as two parts
+    of one union, padded to the same columns. An account without tasks has no row (`Tally()`)."""
     tasks, created = _table(FollowTask), sorted(s.value for s in CREATED_BY_ENVOL)
     refused = [S.FAILED.value, S.SKIPPED.value]
+    where, where_params = _accounts_where()
+    sources = f"SELECT a.id FROM {_table(Account)} a WHERE {where}"  # noqa: S608 (as above)
     sql = f"""
         SELECT 0 AS part, source_id, 0 AS n, state, COUNT(*) AS total,
                SUM(CASE WHEN state = %s AND reason = %s THEN 1 ELSE 0 END) AS gone,
@@ -102,25 +110,27 @@ def tallies(ids: list[int]) -> dict[int, Tally]:
                SUM(CASE WHEN state IN ({_marks(created)}) AND record_key > '' AND NOT undo_requested
                         THEN 1 ELSE 0 END) AS undoable,
                NULL AS handle, NULL AS reason
-        FROM {tasks} WHERE source_id IN ({_marks(ids)})
+        FROM {tasks} WHERE source_id IN ({sources})
         GROUP BY source_id, state
         UNION ALL
         SELECT 1, source_id, n, NULL, NULL, NULL, NULL, NULL, target_handle, reason FROM (
             SELECT source_id, target_handle, reason,
                    ROW_NUMBER() OVER (PARTITION BY source_id ORDER BY updated_at DESC, id DESC) AS n
             FROM {tasks}
-            WHERE source_id IN ({_marks(ids)}) AND state IN ({_marks(refused)}) AND reason <> %s
+            WHERE source_id IN ({sources}) AND state IN ({_marks(refused)}) AND reason <> %s
         ) newest
         WHERE n <= %s
         ORDER BY part, source_id, n
     """  # noqa: S608 (quoted names and placeholders only)
-    params: list[Any] = [S.SKIPPED.value, "gone", S.REQUESTED.value, *created, *ids,
-              *ids, *refused, "not_chosen", RECENT_ERRORS]  # fmt: skip
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    params: list[Any] = [S.SKIPPED.value, "gone", S.REQUESTED.value, *created, person_id, *where_params,
+              person_id, *where_params, *refused, "not_chosen", RECENT_ERRORS]  # fmt: skip
+    return reads.Read(sql, params, _tallies_of)
+
+
+def _tallies_of(rows: reads.Rows) -> dict[int, Tally]:
+    found: dict[int, Tally] = {}
     for part, source_id, _n, state, n, gone, unchecked, undoable, handle, reason in rows:
-        tally = found[source_id]
+        tally = found.setdefault(source_id, Tally())
         if part == 0:
             tally.states[state] = int(n)
             tally.gone += int(gone or 0)

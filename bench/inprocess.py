@@ -55,12 +55,13 @@ def _postgres_cpu() -> float:
 
 
 def measure(people: list[dict[str, Any]], rounds: int) -> dict[str, float]:
+    from bench.load import CSRF  # the cookies a browser keeps, as the load benchmark sends them
     from envol.core.asgi import application
 
     async def one(i: int) -> None:
         person, language = people[i % len(people)], ("en", "fr")[i % 2]
         headers = [(b"host", b"127.0.0.1"), (b"accept-language", language.encode()),
-                   (b"cookie", f"sessionid={person['session']}".encode())]  # fmt: skip
+                   (b"cookie", f"sessionid={person['session']}; csrftoken={CSRF}".encode())]  # fmt: skip
         scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
                  "scheme": "http", "path": "/people/", "raw_path": b"/people/", "query_string": b"",
                  "root_path": "", "client": ("127.0.0.1", 5555), "server": ("127.0.0.1", 80),

@@ -12,7 +12,8 @@ and loads it with three scenarios in turn, each --clients clients at once (bench
 - public: the home page, how it works, the FAQ, the media directory and the figures, in English
   and in French (each answer must be in the language asked for);
 - review: each client signed in as its own person (half in English, half in French), reloading its
-  "Your people" page, /people/ (each answer must show that person's own rows);
+  "Your people" page, /people/ (each answer must show that person's own rows), with the session
+  and CSRF cookies a browser keeps;
 - dismiss: each client dismisses and restores its own candidates (a form POST, answered by a
   redirect).
 
@@ -143,7 +144,9 @@ def review_client(i: int, person: dict[str, Any]) -> tuple[dict[str, str], Calla
         language = ("en", "fr")[i % 2]  # a person reads in one language; both are measured
         return Request("GET", "/people/", language, must_hold=(HTML_LANG[language], marker))
 
-    return {"sessionid": str(person["session"])}, make
+    # A browser sends back the CSRF cookie its first page set; without it, every page would make
+    # a new secret and set the cookie again, which no person's reloads cost.
+    return {"sessionid": str(person["session"]), "csrftoken": CSRF}, make
 
 
 def dismiss_client(person: dict[str, Any]) -> tuple[dict[str, str], Callable[[int], Request]]:

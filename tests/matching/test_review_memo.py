@@ -11,17 +11,18 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
 from envol.core import rendermemo
+from envol.core.ids import Platform
 from envol.matching.materialise import refresh_everyone
-from envol.matching.models import Candidate
+from envol.matching.models import Candidate, TargetProfile
 from envol.registry.models import Person
 from envol.registry.session import SESSION_KEY
-from matching.world import V, person, upload
+from matching.world import V, account, person, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -189,3 +190,34 @@ def test_a_safe_or_lazy_string_is_keyed_by_its_text() -> None:
         french = rendermemo._inputs([gettext_lazy("Follow")])
     with translation.override("en"):
         assert rendermemo._inputs([gettext_lazy("Follow")]) != french
+
+
+def test_a_stand_in_is_compared_instead_of_its_entry(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rendermemo, "_processors", tuple)  # no context processor: the view's own entries
+    request = RequestFactory().get("/people/")
+
+    def key(rows: object, stand_ins: dict[str, str]) -> bytes | None:
+        return rendermemo._key(request, "people.html", {"rows": rows, "n": 1}, stand_ins)
+
+    assert key([Row("a", None)], {"rows": "one"}) == key([Row("b", None)], {"rows": "one"})
+    assert key([Row("a", None)], {"rows": "one"}) != key([Row("a", None)], {"rows": "two"})
+    assert key([Row("a", None)], {}) != key([Row("b", None)], {})  # without it, the rows themselves
+    assert key("one", {}) != key([Row("a", None)], {"rows": "one"})  # a stand-in is not its text as a value
+
+
+def test_a_name_fetched_or_a_network_linked_shows_at_once(
+    renders: list[str], two_people: tuple[Person, Person]
+) -> None:
+    alice = two_people[0]
+    client = signed_in(alice)
+    client.get("/people/")
+    first = Candidate.objects.filter(person=alice).order_by("network", "address").first()
+    assert first is not None
+    html = client.get("/people/").content.decode()
+    assert "Zoé Exemple" not in html
+    assert 'class="button follow"' not in html  # no Bluesky account linked: nothing to follow from
+    TargetProfile.objects.create(network=first.network, address=first.address, display_name="Zoé Exemple")
+    assert "Zoé Exemple" in client.get("/people/").content.decode()
+    account(alice, Platform.BLUESKY, "did:plc:alice", V, handle="alice.bsky.test")
+    assert 'class="button follow"' in client.get("/people/").content.decode()
+    assert renders == ["reconnect/people.html"] * 4  # each change rendered anew, the reload between reused

@@ -122,13 +122,16 @@ def _processors() -> tuple[Callable[[HttpRequest], dict[str, Any]], ...]:
     return tuple(import_string(name) for name in names if name not in _HANDLED)
 
 
-def _key(request: HttpRequest, template_name: str, context: dict[str, Any]) -> bytes | None:
+def _key(
+    request: HttpRequest, template_name: str, context: dict[str, Any], stand_ins: Mapping[str, str]
+) -> bytes | None:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return None  # an operator's pages are theirs to see fresh
     if len(get_messages(request)) > 0:
         return None  # notices are shown once: their page is rendered
-    inputs: list[object] = [template_name, translation.get_language(), request.get_full_path(), context]
+    compared = {**context, **{name: ("stand-in", text) for name, text in stand_ins.items()}}
+    inputs: list[object] = [template_name, translation.get_language(), request.get_full_path(), compared]
     inputs += [processor(request) for processor in _processors()]
     try:
         written = _inputs(inputs)
@@ -137,9 +140,20 @@ def _key(request: HttpRequest, template_name: str, context: dict[str, Any]) -> b
     return hashlib.blake2b(written, digest_size=32).digest()
 
 
-def render(request: HttpRequest, template_name: str, context: dict[str, Any]) -> HttpResponse:
-    """`django.shortcuts.render`, reusing the HTML of an earlier render with the same inputs."""
-    key = _key(request, template_name, context) if enabled() else None
+def render(
+    request: HttpRequest,
+    template_name: str,
+    context: dict[str, Any],
+    stand_ins: Mapping[str, str] | None = None,
+) -> HttpResponse:
+    """`django.shortcuts.render`, reusing the HTML of an earlier render with the same inputs.
+
+    `stand_ins` names context entries compared through a text instead of field by field: for an
+    entry built, with the language, from values that a text gives whole and cheaply (the rows a
+    statement read, as `repr` writes them), where writing the built objects cost more than the
+    rest of the key (fifty rows of "Your people", docs/performance.md). The caller answers for the
+    text's holding everything the entry is built from, the language apart."""
+    key = _key(request, template_name, context, stand_ins or {}) if enabled() else None
     if key is not None:
         with _LOCK:
             parts = _MEMO.get(key)

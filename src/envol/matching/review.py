@@ -130,6 +130,9 @@ class ReviewRow:
 class Page:
     rows: list[ReviewRow]
     next_cursor: str | None  # pass back as ``after`` for the next page; None on the last page
+    #: The rows' values as the statement read them, written by `repr` (with the followed states
+    #: that `followed` is read against): what a page built from them compares with (rendermemo).
+    source: str = ""
 
 
 def _filter_sql(which: Filter) -> str:
@@ -221,9 +224,10 @@ def page_read(
     sql, params = page_sql(person_id, which, network, after, limit)
 
     def parse(fetched: reads.Rows) -> Page:
-        rows = [_row(r) for r in fetched[:limit]]
+        kept = fetched[:limit]
+        rows = [_row(r) for r in kept]
         more = len(fetched) > limit
-        return Page(rows, make_cursor(rows[-1]) if more and rows else None)
+        return Page(rows, make_cursor(rows[-1]) if more and rows else None, repr((followed_states, kept)))
 
     return reads.Read(sql, params, parse)
 

@@ -196,7 +196,7 @@ def test_a_stand_in_is_compared_instead_of_its_entry(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(rendermemo, "_processors", tuple)  # no context processor: the view's own entries
     request = RequestFactory().get("/people/")
 
-    def key(rows: object, stand_ins: dict[str, str]) -> bytes | None:
+    def key(rows: object, stand_ins: dict[str, rendermemo.Plain]) -> bytes | None:
         return rendermemo._key(request, "people.html", {"rows": rows, "n": 1}, stand_ins)
 
     assert key([Row("a", None)], {"rows": "one"}) == key([Row("b", None)], {"rows": "one"})

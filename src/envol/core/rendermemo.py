@@ -72,6 +72,8 @@ _NATIVE: frozenset[type] = frozenset({
     datetime.date, datetime.datetime, datetime.time, datetime.timedelta, datetime.timezone, decimal.Decimal,
 })  # fmt: skip
 _FIELDS: dict[type, Callable[[object], object]] = {}
+#: A stand-in: what pickle's C code writes without asking (`render`'s `stand_ins`).
+Plain = str | bytes | int | tuple["Plain", ...]
 
 
 class _KeyPickler(pickle.Pickler):
@@ -123,14 +125,14 @@ def _processors() -> tuple[Callable[[HttpRequest], dict[str, Any]], ...]:
 
 
 def _key(
-    request: HttpRequest, template_name: str, context: dict[str, Any], stand_ins: Mapping[str, str]
+    request: HttpRequest, template_name: str, context: dict[str, Any], stand_ins: Mapping[str, Plain]
 ) -> bytes | None:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return None  # an operator's pages are theirs to see fresh
     if len(get_messages(request)) > 0:
         return None  # notices are shown once: their page is rendered
-    compared = {**context, **{name: ("stand-in", text) for name, text in stand_ins.items()}}
+    compared = {**context, **{name: ("stand-in", value) for name, value in stand_ins.items()}}
     inputs: list[object] = [template_name, translation.get_language(), request.get_full_path(), compared]
     inputs += [processor(request) for processor in _processors()]
     try:
@@ -144,15 +146,15 @@ def render(
     request: HttpRequest,
     template_name: str,
     context: dict[str, Any],
-    stand_ins: Mapping[str, str] | None = None,
+    stand_ins: Mapping[str, Plain] | None = None,
 ) -> HttpResponse:
     """`django.shortcuts.render`, reusing the HTML of an earlier render with the same inputs.
 
-    `stand_ins` names context entries compared through a text instead of field by field: for an
-    entry built, with the language, from values that a text gives whole and cheaply (the rows a
-    statement read, as `repr` writes them), where writing the built objects cost more than the
+    `stand_ins` names context entries compared through a plain value instead of field by field:
+    for an entry built, with the language, from values that are cheap to write whole (the rows a
+    statement read, pickled as they came), where writing the built objects cost more than the
     rest of the key (fifty rows of "Your people", docs/performance.md). The caller answers for the
-    text's holding everything the entry is built from, the language apart."""
+    stand-in's holding everything the entry is built from, the language apart."""
     key = _key(request, template_name, context, stand_ins or {}) if enabled() else None
     if key is not None:
         with _LOCK:

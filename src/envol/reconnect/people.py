@@ -177,7 +177,7 @@ def people_page(request: HttpRequest, person: Person) -> HttpResponse:
     # The rows are compared through the values they are built from (with the language, in the
     # key): the statement's rows and the linked networks. Writing fifty built rows field by field
     # was the costliest part of the key (docs/performance.md).
-    rows_from = repr((result.source, sorted(linked)))
+    rows_from = (result.source(), tuple(sorted(linked)))
     return rendermemo.render(request, "reconnect/people.html", context, {"rows": rows_from})
 
 

@@ -120,3 +120,15 @@ def test_a_deferred_imports_nothing_when_probed_and_forwards_calls_and_attribute
     assert Deferred("os.path").sep == os.path.sep
     with pytest.raises(ImportError):
         Deferred("envol.nowhere.nothing")()
+
+
+def test_a_web_process_puts_what_it_loaded_out_of_the_collector_s_sight(tmp_path: Path) -> None:
+    """Loading the web application freezes what is loaded (gc.freeze): a full collection then walks
+    only what requests left alive, not Django and the apps (envol.core.asgi)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ENVOL_") and k != "DATABASE_URL"}
+    env.update(ENVOL_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="envol.core.settings")
+    code = "import gc, envol.core.asgi; print(gc.get_freeze_count(), len(gc.get_objects()))"
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    frozen, watched = map(int, done.stdout.split())
+    assert frozen > 10_000  # Django and the apps
+    assert watched < frozen / 10  # what is left for the collector: almost nothing yet

@@ -1,3 +1,4 @@
+import gc
 import os
 import warnings
 
@@ -27,3 +28,9 @@ application = (
     if enabled()
     else django_application
 )
+
+# Everything loaded so far (Django, the apps, their modules) lives as long as the process: out of
+# the collector's sight, a full collection no longer walks it. Measured on "Your people" in process:
+# the one full collection every 3,000 pages held the process for 90 ms, 21 ms after (a pause every
+# request in flight waits through; docs/performance.md).
+gc.freeze()

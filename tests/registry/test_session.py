@@ -6,9 +6,10 @@ import psycopg
 import pytest
 from django.db import connection
 
+from envol.core import reads
 from envol.core.config import CONFIG
 from envol.registry.models import Person
-from envol.registry.session import _person
+from envol.registry.session import person_read
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the column added for good, then dropped
 
@@ -19,15 +20,15 @@ def test_the_person_is_still_read_after_a_migration_adds_a_column() -> None:
     # soon as a migration adds a column under a process that keeps serving (docs/operations.md).
     person = Person.objects.create(findable_by="everyone")
     for _ in range(CONFIG.db_prepare_threshold + 1):
-        found = _person(person.pk)
+        found = reads.fetch(person_read(person.pk))
         assert found is not None
         assert found.pk == person.pk
     migrate("ALTER TABLE registry_person ADD COLUMN envol_upgrade_test integer")
     try:
-        found = _person(person.pk)
+        found = reads.fetch(person_read(person.pk))
         assert found is not None
         assert found.pk == person.pk
-        assert _person(person.pk + 1000) is None
+        assert reads.fetch(person_read(person.pk + 1000)) is None
     finally:
         migrate("ALTER TABLE registry_person DROP COLUMN envol_upgrade_test")
 

@@ -41,7 +41,7 @@ from envol.reconnect.statement import figures, statement
 from envol.reconnect.states import TaskState
 from envol.reconnect.views import NETWORK_NAMES, not_while_erasing, while_erasing
 from envol.registry.models import Person
-from envol.registry.session import person_required
+from envol.registry.session import person_read, person_required, remember, signed_in_id, to_sign_in
 
 S = TaskState
 #: A Follow button is offered for a row whose task is in one of these states (or that has none).
@@ -121,18 +121,26 @@ def account_blocks(
     return blocks
 
 
-@person_required
 @require_GET
-def people_page(request: HttpRequest, person: Person) -> HttpResponse:
+def people_page(request: HttpRequest) -> HttpResponse:
+    # As `person_required`, with the person read together with the page's five reads (none
+    # depends on another: envol.core.reads); a session naming a person who is gone is sent to
+    # sign in, as there, and what was read for that id is dropped.
+    person_id = signed_in_id(request)
+    if person_id is None:
+        return to_sign_in(request)
     which, network, after = _choices(request)
-    # Five reads that do not depend on each other, sent together (envol.core.reads).
     found: list[Any] = reads.fetch_all(
-        picks.page_counts_read(person.pk),
-        review.page_read(person.pk, which=which, network=network, after=after),
-        notify.visit_state_read(person.pk),
-        *progress_reads(person.pk),
+        person_read(person_id),
+        picks.page_counts_read(person_id),
+        review.page_read(person_id, which=which, network=network, after=after),
+        notify.visit_state_read(person_id),
+        *progress_reads(person_id),
     )
-    counts, result, visit, accounts, tallies = found
+    person, counts, result, visit, accounts, tallies = found
+    remember(request, person)
+    if person is None:
+        return to_sign_in(request)
     if counts.erasing:
         return while_erasing(request)  # as `not_while_erasing` does, read with the counts; nothing written
     preference, new_count = notify.visit(person.pk, visit)

@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from envol.core import rows
+from envol.core import reads, rows
 from envol.registry.models import Person
 
 SESSION_KEY = "envol_person_id"
@@ -24,19 +24,32 @@ SESSION_KEY = "envol_person_id"
 def current_person(request: HttpRequest) -> Person | None:
     """The signed-in person, looked up once per request."""
     if not hasattr(request, "_envol_person"):
-        person_id = request.session.get(SESSION_KEY)
-        request._envol_person = _person(int(person_id)) if person_id else None  # type: ignore[attr-defined]
+        person_id = signed_in_id(request)
+        remember(request, reads.fetch(person_read(person_id)) if person_id is not None else None)
     person: Person | None = request._envol_person  # type: ignore[attr-defined]
     return person
 
 
-def _person(person_id: int) -> Person | None:
+def signed_in_id(request: HttpRequest) -> int | None:
+    """The id the session names, before anything says whether that person still exists."""
+    person_id = request.session.get(SESSION_KEY)
+    return int(person_id) if person_id else None
+
+
+def person_read(person_id: int) -> reads.Read[Person | None]:
     """The person with this id, written out: every signed-in request asks, and compiling the
-    queryset cost more than running it (the "Your people" page, docs/performance.md)."""
-    with connection.cursor() as cursor:
-        cursor.execute(_person_sql(), [person_id])
-        row = cursor.fetchone()
-    return rows.instance(Person, row) if row is not None else None
+    queryset cost more than running it (the "Your people" page, docs/performance.md). A page
+    that reads more for the same id sends it with its other reads, then calls `remember`."""
+    return reads.Read(_person_sql(), [person_id], _person_of)
+
+
+def _person_of(found: reads.Rows) -> Person | None:
+    return rows.instance(Person, found[0]) if found else None
+
+
+def remember(request: HttpRequest, person: Person | None) -> None:
+    """What `current_person` answers for the rest of the request."""
+    request._envol_person = person  # type: ignore[attr-defined]
 
 
 @cache
@@ -65,8 +78,13 @@ def person_required[**P](
     def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponseBase:
         person = current_person(request)
         if person is None:
-            response: HttpResponse = redirect(reverse("sign_in") + f"?next={request.path}")
-            return response
+            return to_sign_in(request)
         return view(request, person, *args, **kwargs)
 
     return wrapper  # type: ignore[return-value]  # functools.wraps' type drops the ParamSpec
+
+
+def to_sign_in(request: HttpRequest) -> HttpResponse:
+    """Where a page that needs a signed-in person sends anyone else, to come back after."""
+    response: HttpResponse = redirect(reverse("sign_in") + f"?next={request.path}")
+    return response

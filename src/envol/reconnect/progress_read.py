@@ -63,15 +63,15 @@ def _marks(values: list[Any] | tuple[Any, ...]) -> str:
     return ", ".join(["%s"] * len(values))
 
 
-def _accounts_where() -> tuple[str, list[Any]]:
+def _accounts_where(person_id: int) -> tuple[str, list[Any]]:
     """The condition on the person's accounts ``a`` that progress covers, with its parameters."""
     where = f"a.person_id = %s AND a.verification = %s AND a.platform IN ({_marks(NETWORKS)})"
-    return where, [Verification.VERIFIED.value, *NETWORKS]
+    return where, [person_id, Verification.VERIFIED.value, *NETWORKS]
 
 
 def linked_read(person_id: int) -> reads.Read[list[Linked]]:
     """The person's verified Bluesky and Mastodon accounts, by network then id."""
-    where, params = _accounts_where()
+    where, params = _accounts_where(person_id)
     sql = f"""
         SELECT a.id, a.platform, a.handle, a.needs_reauth, ch.directions, ch.mode, ch.pace,
                d.account_id, d.budget, d.paused_reason, d.last_error
@@ -81,7 +81,7 @@ def linked_read(person_id: int) -> reads.Read[list[Linked]]:
         WHERE {where}
         ORDER BY a.platform, a.id
     """  # noqa: S608 (quoted names and placeholders only)
-    return reads.Read(sql, [person_id, *params], _linked_of)
+    return reads.Read(sql, params, _linked_of)
 
 
 def _linked_of(rows: reads.Rows) -> list[Linked]:
@@ -101,7 +101,7 @@ def tallies_read(person_id: int) -> reads.Read[dict[int, Tally]]:
     of one union, padded to the same columns. An account without tasks has no row (`Tally()`)."""
     tasks, created = _table(FollowTask), sorted(s.value for s in CREATED_BY_ENVOL)
     refused = [S.FAILED.value, S.SKIPPED.value]
-    where, where_params = _accounts_where()
+    where, where_params = _accounts_where(person_id)
     sources = f"SELECT a.id FROM {_table(Account)} a WHERE {where}"  # noqa: S608 (as above)
     sql = f"""
         SELECT 0 AS part, source_id, 0 AS n, state, COUNT(*) AS total,
@@ -122,8 +122,8 @@ def tallies_read(person_id: int) -> reads.Read[dict[int, Tally]]:
         WHERE n <= %s
         ORDER BY part, source_id, n
     """  # noqa: S608 (quoted names and placeholders only)
-    params: list[Any] = [S.SKIPPED.value, "gone", S.REQUESTED.value, *created, person_id, *where_params,
-              person_id, *where_params, *refused, "not_chosen", RECENT_ERRORS]  # fmt: skip
+    params: list[Any] = [S.SKIPPED.value, "gone", S.REQUESTED.value, *created, *where_params,
+              *where_params, *refused, "not_chosen", RECENT_ERRORS]  # fmt: skip
     return reads.Read(sql, params, _tallies_of)
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from envol.core.cache import cache_config
 from envol.core.config import CONFIG, validate
+from envol.core.dbpool import check_connection
 from envol.core.logs import logging_config
 from envol.core.sandbox import refuse_sandbox_in_production
 from envol.core.secrets import load_keys
@@ -103,14 +104,16 @@ def _database() -> dict[str, Any]:
         # Under ASGI each request runs in a thread of its own, so a persistent connection per
         # thread means one connection per concurrent request, without bound: 50 clients exhausted
         # a server's 100. psycopg's pool bounds them per process and reuses them; Django requires
-        # CONN_MAX_AGE=0 with it (a connection goes back to the pool when the request ends), and
-        # CONN_HEALTH_CHECKS makes the pool check a connection before lending it.
+        # CONN_MAX_AGE=0 with it (a connection goes back to the pool when the request ends). The
+        # pool checks a connection before lending it, asking the server only when the socket says
+        # something happened meanwhile (core/dbpool.py, decision 0033).
         config["OPTIONS"] = {
             **config.get("OPTIONS", {}),
             "pool": {
                 "min_size": 1,
                 "max_size": CONFIG.db_pool_size,
                 "timeout": CONFIG.db_pool_timeout,
+                "check": check_connection,
             },
         }
         if CONFIG.db_prepare_threshold:

@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "envol.core.middleware.SecurityHeadersMiddleware",  # before WhiteNoise: static files get the headers too
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "envol.core.prefetch.PrefetchMiddleware",  # before anything reads the session
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "envol.core.middleware.ReadableInputMiddleware",  # after locale: its page is in the visitor's language

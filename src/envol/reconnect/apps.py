@@ -11,6 +11,7 @@ class ReconnectConfig(AppConfig):
         # importing them here makes a broken graph stop the process at start-up, not at the first
         # follow. The engine's own code (scheduling, the executor, the platform clients) is named
         # here, not imported (envol.core.deferred): it loads in the processes that run it.
+        from envol.core import prefetch
         from envol.core.deferred import Deferred
         from envol.core.healing import workers_lost
         from envol.core.periodic import each_beat, every
@@ -46,3 +47,5 @@ class ReconnectConfig(AppConfig):
         )
         # The run log is pruned by the periodic retention job (ENVOL_DRIVE_RUN_RETENTION_DAYS).
         retention.register()
+        # "Your people" reads with the session on PostgreSQL (envol.core.prefetch, decision 0034).
+        prefetch.register("people", Deferred("envol.reconnect.people.page_reads"))

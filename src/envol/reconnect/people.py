@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from envol.core import reads, rendermemo
+from envol.core import prefetch, reads, rendermemo
 from envol.core.ids import Platform
 from envol.matching import context_processors, notify, review
 from envol.matching.models import Kind
@@ -121,26 +121,34 @@ def account_blocks(
     return blocks
 
 
-@require_GET
-def people_page(request: HttpRequest) -> HttpResponse:
-    # As `person_required`, with the person read together with the page's five reads (none
-    # depends on another: envol.core.reads); a session naming a person who is gone is sent to
-    # sign in, as there, and what was read for that id is dropped.
-    person_id = signed_in_id(request)
-    if person_id is None:
-        return to_sign_in(request)
+def page_reads(request: HttpRequest, person_id: int) -> list[reads.Read[Any]]:
+    """The person and the page's five reads, none depending on another (envol.core.reads); on
+    PostgreSQL sent with the session's own read when the person is guessed (envol.core.prefetch)."""
     which, network, after = _choices(request)
-    found: list[Any] = reads.fetch_all(
+    return [
         person_read(person_id),
         picks.page_counts_read(person_id),
         review.page_read(person_id, which=which, network=network, after=after),
         notify.visit_state_read(person_id),
         *progress_reads(person_id),
-    )
+    ]
+
+
+@require_GET
+def people_page(request: HttpRequest) -> HttpResponse:
+    # As `person_required`, with the person read together with the page's reads; a session
+    # naming a person who is gone is sent to sign in, as there, and what was read for that id is
+    # dropped. Values read with the session are used only for the person the session names.
+    person_id = signed_in_id(request)
+    if person_id is None:
+        return to_sign_in(request)
+    which, network, after = _choices(request)
+    found = prefetch.taken(request, person_id) or reads.fetch_all(*page_reads(request, person_id))
     person, counts, result, visit, accounts, tallies = found
     remember(request, person)
     if person is None:
         return to_sign_in(request)
+    prefetch.confirm(request, person_id)
     if counts.erasing:
         return while_erasing(request)  # as `not_while_erasing` does, read with the counts; nothing written
     preference, new_count = notify.visit(person.pk, visit)

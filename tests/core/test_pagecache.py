@@ -243,3 +243,21 @@ def test_when_the_version_cannot_be_read_django_answers_and_nothing_is_kept(
     assert pages.get("/media/").status == 200
     assert pages.reached_django == ["/media/", "/media/"]
     assert not pages.cache.entries
+
+
+def test_form_token_masks_the_request_s_secret_or_lets_django_make_one() -> None:
+    from django.middleware.csrf import _unmask_cipher_token
+    from django.test import RequestFactory
+
+    from envol.core.pagecache import form_token
+
+    secret = "a" * 32
+    with_secret = RequestFactory().get("/")
+    with_secret.META["CSRF_COOKIE"] = secret
+    tokens = {form_token(with_secret) for _ in range(3)}
+    assert len(tokens) == 3  # a fresh mask each time
+    assert {_unmask_cipher_token(t) for t in tokens} == {secret}
+    assert with_secret.META["CSRF_COOKIE_NEEDS_UPDATE"] is True
+    without = RequestFactory().get("/")
+    made = form_token(without)
+    assert _unmask_cipher_token(made) == without.META["CSRF_COOKIE"]  # Django's own new secret

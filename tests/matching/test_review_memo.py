@@ -128,8 +128,12 @@ def test_the_reused_page_token_passes_the_csrf_check(
     client = signed_in(alice)
     client.get("/people/")  # the first visit, then the page as it stays
     client.get("/people/")
-    html = client.get("/people/").content.decode()
+    secret = client.cookies[settings.CSRF_COOKIE_NAME].value
+    reused = client.get("/people/")
+    html = reused.content.decode()
     assert renders == ["reconnect/people.html"] * 2
+    # As Django's get_token: the same secret, its cookie sent again (its expiry renewed).
+    assert reused.cookies[settings.CSRF_COOKIE_NAME].value == secret
     strict = Client(enforce_csrf_checks=True)
     strict.cookies = client.cookies
     row = Candidate.objects.filter(person=alice).first()

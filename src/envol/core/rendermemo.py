@@ -10,8 +10,9 @@ queryset, an object without a value-complete form) is not reused, and a page wit
 neither. So a template rendered through this must show only its context's values and their fields,
 not a model's relations, which the comparison does not see.
 
-The CSRF token is the visitor's own on every answer (Django's `get_token`), as in the public page
-cache. The memory is bounded (MAX_ENTRIES pages per process); off with ENVOL_PAGE_CACHE=off.
+The CSRF token is the visitor's own on every answer (Django's `get_token`, its mask drawn in one
+read by `pagecache.form_token`), as in the public page cache. The memory is bounded (MAX_ENTRIES
+pages per process); off with ENVOL_PAGE_CACHE=off.
 """
 
 from __future__ import annotations
@@ -35,14 +36,13 @@ from typing import Any
 from django.contrib.messages import get_messages
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import render as django_render
 from django.template import engines
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.module_loading import import_string
 
-from envol.core.pagecache import enabled
+from envol.core.pagecache import enabled, form_token
 
 MAX_ENTRIES = 256
 _TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"')
@@ -162,7 +162,7 @@ def render(
             if parts is not None:
                 _MEMO.move_to_end(key)
         if parts is not None:
-            return HttpResponse(get_token(request).encode("ascii").join(parts))
+            return HttpResponse(form_token(request).encode("ascii").join(parts))
     response = django_render(request, template_name, context)
     if key is not None and response.status_code == 200:
         tokens = set(_TOKEN.findall(response.content))

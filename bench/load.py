@@ -18,10 +18,12 @@ and loads it with three scenarios in turn, each --clients clients at once (bench
   redirect).
 
 Reported per scenario: throughput (requests/s), p50, p95 and p99 latency, errors (a wrong status
-or a wrong page is an error), and the server's CPU time per answered request (all its processes,
-from /proc): on a shared machine throughput follows what else runs, CPU per request much less, and
-the cores divided by it bound the throughput. Baseline, in the same run: the smallest ASGI application
-answering a page of the same size on the same server (bench/loadbaseline.py). The load average is
+or a wrong page is an error), the fewest and most answers one client had counted (a client with
+few was kept waiting behind the others), and the server's CPU time per answered request (all its
+processes, from /proc): on a shared machine throughput follows what else runs, CPU per request
+much less, and the cores divided by it bound the throughput. Baseline, in the same run: the
+smallest ASGI application answering a page of the same size on the same server
+(bench/loadbaseline.py). The load average is
 printed before and after: the machine's two cores are shared. Medians of --runs runs; results go
 to bench/out/load.json. Each scenario is bounded: --duration seconds and --max-requests requests.
 With --plain, each database is measured a second time as Envol served before decision 0013: one
@@ -208,7 +210,9 @@ def _report(name: str, outcome: Outcome, cpu_ms: float) -> dict[str, Any]:
     print(
         f"  {name:9} {summary['throughput']:8.0f} req/s  p50 {summary['p50_ms']:7.1f} ms  "
         f"p95 {summary['p95_ms']:7.1f} ms  p99 {summary['p99_ms']:7.1f} ms  errors {summary['errors']}  "
-        f"server CPU {cpu_ms:.2f} ms/request" + (f" {summary['error_kinds']}" if summary["errors"] else ""),
+        f"server CPU {cpu_ms:.2f} ms/request  "
+        f"per client {summary['fewest_per_client']}–{summary['most_per_client']}"
+        + (f" {summary['error_kinds']}" if summary["errors"] else ""),
         flush=True,
     )
     return summary

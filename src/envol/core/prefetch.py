@@ -93,13 +93,13 @@ class PrefetchMiddleware:
         return self.get_response(request)
 
     def _prefetch(self, request: HttpRequest) -> None:
+        plan = _plan_for(request.path_info)  # other pages: nothing more is looked at
         session = request.session
-        key = session.session_key  # the cookie's value: nothing read yet
-        if not key or not isinstance(session, SessionStore) or hasattr(session, "_session_cache"):
+        if plan is None or not isinstance(session, SessionStore) or hasattr(session, "_session_cache"):
             return
-        guess = _GUESSES.get(_digest(key))
-        plan = _plan_for(request.path_info) if guess is not None else None
-        if guess is None or plan is None:
+        key = session.session_key  # the cookie's value: nothing read yet
+        guess = _GUESSES.get(_digest(key)) if key else None
+        if not key or guess is None:
             return
         found = reads.fetch_all(session_read(key), *plan(request, guess))
         session.prime(found[0])

@@ -102,12 +102,14 @@ def _database() -> dict[str, Any]:
     url = CONFIG.database_url or f"sqlite:///{DATA_DIR / 'envol.sqlite3'}"
     config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=0, conn_health_checks=True))
     if "postgresql" in config["ENGINE"]:
-        # Under ASGI each request runs in a thread of its own, so a persistent connection per
-        # thread means one connection per concurrent request, without bound: 50 clients exhausted
-        # a server's 100. psycopg's pool bounds them per process and reuses them; Django requires
-        # CONN_MAX_AGE=0 with it (a connection goes back to the pool when the request ends). The
-        # pool checks a connection before lending it, asking the server only when the socket says
-        # something happened meanwhile (core/dbpool.py, decision 0033).
+        # Under Django's own ASGI handler each request ran in a thread of its own, so a persistent
+        # connection per thread meant one per concurrent request, without bound: 50 clients
+        # exhausted a server's 100. The request threads are a fixed pool now (core/synchandler.py),
+        # but psycopg's pool still bounds what one process holds (its request threads, the
+        # in-process worker's, a command's) and reuses them; Django requires CONN_MAX_AGE=0 with
+        # it (a connection goes back to the pool when the request ends). The pool checks a
+        # connection before lending it, asking the server only when the socket says something
+        # happened meanwhile (core/dbpool.py, decision 0033).
         config["OPTIONS"] = {
             **config.get("OPTIONS", {}),
             "pool": {

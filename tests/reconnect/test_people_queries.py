@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from psycopg.pq import PipelineStatus
 
-from envol.core import rendermemo
+from envol.core import reads, rendermemo
 from envol.core.ids import Platform
 from envol.matching import notify
 from envol.matching.models import Candidate, Kind, NotificationPreference
@@ -173,6 +173,40 @@ def test_the_visit_reads_what_new_since_last_visit_and_mark_visited_read() -> No
     assert state.preference.last_review_at == last
     assert notify.visit(person.pk)[1] == 2
     assert notify.visit_state(person.pk).untold is False  # recorded: told, and nothing new since
+
+
+def _page_visit(person: Person) -> notify.Visit:
+    """The visit as "Your people" reads it: the preference alone, new and untold with the counts."""
+    counts = picks.page_counts(person.pk)
+    return notify.visit_from(reads.fetch(notify.preference_read(person.pk)), counts.new, counts.untold)
+
+
+def test_the_page_reads_its_visit_with_its_counts_as_visit_state_reads_it() -> None:
+    person, other = Person.objects.create(), Person.objects.create()
+    _candidates(other, Platform.BLUESKY, 50, 3)  # another person's rows count for nobody else
+    assert _page_visit(person) == notify.visit_state(person.pk) == notify.Visit(None, 0, True)  # none yet
+    _candidates(person, Platform.BLUESKY, 0, 4)
+    assert _page_visit(person) == notify.visit_state(person.pk) == notify.Visit(None, 0, True)  # first visit
+    notify.visit(person.pk)
+    told = notify.visit_state(person.pk)
+    assert _page_visit(person) == told == notify.Visit(told.preference, 0, False)
+    last = told.preference.last_review_at if told.preference else None
+    assert last is not None
+    _candidates(person, Platform.MASTODON, 10, 4)  # joined since: new and untold, on another network
+    Candidate.objects.filter(person=person, network=Platform.MASTODON).update(
+        first_seen_at=last + timedelta(microseconds=1), notified_at=last
+    )
+    Candidate.objects.filter(person=person, handle="c10.test").update(kind=Kind.SUGGESTION)  # not counted
+    Candidate.objects.filter(person=person, handle="c11.test").update(dismissed_at=last)  # not counted
+    assert _page_visit(person) == notify.visit_state(person.pk) == notify.Visit(told.preference, 2, True)
+    Candidate.objects.filter(person=person, network=Platform.MASTODON).update(first_seen_at=last)
+    assert _page_visit(person) == notify.visit_state(person.pk) == notify.Visit(told.preference, 0, False)
+    Candidate.objects.filter(person=person, handle="c1.test").update(notified_at=None)  # never told
+    assert _page_visit(person) == notify.visit_state(person.pk) == notify.Visit(told.preference, 0, True)
+    # A preference stored before any visit (an e-mail address given first): nothing is new.
+    NotificationPreference.objects.filter(person=person).update(last_review_at=None)
+    stored = NotificationPreference.objects.get(person=person)
+    assert _page_visit(person) == notify.visit_state(person.pk) == notify.Visit(stored, 0, True)
 
 
 def test_a_pending_erasure_is_read_for_one_person_as_for_many() -> None:

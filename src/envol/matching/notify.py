@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -73,19 +74,28 @@ def visit_state(person_id: int) -> Visit:
     return reads.fetch(visit_state_read(person_id))
 
 
+def _new_sql(last: str) -> str:
+    """A candidate row ``c`` that `new_since_last_visit` counts, ``last`` being the last visit (an SQL
+    expression; null on a first visit, which counts none). One parameter: the suggestion kind."""
+    return f"c.kind <> %s AND c.dismissed_at IS NULL AND c.first_seen_at > {last}"
+
+
+def _untold_sql(last: str) -> str:
+    """A candidate row ``c`` that `mark_visited` must write: new since ``last``, or never told."""
+    return f"(c.first_seen_at > {last} OR c.notified_at IS NULL)"
+
+
 def visit_state_read(person_id: int) -> reads.Read[Visit]:
     """The preference, the new candidates' count and whether any is untold, in one statement (the
-    page that reads them is reloaded often: written out, no ORM compilation per request)."""
+    header of every signed-in page asks: written out, no ORM compilation per request)."""
     q = connection.ops.quote_name
     candidates = q(Candidate._meta.db_table)
     sql = f"""
         SELECT {rows.columns(NotificationPreference, "p")},
                (SELECT COUNT(*) FROM {candidates} c
-                WHERE c.person_id = p.person_id AND c.kind <> %s AND c.dismissed_at IS NULL
-                  AND c.first_seen_at > p.last_review_at) AS envol_new,
+                WHERE c.person_id = p.person_id AND {_new_sql("p.last_review_at")}) AS envol_new,
                EXISTS (SELECT 1 FROM {candidates} c
-                       WHERE c.person_id = p.person_id
-                         AND (c.first_seen_at > p.last_review_at OR c.notified_at IS NULL)) AS envol_untold
+                       WHERE c.person_id = p.person_id AND {_untold_sql("p.last_review_at")}) AS envol_untold
         FROM {q(NotificationPreference._meta.db_table)} p WHERE p.person_id = %s
     """  # noqa: S608 (quoted names and placeholders only)
     return reads.Read(sql, [Kind.SUGGESTION.value, person_id], _visit_of)
@@ -93,10 +103,41 @@ def visit_state_read(person_id: int) -> reads.Read[Visit]:
 
 def _visit_of(found: reads.Rows) -> Visit:
     if not found:
-        return Visit(None, 0, True)
+        return visit_from(None, 0, True)
     row = found[0]
     new, untold = row[-2:]  # the two computed columns, after the model's own
-    return Visit(rows.instance(NotificationPreference, row), int(new or 0), bool(untold))
+    return visit_from(rows.instance(NotificationPreference, row), int(new or 0), bool(untold))
+
+
+def visit_from(preference: NotificationPreference | None, new: int, untold: bool) -> Visit:
+    """The visit from the preference and what the candidates said: a first visit (no preference yet)
+    has nothing new and everything to record."""
+    return Visit(None, 0, True) if preference is None else Visit(preference, new, untold)
+
+
+def preference_read(person_id: int) -> reads.Read[NotificationPreference | None]:
+    """The preference alone, for a page that reads `visit_columns` with its other counts."""
+    table = connection.ops.quote_name(NotificationPreference._meta.db_table)
+    sql = f"SELECT {rows.columns(NotificationPreference)} FROM {table} WHERE person_id = %s"  # noqa: S608
+    return reads.Read(sql, [person_id], _preference_of)
+
+
+def _preference_of(found: reads.Rows) -> NotificationPreference | None:
+    return rows.instance(NotificationPreference, found[0]) if found else None
+
+
+def visit_columns(person_id: int) -> tuple[str, list[Any]]:
+    """Two columns over the person's candidate rows ``c`` grouped by network, with their parameters:
+    how many are new since the last visit (summed over the networks) and whether any is untold (any
+    network's), as `visit_state` reads them. For a statement that reads every candidate of the
+    person anyway ("Your people"'s counts, `reconnect.picks.page_counts_read`): the visit then
+    costs no reading of them of its own; `visit_from` makes the visit with `preference_read`'s row."""
+    table = connection.ops.quote_name(NotificationPreference._meta.db_table)
+    # Uncorrelated: both databases read it once per statement, not once per row.
+    last = f"(SELECT v.last_review_at FROM {table} v WHERE v.person_id = %s)"  # noqa: S608 (quoted name)
+    new, untold = _new_sql(last), _untold_sql(last)
+    columns = f"SUM(CASE WHEN {new} THEN 1 ELSE 0 END), MAX(CASE WHEN {untold} THEN 1 ELSE 0 END)"
+    return columns, [Kind.SUGGESTION.value, person_id, person_id]
 
 
 def visit(person_id: int, state: Visit | None = None) -> tuple[NotificationPreference | None, int]:

@@ -8,8 +8,9 @@ without a reload. Plain HTML forms: everything works without JavaScript.
 
 Cheap on purpose (bench/load.py, "review"): one keyset page of candidates with each row's task
 state (`matching.review.page`), the per-network counts (`review.counts` and `picks.counts` in one
-statement with the pending-erasure check, `picks.page_counts`), progress (`progress.progress_for`),
-the notification preference; none of them per row, and the five sent together (envol.core.reads).
+statement with the pending-erasure check and what is new since the last visit,
+`picks.page_counts`), progress (`progress.progress_for`), the notification preference; none of
+them per row, and the five sent together (envol.core.reads).
 """
 
 from __future__ import annotations
@@ -129,7 +130,7 @@ def page_reads(request: HttpRequest, person_id: int) -> list[reads.Read[Any]]:
         person_read(person_id),
         picks.page_counts_read(person_id),
         review.page_read(person_id, which=which, network=network, after=after),
-        notify.visit_state_read(person_id),
+        notify.preference_read(person_id),  # the visit's counts come with the others
         *progress_reads(person_id),
     ]
 
@@ -144,14 +145,14 @@ def people_page(request: HttpRequest) -> HttpResponse:
         return to_sign_in(request)
     which, network, after = _choices(request)
     found = prefetch.taken(request, person_id) or reads.fetch_all(*page_reads(request, person_id))
-    person, counts, result, visit, accounts, tallies = found
+    person, counts, result, stored, accounts, tallies = found
     remember(request, person)
     if person is None:
         return to_sign_in(request)
     prefetch.confirm(request, person_id)
     if counts.erasing:
         return while_erasing(request)  # as `not_while_erasing` does, read with the counts; nothing written
-    preference, new_count = notify.visit(person.pk, visit)
+    preference, new_count = notify.visit(person.pk, notify.visit_from(stored, counts.new, counts.untold))
     context_processors.seen_all(request)
     blocks = account_blocks(person.pk, counts.follow, progress_of(accounts, tallies))
     linked = {b.progress.network for b in blocks}

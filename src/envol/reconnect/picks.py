@@ -20,7 +20,7 @@ from django.utils import timezone
 from envol.core import reads
 from envol.core.ids import Platform
 from envol.core.listparam import ids_in, texts_in
-from envol.matching import review
+from envol.matching import notify, review
 from envol.matching.candidates import KnownAccount
 from envol.matching.models import Candidate, Kind
 from envol.privacy.pending import is_pending, pending_sql
@@ -120,6 +120,8 @@ class PageCounts:
     erasing: bool  # the person's erasure is pending (`privacy.pending`): the page is not shown
     review: dict[str, dict[str, int]]  # `review.counts`
     follow: dict[str, dict[str, int]]  # `counts`
+    new: int  # `notify.visit_columns`: new since the last visit
+    untold: bool  # and whether the visit has rows to record as told
 
 
 def page_counts(person_id: int) -> PageCounts:
@@ -127,8 +129,9 @@ def page_counts(person_id: int) -> PageCounts:
 
 
 def page_counts_read(person_id: int) -> reads.Read[PageCounts]:
-    """The "Your people" page's two sets of counts, `review.counts` and `counts`, from one reading
-    of the person's candidates, and whether their erasure is pending: one statement, written out
+    """The "Your people" page's two sets of counts, `review.counts` and `counts`, and its visit's
+    (`notify.visit_columns`), from one reading of the person's candidates, and whether their
+    erasure is pending: one statement, written out
     (the page is reloaded often, and on PostgreSQL each statement costs a round trip and about
     0.1 ms of Envol's CPU through the cursor, docs/performance.md). Always one row at least: the
     erasure's, joined to the counts of each network the person has candidates on."""
@@ -141,6 +144,7 @@ def page_counts_read(person_id: int) -> reads.Read[PageCounts]:
         f" AND c.unavailable NOT IN ({', '.join(['%s'] * len(unfollowable))})"
     )
     review_columns, review_params = review.counts_columns()
+    visit_columns, visit_params = notify.visit_columns(person_id)
     sql = f"""
         SELECT e.erasing, g.* FROM (SELECT {pending_sql()} AS erasing) e LEFT JOIN (
         SELECT c.network, {review_columns},
@@ -149,9 +153,11 @@ def page_counts_read(person_id: int) -> reads.Read[PageCounts]:
                SUM(CASE WHEN c.f THEN 1 ELSE 0 END),
                SUM(CASE WHEN c.f AND c.followee AND NOT c.busy THEN 1 ELSE 0 END),
                SUM(CASE WHEN c.f AND c.follower AND NOT c.busy THEN 1 ELSE 0 END),
-               SUM(CASE WHEN c.f AND NOT c.busy THEN 1 ELSE 0 END)
+               SUM(CASE WHEN c.f AND NOT c.busy THEN 1 ELSE 0 END),
+               {visit_columns}
         FROM (
-            SELECT c.network, c.kind, c.followee, c.follower, c.dismissed_at, ({followable}) AS f,
+            SELECT c.network, c.kind, c.followee, c.follower, c.dismissed_at, c.first_seen_at,
+                   c.notified_at, ({followable}) AS f,
                    b.target_id IS NOT NULL AS busy
             FROM {q(Candidate._meta.db_table)} c
             LEFT JOIN (
@@ -168,15 +174,25 @@ def page_counts_read(person_id: int) -> reads.Read[PageCounts]:
     # EXISTS, PostgreSQL ran it once per candidate for each of the three sums that use it (127 ms
     # for 5,150 candidates, docs/performance.md), on every load of the page and poll of its progress.
     followable_params = [Kind.VERIFIED.value, *unfollowable]
-    params = [person_id, *review_params, *followable_params, person_id, *busy_states, person_id]
+    params = [
+        person_id,
+        *review_params,
+        *visit_params,
+        *followable_params,
+        person_id,
+        *busy_states,
+        person_id,
+    ]
     return reads.Read(sql, params, _page_counts_of)
 
 
 def _page_counts_of(rows: reads.Rows) -> PageCounts:
     follow = {n.value: dict.fromkeys(FOLLOW_KEYS, 0) for n in (Platform.BLUESKY, Platform.MASTODON)}
-    width = len(review.COUNT_KEYS)
+    width, end = len(review.COUNT_KEYS), len(review.COUNT_KEYS) + len(FOLLOW_KEYS)
     grouped = [row[1:] for row in rows if row[1] is not None]  # no candidates: the erasure's row only
     for network, *values in grouped:
         if network in follow:
-            follow[network] = {k: int(v or 0) for k, v in zip(FOLLOW_KEYS, values[width:], strict=True)}
-    return PageCounts(bool(rows[0][0]), review.counts_of(grouped), follow)
+            follow[network] = {k: int(v or 0) for k, v in zip(FOLLOW_KEYS, values[width:end], strict=True)}
+    new = sum(int(row[1 + end] or 0) for row in grouped)  # each row: network, counts, then the visit's
+    untold = any(row[2 + end] for row in grouped)
+    return PageCounts(bool(rows[0][0]), review.counts_of(grouped), follow, new, untold)

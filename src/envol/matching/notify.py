@@ -76,7 +76,8 @@ def visit_state(person_id: int) -> Visit:
 
 def _new_sql(last: str) -> str:
     """A candidate row ``c`` that `new_since_last_visit` counts, ``last`` being the last visit (an SQL
-    expression; null on a first visit, which counts none). One parameter: the suggestion kind."""
+    expression; null on a first visit, which counts none). Parameters: the suggestion kind, then
+    those of ``last``."""
     return f"c.kind <> %s AND c.dismissed_at IS NULL AND c.first_seen_at > {last}"
 
 
@@ -86,19 +87,18 @@ def _untold_sql(last: str) -> str:
 
 
 def visit_state_read(person_id: int) -> reads.Read[Visit]:
-    """The preference, the new candidates' count and whether any is untold, in one statement (the
-    header of every signed-in page asks: written out, no ORM compilation per request)."""
+    """The preference, the new candidates' count and whether any is untold, in one statement that
+    reads the person's candidates once (the header of every signed-in page asks: written out, no
+    ORM compilation per request)."""
     q = connection.ops.quote_name
-    candidates = q(Candidate._meta.db_table)
+    columns, params = visit_columns(person_id)
     sql = f"""
-        SELECT {rows.columns(NotificationPreference, "p")},
-               (SELECT COUNT(*) FROM {candidates} c
-                WHERE c.person_id = p.person_id AND {_new_sql("p.last_review_at")}) AS envol_new,
-               EXISTS (SELECT 1 FROM {candidates} c
-                       WHERE c.person_id = p.person_id AND {_untold_sql("p.last_review_at")}) AS envol_untold
-        FROM {q(NotificationPreference._meta.db_table)} p WHERE p.person_id = %s
+        SELECT {rows.columns(NotificationPreference, "p")}, n.envol_new, n.envol_untold
+        FROM {q(NotificationPreference._meta.db_table)} p,
+             (SELECT {columns} FROM {q(Candidate._meta.db_table)} c WHERE c.person_id = %s) n
+        WHERE p.person_id = %s
     """  # noqa: S608 (quoted names and placeholders only)
-    return reads.Read(sql, [Kind.SUGGESTION.value, person_id], _visit_of)
+    return reads.Read(sql, [*params, person_id, person_id], _visit_of)
 
 
 def _visit_of(found: reads.Rows) -> Visit:
@@ -127,16 +127,19 @@ def _preference_of(found: reads.Rows) -> NotificationPreference | None:
 
 
 def visit_columns(person_id: int) -> tuple[str, list[Any]]:
-    """Two columns over the person's candidate rows ``c`` grouped by network, with their parameters:
-    how many are new since the last visit (summed over the networks) and whether any is untold (any
-    network's), as `visit_state` reads them. For a statement that reads every candidate of the
-    person anyway ("Your people"'s counts, `reconnect.picks.page_counts_read`): the visit then
-    costs no reading of them of its own; `visit_from` makes the visit with `preference_read`'s row."""
+    """Two aggregates over the person's candidate rows ``c``, with their parameters: how many are new
+    since the last visit and whether any is untold (null for no rows: 0 and false). `visit_state`
+    reads them alone; a statement that reads every candidate of the person anyway ("Your people"'s
+    counts, `reconnect.picks.page_counts_read`, grouped by network) reads them along, and
+    `visit_from` makes the visit with `preference_read`'s row."""
     table = connection.ops.quote_name(NotificationPreference._meta.db_table)
     # Uncorrelated: both databases read it once per statement, not once per row.
     last = f"(SELECT v.last_review_at FROM {table} v WHERE v.person_id = %s)"  # noqa: S608 (quoted name)
     new, untold = _new_sql(last), _untold_sql(last)
-    columns = f"SUM(CASE WHEN {new} THEN 1 ELSE 0 END), MAX(CASE WHEN {untold} THEN 1 ELSE 0 END)"
+    columns = (
+        f"SUM(CASE WHEN {new} THEN 1 ELSE 0 END) AS envol_new,"
+        f" MAX(CASE WHEN {untold} THEN 1 ELSE 0 END) AS envol_untold"
+    )
     return columns, [Kind.SUGGESTION.value, person_id, person_id]
 
 
